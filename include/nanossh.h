@@ -1,0 +1,332 @@
+/*
+ * nanossh: an SSH-2.0 protocol engine with no I/O of its own.
+ *
+ * The caller owns the socket, the clock, the random source and all memory.
+ * It gives the engine received bytes, takes bytes to send, and learns what
+ * happened through callbacks:
+ *
+ *     uint8_t *p = nssh_conn_recvbuf(c, &room);   read up to room bytes to p
+ *     nssh_conn_recvd(c, n);                      engine processes them
+ *     const uint8_t *q = nssh_conn_sendbuf(c, &len);  write them out
+ *     nssh_conn_sent(c, written);
+ *     nssh_conn_tick(c, now_ms);                  timers (grace, rekey)
+ *
+ * Errors are sticky: after the first fatal error the engine queues a
+ * DISCONNECT, reports the error to the log callback with stage, message
+ * and field, and from then on only drains its output.
+ */
+#ifndef NANOSSH_H
+#define NANOSSH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nanossh_opts.h"
+#include "nanossh_crypto.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NSSH_VERSION_STRING "0.1.0"
+
+/* ---- Errors ------------------------------------------------------------ */
+enum {
+    NSSH_OK = 0,
+    NSSH_ERR_FORMAT = -1,        /* malformed field in a message */
+    NSSH_ERR_PACKET = -2,        /* bad packet length or padding */
+    NSSH_ERR_MAC = -3,           /* integrity check failed */
+    NSSH_ERR_VERSION = -4,       /* bad or unsupported version line */
+    NSSH_ERR_NEGOTIATE = -5,     /* no algorithm in common */
+    NSSH_ERR_KEX_VALUE = -6,     /* invalid key exchange value */
+    NSSH_ERR_SIGNATURE = -7,     /* signature did not verify */
+    NSSH_ERR_KEY = -8,           /* malformed or unsupported key */
+    NSSH_ERR_HOSTKEY = -9,       /* host key refused (client role) */
+    NSSH_ERR_UNEXPECTED = -10,   /* message not allowed now */
+    NSSH_ERR_NOSPACE = -11,      /* buffer too small */
+    NSSH_ERR_CRYPTO = -12,       /* backend failure */
+    NSSH_ERR_RNG = -13,          /* random source failed */
+    NSSH_ERR_AUTH_TRIES = -14,   /* too many authentication failures */
+    NSSH_ERR_TIMEOUT = -15,      /* grace time or peer timeout */
+    NSSH_ERR_PEER_DISCONNECT = -16, /* peer sent DISCONNECT */
+    NSSH_ERR_APP = -17,          /* the application ended the connection */
+    NSSH_ERR_STATE = -18,        /* API call not valid in this state */
+    NSSH_ERR_CHANNEL = -19,      /* bad channel number or channel protocol */
+    NSSH_ERR_CLOSED = -20,       /* connection already closed */
+    NSSH_ERR_UNSUPPORTED = -21,  /* feature not compiled in */
+    NSSH_ERR_INTERNAL = -22,
+    NSSH_ERR_EOF = -23           /* peer closed the transport */
+};
+
+/* Text for an error code; never NULL. */
+const char *nssh_strerror(int err);
+
+/* SSH DISCONNECT reason codes (RFC 4253 section 11.1). */
+enum {
+    NSSH_DISC_HOST_NOT_ALLOWED = 1,
+    NSSH_DISC_PROTOCOL_ERROR = 2,
+    NSSH_DISC_KEY_EXCHANGE_FAILED = 3,
+    NSSH_DISC_RESERVED = 4,
+    NSSH_DISC_MAC_ERROR = 5,
+    NSSH_DISC_COMPRESSION_ERROR = 6,
+    NSSH_DISC_SERVICE_NOT_AVAILABLE = 7,
+    NSSH_DISC_PROTOCOL_VERSION = 8,
+    NSSH_DISC_HOST_KEY_NOT_VERIFIABLE = 9,
+    NSSH_DISC_CONNECTION_LOST = 10,
+    NSSH_DISC_BY_APPLICATION = 11,
+    NSSH_DISC_TOO_MANY_CONNECTIONS = 12,
+    NSSH_DISC_AUTH_CANCELLED = 13,
+    NSSH_DISC_NO_MORE_AUTH_METHODS = 14,
+    NSSH_DISC_ILLEGAL_USER_NAME = 15
+};
+
+/* ---- Views --------------------------------------------------------------- */
+/* A byte string inside a received packet. Valid only during the callback
+ * that receives it. Not NUL-terminated. */
+typedef struct nssh_str {
+    const char *p;
+    size_t n;
+} nssh_str;
+
+/* ---- Logging ----------------------------------------------------------- */
+enum { NSSH_LOG_ERROR = 0, NSSH_LOG_INFO = 1, NSSH_LOG_VERBOSE = 2, NSSH_LOG_DEBUG = 3 };
+
+/*
+ * A log record. err is set on the record of the fatal error (one per
+ * connection). The peer's DISCONNECT arrives as err NSSH_ERR_PEER_DISCONNECT,
+ * message "SSH_MSG_DISCONNECT", text "<reason code>: <description>"; a
+ * closed transport as err NSSH_ERR_EOF.
+ */
+typedef struct nssh_log {
+    int level;            /* NSSH_LOG_* */
+    int err;              /* NSSH_ERR_* or 0 */
+    const char *stage;    /* "version", "kex", "auth", "connection", ... */
+    const char *message;  /* "SSH_MSG_KEXINIT" or NULL */
+    const char *field;    /* "encryption_algorithms_client_to_server" or NULL */
+    const char *text;     /* a complete human sentence */
+} nssh_log;
+
+/* ---- Channel requests (RFC 4254 section 6) ----------------------------- */
+enum {
+    NSSH_REQ_OTHER = 0,
+    NSSH_REQ_PTY,            /* pty-req */
+    NSSH_REQ_SHELL,          /* shell */
+    NSSH_REQ_EXEC,           /* exec: text = command */
+    NSSH_REQ_SUBSYSTEM,      /* subsystem: text = name */
+    NSSH_REQ_ENV,            /* env: name, text = value */
+    NSSH_REQ_WINDOW_CHANGE,  /* window-change */
+    NSSH_REQ_SIGNAL,         /* signal: name = signal name without SIG */
+    NSSH_REQ_EXIT_STATUS,    /* exit-status (client role) */
+    NSSH_REQ_EXIT_SIGNAL,    /* exit-signal (client role): name, core, text */
+    NSSH_REQ_KEEPALIVE       /* keepalive@openssh.com and friends */
+};
+
+typedef struct nssh_chan_req {
+    int kind;             /* NSSH_REQ_* */
+    nssh_str type;        /* request name as sent */
+    int want_reply;
+    nssh_str name;        /* env name, signal name, pty TERM */
+    nssh_str text;        /* exec command, subsystem, env value, exit-signal message */
+    uint32_t cols, rows, width_px, height_px;   /* pty-req, window-change */
+    nssh_str modes;       /* pty-req encoded terminal modes (RFC 4254 section 8) */
+    uint32_t exit_status; /* exit-status */
+    int core_dumped;      /* exit-signal */
+    const uint8_t *raw;   /* request-specific data after want_reply */
+    size_t raw_len;
+} nssh_chan_req;
+
+/* ---- Callbacks ----------------------------------------------------------- */
+/* Answers of auth callbacks. */
+enum { NSSH_AUTH_DENY = 0, NSSH_AUTH_ALLOW = 1 };
+
+/* Authentication methods (bit set). */
+#define NSSH_METHOD_PUBLICKEY 0x1u
+#define NSSH_METHOD_PASSWORD 0x2u
+#define NSSH_METHOD_KBDINT 0x4u
+
+typedef struct nssh_conn nssh_conn;
+
+typedef struct nssh_callbacks {
+    /* Every log record. May be NULL. */
+    void (*log)(void *user, const nssh_log *rec);
+
+    /* --- server role --- */
+    /* Is this public key acceptable for this user? Called for the query
+     * (has_sig 0) and again before the signature is checked (has_sig 1).
+     * Return NSSH_AUTH_ALLOW or NSSH_AUTH_DENY. */
+    int (*auth_pubkey)(void *user, nssh_str username, const char *alg_name,
+                       const uint8_t *blob, size_t blob_len, int has_sig);
+    /* Result of a userauth attempt with a method other than none:
+     * ok is 1 for success. For logging ("Accepted publickey for ..."). */
+    void (*auth_result)(void *user, nssh_str username, const char *method,
+                        const char *alg_name, const uint8_t *blob,
+                        size_t blob_len, int ok, int partial);
+
+    /* A channel was opened by the peer. type is "session" and so on.
+     * Return 0 to accept or an RFC 4254 reason code (1..4) to refuse. */
+    int (*channel_open)(void *user, uint32_t ch, nssh_str type,
+                        const uint8_t *extra, size_t extra_len);
+    /* A channel request. Return 0 for success, -1 for failure; the engine
+     * sends CHANNEL_SUCCESS/FAILURE when want_reply is set. */
+    int (*channel_request)(void *user, uint32_t ch, const nssh_chan_req *req);
+    /* Data arrived (ext 0) or extended data (ext 1 = stderr). The window is
+     * not reopened until the application calls nssh_channel_consume(). */
+    void (*channel_data)(void *user, uint32_t ch, uint32_t ext,
+                         const uint8_t *data, size_t len);
+    void (*channel_eof)(void *user, uint32_t ch);
+    /* The channel is gone (CLOSE sent and received); ch may be reused. */
+    void (*channel_closed)(void *user, uint32_t ch);
+    /* A global request other than the ones the engine answers itself.
+     * Return 0 for success, -1 for failure. May be NULL (failure). */
+    int (*global_request)(void *user, nssh_str name, const uint8_t *data,
+                          size_t len, int want_reply);
+
+    /* --- client role --- */
+    /* Accept the server's host key? Return NSSH_AUTH_ALLOW or DENY. */
+    int (*check_hostkey)(void *user, const char *alg_name,
+                         const uint8_t *blob, size_t blob_len);
+    /* Authentication finished (ok 1) or the server refused (ok 0) with the
+     * methods it still allows in methods. */
+    void (*client_auth)(void *user, int ok, nssh_str methods);
+    /* Our CHANNEL_OPEN was confirmed (ok 1) or refused (ok 0). */
+    void (*client_channel_open)(void *user, uint32_t ch, int ok);
+    /* A reply to a channel request we sent with want_reply. */
+    void (*client_channel_reply)(void *user, uint32_t ch, int ok);
+} nssh_callbacks;
+
+/* ---- Configuration ----------------------------------------------------- */
+enum { NSSH_ROLE_SERVER = 0, NSSH_ROLE_CLIENT = 1 };
+
+typedef struct nssh_config {
+    int role;                      /* NSSH_ROLE_* */
+    const char *software;          /* "nanossh_0.1.0" in the version line */
+
+    /* Algorithms in order of preference. */
+    const nssh_kem *const *kems;           size_t n_kems;
+    const nssh_cipher *const *ciphers;     size_t n_ciphers;
+    const nssh_mac *const *macs;           size_t n_macs;
+    /* Server: host keys offered. Client: unused. */
+    const nssh_hostkey *hostkeys;          size_t n_hostkeys;
+    /* Server: user key algorithms accepted (also server-sig-algs).
+     * Client: host key algorithms accepted. */
+    const nssh_sig_alg *const *sig_algs;   size_t n_sig_algs;
+
+    /* Server: methods allowed (NSSH_METHOD_*). */
+    unsigned auth_methods;
+    uint32_t auth_max_tries;      /* 0: NSSH_DEFAULT_AUTH_TRIES */
+    uint32_t login_grace_ms;      /* 0: no limit */
+    uint64_t rekey_bytes;         /* 0: NSSH_DEFAULT_REKEY_BYTES */
+    uint32_t rekey_seconds;       /* 0: no time limit */
+
+    nssh_rng_fn rng;               /* REQUIRED */
+    void *rng_user;
+    const nssh_callbacks *cb;      /* REQUIRED */
+    void *user;                    /* passed to every callback */
+} nssh_config;
+
+/* ---- Connection ----------------------------------------------------------- */
+/* Bytes of caller memory one connection needs (state and buffers). */
+size_t nssh_conn_mem_size(void);
+
+/* Set up a connection in mem (aligned to 16, nssh_conn_mem_size() bytes).
+ * The config and everything it points to MUST outlive the connection.
+ * now_ms is the caller's monotonic clock. Returns the connection or NULL
+ * if mem is too small or the config is unusable. The version line goes to
+ * the send buffer at once. */
+nssh_conn *nssh_conn_init(void *mem, size_t mem_len, const nssh_config *cfg,
+                          uint64_t now_ms);
+
+/* Release what the crypto backend holds for this connection and wipe its
+ * keys. MUST be called once before the memory is freed or reused. */
+void nssh_conn_release(nssh_conn *c);
+
+/* Where to put received bytes: returns a pointer and sets *room (0 when the
+ * engine cannot take input now, for example while its output is full). */
+uint8_t *nssh_conn_recvbuf(nssh_conn *c, size_t *room);
+/* n bytes were written at the recvbuf pointer. n == 0 means the peer closed
+ * the transport. Processes every complete packet. Returns 0 or the sticky
+ * error. */
+int nssh_conn_recvd(nssh_conn *c, size_t n);
+/* Copying form of the two calls above: returns bytes consumed (may be less
+ * than len when the engine is full) or a negative error. */
+long nssh_conn_feed(nssh_conn *c, const uint8_t *data, size_t len);
+
+/* Bytes waiting to be sent (NULL and 0 when none). */
+const uint8_t *nssh_conn_sendbuf(nssh_conn *c, size_t *len);
+void nssh_conn_sent(nssh_conn *c, size_t n);
+
+/* Advance timers. Returns 0 or the sticky error. */
+int nssh_conn_tick(nssh_conn *c, uint64_t now_ms);
+/* Milliseconds until the engine needs a tick (UINT64_MAX: none). */
+uint64_t nssh_conn_next_timeout(const nssh_conn *c, uint64_t now_ms);
+
+#define NSSH_WANT_READ 0x1u
+#define NSSH_WANT_WRITE 0x2u
+#define NSSH_CLOSED 0x4u  /* nothing more to send or receive; free it */
+unsigned nssh_conn_state(const nssh_conn *c);
+
+/* The sticky error, 0 while healthy. */
+int nssh_conn_error(const nssh_conn *c);
+
+/* End the connection with DISCONNECT (reason NSSH_DISC_*). */
+void nssh_conn_disconnect(nssh_conn *c, uint32_t reason, const char *text);
+
+/* Start a key exchange now (no-op while one is running). */
+int nssh_conn_rekey(nssh_conn *c);
+
+/* Negotiated state, for logs. Strings stay valid for the connection. */
+typedef struct nssh_conn_info {
+    const char *peer_version;      /* whole version line, without CR LF */
+    const char *kex, *hostkey, *cipher_in, *cipher_out, *mac_in, *mac_out;
+    const char *username;          /* once authentication succeeded */
+    const char *auth_method;
+    int authenticated;
+    unsigned kex_count;            /* completed key exchanges */
+    uint64_t bytes_in, bytes_out;
+    const uint8_t *session_id;
+    size_t session_id_len;
+} nssh_conn_info;
+void nssh_conn_get_info(const nssh_conn *c, nssh_conn_info *info);
+
+/* ---- Channels ------------------------------------------------------------ */
+/* Channel numbers are the local ids (0 .. NSSH_MAX_CHANNELS-1). */
+
+/* Queue channel data (ext 0) or stderr (ext 1). Returns bytes accepted:
+ * limited by the peer's window and packet size and by output room; 0
+ * during a key exchange. Negative on error. */
+long nssh_channel_write(nssh_conn *c, uint32_t ch, uint32_t ext,
+                        const uint8_t *data, size_t len);
+/* How many bytes nssh_channel_write would accept now. */
+size_t nssh_channel_writable(const nssh_conn *c, uint32_t ch);
+/* The application consumed n bytes of received data: reopen the window. */
+int nssh_channel_consume(nssh_conn *c, uint32_t ch, size_t n);
+/* Send exit-status / exit-signal (server role). */
+int nssh_channel_exit_status(nssh_conn *c, uint32_t ch, uint32_t status);
+int nssh_channel_exit_signal(nssh_conn *c, uint32_t ch, const char *signame,
+                             int core_dumped, const char *msg);
+/* Send EOF; then CLOSE. channel_closed fires when both CLOSEs are done. */
+int nssh_channel_eof(nssh_conn *c, uint32_t ch);
+int nssh_channel_close(nssh_conn *c, uint32_t ch);
+
+/* ---- Client role ---------------------------------------------------------- */
+/* Authenticate with a public key after the key exchange; the engine sends
+ * the service request when needed. The key and strings MUST stay valid
+ * until client_auth is called. */
+int nssh_client_auth_pubkey(nssh_conn *c, const char *username,
+                            const nssh_sig_alg *alg, const nssh_key *key,
+                            const uint8_t *blob, size_t blob_len);
+/* Try "none" (learns the allowed methods). */
+int nssh_client_auth_none(nssh_conn *c, const char *username);
+/* Open a session channel; returns the local channel number. */
+int nssh_client_open_session(nssh_conn *c);
+/* Send a channel request (exec, shell, pty-req, env, subsystem, signal,
+ * window-change) described by req (kind and fields used; type ignored). */
+int nssh_client_channel_request(nssh_conn *c, uint32_t ch,
+                                const nssh_chan_req *req);
+/* Is the key exchange done and authentication possible (client role)? */
+int nssh_client_ready(const nssh_conn *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,134 @@
+/*
+ * nanossh compile-time options.
+ *
+ * Every value here may be overridden by defining it before this header is
+ * included (for example with -D on the compiler command line, or from a
+ * header named by NSSH_USER_OPTS). The engine's memory use follows from
+ * these numbers: see NSSH_CONN_MEM_SIZE in nanossh.h.
+ */
+#ifndef NANOSSH_OPTS_H
+#define NANOSSH_OPTS_H
+
+#ifdef NSSH_USER_OPTS
+#include NSSH_USER_OPTS
+#endif
+
+/* Roles compiled into the engine. */
+#ifndef NSSH_ENABLE_SERVER
+#define NSSH_ENABLE_SERVER 1
+#endif
+#ifndef NSSH_ENABLE_CLIENT
+#define NSSH_ENABLE_CLIENT 1
+#endif
+
+/*
+ * Largest binary packet accepted or sent, counting packet_length's value
+ * (padding_length || payload || padding). RFC 4253 section 6.1 requires at
+ * least 35000; OpenSSH accepts 256 KiB.
+ */
+#ifndef NSSH_MAX_PACKET
+#define NSSH_MAX_PACKET (256u * 1024u)
+#endif
+
+/* Channels open at once on one connection. */
+#ifndef NSSH_MAX_CHANNELS
+#define NSSH_MAX_CHANNELS 10
+#endif
+
+/* Window we grant the peer on each channel, and the largest data packet we
+ * accept on it (advertised in CHANNEL_OPEN / OPEN_CONFIRMATION). */
+#ifndef NSSH_CHANNEL_WINDOW
+#define NSSH_CHANNEL_WINDOW (2u * 1024u * 1024u)
+#endif
+#ifndef NSSH_CHANNEL_MAXPKT
+#define NSSH_CHANNEL_MAXPKT (32u * 1024u)
+#endif
+
+/* Output staging: room for several data packets so a flight goes out in one
+ * write, plus the largest control packet. */
+#ifndef NSSH_OUTBUF_SIZE
+#define NSSH_OUTBUF_SIZE (NSSH_MAX_PACKET + 24u * 1024u)
+#endif
+
+/* Non-kex packets produced while a key exchange is in progress wait here
+ * as plaintext payloads (RFC 4253 section 7.1). */
+#ifndef NSSH_DEFER_SIZE
+#define NSSH_DEFER_SIZE (8u * 1024u)
+#endif
+
+/* Largest KEM public key, ciphertext, secret key and shared secret of the
+ * enabled key exchanges. The defaults cover ML-KEM-768 and sntrup761
+ * hybrids with X25519. */
+#ifndef NSSH_KEM_PK_MAX
+#define NSSH_KEM_PK_MAX (1184u + 32u)
+#endif
+#ifndef NSSH_KEM_CT_MAX
+#define NSSH_KEM_CT_MAX (1088u + 32u)
+#endif
+#ifndef NSSH_KEM_SK_MAX
+#define NSSH_KEM_SK_MAX (2400u + 32u)
+#endif
+#ifndef NSSH_KEM_SS_MAX
+#define NSSH_KEM_SS_MAX 64u
+#endif
+
+/* Largest DH modulus (bytes) when finite-field groups are enabled: pk/ct of
+ * such KEMs are this long. */
+#ifndef NSSH_DH_MAX
+#define NSSH_DH_MAX 1024u
+#endif
+
+/* Largest hash output (SHA-512). */
+#ifndef NSSH_HASH_MAX
+#define NSSH_HASH_MAX 64u
+#endif
+
+/* Opaque per-direction context storage handed to the crypto backend. */
+#ifndef NSSH_CIPHER_CTX_SIZE
+#define NSSH_CIPHER_CTX_SIZE 64u
+#endif
+#ifndef NSSH_MAC_CTX_SIZE
+#define NSSH_MAC_CTX_SIZE 32u
+#endif
+#ifndef NSSH_HASH_CTX_SIZE
+#define NSSH_HASH_CTX_SIZE 32u
+#endif
+
+/* Largest public key blob and signature blob (RSA 8192 fits). */
+#ifndef NSSH_KEYBLOB_MAX
+#define NSSH_KEYBLOB_MAX 1100u
+#endif
+#ifndef NSSH_SIG_MAX
+#define NSSH_SIG_MAX 1100u
+#endif
+
+/* Longest log or DISCONNECT text the engine builds (on the stack). */
+#ifndef NSSH_LOG_MAX
+#define NSSH_LOG_MAX 2048u
+#endif
+
+/* Output room kept free for control replies: channel data never takes it,
+ * and no input is processed while less than this is free. */
+#ifndef NSSH_CONTROL_RESERVE
+#define NSSH_CONTROL_RESERVE (NSSH_DEFER_SIZE + 8u * 1024u)
+#endif
+
+/* Longest user name accepted. */
+#ifndef NSSH_USER_MAX
+#define NSSH_USER_MAX 64u
+#endif
+
+/* Defaults for run-time limits (the config may change them). */
+#ifndef NSSH_DEFAULT_AUTH_TRIES
+#define NSSH_DEFAULT_AUTH_TRIES 6u
+#endif
+#ifndef NSSH_DEFAULT_GRACE_MS
+#define NSSH_DEFAULT_GRACE_MS 120000u
+#endif
+#ifndef NSSH_DEFAULT_REKEY_BYTES
+#define NSSH_DEFAULT_REKEY_BYTES (1ull << 30)
+#endif
+
+#include "nanossh_check.h"
+
+#endif

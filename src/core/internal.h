@@ -1,0 +1,328 @@
+/*
+ * Engine internals: the connection state and the calls the layers make on
+ * each other. Nothing here is part of the public API.
+ *
+ * Map of src/core:
+ *   buf.c        reader / writer / name-lists
+ *   fmt.c        tiny formatter for log texts, error strings
+ *   conn.c       public connection API, buffers, error and log plumbing
+ *   packet.c     binary packet framing, encryption, sequence numbers
+ *   version.c    version exchange (RFC 4253 section 4.2)
+ *   kexinit.c    KEXINIT build/parse and negotiation (section 7.1)
+ *   kex.c        KEM-driven exchange, exchange hash, key derivation, NEWKEYS
+ *   gate.c       which message is allowed in which state; dispatch
+ *   transport.c  IGNORE, DEBUG, UNIMPLEMENTED, DISCONNECT, EXT_INFO, rekey
+ *   auth_server.c / auth_client.c   RFC 4252
+ *   channel.c    RFC 4254 channels, both roles
+ *   global.c     global requests
+ */
+#ifndef NSSH_CORE_INTERNAL_H
+#define NSSH_CORE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nanossh.h"
+#include "buf.h"
+
+/* ---- Message numbers (RFC 4250 section 4.1) -------------------------- */
+enum {
+    MSG_DISCONNECT = 1,
+    MSG_IGNORE = 2,
+    MSG_UNIMPLEMENTED = 3,
+    MSG_DEBUG = 4,
+    MSG_SERVICE_REQUEST = 5,
+    MSG_SERVICE_ACCEPT = 6,
+    MSG_EXT_INFO = 7,
+    MSG_NEWCOMPRESS = 8,
+    MSG_KEXINIT = 20,
+    MSG_NEWKEYS = 21,
+    MSG_KEX_ECDH_INIT = 30,
+    MSG_KEX_ECDH_REPLY = 31,
+    MSG_KEX_DH_GEX_GROUP = 31,
+    MSG_KEX_DH_GEX_INIT = 32,
+    MSG_KEX_DH_GEX_REPLY = 33,
+    MSG_KEX_DH_GEX_REQUEST = 34,
+    MSG_USERAUTH_REQUEST = 50,
+    MSG_USERAUTH_FAILURE = 51,
+    MSG_USERAUTH_SUCCESS = 52,
+    MSG_USERAUTH_BANNER = 53,
+    MSG_USERAUTH_PK_OK = 60,
+    MSG_USERAUTH_INFO_REQUEST = 60,
+    MSG_USERAUTH_INFO_RESPONSE = 61,
+    MSG_GLOBAL_REQUEST = 80,
+    MSG_REQUEST_SUCCESS = 81,
+    MSG_REQUEST_FAILURE = 82,
+    MSG_CHANNEL_OPEN = 90,
+    MSG_CHANNEL_OPEN_CONFIRMATION = 91,
+    MSG_CHANNEL_OPEN_FAILURE = 92,
+    MSG_CHANNEL_WINDOW_ADJUST = 93,
+    MSG_CHANNEL_DATA = 94,
+    MSG_CHANNEL_EXTENDED_DATA = 95,
+    MSG_CHANNEL_EOF = 96,
+    MSG_CHANNEL_CLOSE = 97,
+    MSG_CHANNEL_REQUEST = 98,
+    MSG_CHANNEL_SUCCESS = 99,
+    MSG_CHANNEL_FAILURE = 100
+};
+
+/* Name of a message number for logs ("SSH_MSG_KEXINIT"). */
+const char *msg_name(uint8_t msg);
+
+/* Largest KEXINIT we build ourselves. */
+#define KEXINIT_MAX 2048u
+/* Room after a payload for padding (<= 255) plus MAC/tag (<= 64). */
+#define PKT_TRAILER_MAX (255u + 64u)
+/* Bytes of received packet storage: length field, packet, MAC. */
+#define INBUF_SIZE (4u + NSSH_MAX_PACKET + 64u)
+/* Encoded shared secret (mpint or string): 5 bytes of header. */
+#define KENC_MAX ((NSSH_KEM_SS_MAX > NSSH_DH_MAX ? NSSH_KEM_SS_MAX : NSSH_DH_MAX) + 5u)
+#define KEM_PK_MAX (NSSH_KEM_PK_MAX > NSSH_DH_MAX ? NSSH_KEM_PK_MAX : NSSH_DH_MAX)
+#define KEM_CT_MAX (NSSH_KEM_CT_MAX > NSSH_DH_MAX ? NSSH_KEM_CT_MAX : NSSH_DH_MAX)
+
+#define ALIGN16 __attribute__((aligned(16)))
+
+/* ---- One direction of the transport ----------------------------------- */
+typedef struct dir {
+    const nssh_cipher *cipher;   /* NULL: no encryption yet */
+    const nssh_mac *mac;         /* NULL with AEAD ciphers or none */
+    uint8_t cctx[NSSH_CIPHER_CTX_SIZE] ALIGN16;
+    uint8_t mctx[NSSH_MAC_CTX_SIZE] ALIGN16;
+    uint32_t seq;                /* packet sequence number */
+    uint64_t bytes;              /* since the last NEWKEYS, for rekeying */
+    uint64_t total;              /* since the start */
+} dir;
+
+/* ---- Key exchange ------------------------------------------------------ */
+enum {
+    KX_IDLE = 0,        /* no exchange running */
+    KX_SENT_INIT,       /* our KEXINIT sent, peer's not yet received */
+    KX_WAIT_PEER_INIT = KX_SENT_INIT,
+    KX_WAIT_KEX,        /* negotiated; server: waiting ECDH_INIT; client: REPLY */
+    KX_WAIT_NEWKEYS     /* our NEWKEYS sent, peer's not yet received */
+};
+
+typedef struct kex {
+    int state;                 /* KX_* */
+    unsigned count;            /* completed exchanges */
+    int strict;                /* kex-strict-*-v00 agreed on the first KEXINIT */
+    int peer_ext_info;         /* peer asked for ext-info (server: ext-info-c) */
+    int skip_guess;            /* drop the peer's wrong first-kex guess */
+    int sent_newkeys, recv_newkeys;
+    const nssh_kem *kem;
+    const nssh_hostkey *hostkey;        /* server: the chosen key */
+    const nssh_sig_alg *hostkey_alg;    /* client: the chosen algorithm */
+    const nssh_cipher *cipher[2];      /* [0] client to server, [1] server to client */
+    const nssh_mac *mac[2];
+    uint8_t hctx[NSSH_HASH_CTX_SIZE] ALIGN16;  /* exchange hash in progress */
+    int hash_live;
+    uint8_t my_init[KEXINIT_MAX];       /* our KEXINIT payload, for H */
+    size_t my_init_len;
+    uint8_t sk[NSSH_KEM_SK_MAX];        /* client: KEM secret key */
+    uint8_t pk[KEM_PK_MAX];             /* client: Q_C as sent */
+    uint8_t kenc[KENC_MAX];             /* K encoded for hashing */
+    size_t kenc_len;
+    uint8_t h[NSSH_HASH_MAX];           /* this exchange's H */
+    size_t h_len;
+    uint64_t started_ms;
+} kex;
+
+/* ---- Authentication --------------------------------------------------- */
+typedef struct auth {
+    int service_ok;            /* ssh-userauth accepted */
+    int done;                  /* authenticated */
+    uint32_t failures;
+    char user[NSSH_USER_MAX + 1];
+    const char *method;        /* method that succeeded */
+    /* client role */
+    int client_state;          /* see auth_client.c */
+    const char *c_user;
+    const nssh_sig_alg *c_alg;
+    const nssh_key *c_key;
+    const uint8_t *c_blob;
+    size_t c_blob_len;
+} auth;
+
+/* ---- Channels ---------------------------------------------------------- */
+enum { CH_FREE = 0, CH_OPENING, CH_OPEN };
+
+typedef struct chan {
+    uint8_t state;             /* CH_* */
+    uint8_t sent_eof, recv_eof, sent_close, recv_close;
+    uint8_t client_pending;    /* client role: requests awaiting replies */
+    uint32_t remote_id;
+    uint32_t remote_window;    /* bytes we may still send */
+    uint32_t remote_maxpkt;
+    uint32_t local_window;     /* bytes the peer may still send us */
+    uint32_t consumed;         /* consumed by the app, not yet re-granted */
+} chan;
+
+/* ---- The connection ----------------------------------------------------- */
+struct nssh_conn {
+    const nssh_config *cfg;
+    const nssh_callbacks *cb;
+    int role;
+    int err;                   /* sticky error */
+    int closing;               /* DISCONNECT queued or peer gone: drain only */
+    int peer_eof;
+    uint64_t now;
+    uint64_t grace_deadline;   /* 0: none */
+
+    /* version exchange */
+    int version_done;
+    char peer_version[256];
+    char my_version[256];
+    size_t vline_len;          /* bytes of a partial version line seen */
+
+    dir in, out;
+    kex kx;
+    /* H of the first exchange (RFC 4253 section 7.2); never changes. */
+    uint8_t session_id[NSSH_HASH_MAX];
+    size_t session_id_len;
+    auth au;
+    chan ch[NSSH_MAX_CHANNELS];
+
+    /* negotiated names for info */
+    const char *peer_first_guess;
+
+    /* received bytes: [in_off, in_len) not yet processed */
+    size_t in_off, in_len;
+    size_t in_pkt_total;       /* size of the packet being read (0: unknown) */
+    size_t in_pkt_done;        /* classic ciphers: bytes already decrypted */
+    /* bytes to send: [out_off, out_len) */
+    size_t out_off, out_len;
+    /* payloads deferred during key exchange: uint32 length || payload ... */
+    size_t defer_len;
+
+    /* random bytes for padding */
+    uint8_t pad_pool[256];
+    size_t pad_pos;
+
+    uint8_t defer[NSSH_DEFER_SIZE];
+    uint8_t inbuf[INBUF_SIZE] ALIGN16;
+    uint8_t outbuf[NSSH_OUTBUF_SIZE + 5u + PKT_TRAILER_MAX] ALIGN16;
+};
+
+/* ---- conn.c: errors and logs --------------------------------------------- */
+/*
+ * Record the first fatal error: log it (ERROR level) with stage, message,
+ * field and text, queue DISCONNECT with reason, and return err. Later calls
+ * only return the sticky error.
+ */
+int conn_fail(nssh_conn *c, int err, uint32_t reason, const char *stage,
+              const char *message, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+/* Log a record at level. */
+void conn_log(nssh_conn *c, int level, const char *stage, const char *message,
+              const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* Random bytes via the configured callback; failure is fatal. */
+int conn_random(nssh_conn *c, uint8_t *out, size_t n);
+
+/* fmt.c: vsnprintf subset: %s %d %u %lu %llu %zu %x %c %.*s %%. */
+#include <stdarg.h>
+size_t nssh_vfmt(char *buf, size_t cap, const char *fmt, va_list ap);
+size_t nssh_fmt(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- packet.c ----------------------------------------------------------- */
+/*
+ * Build one outgoing packet: pkt_begin() sets *w over free output space
+ * (or over the defer queue when a key exchange is running and msg is not a
+ * transport/kex message) and writes msg. Append the payload to *w, then
+ * pkt_end() pads, encrypts and queues it. Returns 0 or a negative error;
+ * pkt_end fails with NSSH_ERR_NOSPACE when the payload did not fit.
+ */
+int pkt_begin(nssh_conn *c, wr *w, uint8_t msg);
+int pkt_end(nssh_conn *c, wr *w);
+/* Payload bytes that fit in one packet right now (0 during kex when
+ * deferring is not allowed for data). */
+size_t pkt_room(const nssh_conn *c);
+/* Is a key exchange running (non-kex output deferred)? */
+int kex_running(const nssh_conn *c);
+/* Parse and handle received packets in the input buffer. */
+int pkt_process(nssh_conn *c);
+/* Flush payloads deferred during a key exchange. */
+int pkt_flush_deferred(nssh_conn *c);
+/* Switch one direction to newly derived keys. */
+int dir_set_keys(dir *d, const nssh_cipher *ci, const nssh_mac *mac,
+                 const uint8_t *iv, const uint8_t *key, const uint8_t *mkey,
+                 int encrypt);
+void dir_cleanup(dir *d);
+
+/* ---- version.c ---------------------------------------------------------- */
+int version_send(nssh_conn *c);
+/* Consume version line bytes; sets c->version_done. */
+int version_process(nssh_conn *c);
+
+/* ---- kexinit.c / kex.c --------------------------------------------------- */
+int kex_start(nssh_conn *c);                 /* send our KEXINIT */
+int kex_handle(nssh_conn *c, uint8_t msg, rd *r, const uint8_t *payload,
+               size_t payload_len);
+int kex_check_rekey(nssh_conn *c);           /* start one if limits passed */
+/* kexinit.c: the peer's KEXINIT (seq: its sequence number). */
+int kexinit_handle(nssh_conn *c, rd *r, const uint8_t *payload, size_t len,
+                   uint32_t seq);
+/* kex.c: algorithms chosen; the client sends its KEM public key. */
+int kex_after_init(nssh_conn *c);
+/* Feed string(p) into the running exchange hash. */
+int kex_hash_string(nssh_conn *c, const void *p, size_t n);
+/* NEWKEYS received. */
+int kex_newkeys(nssh_conn *c);
+
+/* ---- gate.c ------------------------------------------------------------- */
+/* Handle one decrypted payload (msg byte first). */
+int dispatch(nssh_conn *c, const uint8_t *payload, size_t len);
+
+/* ---- transport.c -------------------------------------------------------- */
+int transport_handle(nssh_conn *c, uint8_t msg, rd *r);
+int send_unimplemented(nssh_conn *c, uint32_t seq);
+int send_ext_info(nssh_conn *c);
+
+/* ---- auth_server.c / auth_client.c ------------------------------------- */
+/* SERVICE_REQUEST (server) / SERVICE_ACCEPT (client). */
+int auth_service_request(nssh_conn *c, rd *r);
+int auth_service_accept(nssh_conn *c, rd *r);
+/* Messages 50..79; r is after the message byte. */
+int auth_server_handle(nssh_conn *c, uint8_t msg, rd *r);
+int auth_client_handle(nssh_conn *c, uint8_t msg, rd *r);
+/* Called when the first key exchange finishes (client: start pending auth). */
+void auth_client_kex_done(nssh_conn *c);
+/* Longest signature algorithm name accepted in a publickey request. */
+#define AUTH_ALG_NAME_MAX 64u
+/* Bytes of the data a publickey signature covers, at most. */
+#define AUTH_SIGNED_MAX (4u + NSSH_HASH_MAX + 1u + 4u + NSSH_USER_MAX + \
+                         4u + 14u + 4u + 9u + 1u + 4u + AUTH_ALG_NAME_MAX + \
+                         4u + NSSH_KEYBLOB_MAX)
+/* auth_server.c (both roles): the data a publickey signature covers
+ * (RFC 4252 section 7), written to w. */
+void auth_signed_data(const nssh_conn *c, wr *w, const uint8_t *user,
+                      size_t user_len, const char *alg, const uint8_t *blob,
+                      size_t blob_len);
+
+/* ---- channel.c / global.c ------------------------------------------------- */
+/* Messages 90..100. */
+int channel_handle(nssh_conn *c, uint8_t msg, rd *r);
+/* Messages 80..82. */
+int global_handle(nssh_conn *c, uint8_t msg, rd *r);
+/* channel.c: the slot for channel id if it is in state (CH_*), or NULL. */
+chan *chan_find(nssh_conn *c, uint32_t id, int state);
+/* channel.c: read the recipient channel of a received message and check
+ * that it is open and not closed by the peer (fails the connection if
+ * not). */
+int chan_recipient(nssh_conn *c, uint8_t msg, rd *r, uint32_t *id);
+/* channel.c: send a message whose only field is the recipient channel
+ * (EOF, CLOSE, SUCCESS, FAILURE). */
+int chan_send(nssh_conn *c, const chan *h, uint8_t msg);
+/* channel.c: a free slot's number, or NSSH_ERR_NOSPACE. */
+int chan_alloc(const nssh_conn *c);
+/* channel.c: may the application send on channel id? 0, the sticky error,
+ * NSSH_ERR_CHANNEL (not open) or NSSH_ERR_STATE (our CLOSE was sent). */
+int chan_api_check(const nssh_conn *c, uint32_t id);
+/* channel.c: free the slot and tell the application once CLOSE has gone
+ * both ways (RFC 4254 section 5.3). */
+void chan_maybe_free(nssh_conn *c, uint32_t id);
+/* channel_req.c: CHANNEL_REQUEST and the replies to ours (98..100). */
+int chan_request_handle(nssh_conn *c, uint8_t msg, rd *r);
+
+#endif

@@ -1,0 +1,229 @@
+/*
+ * Binary packet protocol (RFC 4253 section 6): framing, padding,
+ * encryption and MAC of outgoing packets, and the checks on incoming ones.
+ *
+ * Three layouts exist on the wire:
+ *  - classic (RFC 4253): MAC over the plaintext packet, the whole packet
+ *    including packet_length is encrypted and aligned to the block size;
+ *  - encrypt-then-MAC (OpenSSH PROTOCOL 1.7): packet_length in clear, MAC
+ *    over the ciphertext, only padlen||payload||padding aligned;
+ *  - AEAD (aes-gcm RFC 5647, chacha20-poly1305 PROTOCOL.chacha20poly1305):
+ *    the cipher owns the length and the tag, alignment as for ETM.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+static int dir_len_in_clear(const dir *d)
+{
+    return d->cipher && ((d->cipher->flags & NSSH_CIPHER_AEAD) ||
+                         (d->mac && d->mac->etm));
+}
+
+static size_t dir_block(const dir *d)
+{
+    size_t b = d->cipher ? d->cipher->block_len : 8;
+    return b < 8 ? 8 : b;
+}
+
+static size_t dir_trailer(const dir *d)
+{
+    if (d->cipher && (d->cipher->flags & NSSH_CIPHER_AEAD))
+        return d->cipher->tag_len;
+    return d->mac ? d->mac->out_len : 0;
+}
+
+int kex_running(const nssh_conn *c)
+{
+    return c->kx.state != KX_IDLE && !c->kx.sent_newkeys;
+}
+
+/* Messages that may be sent while a key exchange runs (RFC 4253 7.1). */
+static int allowed_during_kex(uint8_t msg)
+{
+    return (msg >= 1 && msg <= 4) || (msg >= 20 && msg <= 49);
+}
+
+size_t pkt_room(const nssh_conn *c)
+{
+    size_t used = c->out_len - c->out_off;
+    size_t room;
+    if (kex_running(c) || c->closing)
+        return 0;
+    if (used + NSSH_CONTROL_RESERVE + 64 >= NSSH_OUTBUF_SIZE)
+        return 0;
+    room = NSSH_OUTBUF_SIZE - used - NSSH_CONTROL_RESERVE - 64;
+    if (room > NSSH_MAX_PACKET - 64)
+        room = NSSH_MAX_PACKET - 64;
+    return room;
+}
+
+static void out_compact(nssh_conn *c)
+{
+    if (c->out_off == 0)
+        return;
+    if (c->out_off < c->out_len)
+        memmove(c->outbuf, c->outbuf + c->out_off, c->out_len - c->out_off);
+    c->out_len -= c->out_off;
+    c->out_off = 0;
+}
+
+int pkt_begin(nssh_conn *c, wr *w, uint8_t msg)
+{
+    size_t cap;
+    if (c->closing && msg != MSG_DISCONNECT) {
+        wr_init(w, NULL, 0);
+        w->err = NSSH_ERR_CLOSED;
+        return NSSH_ERR_CLOSED;
+    }
+    if (kex_running(c) && !allowed_during_kex(msg)) {
+        /* Deferred: uint32 length, then the payload. */
+        size_t used = c->defer_len + 4;
+        cap = used < sizeof(c->defer) ? sizeof(c->defer) - used : 0;
+        wr_init(w, c->defer + used, cap);
+        wr_u8(w, msg);
+        return 0;
+    }
+    if (c->out_off && c->out_len + 5 + NSSH_MAX_PACKET > NSSH_OUTBUF_SIZE)
+        out_compact(c);
+    cap = NSSH_OUTBUF_SIZE > c->out_len + 5 ? NSSH_OUTBUF_SIZE - c->out_len - 5 : 0;
+    if (cap > NSSH_MAX_PACKET - 64)
+        cap = NSSH_MAX_PACKET - 64;
+    wr_init(w, c->outbuf + c->out_len + 5, cap);
+    wr_u8(w, msg);
+    return 0;
+}
+
+static int pad_bytes(nssh_conn *c, uint8_t *p, size_t n)
+{
+    while (n) {
+        size_t k;
+        if (c->pad_pos >= sizeof(c->pad_pool)) {
+            int e = conn_random(c, c->pad_pool, sizeof(c->pad_pool));
+            if (e < 0)
+                return e;
+            c->pad_pos = 0;
+        }
+        k = sizeof(c->pad_pool) - c->pad_pos;
+        if (k > n)
+            k = n;
+        memcpy(p, c->pad_pool + c->pad_pos, k);
+        c->pad_pos += k;
+        p += k;
+        n -= k;
+    }
+    return 0;
+}
+
+/* Seal packet pkt[0..4+plen) per the direction's layout; append MAC/tag. */
+static int seal(nssh_conn *c, uint8_t *pkt, size_t plen)
+{
+    dir *d = &c->out;
+    const nssh_cipher *ci = d->cipher;
+    int e = 0;
+    if (!ci)
+        return 0;
+    if (ci->flags & NSSH_CIPHER_AEAD)
+        return ci->seal(d->cctx, d->seq, pkt, 4 + plen);
+    if (d->mac->etm) {
+        e = ci->crypt(d->cctx, pkt + 4, plen);
+        if (e == 0)
+            e = d->mac->compute(d->mctx, d->seq, pkt, 4 + plen, pkt + 4 + plen);
+    } else {
+        e = d->mac->compute(d->mctx, d->seq, pkt, 4 + plen, pkt + 4 + plen);
+        if (e == 0)
+            e = ci->crypt(d->cctx, pkt, 4 + plen);
+    }
+    return e;
+}
+
+static int defer_end(nssh_conn *c, wr *w)
+{
+    if (w->err)
+        return conn_fail(c, NSSH_ERR_NOSPACE, NSSH_DISC_BY_APPLICATION,
+                         "transport", msg_name(w->p[0]), NULL,
+                         "too many replies queued during key exchange");
+    put_be32(c->defer + c->defer_len, (uint32_t)w->len);
+    c->defer_len += 4 + w->len;
+    return 0;
+}
+
+int pkt_end(nssh_conn *c, wr *w)
+{
+    uint8_t *pkt;
+    size_t block, plen, pad, hdr, total;
+    int e;
+    if (w->err == NSSH_ERR_CLOSED)
+        return NSSH_ERR_CLOSED;
+    if (w->p >= c->defer && w->p < c->defer + sizeof(c->defer))
+        return defer_end(c, w);
+    if (w->err)
+        return conn_fail(c, NSSH_ERR_NOSPACE, NSSH_DISC_BY_APPLICATION,
+                         "transport", msg_name(w->p[0]), NULL,
+                         "outgoing packet does not fit the output buffer");
+    pkt = w->p - 5;
+    block = dir_block(&c->out);
+    hdr = dir_len_in_clear(&c->out) ? 1 : 5;
+    pad = block - ((hdr + w->len) % block);
+    if (pad < 4)
+        pad += block;
+    plen = 1 + w->len + pad;
+    put_be32(pkt, (uint32_t)plen);
+    pkt[4] = (uint8_t)pad;
+    e = pad_bytes(c, pkt + 5 + w->len, pad);
+    if (e == 0)
+        e = seal(c, pkt, plen);
+    if (e < 0)
+        return conn_fail(c, e, NSSH_DISC_BY_APPLICATION, "transport",
+                         msg_name(w->p[0]), NULL, "could not encrypt packet: %s",
+                         nssh_strerror(e));
+    total = 4 + plen + dir_trailer(&c->out);
+    c->out.seq++;
+    c->out.bytes += total;
+    c->out.total += total;
+    c->out_len += total;
+    if (c->kx.state == KX_IDLE && w->p[0] >= MSG_USERAUTH_REQUEST)
+        return kex_check_rekey(c);
+    return 0;
+}
+
+int pkt_flush_deferred(nssh_conn *c)
+{
+    size_t pos = 0;
+    int e = 0;
+    while (pos + 4 <= c->defer_len && e == 0) {
+        uint32_t n = be32(c->defer + pos);
+        wr w;
+        pkt_begin(c, &w, c->defer[pos + 4]);
+        wr_bytes(&w, c->defer + pos + 5, n - 1);
+        e = pkt_end(c, &w);
+        pos += 4 + n;
+    }
+    c->defer_len = 0;
+    return e;
+}
+
+int dir_set_keys(dir *d, const nssh_cipher *ci, const nssh_mac *mac,
+                 const uint8_t *iv, const uint8_t *key, const uint8_t *mkey,
+                 int encrypt)
+{
+    int e;
+    dir_cleanup(d);
+    d->cipher = ci;
+    d->mac = (ci->flags & NSSH_CIPHER_AEAD) ? NULL : mac;
+    e = ci->init(d->cctx, key, iv, encrypt);
+    if (e == 0 && d->mac)
+        e = d->mac->init(d->mctx, mkey);
+    d->bytes = 0;
+    return e;
+}
+
+void dir_cleanup(dir *d)
+{
+    if (d->cipher && d->cipher->cleanup)
+        d->cipher->cleanup(d->cctx);
+    if (d->mac && d->mac->cleanup)
+        d->mac->cleanup(d->mctx);
+    nssh_wipe(d->cctx, sizeof(d->cctx));
+    nssh_wipe(d->mctx, sizeof(d->mctx));
+}

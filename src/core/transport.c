@@ -1,0 +1,103 @@
+/*
+ * Transport-layer generic messages (RFC 4253 section 11) and ext-info
+ * (RFC 8308).
+ */
+#include <string.h>
+
+#include "internal.h"
+
+static int bad(nssh_conn *c, uint8_t msg, const char *field)
+{
+    return conn_fail(c, NSSH_ERR_FORMAT, NSSH_DISC_PROTOCOL_ERROR, "transport",
+                     msg_name(msg), field, "malformed %s", field);
+}
+
+static int on_disconnect(nssh_conn *c, rd *r)
+{
+    uint32_t reason = 0;
+    nssh_str desc = { "", 0 };
+    if (rd_u32(r, &reason) < 0 || rd_str(r, &desc) < 0) {
+        desc.p = "";
+        desc.n = 0;
+    }
+    if (desc.n > 256)
+        desc.n = 256;
+    c->peer_eof = 1;
+    return conn_fail(c, NSSH_ERR_PEER_DISCONNECT, 0, "transport",
+                     "SSH_MSG_DISCONNECT", NULL, "%u: %.*s", (unsigned)reason,
+                     (int)desc.n, desc.p);
+}
+
+static int on_ext_info(nssh_conn *c, rd *r)
+{
+    uint32_t n, i;
+    nssh_str name, value;
+    if (rd_u32(r, &n) < 0)
+        return bad(c, MSG_EXT_INFO, "nr-extensions");
+    for (i = 0; i < n; i++) {
+        if (rd_str(r, &name) < 0 || rd_str(r, &value) < 0)
+            return bad(c, MSG_EXT_INFO, "extension");
+        conn_log(c, NSSH_LOG_DEBUG, "transport", "SSH_MSG_EXT_INFO", NULL,
+                 "peer extension %.*s", (int)name.n, name.p);
+    }
+    return 0;
+}
+
+int transport_handle(nssh_conn *c, uint8_t msg, rd *r)
+{
+    uint32_t seq;
+    nssh_str text;
+    int disp;
+    switch (msg) {
+    case MSG_DISCONNECT:
+        return on_disconnect(c, r);
+    case MSG_IGNORE:
+        return 0;
+    case MSG_UNIMPLEMENTED:
+        if (rd_u32(r, &seq) < 0)
+            return bad(c, msg, "packet sequence number");
+        conn_log(c, NSSH_LOG_VERBOSE, "transport", "SSH_MSG_UNIMPLEMENTED",
+                 NULL, "peer did not implement our packet %u", (unsigned)seq);
+        return 0;
+    case MSG_DEBUG:
+        if (rd_bool(r, &disp) < 0 || rd_str(r, &text) < 0)
+            return bad(c, msg, "message");
+        conn_log(c, NSSH_LOG_DEBUG, "transport", "SSH_MSG_DEBUG", NULL,
+                 "peer debug message: %.*s", (int)(text.n > 256 ? 256 : text.n),
+                 text.p);
+        return 0;
+    case MSG_EXT_INFO:
+        return on_ext_info(c, r);
+    default:
+        return send_unimplemented(c, c->in.seq - 1);
+    }
+}
+
+int send_unimplemented(nssh_conn *c, uint32_t seq)
+{
+    wr w;
+    conn_log(c, NSSH_LOG_DEBUG, "transport", NULL, NULL,
+             "answering unknown message (packet %u) with UNIMPLEMENTED", (unsigned)seq);
+    pkt_begin(c, &w, MSG_UNIMPLEMENTED);
+    wr_u32(&w, seq);
+    return pkt_end(c, &w);
+}
+
+/* RFC 8308 section 3.1: server-sig-algs lists the user key algorithms. */
+int send_ext_info(nssh_conn *c)
+{
+    wr w;
+    size_t mark, i;
+    pkt_begin(c, &w, MSG_EXT_INFO);
+    wr_u32(&w, 1);
+    wr_cstring(&w, "server-sig-algs");
+    mark = wr_string_begin(&w);
+    for (i = 0; i < c->cfg->n_sig_algs; i++) {
+        const char *n = c->cfg->sig_algs[i]->name;
+        if (i)
+            wr_u8(&w, ',');
+        wr_bytes(&w, n, strlen(n));
+    }
+    wr_string_end(&w, mark);
+    return pkt_end(c, &w);
+}

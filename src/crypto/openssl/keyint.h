@@ -1,0 +1,104 @@
+/*
+ * Internal to the key code of the OpenSSL backend: what the key files
+ * share with each other.
+ *
+ *   key.c          key types, generate, free, accessors, signature algorithms
+ *   key_build.c    OpenSSL key objects from SSH fields, SSH fields from them
+ *   key_rsa.c      RSA key objects and their consistency check
+ *   key_blob.c     public key blobs (RFC 4253 6.6, RFC 5656 3.1, RFC 8709)
+ *   keytext.c      public key lines, fingerprints, blob type names
+ *   keyfile.c      reading openssh-key-v1 private key files (PROTOCOL.key)
+ *   keyfile_save.c writing them
+ *   keyfile_priv.c the private key fields inside openssh-key-v1
+ *   keyfile_pem.c  PEM private keys (PKCS#1, SEC1, PKCS#8)
+ *   base64.c       RFC 4648 base64
+ */
+#ifndef NSSH_OSSL_KEYINT_H
+#define NSSH_OSSL_KEYINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+
+#include "buf.h"
+#include "ossl.h"
+
+/* RSA moduli accepted: sshd's minimum up to what OpenSSH handles. */
+#define KEY_RSA_MIN_BITS 1024u
+#define KEY_RSA_MAX_BITS 16384u
+/* Bytes of the largest RSA number we write. */
+#define KEY_BN_MAX (KEY_RSA_MAX_BITS / 8u)
+/* Largest public blob any supported key has (RSA 16384: two mpints). */
+#define KEY_BLOB_MAX (32u + 2u * (KEY_BN_MAX + 5u))
+
+/* What one key type is called in SSH and in OpenSSL. */
+typedef struct key_info {
+    int type;              /* NSSH_KEY_* */
+    const char *name;      /* blob type: "ecdsa-sha2-nistp256" */
+    const char *curve;     /* SSH curve id (RFC 5656 6.1): "nistp256" */
+    const char *group;     /* OpenSSL group: "P-256" */
+    size_t field_len;      /* bytes of one coordinate: 32, 48, 66 */
+    unsigned bits;         /* fixed size (0 for RSA) */
+} key_info;
+
+const key_info *key_info_by_type(int type);
+const key_info *key_info_by_name(const uint8_t *name, size_t len);
+const key_info *key_info_by_group(const char *group);
+
+/* A key object around pkey; takes ownership of pkey (freed on failure). */
+int key_wrap(int type, EVP_PKEY *pkey, int has_private, nssh_key **out);
+
+/* ---- key_build.c --------------------------------------------------------- */
+/* The RSA private numbers of PROTOCOL.key (magnitudes, big-endian). */
+typedef struct rsa_priv {
+    const uint8_t *d, *iqmp, *p, *q;
+    size_t d_len, iqmp_len, p_len, q_len;
+} rsa_priv;
+
+/* Ed25519 from a 32-byte public key, or from a 32-byte seed (pub then
+ * only checked against the seed's public key when not NULL). */
+int key_build_ed25519(const uint8_t *pub, const uint8_t *seed, EVP_PKEY **out);
+/* ECDSA from an uncompressed point Q and optionally the scalar d; the
+ * point (and the pair) are validated. */
+int key_build_ecdsa(const key_info *ki, const uint8_t *q, size_t q_len,
+                    const uint8_t *d, size_t d_len, EVP_PKEY **out);
+/* RSA from e and n, plus the private numbers when priv is not NULL
+ * (key_rsa.c). */
+int key_build_rsa(const uint8_t *e, size_t e_len, const uint8_t *n,
+                  size_t n_len, const rsa_priv *priv, EVP_PKEY **out);
+/* Do an RSA private key's numbers fit together? 0 or NSSH_ERR_KEY. */
+int key_rsa_check(const EVP_PKEY *pkey);
+/* EVP_PKEY_fromdata of alg with bld's params (selection: EVP_PKEY_*). */
+int key_from_params(const char *alg, OSSL_PARAM_BLD *bld, int selection,
+                    EVP_PKEY **out);
+
+/* Write a BIGNUM parameter of pkey (OSSL_PKEY_PARAM_*) as an mpint. */
+int key_put_bn_param(wr *w, const EVP_PKEY *pkey, const char *param);
+/* Write the uncompressed public point of an EC key as a string. */
+int key_put_ec_point(wr *w, const EVP_PKEY *pkey);
+/* The raw 32-byte Ed25519 public key, or the 32-byte seed. */
+int key_ed25519_raw(const EVP_PKEY *pkey, int private_part, uint8_t out[32]);
+
+/* ---- key_blob.c ------------------------------------------------------------ */
+/* Blob fields after the type name (the public part), to w. */
+int key_put_public(const nssh_key *k, wr *w);
+
+/* ---- keyfile*.c ------------------------------------------------------------ */
+#define KEYFILE_MAGIC "openssh-key-v1"   /* sizeof() counts its NUL: 15 bytes */
+#define KEYFILE_BEGIN "-----BEGIN OPENSSH PRIVATE KEY-----"
+#define KEYFILE_END "-----END OPENSSH PRIVATE KEY-----"
+#define KEYFILE_PAD_BLOCK 8              /* block size of cipher "none" */
+#define KEYFILE_COLS 70                  /* base64 line width ssh-keygen writes */
+
+/* Private key fields of PROTOCOL.key section 3 for one key, after the
+ * type name. */
+int keyfile_put_private(const nssh_key *k, wr *w);
+int keyfile_get_private(const key_info *ki, rd *r, nssh_key **out);
+/* A PEM private key; why gets a reason on failure. */
+int keyfile_load_pem(const uint8_t *data, size_t len, nssh_key **out,
+                     char *why, size_t why_cap);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * Internal to the signature algorithms of the OpenSSL backend: the SSH
+ * signature blob (RFC 4253 section 6.6) and the OpenSSL calls all of them
+ * share.
+ *
+ *   sig_common.c   blob encoding, public keys from blobs, EVP sign/verify
+ *   sig_ed25519.c  ssh-ed25519 (RFC 8709)
+ *   sig_ecdsa.c    ecdsa-sha2-nistp256/384/521 (RFC 5656 section 3.1.2)
+ *   sig_rsa.c      rsa-sha2-512, rsa-sha2-256 (RFC 8332), ssh-rsa
+ *
+ * Error codes of verify: NSSH_ERR_FORMAT when the SSH encoding itself is
+ * broken (strings, mpints, trailing bytes); NSSH_ERR_SIGNATURE when it is
+ * well formed but does not verify, including a blob naming another
+ * algorithm or a raw signature of the wrong size; NSSH_ERR_KEY when the
+ * key blob is malformed, of another type, or refused (RSA under 1024 bits).
+ */
+#ifndef NSSH_OSSL_SIG_H
+#define NSSH_OSSL_SIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "ossl.h"
+
+/* string name || string raw into sig[0..sig_max). */
+int sigblob_put(const char *name, const uint8_t *raw, size_t raw_len,
+                uint8_t *sig, size_t sig_max, size_t *sig_len);
+/* Parse string name || string raw with nothing after it; the name must be
+ * want. *raw points into sig. */
+int sigblob_get(const char *want, const uint8_t *sig, size_t sig_len,
+                const uint8_t **raw, size_t *raw_len);
+/* Public key of a blob whose type name is key_type and whose key is of
+ * type ktype (NSSH_KEY_*). The caller frees *out with nssh_key_free. */
+int sigblob_pubkey(const char *key_type, int ktype, const uint8_t *blob,
+                   size_t len, nssh_key **out);
+/* A key that can sign as ktype. */
+int sig_check_private(const nssh_key *k, int ktype);
+
+/* One-shot EVP signing; mdname NULL for Ed25519. On entry *out_len is
+ * the room at out, on return the signature length. RSA uses PKCS#1 v1.5. */
+int sig_evp_sign(EVP_PKEY *pkey, const char *mdname, const uint8_t *data,
+                 size_t len, uint8_t *out, size_t *out_len);
+/* 0 when valid, NSSH_ERR_SIGNATURE when not. */
+int sig_evp_verify(EVP_PKEY *pkey, const char *mdname, const uint8_t *data,
+                   size_t len, const uint8_t *sig, size_t sig_len);
+
+#endif

@@ -1,0 +1,825 @@
+/*
+ * Known-answer tests of the OpenSSL backend's algorithm tables: hashes
+ * (FIPS 180 "abc"), HMAC (RFC 4231, RFC 2202), AES-CTR (NIST SP 800-38A
+ * F.5), X25519 (RFC 7748 section 6.1), Ed25519 (RFC 8032 section 7.1),
+ * the SSH AEAD packet constructions (vectors/aead_vectors.h: the worked
+ * example of draft-ietf-sshm-chacha20-poly1305 and vectors made by
+ * vectors/gen_aead.py with an independent implementation), ECDSA and RSA
+ * round trips, and the algorithm lists.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>  /* EVP_RSA_gen */
+
+#include "buf.h"
+#include "ossl.h"
+#include "vectors/aead_vectors.h"
+
+#define ALIGNED __attribute__((aligned(16)))
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static size_t unhex(const char *h, uint8_t *out, size_t cap)
+{
+    size_t n = strlen(h) / 2, i;
+
+    assert_int_equal(strlen(h) % 2, 0);
+    assert_true(n <= cap);
+    for (i = 0; i < n; i++) {
+        unsigned v;
+        assert_int_equal(sscanf(h + 2 * i, "%2x", &v), 1);
+        out[i] = (uint8_t)v;
+    }
+    return n;
+}
+
+static void assert_hex(const uint8_t *got, size_t len, const char *want)
+{
+    uint8_t w[512];
+    size_t n = unhex(want, w, sizeof(w));
+
+    assert_int_equal(len, n);
+    assert_memory_equal(got, w, n);
+}
+
+/* A random source that hands out fixed bytes, so results are known. */
+typedef struct fixed_rng {
+    uint8_t b[64];
+    size_t n, pos;
+} fixed_rng;
+
+static int fixed_rng_fn(void *user, uint8_t *out, size_t len)
+{
+    fixed_rng *f = user;
+
+    if (len > f->n - f->pos)
+        return NSSH_ERR_RNG;
+    memcpy(out, f->b + f->pos, len);
+    f->pos += len;
+    return 0;
+}
+
+/* string name || string raw: a signature blob (RFC 4253 section 6.6). */
+static size_t sig_blob(const char *name, const uint8_t *raw, size_t raw_len,
+                       uint8_t *out, size_t cap)
+{
+    wr w;
+
+    wr_init(&w, out, cap);
+    wr_cstring(&w, name);
+    wr_string(&w, raw, raw_len);
+    assert_int_equal(w.err, 0);
+    return w.len;
+}
+
+/* ---- hashes --------------------------------------------------------------- */
+
+static void test_hash_abc(void **state)
+{
+    static const struct {
+        const nssh_hash *h;
+        const char *want;
+    } v[] = {
+        { &nssh_ossl_sha1, "a9993e364706816aba3e25717850c26c9cd0d89d" },
+        { &nssh_ossl_sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+        { &nssh_ossl_sha384, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded163"
+                             "1a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7" },
+        { &nssh_ossl_sha512, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+                             "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f" },
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        uint8_t ctx[NSSH_HASH_CTX_SIZE] ALIGNED = { 0 };
+        uint8_t out[64];
+
+        v[i].h->cleanup(ctx);  /* safe on a zeroed block */
+        assert_int_equal(v[i].h->init(ctx), 0);
+        assert_int_equal(v[i].h->update(ctx, "a", 1), 0);
+        assert_int_equal(v[i].h->update(ctx, "", 0), 0);
+        assert_int_equal(v[i].h->update(ctx, "bc", 2), 0);
+        assert_int_equal(v[i].h->final(ctx, out), 0);
+        assert_hex(out, v[i].h->out_len, v[i].want);
+        v[i].h->cleanup(ctx);  /* final already released it */
+
+        /* Abandoned midway: cleanup alone releases it. */
+        assert_int_equal(v[i].h->init(ctx), 0);
+        assert_int_equal(v[i].h->update(ctx, "abc", 3), 0);
+        v[i].h->cleanup(ctx);
+    }
+}
+
+/* ---- MACs ------------------------------------------------------------------- */
+
+/*
+ * compute() MACs be32(seq) || data, so a published vector is fed with its
+ * first four data bytes as seq. Keys shorter than the table's key_len are
+ * zero-padded, which HMAC does itself for keys under the block size.
+ */
+static void check_hmac(const nssh_mac *m, const uint8_t *key, size_t keylen,
+                       const uint8_t *data, size_t len, const char *want)
+{
+    uint8_t ctx[NSSH_MAC_CTX_SIZE] ALIGNED = { 0 };
+    uint8_t k[64] = { 0 }, out[64];
+    int round;
+
+    assert_true(keylen <= m->key_len && len >= 4);
+    memcpy(k, key, keylen);
+    assert_int_equal(m->init(ctx, k), 0);
+    for (round = 0; round < 3; round++) {  /* the key is reused */
+        memset(out, 0, sizeof(out));
+        assert_int_equal(m->compute(ctx, be32(data), data + 4, len - 4, out), 0);
+        assert_hex(out, m->out_len, want);
+    }
+    m->cleanup(ctx);
+    m->cleanup(ctx);
+}
+
+static void test_hmac_rfc4231(void **state)
+{
+    static const struct {
+        const char *key, *data, *sha256, *sha512;
+    } v[] = {
+        { "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "4869205468657265",
+          "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
+          "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cde"
+          "daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854" },
+        { "4a656665", "7768617420646f2079612077616e7420666f72206e6f7468696e673f",
+          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+          "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
+          "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737" },
+        { "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+          "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+          "dddddddddddddddddddddddddddddddd",
+          "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe",
+          "fa73b0089d56a284efb0f0756c890be9b1b5dbdd8ee81a3655f83e33b2279d39"
+          "bf3e848279a722c806b485a47e67c807b946a337bee8942674278859e13292fb" },
+        { "0102030405060708090a0b0c0d0e0f10111213141516171819",
+          "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd"
+          "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
+          "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b",
+          "b0ba465637458c6990e5a8c5f61d4af7e576d97ff94b872de76f8050361ee3db"
+          "a91ca5c11aa25eb4d679275cc5788063a5f19741120c4f2de2adebeb10a298dd" },
+    };
+    uint8_t key[64], data[64];
+    size_t i, kl, dl;
+
+    (void)state;
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        kl = unhex(v[i].key, key, sizeof(key));
+        dl = unhex(v[i].data, data, sizeof(data));
+        check_hmac(&nssh_ossl_hmac_sha256, key, kl, data, dl, v[i].sha256);
+        check_hmac(&nssh_ossl_hmac_sha256_etm, key, kl, data, dl, v[i].sha256);
+        check_hmac(&nssh_ossl_hmac_sha512, key, kl, data, dl, v[i].sha512);
+        check_hmac(&nssh_ossl_hmac_sha512_etm, key, kl, data, dl, v[i].sha512);
+    }
+    /* RFC 2202 test case 1 for HMAC-SHA1. */
+    kl = unhex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", key, sizeof(key));
+    dl = unhex("4869205468657265", data, sizeof(data));
+    check_hmac(&nssh_ossl_hmac_sha1, key, kl, data, dl,
+               "b617318655057264e28bc0b6fb378c8ef146be00");
+    check_hmac(&nssh_ossl_hmac_sha1_etm, key, kl, data, dl,
+               "b617318655057264e28bc0b6fb378c8ef146be00");
+}
+
+/* ---- AES-CTR ------------------------------------------------------------------ */
+
+static void test_aes_ctr_sp800_38a(void **state)
+{
+    static const struct {
+        const nssh_cipher *c;
+        const char *key, *ct;
+    } v[] = {
+        { &nssh_ossl_aes128_ctr, "2b7e151628aed2a6abf7158809cf4f3c",
+          "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"
+          "5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee" },
+        { &nssh_ossl_aes192_ctr, "8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b",
+          "1abc932417521ca24f2b0459fe7e6e0b090339ec0aa6faefd5ccc2c6f4ce8e94"
+          "1e36b26bd1ebc670d1bd1d665620abf74f78a7f6d29809585a97daec58c6b050" },
+        { &nssh_ossl_aes256_ctr,
+          "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4",
+          "601ec313775789a5b7a7f504bbf3d228f443e3ca4d62b59aca84e990cacaf5c5"
+          "2b0930daa23de94ce87017ba2d84988ddfc9c58db67aada613c2dd08457941a6" },
+    };
+    static const char *pt_hex =
+        "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+        "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
+    uint8_t key[32], iv[16], pt[64], buf[64];
+    size_t i;
+
+    (void)state;
+    unhex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", iv, sizeof(iv));
+    unhex(pt_hex, pt, sizeof(pt));
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        uint8_t enc[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 };
+        uint8_t dec[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 };
+        const nssh_cipher *c = v[i].c;
+
+        assert_int_equal(unhex(v[i].key, key, sizeof(key)), c->key_len);
+        assert_int_equal(c->iv_len, 16);
+        assert_int_equal(c->block_len, 16);
+        assert_int_equal(c->flags & NSSH_CIPHER_AEAD, 0);
+        assert_int_equal(c->init(enc, key, iv, 1), 0);
+        assert_int_equal(c->init(dec, key, iv, 0), 0);
+        memcpy(buf, pt, sizeof(pt));
+        /* In pieces: the keystream carries over. */
+        assert_int_equal(c->crypt(enc, buf, 16), 0);
+        assert_int_equal(c->crypt(enc, buf + 16, 48), 0);
+        assert_hex(buf, sizeof(buf), v[i].ct);
+        assert_int_equal(c->crypt(dec, buf, 32), 0);
+        assert_int_equal(c->crypt(dec, buf + 32, 32), 0);
+        assert_memory_equal(buf, pt, sizeof(pt));
+        c->cleanup(enc);
+        c->cleanup(dec);
+        c->cleanup(dec);
+    }
+}
+
+/* ---- X25519 ---------------------------------------------------------------------- */
+
+#define ALICE_SK "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"
+#define ALICE_PK "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"
+#define BOB_SK "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb"
+#define BOB_PK "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"
+#define X_SHARED "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"
+
+static void test_x25519_rfc7748(void **state)
+{
+    const nssh_kem *kems[] = { &nssh_ossl_curve25519_sha256,
+                               &nssh_ossl_curve25519_sha256_libssh };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 2; i++) {
+        const nssh_kem *k = kems[i];
+        uint8_t pk[32], sk[32], ct[32], ss[32], ss2[32];
+        fixed_rng alice = { .n = 32 }, bob = { .n = 32 };
+
+        assert_int_equal(k->pk_len, 32);
+        assert_int_equal(k->ct_len, 32);
+        assert_int_equal(k->sk_len, 32);
+        assert_int_equal(k->ss_len, 32);
+        assert_int_equal(k->flags, NSSH_KEM_SS_MPINT);
+        assert_ptr_equal(k->hash, &nssh_ossl_sha256);
+        unhex(ALICE_SK, alice.b, sizeof(alice.b));
+        unhex(BOB_SK, bob.b, sizeof(bob.b));
+
+        assert_int_equal(k->keypair(pk, sk, fixed_rng_fn, &alice), 0);
+        assert_hex(sk, 32, ALICE_SK);
+        assert_hex(pk, 32, ALICE_PK);
+        assert_int_equal(k->encaps(ct, ss, pk, fixed_rng_fn, &bob), 0);
+        assert_hex(ct, 32, BOB_PK);
+        assert_hex(ss, 32, X_SHARED);
+        assert_int_equal(k->decaps(ss2, ct, sk), 0);
+        assert_hex(ss2, 32, X_SHARED);
+
+        /* The random source failing is reported as such. */
+        assert_int_equal(k->keypair(pk, sk, fixed_rng_fn, &alice), NSSH_ERR_RNG);
+    }
+}
+
+/* Low-order points give an all-zero secret (RFC 7748 section 6.1,
+ * RFC 8731 section 3): refused. */
+static void test_x25519_low_order(void **state)
+{
+    const nssh_kem *k = &nssh_ossl_curve25519_sha256;
+    uint8_t zero[32] = { 0 }, one[32] = { 1 }, ct[32], ss[32], sk[32];
+    fixed_rng bob = { .n = 64 };
+
+    (void)state;
+    unhex(BOB_SK, bob.b, sizeof(bob.b));
+    unhex(ALICE_SK, bob.b + 32, 32);
+    assert_int_equal(k->encaps(ct, ss, zero, fixed_rng_fn, &bob), NSSH_ERR_KEX_VALUE);
+    assert_int_equal(k->encaps(ct, ss, one, fixed_rng_fn, &bob), NSSH_ERR_KEX_VALUE);
+    unhex(ALICE_SK, sk, sizeof(sk));
+    assert_int_equal(k->decaps(ss, zero, sk), NSSH_ERR_KEX_VALUE);
+    assert_int_equal(k->decaps(ss, one, sk), NSSH_ERR_KEX_VALUE);
+}
+
+/* ---- Ed25519 ------------------------------------------------------------------------ */
+
+/* string "ssh-ed25519" || string(pk) (RFC 8709 section 4). */
+static size_t ed_blob(const uint8_t pk[32], uint8_t *out, size_t cap)
+{
+    wr w;
+
+    wr_init(&w, out, cap);
+    wr_cstring(&w, "ssh-ed25519");
+    wr_string(&w, pk, 32);
+    assert_int_equal(w.err, 0);
+    return w.len;
+}
+
+static void test_ed25519_rfc8032(void **state)
+{
+    static const struct {
+        const char *sk, *pk, *msg, *sig;
+    } v[] = {
+        { "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+          "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+          "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
+          "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b" },
+        { "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+          "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
+          "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
+          "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00" },
+        { "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+          "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
+          "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac"
+          "18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a" },
+    };
+    const nssh_sig_alg *a = &nssh_ossl_sig_ed25519;
+    size_t i;
+
+    (void)state;
+    assert_string_equal(a->name, "ssh-ed25519");
+    assert_string_equal(a->key_type, "ssh-ed25519");
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        uint8_t seed[32], pk[32], msg[4], sig[128], blob[64], raw[64];
+        size_t ml, sl = 0, bl;
+        struct nssh_key key = { NSSH_KEY_ED25519, 1, NULL };
+        rd r;
+        const uint8_t *p;
+        size_t n;
+
+        unhex(v[i].sk, seed, sizeof(seed));
+        unhex(v[i].pk, pk, sizeof(pk));
+        ml = unhex(v[i].msg, msg, sizeof(msg));
+        key.pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
+        assert_non_null(key.pkey);
+        bl = ed_blob(pk, blob, sizeof(blob));
+
+        assert_int_equal(a->sign(&key, msg, ml, sig, sizeof(sig), &sl, NULL, NULL), 0);
+        /* string "ssh-ed25519" || string(signature) */
+        rd_init(&r, sig, sl);
+        assert_int_equal(rd_string(&r, &p, &n), 0);
+        assert_int_equal(n, 11);
+        assert_memory_equal(p, "ssh-ed25519", 11);
+        assert_int_equal(rd_string(&r, &p, &n), 0);
+        assert_int_equal(rd_end(&r), 0);
+        assert_hex(p, n, v[i].sig);
+
+        assert_int_equal(a->verify(blob, bl, msg, ml, sig, sl), 0);
+        /* Another message, a flipped signature bit. */
+        assert_int_equal(a->verify(blob, bl, (const uint8_t *)"x", 1, sig, sl),
+                         NSSH_ERR_SIGNATURE);
+        memcpy(raw, p, 64);
+        sig[sl - 1] ^= 0x01;
+        assert_int_equal(a->verify(blob, bl, msg, ml, sig, sl), NSSH_ERR_SIGNATURE);
+        sig[sl - 1] ^= 0x01;
+        /* Truncated blob: broken encoding. */
+        assert_int_equal(a->verify(blob, bl, msg, ml, sig, sl - 1), NSSH_ERR_FORMAT);
+        /* Too small for the output. */
+        assert_int_equal(a->sign(&key, msg, ml, sig, 40, &sl, NULL, NULL), NSSH_ERR_NOSPACE);
+        /* The same raw signature under another name. */
+        sl = sig_blob("ssh-ed448", raw, 64, sig, sizeof(sig));
+        assert_int_equal(a->verify(blob, bl, msg, ml, sig, sl), NSSH_ERR_SIGNATURE);
+        EVP_PKEY_free(key.pkey);
+    }
+}
+
+/* ---- chacha20-poly1305@openssh.com ------------------------------------------------ */
+
+static void aead_check(const nssh_cipher *c, uint8_t *enc, uint8_t *dec, uint32_t seq,
+                       const char *pt_hex, const char *ct_hex)
+{
+    uint8_t pt[256], pkt[256 + 16];
+    size_t len = unhex(pt_hex, pt, sizeof(pt));
+    uint32_t plen = 0;
+
+    memcpy(pkt, pt, len);
+    assert_int_equal(c->seal(enc, seq, pkt, len), 0);
+    assert_hex(pkt, len + c->tag_len, ct_hex);
+    assert_int_equal(c->get_length(dec, seq, pkt, &plen), 0);
+    assert_int_equal(plen, len - 4);
+    assert_int_equal(c->open(dec, seq, pkt, len), 0);
+    assert_memory_equal(pkt + 4, pt + 4, len - 4);
+}
+
+static void test_chachapoly_vectors(void **state)
+{
+    const nssh_cipher *c = &nssh_ossl_chacha20_poly1305;
+    uint8_t enc[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 };
+    uint8_t dec[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 };
+    uint8_t key[64], pkt[64 + 16];
+    size_t len;
+
+    (void)state;
+    assert_int_equal(c->key_len, 64);
+    assert_int_equal(c->iv_len, 0);
+    assert_int_equal(c->block_len, 8);
+    assert_int_equal(c->tag_len, 16);
+    assert_int_equal(c->flags, NSSH_CIPHER_AEAD);
+    c->cleanup(enc);  /* safe on a zeroed block */
+
+    /* The worked example of draft-ietf-sshm-chacha20-poly1305, Appendix A. */
+    unhex(cp_draft_key, key, sizeof(key));
+    assert_int_equal(c->init(enc, key, NULL, 1), 0);
+    assert_int_equal(c->init(dec, key, NULL, 0), 0);
+    aead_check(c, enc, dec, 7, cp_draft_pt, cp_draft_ct);
+    c->cleanup(enc);
+    c->cleanup(dec);
+
+    unhex(cp_key, key, sizeof(key));
+    assert_int_equal(c->init(enc, key, NULL, 1), 0);
+    assert_int_equal(c->init(dec, key, NULL, 0), 0);
+    aead_check(c, enc, dec, 0, cp_0_pt, cp_0_ct);
+    aead_check(c, enc, dec, 7, cp_7_pt, cp_7_ct);
+    aead_check(c, enc, dec, 0xffffffffu, cp_ffffffff_pt, cp_ffffffff_ct);
+
+    /* Any flipped bit, in the length, the body or the tag: refused. */
+    len = unhex(cp_7_ct, pkt, sizeof(pkt)) - 16;
+    pkt[1] ^= 0x80;
+    assert_int_equal(c->open(dec, 7, pkt, len), NSSH_ERR_MAC);
+    pkt[1] ^= 0x80;
+    pkt[20] ^= 0x01;
+    assert_int_equal(c->open(dec, 7, pkt, len), NSSH_ERR_MAC);
+    pkt[20] ^= 0x01;
+    pkt[len + 15] ^= 0x40;
+    assert_int_equal(c->open(dec, 7, pkt, len), NSSH_ERR_MAC);
+    pkt[len + 15] ^= 0x40;
+    /* The right packet under another sequence number: refused. */
+    assert_int_equal(c->open(dec, 8, pkt, len), NSSH_ERR_MAC);
+    assert_int_equal(c->open(dec, 7, pkt, len), 0);
+    c->cleanup(enc);
+    c->cleanup(dec);
+    c->cleanup(dec);
+}
+
+/* Seal then open packets of several sizes at several sequence numbers. */
+static void aead_roundtrips(const nssh_cipher *c, const uint8_t *key, const uint8_t *iv,
+                            int use_seq)
+{
+    static const uint32_t seqs[] = { 0, 1, 2, 3, 0x7fffffffu, 0x80000000u,
+                                     0xfffffffeu, 0xffffffffu };
+    uint8_t enc[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 };
+    uint8_t dec[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 };
+    uint8_t pkt[4 + 1024 + 16], orig[4 + 1024];
+    size_t i, j;
+
+    assert_int_equal(c->init(enc, key, iv, 1), 0);
+    assert_int_equal(c->init(dec, key, iv, 0), 0);
+    for (i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+        size_t body = (size_t)c->block_len * (1 + i * 9);
+        uint32_t seq = use_seq ? seqs[i] : 0, plen = 0;
+
+        assert_true(body <= 1024);
+        put_be32(orig, (uint32_t)body);
+        for (j = 0; j < body; j++)
+            orig[4 + j] = (uint8_t)(j * 31 + i);
+        memcpy(pkt, orig, 4 + body);
+        assert_int_equal(c->seal(enc, seq, pkt, 4 + body), 0);
+        assert_memory_not_equal(pkt + 4, orig + 4, body);
+        assert_int_equal(c->get_length(dec, seq, pkt, &plen), 0);
+        assert_int_equal(plen, body);
+        assert_int_equal(c->open(dec, seq, pkt, 4 + body), 0);
+        assert_memory_equal(pkt + 4, orig + 4, body);
+    }
+    c->cleanup(enc);
+    c->cleanup(dec);
+}
+
+static void test_chachapoly_roundtrip(void **state)
+{
+    uint8_t key[64];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(key); i++)
+        key[i] = (uint8_t)(0xa5 ^ i);
+    aead_roundtrips(&nssh_ossl_chacha20_poly1305, key, NULL, 1);
+}
+
+/* ---- aes-gcm@openssh.com --------------------------------------------------------- */
+
+static void test_gcm_vectors(void **state)
+{
+    const nssh_cipher *c128 = &nssh_ossl_aes128_gcm, *c256 = &nssh_ossl_aes256_gcm;
+    uint8_t enc[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 };
+    uint8_t dec[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 };
+    uint8_t key[32], iv[12], pkt[64 + 16];
+    uint32_t plen = 0;
+    size_t len;
+
+    (void)state;
+    assert_int_equal(c128->key_len, 16);
+    assert_int_equal(c256->key_len, 32);
+    assert_int_equal(c128->iv_len, 12);
+    assert_int_equal(c128->block_len, 16);
+    assert_int_equal(c128->tag_len, 16);
+    assert_int_equal(c128->flags, NSSH_CIPHER_AEAD);
+
+    /* Two packets: the invocation counter carries from ...ffffffff into
+     * the next byte; the sequence number plays no part. */
+    unhex(gcm128_key, key, sizeof(key));
+    unhex(gcm128_iv, iv, sizeof(iv));
+    assert_int_equal(c128->init(enc, key, iv, 1), 0);
+    assert_int_equal(c128->init(dec, key, iv, 0), 0);
+    aead_check(c128, enc, dec, 3, gcm128_p1_pt, gcm128_p1_ct);
+    aead_check(c128, enc, dec, 4, gcm128_p2_pt, gcm128_p2_ct);
+    c128->cleanup(enc);
+    c128->cleanup(dec);
+
+    unhex(gcm256_key, key, sizeof(key));
+    unhex(gcm256_iv, iv, sizeof(iv));
+    assert_int_equal(c256->init(enc, key, iv, 1), 0);
+    assert_int_equal(c256->init(dec, key, iv, 0), 0);
+    aead_check(c256, enc, dec, 0, gcm256_pt, gcm256_ct);
+    c256->cleanup(enc);
+    c256->cleanup(dec);
+
+    /* The length is in clear and authenticated; the tag is checked. */
+    len = unhex(gcm256_ct, pkt, sizeof(pkt)) - 16;
+    assert_int_equal(c256->get_length(dec, 0, pkt, &plen), 0);
+    assert_int_equal(plen, len - 4);
+    assert_int_equal(c256->init(dec, key, iv, 0), 0);
+    pkt[3] ^= 0x01;
+    assert_int_equal(c256->open(dec, 0, pkt, len), NSSH_ERR_MAC);
+    c256->cleanup(dec);
+    pkt[3] ^= 0x01;
+    assert_int_equal(c256->init(dec, key, iv, 0), 0);
+    pkt[len] ^= 0x01;
+    assert_int_equal(c256->open(dec, 0, pkt, len), NSSH_ERR_MAC);
+    c256->cleanup(dec);
+    pkt[len] ^= 0x01;
+    assert_int_equal(c256->init(dec, key, iv, 0), 0);
+    assert_int_equal(c256->open(dec, 0, pkt, len), 0);
+    c256->cleanup(dec);
+    c256->cleanup(dec);
+}
+
+static void test_gcm_roundtrip(void **state)
+{
+    uint8_t key[32], iv[12];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(key); i++)
+        key[i] = (uint8_t)(i * 3);
+    memset(iv, 0xff, sizeof(iv));  /* the counter wraps on the first packet */
+    aead_roundtrips(&nssh_ossl_aes128_gcm, key, iv, 1);
+    aead_roundtrips(&nssh_ossl_aes256_gcm, key, iv, 0);
+}
+
+/* ---- ECDSA and RSA ------------------------------------------------------------------ */
+
+static const uint8_t msg[] = "exchange hash stand-in";
+
+/* Sign and verify with alg; other is an algorithm of another name that
+ * must refuse the signature. Returns the raw signature length. */
+static size_t sig_roundtrip(const nssh_sig_alg *alg, const nssh_sig_alg *other,
+                            const nssh_key *k, uint8_t *blob, size_t bl)
+{
+    uint8_t sig[NSSH_SIG_MAX];
+    size_t sl = 0, n;
+    const uint8_t *p;
+    rd r;
+
+    assert_int_equal(alg->sign(k, msg, sizeof(msg), sig, sizeof(sig), &sl,
+                               nssh_ossl_rng, NULL), 0);
+    rd_init(&r, sig, sl);
+    assert_int_equal(rd_string(&r, &p, &n), 0);
+    assert_int_equal(n, strlen(alg->name));
+    assert_memory_equal(p, alg->name, n);
+    assert_int_equal(rd_string(&r, &p, &n), 0);
+    assert_int_equal(rd_end(&r), 0);
+
+    assert_int_equal(alg->verify(blob, bl, msg, sizeof(msg), sig, sl), 0);
+    assert_int_equal(alg->verify(blob, bl, msg, sizeof(msg) - 1, sig, sl),
+                     NSSH_ERR_SIGNATURE);
+    assert_int_equal(other->verify(blob, bl, msg, sizeof(msg), sig, sl),
+                     NSSH_ERR_SIGNATURE);
+    assert_int_equal(alg->verify(blob, bl, msg, sizeof(msg), sig, sl - 1),
+                     NSSH_ERR_FORMAT);
+    sig[sl - 2] ^= 0x10;
+    assert_int_equal(alg->verify(blob, bl, msg, sizeof(msg), sig, sl),
+                     NSSH_ERR_SIGNATURE);
+    /* A malformed key blob. */
+    assert_int_equal(alg->verify(blob, bl - 1, msg, sizeof(msg), sig, sl), NSSH_ERR_KEY);
+    return n;
+}
+
+static void test_ecdsa_roundtrip(void **state)
+{
+    static const struct {
+        int type;
+        const nssh_sig_alg *alg;
+        const char *name;
+    } v[] = {
+        { NSSH_KEY_ECDSA_P256, &nssh_ossl_sig_ecdsa_p256, "ecdsa-sha2-nistp256" },
+        { NSSH_KEY_ECDSA_P384, &nssh_ossl_sig_ecdsa_p384, "ecdsa-sha2-nistp384" },
+        { NSSH_KEY_ECDSA_P521, &nssh_ossl_sig_ecdsa_p521, "ecdsa-sha2-nistp521" },
+    };
+    nssh_key *keys[3] = { NULL };
+    uint8_t blobs[3][NSSH_KEYBLOB_MAX], sig[NSSH_SIG_MAX];
+    size_t bl[3], i, sl;
+
+    (void)state;
+    for (i = 0; i < 3; i++) {
+        assert_string_equal(v[i].alg->name, v[i].name);
+        assert_string_equal(v[i].alg->key_type, v[i].name);
+        assert_int_equal(nssh_key_generate(v[i].type, 0, &keys[i]), 0);
+        assert_int_equal(nssh_key_public_blob(keys[i], blobs[i], sizeof(blobs[i]), &bl[i]), 0);
+    }
+    for (i = 0; i < 3; i++) {
+        const nssh_sig_alg *other = v[(i + 1) % 3].alg;
+
+        sig_roundtrip(v[i].alg, other, keys[i], blobs[i], bl[i]);
+        /* A key of another curve: refused as the wrong key. */
+        assert_int_equal(v[i].alg->sign(keys[i], msg, sizeof(msg), sig, sizeof(sig), &sl,
+                                         nssh_ossl_rng, NULL), 0);
+        assert_int_equal(v[i].alg->verify(blobs[(i + 1) % 3], bl[(i + 1) % 3], msg,
+                                          sizeof(msg), sig, sl), NSSH_ERR_KEY);
+        assert_int_equal(other->sign(keys[i], msg, sizeof(msg), sig, sizeof(sig), &sl,
+                                     nssh_ossl_rng, NULL), NSSH_ERR_KEY);
+    }
+    for (i = 0; i < 3; i++)
+        nssh_key_free(keys[i]);
+}
+
+/* string "ssh-rsa" || mpint e || mpint n of an EVP key (RFC 4253 6.6). */
+static size_t rsa_blob(EVP_PKEY *pkey, uint8_t *out, size_t cap)
+{
+    BIGNUM *e = NULL, *n = NULL;
+    uint8_t b[1024];
+    int len;
+    wr w;
+
+    assert_int_equal(EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e), 1);
+    assert_int_equal(EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &n), 1);
+    wr_init(&w, out, cap);
+    wr_cstring(&w, "ssh-rsa");
+    len = BN_bn2bin(e, b);
+    wr_mpint(&w, b, (size_t)len);
+    len = BN_bn2bin(n, b);
+    wr_mpint(&w, b, (size_t)len);
+    assert_int_equal(w.err, 0);
+    BN_free(e);
+    BN_free(n);
+    return w.len;
+}
+
+/*
+ * A signature with leading zero bytes dropped is still accepted (some
+ * signers send it that way); one longer than the modulus is not.
+ */
+static void rsa_short_sig(const nssh_sig_alg *alg, const nssh_key *k,
+                          const uint8_t *blob, size_t bl)
+{
+    uint8_t data[4], sig[NSSH_SIG_MAX], raw[512];
+    const uint8_t *p;
+    size_t sl = 0, n = 0;
+    uint32_t i;
+    rd r;
+
+    for (i = 0; i < 4096; i++) {  /* one in 256 starts with a zero byte */
+        put_be32(data, i);
+        assert_int_equal(alg->sign(k, data, 4, sig, sizeof(sig), &sl, NULL, NULL), 0);
+        rd_init(&r, sig, sl);
+        assert_int_equal(rd_string(&r, &p, &n), 0);
+        assert_int_equal(rd_string(&r, &p, &n), 0);
+        if (p[0] == 0)
+            break;
+    }
+    assert_true(i < 4096);
+    memcpy(raw, p, n);
+    sl = sig_blob(alg->name, raw + 1, n - 1, sig, sizeof(sig));
+    assert_int_equal(alg->verify(blob, bl, data, 4, sig, sl), 0);
+    memmove(raw + 1, raw, n);
+    raw[0] = 0;
+    sl = sig_blob(alg->name, raw, n + 1, sig, sizeof(sig));
+    assert_int_equal(alg->verify(blob, bl, data, 4, sig, sl), NSSH_ERR_SIGNATURE);
+}
+
+static void test_rsa_roundtrip(void **state)
+{
+    const nssh_sig_alg *algs[] = { &nssh_ossl_sig_rsa_sha2_512, &nssh_ossl_sig_rsa_sha2_256,
+                                   &nssh_ossl_sig_ssh_rsa };
+    uint8_t blob[NSSH_KEYBLOB_MAX], sig[NSSH_SIG_MAX];
+    nssh_key *k = NULL;
+    struct nssh_key small = { NSSH_KEY_RSA, 1, NULL };
+    size_t bl, i, sl;
+
+    (void)state;
+    assert_string_equal(algs[0]->name, "rsa-sha2-512");
+    assert_string_equal(algs[1]->name, "rsa-sha2-256");
+    assert_string_equal(algs[2]->name, "ssh-rsa");
+    assert_int_equal(nssh_key_generate(NSSH_KEY_RSA, 2048, &k), 0);
+    assert_int_equal(nssh_key_public_blob(k, blob, sizeof(blob), &bl), 0);
+    for (i = 0; i < 3; i++) {
+        assert_string_equal(algs[i]->key_type, "ssh-rsa");
+        /* The raw signature is as long as the modulus (RFC 8332 section 3). */
+        assert_int_equal(sig_roundtrip(algs[i], algs[(i + 1) % 3], k, blob, bl), 256);
+    }
+    rsa_short_sig(algs[1], k, blob, bl);
+    /* An Ed25519 key cannot sign as RSA. */
+    small.type = NSSH_KEY_ED25519;
+    assert_int_equal(algs[0]->sign(&small, msg, sizeof(msg), sig, sizeof(sig), &sl,
+                                   nssh_ossl_rng, NULL), NSSH_ERR_KEY);
+    assert_int_equal(algs[0]->sign(k, msg, sizeof(msg), sig, 100, &sl, nssh_ossl_rng, NULL),
+                     NSSH_ERR_NOSPACE);
+    nssh_key_free(k);
+
+    /* Keys under 1024 bits are refused when verifying. */
+    small.type = NSSH_KEY_RSA;
+    small.pkey = EVP_RSA_gen(768);
+    assert_non_null(small.pkey);
+    bl = rsa_blob(small.pkey, blob, sizeof(blob));
+    assert_int_equal(algs[0]->sign(&small, msg, sizeof(msg), sig, sizeof(sig), &sl,
+                                   nssh_ossl_rng, NULL), 0);
+    assert_int_equal(algs[0]->verify(blob, bl, msg, sizeof(msg), sig, sl), NSSH_ERR_KEY);
+    EVP_PKEY_free(small.pkey);
+}
+
+/* ---- lists ------------------------------------------------------------------------------ */
+
+static void test_lists(void **state)
+{
+    static const char *const kems[] = { "curve25519-sha256", "curve25519-sha256@libssh.org" };
+    static const char *const ciphers[] = {
+        "chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
+        "aes128-ctr", "aes192-ctr", "aes256-ctr" };
+    static const char *const macs[] = {
+        "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com",
+        "hmac-sha2-256", "hmac-sha2-512" };
+    static const char *const sigs[] = {
+        "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+        "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256" };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 2; i++) {
+        assert_string_equal(nssh_ossl_kems[i]->name, kems[i]);
+        assert_ptr_equal(nssh_ossl_kem_by_name(kems[i]), nssh_ossl_kems[i]);
+    }
+    assert_null(nssh_ossl_kems[i]);
+    for (i = 0; i < 6; i++) {
+        assert_string_equal(nssh_ossl_ciphers[i]->name, ciphers[i]);
+        assert_ptr_equal(nssh_ossl_cipher_by_name(ciphers[i]), nssh_ossl_ciphers[i]);
+    }
+    assert_null(nssh_ossl_ciphers[i]);
+    for (i = 0; i < 4; i++) {
+        assert_string_equal(nssh_ossl_macs[i]->name, macs[i]);
+        assert_ptr_equal(nssh_ossl_mac_by_name(macs[i]), nssh_ossl_macs[i]);
+    }
+    assert_null(nssh_ossl_macs[i]);
+    for (i = 0; i < 6; i++) {
+        assert_string_equal(nssh_ossl_sig_algs[i]->name, sigs[i]);
+        assert_ptr_equal(nssh_ossl_sig_by_name(sigs[i]), nssh_ossl_sig_algs[i]);
+    }
+    assert_null(nssh_ossl_sig_algs[i]);
+
+    /* Kept for old peers: found by name, not offered. */
+    assert_ptr_equal(nssh_ossl_mac_by_name("hmac-sha1"), &nssh_ossl_hmac_sha1);
+    assert_ptr_equal(nssh_ossl_mac_by_name("hmac-sha1-etm@openssh.com"),
+                     &nssh_ossl_hmac_sha1_etm);
+    assert_ptr_equal(nssh_ossl_sig_by_name("ssh-rsa"), &nssh_ossl_sig_ssh_rsa);
+    assert_null(nssh_ossl_cipher_by_name("aes128-cbc"));
+    assert_null(nssh_ossl_kem_by_name("diffie-hellman-group1-sha1"));
+    assert_null(nssh_ossl_mac_by_name("hmac-md5"));
+    assert_null(nssh_ossl_sig_by_name("ssh-dss"));
+    assert_null(nssh_ossl_sig_by_name(NULL));
+}
+
+static void test_rng(void **state)
+{
+    uint8_t a[64] = { 0 }, b[64] = { 0 }, zero[64] = { 0 };
+
+    (void)state;
+    assert_int_equal(nssh_ossl_rng(NULL, a, sizeof(a)), 0);
+    assert_int_equal(nssh_ossl_rng(NULL, b, sizeof(b)), 0);
+    assert_memory_not_equal(a, zero, sizeof(a));
+    assert_memory_not_equal(a, b, sizeof(a));
+    assert_int_equal(nssh_ossl_rng(NULL, a, 0), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hash_abc),
+        cmocka_unit_test(test_hmac_rfc4231),
+        cmocka_unit_test(test_aes_ctr_sp800_38a),
+        cmocka_unit_test(test_x25519_rfc7748),
+        cmocka_unit_test(test_x25519_low_order),
+        cmocka_unit_test(test_ed25519_rfc8032),
+        cmocka_unit_test(test_chachapoly_vectors),
+        cmocka_unit_test(test_chachapoly_roundtrip),
+        cmocka_unit_test(test_gcm_vectors),
+        cmocka_unit_test(test_gcm_roundtrip),
+        cmocka_unit_test(test_ecdsa_roundtrip),
+        cmocka_unit_test(test_rsa_roundtrip),
+        cmocka_unit_test(test_lists),
+        cmocka_unit_test(test_rng),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
