@@ -1,0 +1,23 @@
+/*
+ * Small file helpers shared by the adapter.
+ */
+#ifndef NSSH_POSIX_FILES_H
+#define NSSH_POSIX_FILES_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Read a whole regular file (at most max bytes) into a malloc'ed buffer
+ * with a NUL after the data. */
+int file_read(const char *path, size_t max, char **out, size_t *len);
+/* Write data to path atomically (temporary file, fsync, rename) with mode;
+ * fails if path exists and excl is set. */
+int file_write(const char *path, const void *data, size_t len, mode_t mode,
+               int excl);
+/* mkdir -p with mode for the directories it creates. */
+int dir_make(const char *path, mode_t mode);
+
+/* generate.c: make the missing default host keys in dir. */
+int hostkeys_generate(const char *dir);
+
+#endif

@@ -1,0 +1,161 @@
+/*
+ * Host keys: HostKey files (OpenSSH or PEM private keys, so the system's
+ * /etc/ssh/ssh_host_*_key work as they are), or the daemon's own keys in
+ * its state directory. Each key becomes one engine entry per signature
+ * algorithm: ed25519, ecdsa, then rsa-sha2-512 and rsa-sha2-256.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "posix.h"
+#include "files.h"
+
+#define KEYFILE_MAX (64u * 1024u)
+
+int hostkeys_state_dir(char *out, size_t cap)
+{
+    const char *env = getenv("NANOSSH_STATE_DIR"), *home;
+    struct passwd *pw;
+    int n;
+    if (env && *env)
+        n = snprintf(out, cap, "%s", env);
+    else if (geteuid() == 0)
+        n = snprintf(out, cap, "/var/lib/nanossh");
+    else if ((env = getenv("XDG_STATE_HOME")) && env[0] == '/')
+        n = snprintf(out, cap, "%s/nanossh", env);
+    else {
+        home = getenv("HOME");
+        if (!home || !*home)
+            home = (pw = getpwuid(geteuid())) ? pw->pw_dir : "/";
+        n = snprintf(out, cap, "%s/.local/state/nanossh", home);
+    }
+    return n < 0 || (size_t)n >= cap ? NSSH_ERR_NOSPACE : 0;
+}
+
+/* A private key readable by others is refused, as OpenSSH does. */
+static int perms_ok(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return 0;
+    if (st.st_uid == geteuid() && (st.st_mode & 077)) {
+        log_error("Permissions 0%03o for '%s' are too open.",
+                  (unsigned)(st.st_mode & 0777), path);
+        return 0;
+    }
+    return 1;
+}
+
+static int load_one(hostkey_set *hs, const char *path)
+{
+    uint8_t blob[NSSH_KEYBLOB_MAX];
+    char *data = NULL, fp[128] = "";
+    size_t len = 0, blob_len;
+    nssh_key *k = NULL;
+    int e;
+    if (hs->n_keys >= HOSTKEYS_MAX)
+        return NSSH_ERR_NOSPACE;
+    if (!perms_ok(path) || (e = file_read(path, KEYFILE_MAX, &data, &len)) < 0) {
+        log_error("Unable to load host key: %s", path);
+        return NSSH_ERR_KEY;
+    }
+    e = nssh_key_load_private((const uint8_t *)data, len, &k, NULL, 0);
+    explicit_bzero(data, len);
+    free(data);
+    if (e < 0 || (e = nssh_key_public_blob(k, blob, sizeof(blob), &blob_len)) < 0) {
+        log_error("Unable to load host key \"%s\": %s", path, nssh_strerror(e));
+        nssh_key_free(k);
+        return e;
+    }
+    if (!(hs->blobs[hs->n_keys] = malloc(blob_len))) {
+        nssh_key_free(k);
+        return NSSH_ERR_NOSPACE;
+    }
+    memcpy(hs->blobs[hs->n_keys], blob, blob_len);
+    hs->blob_lens[hs->n_keys] = blob_len;
+    hs->keys[hs->n_keys++] = k;
+    nssh_fingerprint(blob, blob_len, fp, sizeof(fp));
+    log_debug("host key: %s %s %s", path, nssh_key_type_name(k), fp);
+    return 0;
+}
+
+static int rank(const nssh_key *k)
+{
+    switch (nssh_key_type(k)) {
+    case NSSH_KEY_ED25519: return 0;
+    case NSSH_KEY_RSA: return 2;
+    default: return 1;   /* ECDSA curves */
+    }
+}
+
+/* Entries in preference order: by key type rank, keys in load order. */
+static void build_entries(hostkey_set *hs)
+{
+    const nssh_sig_alg *algs[4];
+    size_t i, j, n;
+    int r;
+    hs->n_entries = 0;
+    for (r = 0; r <= 2; r++)
+        for (i = 0; i < hs->n_keys; i++) {
+            if (rank(hs->keys[i]) != r)
+                continue;
+            n = nssh_key_sig_algs(hs->keys[i], algs, 4);
+            for (j = 0; j < n && hs->n_entries < HOSTKEYS_MAX * 2; j++) {
+                nssh_hostkey *h = &hs->entries[hs->n_entries++];
+                h->alg = algs[j];
+                h->key = hs->keys[i];
+                h->blob = hs->blobs[i];
+                h->blob_len = hs->blob_lens[i];
+            }
+        }
+}
+
+static int load_state_dir(hostkey_set *hs, int generate)
+{
+    static const char *const names[] = { "ed25519", "ecdsa", "rsa" };
+    char dir[4096], path[4200];
+    size_t i;
+    if (hostkeys_state_dir(dir, sizeof(dir)) < 0)
+        return NSSH_ERR_NOSPACE;
+    if (generate)
+        hostkeys_generate(dir);
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(path, sizeof(path), "%s/ssh_host_%s_key", dir, names[i]);
+        if (access(path, F_OK) == 0)
+            load_one(hs, path);
+        else if (!generate)
+            log_info("%s is missing; it will be generated on start", path);
+    }
+    return 0;
+}
+
+int hostkeys_load(hostkey_set *hs, const daemon_opts *o, int generate)
+{
+    size_t i;
+    memset(hs, 0, sizeof(*hs));
+    if (o->n_hostkeys == 0)
+        load_state_dir(hs, generate);
+    for (i = 0; i < o->n_hostkeys; i++)
+        load_one(hs, o->hostkeys[i]);
+    build_entries(hs);
+    if (hs->n_entries == 0 && (generate || o->n_hostkeys)) {
+        log_fatal("no hostkeys available -- exiting.");
+        return NSSH_ERR_KEY;
+    }
+    return 0;
+}
+
+void hostkeys_free(hostkey_set *hs)
+{
+    size_t i;
+    for (i = 0; i < hs->n_keys; i++) {
+        nssh_key_free(hs->keys[i]);
+        free(hs->blobs[i]);
+    }
+    memset(hs, 0, sizeof(*hs));
+}

@@ -1,0 +1,97 @@
+/*
+ * Log lines go to syslog or to stderr. On stderr a line is written with a
+ * single write() so lines from several connection processes never mix.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static int cur_level = LL_INFO;
+static int use_stderr = 1;
+static const char *cur_ident = "nanosshd";
+
+void log_init(const char *ident, int level, int to_stderr)
+{
+    cur_ident = ident ? ident : "nanosshd";
+    cur_level = level;
+    use_stderr = to_stderr;
+    if (!use_stderr)
+        openlog(cur_ident, LOG_PID, LOG_AUTH);
+}
+
+void log_reopen(void)
+{
+    if (!use_stderr) {
+        closelog();
+        openlog(cur_ident, LOG_PID, LOG_AUTH);
+    }
+}
+
+int log_level(void) { return cur_level; }
+
+int log_enabled(int level) { return level != LL_QUIET && level <= cur_level; }
+
+static const char *prefix(int level)
+{
+    switch (level) {
+    case LL_FATAL: return "fatal: ";
+    case LL_ERROR: return "error: ";
+    case LL_DEBUG1: return "debug1: ";
+    case LL_DEBUG2: return "debug2: ";
+    case LL_DEBUG3: return "debug3: ";
+    default: return "";
+    }
+}
+
+static int priority(int level)
+{
+    switch (level) {
+    case LL_FATAL: return LOG_CRIT;
+    case LL_ERROR: return LOG_ERR;
+    case LL_INFO:
+    case LL_VERBOSE: return LOG_INFO;
+    default: return LOG_DEBUG;
+    }
+}
+
+/* Control characters from peers (user names, version lines) must not
+ * reach a terminal or forge log lines. */
+static void sanitize(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = '?';
+}
+
+void vlogit(int level, const char *fmt, va_list ap)
+{
+    char msg[2048], line[2200];
+    int saved = errno, n;
+    if (!log_enabled(level))
+        return;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    sanitize(msg);
+    if (use_stderr) {
+        n = snprintf(line, sizeof(line), "%s%s\n", prefix(level), msg);
+        if (n > (int)sizeof(line) - 1)
+            n = sizeof(line) - 1;
+        if (write(STDERR_FILENO, line, (size_t)n) < 0) {
+            /* nowhere left to report it */
+        }
+    } else {
+        syslog(priority(level), "%s%s", prefix(level), msg);
+    }
+    errno = saved;
+}
+
+void logit(int level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlogit(level, fmt, ap);
+    va_end(ap);
+}

@@ -1,0 +1,40 @@
+/*
+ * Daemon logging: syslog (facility AUTH) or stderr, with sshd's LogLevel
+ * names and its line shapes ("error: ...", "debug1: ...").
+ */
+#ifndef NSSH_POSIX_LOG_H
+#define NSSH_POSIX_LOG_H
+
+#include <stdarg.h>
+
+enum {
+    LL_QUIET = 0,
+    LL_FATAL,
+    LL_ERROR,
+    LL_INFO,
+    LL_VERBOSE,
+    LL_DEBUG1,
+    LL_DEBUG2,
+    LL_DEBUG3
+};
+
+/* Until log_init is called, INFO and above go to stderr. */
+void log_init(const char *ident, int level, int to_stderr);
+/* Re-open syslog in a forked child (keeps the settings). */
+void log_reopen(void);
+int log_level(void);
+/* Would a record at this level be written? */
+int log_enabled(int level);
+
+void logit(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vlogit(int level, const char *fmt, va_list ap);
+
+#define log_fatal(...) logit(LL_FATAL, __VA_ARGS__)
+#define log_error(...) logit(LL_ERROR, __VA_ARGS__)
+#define log_info(...) logit(LL_INFO, __VA_ARGS__)
+#define log_verbose(...) logit(LL_VERBOSE, __VA_ARGS__)
+#define log_debug(...) logit(LL_DEBUG1, __VA_ARGS__)
+#define log_debug2(...) logit(LL_DEBUG2, __VA_ARGS__)
+#define log_debug3(...) logit(LL_DEBUG3, __VA_ARGS__)
+
+#endif

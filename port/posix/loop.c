@@ -1,0 +1,203 @@
+/*
+ * The event loop of one connection. Each round: wait in poll() for the
+ * socket (read only when the engine has room; write while it has output),
+ * the children's fds (read only while the channel can take data; write
+ * while client data waits) and the self-pipe; then move bytes, advance the
+ * engine's timers and send what it produced in one write.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server.h"
+#include "selfpipe.h"
+#include "loop.h"
+
+#define POLL_MAX (2 + 3 * NSSH_MAX_CHANNELS)
+
+enum { PF_SOCK, PF_SIG, PF_IN, PF_OUT, PF_ERR, PF_PTY };
+
+typedef struct pollset {
+    struct pollfd fds[POLL_MAX];
+    uint8_t kind[POLL_MAX], ch[POLL_MAX];
+    nfds_t n;
+} pollset;
+
+uint64_t loop_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void add(pollset *p, int fd, short ev, int kind, uint32_t ch)
+{
+    if (fd < 0 || !ev || p->n >= POLL_MAX)
+        return;
+    p->fds[p->n].fd = fd;
+    p->fds[p->n].events = ev;
+    p->fds[p->n].revents = 0;
+    p->kind[p->n] = (uint8_t)kind;
+    p->ch[p->n] = (uint8_t)ch;
+    p->n++;
+}
+
+/* Send the engine's output; a failed write discards it (the peer is gone). */
+static void flush_out(srv *s)
+{
+    const uint8_t *p;
+    size_t len;
+    ssize_t n;
+    while ((p = nssh_conn_sendbuf(s->c, &len)) != NULL && len) {
+        n = write(s->fd, p, len);
+        if (n > 0) {
+            nssh_conn_sent(s->c, (size_t)n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        nssh_conn_sent(s->c, len);
+        nssh_conn_recvd(s->c, 0);
+    }
+}
+
+static void read_sock(srv *s)
+{
+    size_t room;
+    uint8_t *p = nssh_conn_recvbuf(s->c, &room);
+    ssize_t n;
+    if (!room)
+        return;
+    do
+        n = read(s->fd, p, room);
+    while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return;
+    if (n < 0 && errno == ECONNRESET)
+        s->conn_reset = 1;
+    nssh_conn_recvd(s->c, n > 0 ? (size_t)n : 0);
+}
+
+static int pending(const ostream *os) { return os->len > os->off; }
+
+static void add_session(pollset *p, srv *s, uint32_t ch)
+{
+    session *ss = &s->sess[ch];
+    int room = nssh_channel_writable(s->c, ch) > 0;
+    short ev;
+    if (!ss->used || ss->done || !ss->started)
+        return;
+    if (ss->want_pty) {
+        ev = (room && !pending(&ss->out) ? POLLIN : 0) |
+             (ss->in_len > ss->in_off ? POLLOUT : 0);
+        add(p, ss->out.fd, ev, PF_PTY, ch);
+        return;
+    }
+    add(p, ss->out.fd, room && !pending(&ss->out) ? POLLIN : 0, PF_OUT, ch);
+    add(p, ss->err.fd, room && !pending(&ss->err) ? POLLIN : 0, PF_ERR, ch);
+    add(p, ss->fd_in, ss->in_len > ss->in_off ? POLLOUT : 0, PF_IN, ch);
+}
+
+static int build(pollset *p, srv *s)
+{
+    uint64_t wait = nssh_conn_next_timeout(s->c, s->now);
+    unsigned st = nssh_conn_state(s->c);
+    size_t room, len;
+    uint32_t ch;
+    p->n = 0;
+    nssh_conn_recvbuf(s->c, &room);
+    nssh_conn_sendbuf(s->c, &len);
+    add(p, s->fd, (short)((st & NSSH_WANT_READ) && room ? POLLIN : 0) |
+                  (len ? POLLOUT : 0), PF_SOCK, 0);
+    add(p, s->sig_fd, POLLIN, PF_SIG, 0);
+    for (ch = 0; ch < NSSH_MAX_CHANNELS; ch++) {
+        session *ss = &s->sess[ch];
+        add_session(p, s, ch);
+        if (ss->used && ss->drain_deadline) {
+            uint64_t d = ss->drain_deadline > s->now ? ss->drain_deadline - s->now : 0;
+            if (d < wait)
+                wait = d;
+        }
+    }
+    return wait > INT_MAX ? -1 : (int)wait;
+}
+
+/* The fd may have been closed by a callback since poll() was called. */
+static void child_event(srv *s, const pollset *p, nfds_t i)
+{
+    session *ss = &s->sess[p->ch[i]];
+    short re = p->fds[i].revents;
+    int fd = p->fds[i].fd;
+    if (!ss->used || !re)
+        return;
+    switch (p->kind[i]) {
+    case PF_OUT:
+    case PF_PTY:
+        if (ss->out.fd == fd && (re & (POLLIN | POLLHUP | POLLERR)))
+            chanio_from_child(s, p->ch[i], &ss->out);
+        if (p->kind[i] == PF_PTY && ss->fd_in == fd && (re & POLLOUT))
+            chanio_to_child(s, p->ch[i]);
+        break;
+    case PF_ERR:
+        if (ss->err.fd == fd)
+            chanio_from_child(s, p->ch[i], &ss->err);
+        break;
+    case PF_IN:
+        if (ss->fd_in == fd)
+            chanio_to_child(s, p->ch[i]);
+        break;
+    }
+}
+
+static void dispatch(srv *s, const pollset *p)
+{
+    nfds_t i;
+    uint32_t ch;
+    for (i = 0; i < p->n; i++) {
+        short re = p->fds[i].revents;
+        if (p->kind[i] == PF_SIG && re) {
+            if (selfpipe_drain(s->sig_fd) & (1u << SIGCHLD))
+                chanio_reap(s);
+        } else if (p->kind[i] == PF_SOCK && (re & (POLLIN | POLLHUP | POLLERR))) {
+            read_sock(s);
+        }
+    }
+    for (i = 0; i < p->n; i++)
+        if (p->kind[i] != PF_SOCK && p->kind[i] != PF_SIG)
+            child_event(s, p, i);
+    for (ch = 0; ch < NSSH_MAX_CHANNELS; ch++) {
+        if (!s->sess[ch].used)
+            continue;
+        chanio_to_child(s, ch);
+        chanio_progress(s, ch);
+    }
+}
+
+int loop_run(srv *s)
+{
+    pollset p;
+    int timeout, r;
+    for (;;) {
+        s->now = loop_now_ms();
+        nssh_conn_tick(s->c, s->now);
+        flush_out(s);
+        if (nssh_conn_state(s->c) & NSSH_CLOSED)
+            break;
+        timeout = build(&p, s);
+        r = poll(p.fds, p.n, timeout);
+        if (r < 0 && errno != EINTR) {
+            log_error("poll: %s", strerror(errno));
+            return NSSH_ERR_INTERNAL;
+        }
+        s->now = loop_now_ms();
+        dispatch(s, &p);   /* also on timeouts: a pty may be due to finish */
+    }
+    return nssh_conn_error(s->c);
+}

@@ -1,0 +1,192 @@
+/*
+ * Starting a session's process: a new session (setsid) with the pty as its
+ * controlling terminal or with pipes for stdin, stdout and stderr; the
+ * user's identity when the daemon runs as root; the home directory; the
+ * login shell, as "-sh" for a shell or "sh -c command" for exec.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "server.h"
+#include "env.h"
+#include "selfpipe.h"
+
+/* Only stderr is left to report a failure in the child. */
+static void child_fail(const char *what)
+{
+    dprintf(STDERR_FILENO, "nanosshd: %s: %s\r\n", what, strerror(errno));
+    _exit(1);
+}
+
+static void become_user(const user_info *u)
+{
+    if (geteuid() != 0)
+        return;   /* not root: only our own user gets here */
+    if (initgroups(u->name, u->gid) < 0 || setgid(u->gid) < 0 ||
+        setuid(u->uid) < 0)
+        child_fail("cannot change to the user's identity");
+    /* Check it stuck: no way back to root, ids as asked. */
+    if (getuid() != u->uid || geteuid() != u->uid || getgid() != u->gid ||
+        getegid() != u->gid || (u->uid != 0 && setuid(0) == 0)) {
+        errno = EPERM;
+        child_fail("identity change did not take effect");
+    }
+}
+
+static void set_stdio(const session *ss, const int in[2], const int out[2],
+                      const int err[2])
+{
+    if (ss->want_pty) {
+        if (ioctl(ss->pts, TIOCSCTTY, 0) < 0)
+            child_fail("cannot set the controlling terminal");
+        if (dup2(ss->pts, 0) < 0 || dup2(ss->pts, 1) < 0 || dup2(ss->pts, 2) < 0)
+            child_fail("dup2");
+    } else if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0) {
+        child_fail("dup2");
+    }
+    /* Everything else (sockets, other sessions, the self-pipe) stays here. */
+    if (close_range(3, ~0u, 0) < 0) {
+        int fd;
+        for (fd = 3; fd < 4096; fd++)
+            close(fd);
+    }
+}
+
+static void run_child(srv *s, session *ss, const char *run, char **envp,
+                      const int in[2], const int out[2], const int err[2])
+{
+    const user_info *u = &s->pw;
+    const char *base = strrchr(u->shell, '/');
+    char argv0[300];
+    signals_reset();
+    if (setsid() < 0)
+        child_fail("setsid");
+    set_stdio(ss, in, out, err);
+    become_user(u);
+    if (chdir(u->home) < 0) {
+        dprintf(STDERR_FILENO, "Could not chdir to home directory %s: %s\r\n",
+                u->home, strerror(errno));
+        if (chdir("/") < 0)
+            child_fail("chdir /");
+    }
+    base = base ? base + 1 : u->shell;
+    if (run) {
+        char *argv[] = { (char *)base, "-c", (char *)run, NULL };
+        execve(u->shell, argv, envp);
+    } else {
+        char *argv[] = { argv0, NULL };
+        snprintf(argv0, sizeof(argv0), "-%s", base);   /* a login shell */
+        execve(u->shell, argv, envp);
+    }
+    child_fail(u->shell);
+}
+
+static int make_env(srv *s, session *ss, const char *original, envlist *e)
+{
+    env_inputs in;
+    memset(&in, 0, sizeof(in));
+    in.user = s->pw.name;
+    in.home = s->pw.home;
+    in.shell = s->pw.shell;
+    in.uid = s->pw.uid;
+    in.peer_addr = s->peer;
+    in.peer_port = s->peer_port;
+    in.local_addr = s->local;
+    in.local_port = s->local_port;
+    in.tty = ss->want_pty ? ss->tty : NULL;
+    in.term = ss->want_pty ? ss->term : NULL;
+    if (s->have_kopts) {
+        in.key_env = s->kopts.env;
+        in.n_key_env = s->kopts.n_env;
+    }
+    in.client_env = ss->env;
+    in.n_client_env = ss->n_env;
+    in.original_command = original;
+    return env_build(e, &in);
+}
+
+static void close_pair(int p[2])
+{
+    if (p[0] >= 0)
+        close(p[0]);
+    if (p[1] >= 0)
+        close(p[1]);
+    p[0] = p[1] = -1;
+}
+
+static int open_pipes(int in[2], int out[2], int err[2])
+{
+    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
+        pipe2(err, O_CLOEXEC) < 0)
+        return NSSH_ERR_INTERNAL;
+    fcntl(in[1], F_SETFL, O_NONBLOCK);
+    fcntl(out[0], F_SETFL, O_NONBLOCK);
+    fcntl(err[0], F_SETFL, O_NONBLOCK);
+    return 0;
+}
+
+/* The parent keeps its ends; the pty slave is the child's alone. */
+static void keep_parent_ends(session *ss, int in[2], int out[2], int err[2])
+{
+    if (ss->want_pty) {
+        close(ss->pts);
+        ss->pts = -1;
+        ss->fd_in = ss->out.fd = ss->ptm;
+        return;
+    }
+    ss->fd_in = in[1];
+    ss->out.fd = out[0];
+    ss->err.fd = err[0];
+    in[1] = out[0] = err[0] = -1;
+}
+
+static void log_start(srv *s, session *ss, uint32_t ch, const char *command,
+                      int forced)
+{
+    srv_log(s, LL_VERBOSE, "Starting session: %s%s%s for %s from %s port %d id %u",
+            forced ? "forced-command (key-option)" : command ? "command" : "shell",
+            ss->want_pty ? " on " : "", ss->want_pty ? ss->tty + 5 : "",
+            s->pw.name, s->peer, s->peer_port, (unsigned)ch);
+}
+
+int spawn_session(srv *s, uint32_t ch, const char *command)
+{
+    session *ss = &s->sess[ch];
+    int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+    const char *forced = s->have_kopts ? s->kopts.command : NULL;
+    envlist env = { 0 };
+    pid_t pid;
+    int e = NSSH_ERR_INTERNAL;
+    if (make_env(s, ss, forced ? command : NULL, &env) < 0)
+        goto out;
+    if (!ss->want_pty && open_pipes(in, out, err) < 0)
+        goto out;
+    if (ss->want_pty)
+        pty_own(ss, &s->pw);
+    if ((pid = fork()) < 0)
+        goto out;
+    if (pid == 0)
+        run_child(s, ss, forced ? forced : command, env.v, in, out, err);
+    ss->pid = pid;
+    ss->started = 1;
+    keep_parent_ends(ss, in, out, err);
+    log_start(s, ss, ch, command, forced != NULL);
+    log_debug("session %u: child is pid %ld", (unsigned)ch, (long)pid);
+    e = 0;
+out:
+    if (e < 0)
+        logit(LL_ERROR, "could not start a session for %s: %s", s->pw.name,
+              strerror(errno));
+    close_pair(in);
+    close_pair(out);
+    close_pair(err);
+    env_free(&env);
+    return e;
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing of the server engine (libFuzzer, clang).
+#   ./tools/fuzz.sh [SECONDS]     default 300
+# Not part of the test command: a separate, longer run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-300}
+command -v clang >/dev/null || apt-get install -y clang
+cmake -B build-fuzz -S . -DCMAKE_C_COMPILER=clang -DNSSH_FUZZ=ON -DNSSH_BUILD_TESTS=OFF >/dev/null
+cmake --build build-fuzz -j2 --target fuzz_server fuzz_seed
+mkdir -p build-fuzz/corpus
+build-fuzz/fuzz_seed build-fuzz/corpus/session
+build-fuzz/fuzz_server -max_total_time="$secs" -max_len=65536 -timeout=10 build-fuzz/corpus

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Build nanossh twice and run every test suite.
+#
+#   ./tools/test.sh
+#
+# 1. installs missing packages (Debian 12),
+# 2. builds build/ (normal) and build-asan/ (AddressSanitizer and
+#    UndefinedBehaviorSanitizer, -DNSSH_SANITIZE=ON),
+# 3. runs the cmocka unit tests of both builds, the Cortex-M4 freestanding
+#    check, and the interop suite (tests/interop, real OpenSSH and paramiko
+#    clients) against build/nanosshd and build-asan/nanosshd,
+# 4. ends with one line "N passed, N failed"; exits non-zero if anything
+#    failed.
+#
+# Environment: JOBS (parallel build jobs, default 2), PYTEST_ARGS (extra
+# arguments for pytest, e.g. "-k cipher").
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+. tools/deps.sh
+
+JOBS=${JOBS:-2}
+PY=/usr/bin/python3
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+FAILURES=()
+
+section() { printf '\n==== %s ====\n' "$*"; }
+
+# add PASSED FAILED LABEL [NOTES...]
+add() {
+    local p=$1 f=$2 label=$3
+    shift 3
+    TOTAL_PASSED=$((TOTAL_PASSED + p))
+    TOTAL_FAILED=$((TOTAL_FAILED + f))
+    echo "$label: $p passed, $f failed"
+    local n
+    for n in "$@"; do
+        FAILURES+=("$label: $n")
+    done
+}
+
+# add_parsed LABEL RESULTS-OUTPUT: first line "P F", then one note a line.
+add_parsed() {
+    local label=$1 out=$2 counts notes=()
+    counts=$(head -n1 <<<"$out")
+    mapfile -t notes < <(tail -n +2 <<<"$out")
+    add "${counts% *}" "${counts#* }" "$label" "${notes[@]}"
+}
+
+section "packages"
+if ! ensure_packages build-essential cmake pkg-config libssl-dev \
+        libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi \
+        python3 python3-pytest python3-paramiko openssh-client procps \
+        passwd util-linux; then
+    echo "package installation failed"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+build() {
+    local dir=$1
+    shift
+    section "build $dir"
+    cmake -B "$dir" -S . -DNSSH_BUILD_TESTS=ON "$@" &&
+        cmake --build "$dir" -j "$JOBS"
+}
+
+unit_tests() {
+    local dir=$1 log=$1/unit-tests.log out
+    section "unit tests ($dir)"
+    ctest --test-dir "$dir" -V --timeout 300 >"$log" 2>&1
+    grep -E '^ *[0-9]+/[0-9]+ Test +#' "$log"
+    out=$("$PY" tools/results.py ctest "$log")
+    if [ "$(head -n1 <<<"$out")" = "0 0" ]; then
+        out=$'0 1\nno unit tests ran (see '"$log"')'
+    fi
+    add_parsed "unit ($dir)" "$out"
+}
+
+interop() {
+    local dir=$1 xml=$ROOT/$1/interop.xml out
+    shift
+    section "interop ($dir/nanosshd)"
+    rm -f "$xml"
+    # shellcheck disable=SC2086
+    env "$@" NANOSSHD="$ROOT/$dir/nanosshd" \
+        "$PY" -m pytest tests/interop -p no:cacheprovider -rfE \
+        --junitxml="$xml" ${PYTEST_ARGS:-}
+    out=$("$PY" tools/results.py junit "$xml")
+    add_parsed "interop ($dir)" "$out"
+}
+
+start=$(date +%s)
+
+if build build; then
+    unit_tests build
+    interop build
+else
+    add 0 1 "build" "build/ failed to build"
+fi
+
+if build build-asan -DNSSH_SANITIZE=ON; then
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+    UBSAN_OPTIONS=print_stacktrace=1 unit_tests build-asan
+    interop build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+        UBSAN_OPTIONS=print_stacktrace=1
+else
+    add 0 1 "build-asan" "build-asan/ failed to build"
+fi
+
+section "cortex-m4 check"
+if ./tools/cortex-m4-check.sh; then
+    add 1 0 "cortex-m4"
+else
+    add 0 1 "cortex-m4" "freestanding Cortex-M4 build failed"
+fi
+
+section "summary"
+echo "took $(( $(date +%s) - start )) s"
+if [ ${#FAILURES[@]} -gt 0 ]; then
+    echo "failed:"
+    printf '  %s\n' "${FAILURES[@]}"
+fi
+echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+[ "$TOTAL_FAILED" -eq 0 ]
