@@ -26,8 +26,21 @@ extern const nssh_mac nssh_ossl_hmac_sha256_etm, nssh_ossl_hmac_sha512_etm,
     nssh_ossl_hmac_sha256, nssh_ossl_hmac_sha512,
     nssh_ossl_hmac_sha1, nssh_ossl_hmac_sha1_etm;
 
+/* mlkem768x25519-sha256 (draft-ietf-sshm-mlkem-hybrid-kex), first by default */
+extern const nssh_kem nssh_ossl_mlkem768x25519_sha256;
+/* sntrup761x25519-sha512 and sntrup761x25519-sha512@openssh.com
+ * (draft-ietf-sshm-ntruprime-ssh), next by default */
+extern const nssh_kem nssh_ossl_sntrup761x25519_sha512,
+    nssh_ossl_sntrup761x25519_sha512_openssh;
 extern const nssh_kem nssh_ossl_curve25519_sha256,  /* curve25519-sha256 */
     nssh_ossl_curve25519_sha256_libssh;             /* curve25519-sha256@libssh.org */
+/* ecdh-sha2-nistp256/384/521 (RFC 5656) */
+extern const nssh_kem nssh_ossl_ecdh_nistp256, nssh_ossl_ecdh_nistp384,
+    nssh_ossl_ecdh_nistp521;
+/* diffie-hellman-group14-sha256, -group16-sha512, -group18-sha512
+ * (RFC 8268); diffie-hellman-group14-sha1 is legacy, off by default. */
+extern const nssh_kem nssh_ossl_dh_group14_sha256, nssh_ossl_dh_group16_sha512,
+    nssh_ossl_dh_group18_sha512, nssh_ossl_dh_group14_sha1;
 
 extern const nssh_sig_alg nssh_ossl_sig_ed25519,    /* ssh-ed25519 */
     nssh_ossl_sig_ecdsa_p256, nssh_ossl_sig_ecdsa_p384, nssh_ossl_sig_ecdsa_p521,
@@ -63,7 +76,9 @@ int nssh_key_generate(int type, unsigned bits, nssh_key **out);
 /* Load a private key from a file's contents: OpenSSH's
  * "-----BEGIN OPENSSH PRIVATE KEY-----" format (unencrypted), or PEM
  * (PKCS#1 RSA, SEC1 EC, PKCS#8). comment (may be NULL) receives the key's
- * comment when the format has one. */
+ * comment when the format has one ("" otherwise). On failure comment
+ * receives a sentence saying why instead (for example that the key is
+ * encrypted with a passphrase, which gives NSSH_ERR_UNSUPPORTED). */
 int nssh_key_load_private(const uint8_t *data, size_t len, nssh_key **out,
                           char *comment, size_t comment_cap);
 /* Write the private key in OpenSSH's format (what ssh-keygen writes).

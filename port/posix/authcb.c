@@ -145,17 +145,29 @@ static void key_desc(const uint8_t *blob, size_t len, char *out, size_t cap)
 }
 
 /* sshd's level: VERBOSE for the first failures of a valid user, INFO
- * for invalid users and once half the allowed tries are used up. */
+ * for invalid users and once half the allowed tries are used up. Every
+ * refused attempt counts, queries included, as in sshd; the engine itself
+ * counts only signed attempts. */
 static void log_failed(srv *s, const char *name, const char *method,
                        const uint8_t *blob, size_t len)
 {
+    long max = s->o->max_auth_tries ? s->o->max_auth_tries
+                                    : (long)NSSH_DEFAULT_AUTH_TRIES;
     char desc[256];
     int valid = name[0] && !strcmp(name, s->pw.name) && user_allowed(s);
-    int level = !valid || ++s->failures >= s->o->max_auth_tries / 2
-                    ? LL_INFO : LL_VERBOSE;
+    int level;
+    s->failures++;
+    level = !valid || s->failures >= max / 2 ? LL_INFO : LL_VERBOSE;
     key_desc(blob, len, desc, sizeof(desc));
     logit(level, "Failed %s for %s%s from %s port %d ssh2%s", method,
           valid ? "" : "invalid user ", name, s->peer, s->peer_port, desc);
+    if (s->failures < max)
+        return;
+    /* From inside a callback: the engine sends nothing after this but
+     * the DISCONNECT. */
+    srv_log_auth_limit(s);
+    nssh_conn_disconnect(s->c, NSSH_DISC_NO_MORE_AUTH_METHODS,
+                         "Too many authentication failures");
 }
 
 void srv_auth_result(void *user, nssh_str username, const char *method,

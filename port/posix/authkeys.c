@@ -150,7 +150,7 @@ int authkeys_find(const char *data, size_t len, const char *key_type,
                   const char *remote_host, authkey_opts *opts,
                   unsigned *line_no, char *why, size_t why_cap)
 {
-    char note[160] = "";
+    char note[256] = "";
     unsigned line = 0, bad = 0;
     uint8_t *buf = NULL;
     size_t pos = 0, tlen = strlen(key_type);

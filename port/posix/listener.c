@@ -138,9 +138,11 @@ static int serve(listener *l, int fd, const daemon_opts *o,
 static void restart(const daemon_opts *o)
 {
     log_info("Received SIGHUP; restarting.");
-    if (o->argv) {
-        selfpipe_close();
-        execv("/proc/self/exe", o->argv);
+    if (o->argv && o->argv[0]) {
+        /* Handlers reset and close-on-exec fds close by themselves, so
+         * on failure everything is still in place. The path it was
+         * started by picks up an upgraded binary. */
+        execv(o->argv[0][0] == '/' ? o->argv[0] : "/proc/self/exe", o->argv);
         log_error("restart failed: %s", strerror(errno));
     }
 }

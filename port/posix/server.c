@@ -107,6 +107,9 @@ static void cleanup(srv *s)
         authkeys_opts_free(&s->kopts);
     selfpipe_close();
     close(s->fd);
+    nssh_conn_release(s->c);   /* the backend's contexts, keys wiped */
+    if (s->mem)
+        explicit_bzero(s->mem, nssh_conn_mem_size());
     free(s->mem);
     explicit_bzero(s, sizeof(*s));
     free(s);

@@ -80,7 +80,8 @@ typedef struct srv {
     user_info pw;
     authkey_opts kopts;
     int have_kopts;
-    long failures;                   /* refused attempts, for log levels */
+    long failures;                   /* refused attempts, queries included */
+    int auth_limit_logged;
     int conn_reset;                  /* read failed with ECONNRESET */
     int peer_disconnected;
     session sess[NSSH_MAX_CHANNELS];
@@ -92,6 +93,9 @@ void srv_engine_log(void *user, const nssh_log *rec);
 void srv_log(const srv *s, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void srv_log_end(const srv *s);
+/* "maximum authentication attempts exceeded ..." and "Disconnecting ...",
+ * once. */
+void srv_log_auth_limit(srv *s);
 
 /* authcb.c */
 int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,

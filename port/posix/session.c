@@ -29,6 +29,20 @@ static char *cstr(nssh_str s, size_t max)
     return p;
 }
 
+static int known_type(nssh_str type)
+{
+    static const char *const known[] = {
+        "direct-tcpip", "forwarded-tcpip", "x11", "auth-agent@openssh.com",
+        "direct-streamlocal@openssh.com", "forwarded-streamlocal@openssh.com",
+        "tun@openssh.com",
+    };
+    size_t i;
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (str_is(type, known[i]))
+            return 1;
+    return 0;
+}
+
 int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
               size_t extra_len)
 {
@@ -37,7 +51,9 @@ int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
     if (!str_is(type, "session")) {
         srv_log(s, LL_DEBUG1, "refused channel of type \"%.*s\"",
                 (int)(type.n > 64 ? 64 : type.n), type.p);
-        return 3;   /* SSH_OPEN_UNKNOWN_CHANNEL_TYPE */
+        /* RFC 4254 section 5.1: types we know but do not serve are
+         * prohibited; anything else is unknown. */
+        return known_type(type) ? 1 : 3;
     }
     if (!s->authenticated)
         return 1;   /* SSH_OPEN_ADMINISTRATIVELY_PROHIBITED */

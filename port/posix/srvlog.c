@@ -60,12 +60,13 @@ static void closing_line(srv *s, const nssh_log *rec)
                 s->peer_port, rec->text);
         break;
     case NSSH_ERR_AUTH_TRIES:
-        srv_log(s, LL_ERROR,
-                "maximum authentication attempts exceeded for %s%s from %s "
-                "port %d ssh2", strcmp(s->user, s->pw.name) ? "invalid user " : "",
-                s->user, s->peer, s->peer_port);
-        srv_log(s, LL_INFO, "Disconnecting %s%s port %d: Too many "
-                "authentication failures", w, s->peer, s->peer_port);
+        srv_log_auth_limit(s);
+        break;
+    case NSSH_ERR_APP:
+        if (s->auth_limit_logged)
+            break;   /* our own disconnect, already said why */
+        srv_log(s, LL_INFO, "%s (%s port %d)", rec->text ? rec->text : "",
+                s->peer, s->peer_port);
         break;
     case NSSH_ERR_TIMEOUT:
         if (!s->authenticated) {
@@ -81,6 +82,20 @@ static void closing_line(srv *s, const nssh_log *rec)
                 rec->field ? rec->field : "", rec->field ? ": " : "",
                 rec->text ? rec->text : "", s->peer, s->peer_port);
     }
+}
+
+void srv_log_auth_limit(srv *s)
+{
+    char w[NSSH_USER_MAX + 32];
+    if (s->auth_limit_logged)
+        return;
+    s->auth_limit_logged = 1;
+    who(s, w, sizeof(w));
+    srv_log(s, LL_ERROR, "maximum authentication attempts exceeded for %s%s "
+            "from %s port %d ssh2", strcmp(s->user, s->pw.name) ? "invalid user " : "",
+            s->user, s->peer, s->peer_port);
+    srv_log(s, LL_INFO, "Disconnecting %s%s port %d: Too many authentication "
+            "failures", w, s->peer, s->peer_port);
 }
 
 void srv_engine_log(void *user, const nssh_log *rec)

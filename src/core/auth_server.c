@@ -224,7 +224,8 @@ static int publickey(nssh_conn *c, const ureq *q, int user_ok)
     const char *why = NULL;
     char aname[AUTH_ALG_NAME_MAX + 1];
     int e;
-    /* The query (no signature) is free; only signed attempts count. */
+    /* A refused query counts as a failure, as in sshd (a client offering
+     * many keys runs into MaxAuthTries); an accepted one (PK_OK) does not. */
     if (!(c->cfg->auth_methods & NSSH_METHOD_PUBLICKEY))
         why = "method not allowed";
     else if (!user_ok)
@@ -248,7 +249,7 @@ static int publickey(nssh_conn *c, const ureq *q, int user_ok)
     if (!why)
         return q->has_sig ? succeed(c, q, alg) : send_pk_ok(c, q);
     if (!q->has_sig)
-        return send_failure(c);
+        return failed(c, q);
     if (alg)
         copy_name(aname, sizeof(aname), alg->name, strlen(alg->name));
     else

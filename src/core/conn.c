@@ -6,12 +6,27 @@
 
 size_t nssh_conn_mem_size(void) { return sizeof(struct nssh_conn); }
 
+/* Every listed KEM's values fit the buffers this build was sized for
+ * (NSSH_KEM_*_MAX, NSSH_DH_MAX in nanossh_opts.h). */
+static int kems_fit(const nssh_config *cfg)
+{
+    size_t i;
+    for (i = 0; i < cfg->n_kems; i++) {
+        const nssh_kem *k = cfg->kems[i];
+        if (!k || k->pk_len > KEM_PK_MAX || k->ct_len > KEM_CT_MAX ||
+            k->sk_len > NSSH_KEM_SK_MAX || k->ss_len > KEM_SS_MAX)
+            return 0;
+    }
+    return 1;
+}
+
 nssh_conn *nssh_conn_init(void *mem, size_t mem_len, const nssh_config *cfg,
                           uint64_t now_ms)
 {
     nssh_conn *c = mem;
     if (!mem || mem_len < sizeof(*c) || ((uintptr_t)mem & 15) || !cfg ||
-        !cfg->rng || !cfg->cb || !cfg->n_kems || !cfg->n_ciphers)
+        !cfg->rng || !cfg->cb || !cfg->n_kems || !cfg->n_ciphers ||
+        !kems_fit(cfg))
         return NULL;
     if (cfg->role == NSSH_ROLE_SERVER && (!NSSH_ENABLE_SERVER || !cfg->n_hostkeys))
         return NULL;

@@ -79,6 +79,8 @@ const char *msg_name(uint8_t msg);
 #define KENC_MAX ((NSSH_KEM_SS_MAX > NSSH_DH_MAX ? NSSH_KEM_SS_MAX : NSSH_DH_MAX) + 5u)
 #define KEM_PK_MAX (NSSH_KEM_PK_MAX > NSSH_DH_MAX ? NSSH_KEM_PK_MAX : NSSH_DH_MAX)
 #define KEM_CT_MAX (NSSH_KEM_CT_MAX > NSSH_DH_MAX ? NSSH_KEM_CT_MAX : NSSH_DH_MAX)
+/* Raw shared secret: classic DH's K is as long as the modulus. */
+#define KEM_SS_MAX (NSSH_KEM_SS_MAX > NSSH_DH_MAX ? NSSH_KEM_SS_MAX : NSSH_DH_MAX)
 
 #define ALIGN16 __attribute__((aligned(16)))
 

@@ -119,7 +119,7 @@ static int client_reply(nssh_conn *c, rd *r)
     const char *m = "SSH_MSG_KEX_ECDH_REPLY";
     const uint8_t *ks, *sig;
     size_t ksn, sign;
-    uint8_t qs[KEM_CT_MAX], ss[NSSH_KEM_SS_MAX];
+    uint8_t qs[KEM_CT_MAX], ss[KEM_SS_MAX];
     rd kr;
     const uint8_t *kt;
     size_t ktn;
@@ -163,7 +163,7 @@ static int server_init(nssh_conn *c, rd *r)
     const nssh_kem *k = c->kx.kem;
     const nssh_hostkey *hk = c->kx.hostkey;
     const char *m = "SSH_MSG_KEX_ECDH_INIT";
-    uint8_t qc[KEM_PK_MAX], qs[KEM_CT_MAX], ss[NSSH_KEM_SS_MAX], sig[NSSH_SIG_MAX];
+    uint8_t qc[KEM_PK_MAX], qs[KEM_CT_MAX], ss[KEM_SS_MAX], sig[NSSH_SIG_MAX];
     size_t sign = 0;
     wr w;
     int e;

@@ -1,6 +1,7 @@
 """Every cipher and MAC with OpenSSH, and negotiation failures that explain
 themselves (category and both sides' lists)."""
 import re
+import time
 
 import pytest
 
@@ -84,8 +85,16 @@ OURS = {"kex": "curve25519-sha256", "hostkey": "ssh-ed25519",
         "cipher": "aes128-ctr", "mac": "hmac-sha2-256"}
 
 
-def log_line_with(log, a, b):
-    return any(a in line and b in line for line in log.splitlines())
+def log_line_with(srv, a, b, timeout=10.0):
+    """True once one line of the server log holds both a and b (the client
+    may see the failure before the server has written its log line)."""
+    end = time.monotonic() + timeout
+    while True:
+        if any(a in line and b in line for line in srv.log_text().splitlines()):
+            return True
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.1)
 
 
 @pytest.mark.parametrize("category", list(FAILURES))
@@ -104,8 +113,7 @@ def test_negotiation_failure_raw(server, category):
     assert any(w.lower() in text.lower() for w in words), \
         explain(server, None, f"DISCONNECT text {text!r} does not name the "
                 f"category ({' or '.join(words)})")
-    log = server.log_text()
-    assert log_line_with(log, offered, OURS[category]), \
+    assert log_line_with(server, offered, OURS[category]), \
         explain(server, None, f"no log line holds both lists (client's "
                 f"{offered!r} and the server's, e.g. {OURS[category]!r})")
 
@@ -124,6 +132,6 @@ def test_negotiation_failure_openssh(server, keys, category):
     offered = opts[-1].split("=", 1)[1]
     res = ssh(server, keys["ed25519"], "echo ok", opts=opts)
     assert res.returncode == 255, explain(server, res, f"ssh with {opts} must fail")
-    assert log_line_with(server.log_text(), offered, OURS[category]), \
+    assert log_line_with(server, offered, OURS[category]), \
         explain(server, res, f"no log line names the client's {offered!r} and "
                 f"the server's list")

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from conftest import (BIG, descendants, exe_of, explain, ssh, ssh_cmd,
-                      wait_for_log)
+from conftest import BIG, explain, ssh, ssh_cmd, wait_for_log
+from processes import descendants, exe_of
 
 
 def sha256_hex(data):

@@ -72,6 +72,15 @@ KT_FN int kt_sh(const char *fmt, ...)
     return st == -1 ? -1 : WEXITSTATUS(st);
 }
 
+/* Are OpenSSH's tools there to compare with? Tests skip without them. */
+KT_FN int kt_have_keygen(void)
+{
+    static int have = -1;
+    if (have < 0)
+        have = kt_sh("command -v ssh-keygen") == 0;
+    return have;
+}
+
 /* First line of a command's output, without its newline; 0 on success. */
 KT_FN int kt_line(char *out, size_t cap, const char *fmt, ...)
 {

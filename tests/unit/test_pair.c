@@ -37,7 +37,11 @@ typedef struct side {
     size_t allowed_len;
     const nssh_cipher *ci1[1];
     const nssh_mac *mac1[1];
+    const nssh_kem *kem1[1];
 } side;
+
+/* When set, side_init offers only this key exchange. */
+static const nssh_kem *force_kem;
 
 static nssh_key *host_ed, *host_ec, *host_rsa, *user_key;
 static uint8_t host_blob[3][1100], user_blob[1100];
@@ -164,6 +168,11 @@ static void side_init(side *s, int role, const nssh_cipher *ci,
     for (i = 0; nssh_ossl_kems[i]; i++)
         ;
     s->cfg.n_kems = i;
+    if (force_kem) {
+        s->kem1[0] = force_kem;
+        s->cfg.kems = s->kem1;
+        s->cfg.n_kems = 1;
+    }
     if (ci) {
         s->ci1[0] = ci;
         s->cfg.ciphers = s->ci1;
@@ -472,6 +481,73 @@ static void test_wrong_user_key(void **st)
     side_free(&sv);
 }
 
+/* Each classic key exchange forced on both sides: login, data both ways
+ * with a re-key in the middle, and the name both sides report. */
+static void test_each_classic_kex(void **st)
+{
+    static const nssh_kem *const kems[] = {
+        &nssh_ossl_ecdh_nistp256, &nssh_ossl_ecdh_nistp384,
+        &nssh_ossl_ecdh_nistp521, &nssh_ossl_dh_group14_sha256,
+        &nssh_ossl_dh_group16_sha512, &nssh_ossl_dh_group18_sha512,
+        &nssh_ossl_dh_group14_sha1,
+    };
+    size_t i;
+    (void)st;
+    for (i = 0; i < sizeof(kems) / sizeof(kems[0]); i++) {
+        side cl, sv;
+        nssh_conn_info info;
+        int ch;
+        force_kem = kems[i];
+        side_init(&sv, NSSH_ROLE_SERVER, NULL, NULL);
+        side_init(&cl, NSSH_ROLE_CLIENT, NULL, NULL);
+        force_kem = NULL;
+        login(&cl, &sv);
+        ch = open_exec(&cl, &sv, "cat");
+        send_bulk(&cl, &sv, &cl, &sv, (uint32_t)ch, 100000, 50000);
+        send_bulk(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 100000, 0);
+        nssh_conn_get_info(sv.c, &info);
+        assert_string_equal(info.kex, kems[i]->name);
+        assert_int_equal(info.kex_count, 2);
+        nssh_conn_get_info(cl.c, &info);
+        assert_string_equal(info.kex, kems[i]->name);
+        side_free(&cl);
+        side_free(&sv);
+    }
+}
+
+/* Both sides with their default lists agree on the hybrid post-quantum
+ * exchange, which survives a re-key; a client that offers only
+ * curve25519-sha256 (as OpenSSH before 9.9 does) still gets it. */
+static void test_default_kex_mlkem(void **st)
+{
+    side cl, sv;
+    nssh_conn_info info;
+    int ch;
+    (void)st;
+    side_init(&sv, NSSH_ROLE_SERVER, NULL, NULL);
+    side_init(&cl, NSSH_ROLE_CLIENT, NULL, NULL);
+    login(&cl, &sv);
+    ch = open_exec(&cl, &sv, "cat");
+    send_bulk(&cl, &sv, &cl, &sv, (uint32_t)ch, 100000, 50000);
+    nssh_conn_get_info(sv.c, &info);
+    assert_string_equal(info.kex, "mlkem768x25519-sha256");
+    assert_int_equal(info.kex_count, 2);
+    nssh_conn_get_info(cl.c, &info);
+    assert_string_equal(info.kex, "mlkem768x25519-sha256");
+    side_free(&cl);
+    side_free(&sv);
+
+    side_init(&sv, NSSH_ROLE_SERVER, NULL, NULL);
+    force_kem = &nssh_ossl_curve25519_sha256;
+    side_init(&cl, NSSH_ROLE_CLIENT, NULL, NULL);
+    force_kem = NULL;
+    login(&cl, &sv);
+    nssh_conn_get_info(sv.c, &info);
+    assert_string_equal(info.kex, "curve25519-sha256");
+    side_free(&cl);
+    side_free(&sv);
+}
+
 static int setup(void **st)
 {
     (void)st;
@@ -512,6 +588,8 @@ int main(void)
         cmocka_unit_test(test_no_common_cipher),
         cmocka_unit_test(test_tamper_is_mac_error),
         cmocka_unit_test(test_wrong_user_key),
+        cmocka_unit_test(test_each_classic_kex),
+        cmocka_unit_test(test_default_kex_mlkem),
     };
     return cmocka_run_group_tests_name("pair", tests, setup, teardown);
 }

@@ -89,7 +89,8 @@ long nssh_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
             if (v[k] < 0)
                 return NSSH_ERR_FORMAT;
         }
-        w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+        w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
+            (uint32_t)v[3];
         if (last && pad == 2 && (w & 0xffff) != 0)
             return NSSH_ERR_FORMAT;       /* non-canonical final bits */
         if (last && pad == 1 && (w & 0xff) != 0)

@@ -4,7 +4,8 @@
  * ephemeral key (Q_S) and X25519(eph, Q_C), decaps() X25519(sk, Q_S).
  * Private keys come from the caller's random source, so a fixed source
  * gives fixed results. The shared secret enters the exchange hash as an
- * mpint (RFC 8731 section 3.1).
+ * mpint (RFC 8731 section 3.1). x25519_public and x25519_shared also
+ * serve the hybrid exchanges (ossl.h).
  */
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -12,10 +13,10 @@
 
 #include "ossl.h"
 
-#define X_LEN 32u
+#define X_LEN X25519_LEN
 
 /* Public key of a raw private key. */
-static int x_public(const uint8_t *sk, uint8_t *pk)
+int x25519_public(const uint8_t *sk, uint8_t *pk)
 {
     EVP_PKEY *k;
     size_t n = X_LEN;
@@ -30,7 +31,7 @@ static int x_public(const uint8_t *sk, uint8_t *pk)
 
 /* X25519(sk, peer) into ss; an all-zero result (a low-order peer point,
  * RFC 7748 section 6.1) is refused. */
-static int x_shared(uint8_t *ss, const uint8_t *sk, const uint8_t *peer)
+int x25519_shared(uint8_t *ss, const uint8_t *sk, const uint8_t *peer)
 {
     EVP_PKEY *mine = NULL, *theirs = NULL;
     EVP_PKEY_CTX *pc = NULL;
@@ -71,7 +72,7 @@ static int x_keypair(uint8_t *pk, uint8_t *sk, nssh_rng_fn rng, void *rng_user)
 
     if (rng(rng_user, sk, X_LEN) < 0)
         return NSSH_ERR_RNG;
-    if ((e = x_public(sk, pk)) < 0)
+    if ((e = x25519_public(sk, pk)) < 0)
         OPENSSL_cleanse(sk, X_LEN);
     return e;
 }
@@ -86,9 +87,9 @@ static int x_encaps(uint8_t *ct, uint8_t *ss, const uint8_t *pk,
         e = NSSH_ERR_RNG;
         goto out;
     }
-    if ((e = x_public(eph, ct)) < 0)
+    if ((e = x25519_public(eph, ct)) < 0)
         goto out;
-    e = x_shared(ss, eph, pk);
+    e = x25519_shared(ss, eph, pk);
 out:
     OPENSSL_cleanse(eph, sizeof(eph));
     return e;
@@ -96,7 +97,7 @@ out:
 
 static int x_decaps(uint8_t *ss, const uint8_t *ct, const uint8_t *sk)
 {
-    return x_shared(ss, sk, ct);
+    return x25519_shared(ss, sk, ct);
 }
 
 const nssh_kem nssh_ossl_curve25519_sha256 = {

@@ -58,8 +58,9 @@ int key_wrap(int type, EVP_PKEY *pkey, int has_private, nssh_key **out)
     /* Public blobs carry EC points uncompressed (RFC 5656 section 3.1),
      * whatever form a PEM file used. */
     if (type >= NSSH_KEY_ECDSA_P256 && type <= NSSH_KEY_ECDSA_P521 &&
-        !EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
-                                        OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED)) {
+        !EVP_PKEY_set_utf8_string_param(
+            pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+            OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED)) {
         EVP_PKEY_free(pkey);
         free(k);
         return NSSH_ERR_CRYPTO;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 
 #include "keyint.h"
 
@@ -55,8 +56,10 @@ int nssh_key_from_blob(const uint8_t *blob, size_t len, nssh_key **out)
     if (!ki)
         return NSSH_ERR_KEY;
     e = read_public(ki, &r, &pkey);
-    if (e < 0)
+    if (e < 0) {
+        ERR_clear_error();      /* a refused key is no backend failure */
         return e == NSSH_ERR_CRYPTO ? e : NSSH_ERR_KEY;
+    }
     if (rd_end(&r) < 0) {
         EVP_PKEY_free(pkey);
         return NSSH_ERR_KEY;    /* trailing bytes */

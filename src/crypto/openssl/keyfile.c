@@ -17,12 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keyint.h"
+#include <openssl/err.h>
 
-#define MAGIC KEYFILE_MAGIC
-#define BEGIN_LINE KEYFILE_BEGIN
-#define END_LINE KEYFILE_END
-#define PAD_BLOCK KEYFILE_PAD_BLOCK
+#include "keyint.h"
 
 static void say(char *why, size_t cap, const char *fmt, ...)
 {
@@ -34,7 +31,7 @@ static void say(char *why, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-static const uint8_t *find(const uint8_t *p, size_t len, const char *s)
+const uint8_t *keyfile_find(const uint8_t *p, size_t len, const char *s)
 {
     size_t n = strlen(s), i;
     for (i = 0; n <= len && i <= len - n; i++)
@@ -47,17 +44,17 @@ static const uint8_t *find(const uint8_t *p, size_t len, const char *s)
 static int unarmor(const uint8_t *data, size_t len, uint8_t **bin,
                    size_t *bin_len, char *why, size_t wcap)
 {
-    const uint8_t *b = find(data, len, BEGIN_LINE), *end;
+    const uint8_t *b = keyfile_find(data, len, KEYFILE_BEGIN), *end;
     char *text = NULL;
     size_t n = 0, room;
     long got;
     int e = NSSH_ERR_KEY;
 
-    b += strlen(BEGIN_LINE);
-    end = find(b, len - (size_t)(b - data), END_LINE);
+    b += strlen(KEYFILE_BEGIN);
+    end = keyfile_find(b, len - (size_t)(b - data), KEYFILE_END);
     *bin = NULL;
     if (!end) {
-        say(why, wcap, "no \"%s\" line: file truncated", END_LINE);
+        say(why, wcap, "no \"%s\" line: file truncated", KEYFILE_END);
         return NSSH_ERR_KEY;
     }
     room = (size_t)(end - b) / 4 * 3 + 3;
@@ -103,8 +100,8 @@ static int read_outer(rd *r, const uint8_t **pub, size_t *pub_len,
     size_t clen, klen, olen;
     uint32_t nkeys;
 
-    if (rd_bytes(r, &magic, sizeof(MAGIC)) < 0 ||
-        memcmp(magic, MAGIC, sizeof(MAGIC)) != 0) {
+    if (rd_bytes(r, &magic, sizeof(KEYFILE_MAGIC)) < 0 ||
+        memcmp(magic, KEYFILE_MAGIC, sizeof(KEYFILE_MAGIC)) != 0) {
         say(why, wcap, "not an openssh-key-v1 key (bad magic)");
         return NSSH_ERR_KEY;
     }
@@ -148,7 +145,7 @@ static int read_private(rd *r, const uint8_t *pub, size_t pub_len,
     uint8_t *blob = NULL;
     int e = NSSH_ERR_KEY;
 
-    if (r->len % PAD_BLOCK != 0 || rd_u32(r, &check1) < 0 ||
+    if (r->len % KEYFILE_PAD_BLOCK != 0 || rd_u32(r, &check1) < 0 ||
         rd_u32(r, &check2) < 0 || check1 != check2) {
         say(why, wcap, "private section corrupt (length or check integers)");
         return NSSH_ERR_KEY;
@@ -159,7 +156,8 @@ static int read_private(rd *r, const uint8_t *pub, size_t pub_len,
     }
     ki = key_info_by_name(type, tlen);
     if (!ki) {
-        say(why, wcap, "unsupported key type \"%.*s\"", (int)(tlen > 64 ? 64 : tlen), type);
+        say(why, wcap, "unsupported key type \"%.*s\"",
+            (int)(tlen > 64 ? 64 : tlen), type);
         return NSSH_ERR_UNSUPPORTED;
     }
     e = keyfile_get_private(ki, r, out);
@@ -172,12 +170,15 @@ static int read_private(rd *r, const uint8_t *pub, size_t pub_len,
         say(why, wcap, "private section truncated (comment)");
         goto out;
     }
+    /* Padding 1, 2, 3 ... up to the block size, nothing else after it. */
     left = rd_left(r);
-    for (i = 0; i < left; i++)
-        if (r->p[r->pos + i] != (uint8_t)(i + 1) || left >= PAD_BLOCK) {
-            say(why, wcap, "private section padding invalid");
-            goto out;
-        }
+    for (i = 0; i < left && left < KEYFILE_PAD_BLOCK; i++)
+        if (r->p[r->pos + i] != (uint8_t)(i + 1))
+            break;
+    if (i != left || left >= KEYFILE_PAD_BLOCK) {
+        say(why, wcap, "private section padding invalid");
+        goto out;
+    }
     /* The public blob in the header must be this private key's. */
     blob = malloc(KEY_BLOB_MAX);
     if (!blob || nssh_key_public_blob(*out, blob, KEY_BLOB_MAX, &blob_len) < 0 ||
@@ -217,7 +218,7 @@ int nssh_key_load_private(const uint8_t *data, size_t len, nssh_key **out,
         comment[0] = '\0';
     if (!data)
         return NSSH_ERR_KEY;
-    if (!find(data, len, BEGIN_LINE)) {
+    if (!keyfile_find(data, len, KEYFILE_BEGIN)) {
         e = keyfile_load_pem(data, len, out, why, sizeof(why));
         goto out;
     }
@@ -239,5 +240,7 @@ out:
      * would have gone. */
     if (e < 0 && comment && comment_cap)
         say(comment, comment_cap, "%s", why[0] ? why : "invalid key file");
+    if (e < 0)
+        ERR_clear_error();
     return e;
 }

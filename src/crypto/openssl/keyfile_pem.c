@@ -15,15 +15,6 @@
 
 #include "keyint.h"
 
-static int has(const uint8_t *p, size_t len, const char *s)
-{
-    size_t n = strlen(s), i;
-    for (i = 0; n <= len && i <= len - n; i++)
-        if (memcmp(p + i, s, n) == 0)
-            return 1;
-    return 0;
-}
-
 /* Never hand out a passphrase: decoding an encrypted key fails. */
 static int no_passphrase(char *buf, size_t size, size_t *len,
                          const OSSL_PARAM params[], void *arg)
@@ -86,11 +77,12 @@ int keyfile_load_pem(const uint8_t *data, size_t len, nssh_key **out,
     size_t left = len;
     int type, e = NSSH_ERR_KEY;
 
-    if (!has(data, len, "-----BEGIN ") || !has(data, len, "PRIVATE KEY-----")) {
+    if (!keyfile_find(data, len, "-----BEGIN ") ||
+        !keyfile_find(data, len, "PRIVATE KEY-----")) {
         snprintf(why, why_cap, "not a private key file (no BEGIN ... PRIVATE KEY line)");
         return NSSH_ERR_KEY;
     }
-    if (has(data, len, "ENCRYPTED")) {
+    if (keyfile_find(data, len, "ENCRYPTED")) {
         snprintf(why, why_cap, "PEM key is encrypted with a passphrase; only "
                  "unencrypted keys can be loaded");
         return NSSH_ERR_UNSUPPORTED;

@@ -97,6 +97,8 @@ int key_put_public(const nssh_key *k, wr *w);
  * type name. */
 int keyfile_put_private(const nssh_key *k, wr *w);
 int keyfile_get_private(const key_info *ki, rd *r, nssh_key **out);
+/* Where the text s first occurs in p[0..len), or NULL. */
+const uint8_t *keyfile_find(const uint8_t *p, size_t len, const char *s);
 /* A PEM private key; why gets a reason on failure. */
 int keyfile_load_pem(const uint8_t *data, size_t len, nssh_key **out,
                      char *why, size_t why_cap);

@@ -1,8 +1,9 @@
 /*
  * Everything the OpenSSL backend offers, in the default order of
  * preference, the lookups by SSH name, and the random source.
- * Algorithms kept for old peers only (hmac-sha1, SHA-1 "ssh-rsa") are
- * found by name but not offered by default.
+ * Algorithms kept for old peers only (hmac-sha1, SHA-1 "ssh-rsa",
+ * diffie-hellman-group14-sha1) are found by name but not offered by
+ * default.
  */
 #include <limits.h>
 #include <string.h>
@@ -13,8 +14,22 @@
 #include "ossl.h"
 
 const nssh_kem *const nssh_ossl_kems[] = {
+    &nssh_ossl_mlkem768x25519_sha256,
+    &nssh_ossl_sntrup761x25519_sha512,
+    &nssh_ossl_sntrup761x25519_sha512_openssh,
     &nssh_ossl_curve25519_sha256,
     &nssh_ossl_curve25519_sha256_libssh,
+    &nssh_ossl_ecdh_nistp256,
+    &nssh_ossl_ecdh_nistp384,
+    &nssh_ossl_ecdh_nistp521,
+    &nssh_ossl_dh_group16_sha512,
+    &nssh_ossl_dh_group18_sha512,
+    &nssh_ossl_dh_group14_sha256,
+    NULL
+};
+
+static const nssh_kem *const legacy_kems[] = {
+    &nssh_ossl_dh_group14_sha1,
     NULL
 };
 
@@ -68,8 +83,10 @@ static const nssh_sig_alg *const legacy_sig_algs[] = {
 
 const nssh_kem *nssh_ossl_kem_by_name(const char *name)
 {
-    if (name != NULL)
+    if (name != NULL) {
         FIND(nssh_ossl_kems, name);
+        FIND(legacy_kems, name);
+    }
     return NULL;
 }
 

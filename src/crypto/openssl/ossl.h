@@ -15,6 +15,13 @@ struct nssh_key {
     EVP_PKEY *pkey;
 };
 
+/* X25519 (kem_x25519.c), shared by the key exchanges built on it. Keys
+ * and results are X25519_LEN bytes. x25519_shared refuses an all-zero
+ * result with NSSH_ERR_KEX_VALUE and then leaves ss zeroed. */
+#define X25519_LEN 32u
+int x25519_public(const uint8_t *sk, uint8_t *pk);
+int x25519_shared(uint8_t *ss, const uint8_t *sk, const uint8_t *peer);
+
 /* Context blocks must fit the engine's storage. */
 #define OSSL_CTX_FITS(T, SIZE) _Static_assert(sizeof(T) <= (SIZE), #T " too large")
 

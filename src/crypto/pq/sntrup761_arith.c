@@ -1,0 +1,100 @@
+/*
+ * Arithmetic of sntrup761: reduction into Z/q and Z/3 by multiplication
+ * (no division, no branch on the value), products in Rq and R3 by the
+ * schoolbook method followed by reduction modulo x^p - x - 1, and the
+ * rounding of Rq elements to multiples of 3.
+ */
+#include "sntrup761_int.h"
+
+#define P SNTRUP_P
+#define Q SNTRUP_Q
+#define Q12 SNTRUP_Q12
+
+/* x mod q in [-Q12, Q12]. The quotient x/q is rounded with the constant
+ * round(2^32 / q); for |x| < 2^26 the estimate is off by at most one near
+ * the halfway points, which the two masked corrections repair. */
+int16_t sntrup_fq_freeze(int32_t x)
+{
+    int32_t r = x - Q * (int32_t)(((int64_t)x * 935519 + (1LL << 31)) >> 32);
+
+    r -= Q & sntrup_negative_mask(Q12 - r);
+    r += Q & sntrup_negative_mask(r + Q12);
+    return (int16_t)r;
+}
+
+/* x mod 3 in {-1, 0, 1}: x/3 is never closer than 1/6 to a halfway point,
+ * and 21846/65536 differs from 1/3 by less than 1/(6 * 2^14). */
+int8_t sntrup_f3_freeze(int32_t x)
+{
+    return (int8_t)(x - 3 * ((x * 21846 + 32768) >> 16));
+}
+
+/* a^(q-2) = 1/a in Z/q (a nonzero); the exponent is public, so the
+ * square-and-multiply sequence does not depend on a. */
+int16_t sntrup_fq_recip(int16_t a)
+{
+    int16_t r = 1;
+    int bit;
+
+    for (bit = 12; bit >= 0; bit--) {
+        r = sntrup_fq_freeze((int32_t)r * r);
+        if (((Q - 2) >> bit) & 1)
+            r = sntrup_fq_freeze((int32_t)r * a);
+    }
+    return r;
+}
+
+/* Fold a product of degree up to 2p-2 using x^p = x + 1. */
+static void fold(int32_t *fg)
+{
+    int i;
+
+    for (i = 2 * P - 2; i >= P; i--) {
+        fg[i - P] += fg[i];
+        fg[i - P + 1] += fg[i];
+    }
+}
+
+/* h = f * g in Rq, g small. Sums stay below 3 * p * Q12 < 2^23. */
+void sntrup_rq_mult_small(int16_t *h, const int16_t *f, const int8_t *g)
+{
+    int32_t fg[2 * P - 1];
+    int i, j;
+
+    for (i = 0; i < 2 * P - 1; i++)
+        fg[i] = 0;
+    for (i = 0; i < P; i++)
+        for (j = 0; j < P; j++)
+            fg[i + j] += (int32_t)f[i] * g[j];
+    fold(fg);
+    for (i = 0; i < P; i++)
+        h[i] = sntrup_fq_freeze(fg[i]);
+    sntrup_wipe(fg, sizeof(fg));
+}
+
+/* h = f * g in R3. Sums stay below 3 * p < 2^14. */
+void sntrup_r3_mult(int8_t *h, const int8_t *f, const int8_t *g)
+{
+    int32_t fg[2 * P - 1];
+    int i, j;
+
+    for (i = 0; i < 2 * P - 1; i++)
+        fg[i] = 0;
+    for (i = 0; i < P; i++)
+        for (j = 0; j < P; j++)
+            fg[i + j] += (int32_t)f[i] * g[j];
+    fold(fg);
+    for (i = 0; i < P; i++)
+        h[i] = sntrup_f3_freeze(fg[i]);
+    sntrup_wipe(fg, sizeof(fg));
+}
+
+/* Each coefficient to the nearest multiple of 3; Q12 is one, so the
+ * result stays in [-Q12, Q12]. */
+void sntrup_rq_round(int16_t *out, const int16_t *a)
+{
+    int i;
+
+    for (i = 0; i < P; i++)
+        out[i] = (int16_t)(a[i] - sntrup_f3_freeze(a[i]));
+}
