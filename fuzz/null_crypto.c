@@ -51,7 +51,7 @@ static int k_decaps(uint8_t *ss, const uint8_t *ct, const uint8_t *sk)
     return 0;
 }
 const nssh_kem fuzz_null_kem = { "null-kex@fuzz", &fold, 32, 32, 32, 32,
-                                 NSSH_KEM_SS_MPINT, k_keypair, k_encaps, k_decaps };
+                                 NSSH_KEM_SS_MPINT, k_keypair, k_encaps, k_decaps, NULL };
 
 static int c_init(void *ctx, const uint8_t *k, const uint8_t *iv, int enc) { return 0; }
 static int c_crypt(void *ctx, uint8_t *b, size_t n) { return 0; }

@@ -218,6 +218,10 @@ typedef struct nssh_config {
     uint64_t rekey_bytes;         /* 0: NSSH_DEFAULT_REKEY_BYTES */
     uint32_t rekey_seconds;       /* 0: no time limit */
 
+    /* Server: groups for diffie-hellman-group-exchange (none: the
+     * backend's built-in groups). */
+    const nssh_modulus *moduli;            size_t n_moduli;
+
     nssh_rng_fn rng;               /* REQUIRED */
     void *rng_user;
     const nssh_callbacks *cb;      /* REQUIRED */

@@ -105,6 +105,24 @@ typedef struct nssh_mac {
  * encaps/decaps MUST return NSSH_ERR_KEX_VALUE for an invalid peer value
  * (wrong length, point not on curve, all-zero X25519 result).
  */
+/*
+ * Diffie-Hellman group exchange (RFC 4419): the group is chosen per
+ * connection, so the KEM calls take it as arguments. Values are big-endian,
+ * plen bytes (the modulus length).
+ */
+typedef struct nssh_gex {
+    /* A key pair in (p, g): pub = g^priv mod p. */
+    int (*keypair)(const uint8_t *p, size_t plen, const uint8_t *g, size_t glen,
+                   uint8_t *pub, uint8_t *priv, nssh_rng_fn rng, void *rng_user);
+    /* ss = peer^priv mod p; NSSH_ERR_KEX_VALUE unless 1 < peer < p-1. */
+    int (*shared)(const uint8_t *p, size_t plen, const uint8_t *peer,
+                  const uint8_t *priv, uint8_t *ss);
+    /* The built-in group closest to bits (used without a moduli list):
+     * writes p (up to *plen bytes) and g, and their lengths. */
+    int (*default_group)(uint32_t bits, uint8_t *p, size_t *plen, uint8_t *g,
+                         size_t *glen);
+} nssh_gex;
+
 typedef struct nssh_kem {
     const char *name;        /* "curve25519-sha256" */
     const nssh_hash *hash;   /* exchange hash and key derivation */
@@ -114,7 +132,18 @@ typedef struct nssh_kem {
     int (*encaps)(uint8_t *ct, uint8_t *ss, const uint8_t *pk,
                   nssh_rng_fn rng, void *rng_user);
     int (*decaps)(uint8_t *ss, const uint8_t *ct, const uint8_t *sk);
+    /* Group exchange (RFC 4419) instead of the fixed-size calls above:
+     * pk_len/ct_len/ss_len are then unused. NULL for every other KEM. */
+    const nssh_gex *gex;
 } nssh_kem;
+
+/* A group from a moduli file (/etc/ssh/moduli format). */
+typedef struct nssh_modulus {
+    uint32_t bits;         /* size of p in bits */
+    const uint8_t *p;      /* big-endian */
+    size_t plen;
+    uint8_t g;             /* generator */
+} nssh_modulus;
 
 /* ---- Signatures (host keys and user keys) ------------------------------ */
 /* A private or public key held by the backend. Opaque to the engine. */

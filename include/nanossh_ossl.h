@@ -39,6 +39,8 @@ extern const nssh_kem nssh_ossl_ecdh_nistp256, nssh_ossl_ecdh_nistp384,
     nssh_ossl_ecdh_nistp521;
 /* diffie-hellman-group14-sha256, -group16-sha512, -group18-sha512
  * (RFC 8268); diffie-hellman-group14-sha1 is legacy, off by default. */
+/* diffie-hellman-group-exchange-sha256 (RFC 4419; default) and -sha1 (legacy) */
+extern const nssh_kem nssh_ossl_dh_gex_sha256, nssh_ossl_dh_gex_sha1;
 extern const nssh_kem nssh_ossl_dh_group14_sha256, nssh_ossl_dh_group16_sha512,
     nssh_ossl_dh_group18_sha512, nssh_ossl_dh_group14_sha1;
 

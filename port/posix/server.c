@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "server.h"
+#include "moduli.h"
 #include "selfpipe.h"
 #include "loop.h"
 
@@ -87,6 +88,7 @@ static void engine_config(srv *s)
     cfg->n_sig_algs = count((const void *const *)nssh_ossl_sig_algs);
     cfg->hostkeys = s->hk->entries;
     cfg->n_hostkeys = s->hk->n_entries;
+    cfg->moduli = moduli_get(&cfg->n_moduli);
     cfg->auth_methods = NSSH_METHOD_PUBLICKEY;
     cfg->auth_max_tries = (uint32_t)o->max_auth_tries;
     cfg->login_grace_ms = (uint32_t)o->grace_seconds * 1000u;

@@ -127,6 +127,12 @@ typedef struct kex {
     uint8_t h[NSSH_HASH_MAX];           /* this exchange's H */
     size_t h_len;
     uint64_t started_ms;
+    /* group exchange (RFC 4419): request and group, kept for H */
+    uint32_t gex_min, gex_n, gex_max;
+    uint8_t gex_p[NSSH_DH_MAX];
+    size_t gex_plen;
+    uint8_t gex_g[8];
+    size_t gex_glen;
 } kex;
 
 /* ---- Authentication --------------------------------------------------- */
@@ -271,6 +277,17 @@ int kex_after_init(nssh_conn *c);
 int kex_hash_string(nssh_conn *c, const void *p, size_t n);
 /* NEWKEYS received. */
 int kex_newkeys(nssh_conn *c);
+/* kex.c helpers shared with kex_gex.c */
+int kex_fail(nssh_conn *c, int err, const char *msg, const char *field,
+             const char *text);
+void kex_encode_k(nssh_conn *c, const uint8_t *ss, size_t n);
+int kex_send_newkeys(nssh_conn *c);
+int kex_set_session_id(nssh_conn *c);
+int kex_client_hostkey(nssh_conn *c, const uint8_t *ks, size_t ksn,
+                       const char *m);
+/* kex_gex.c: group exchange (RFC 4419). */
+int gex_start(nssh_conn *c);
+int gex_handle(nssh_conn *c, uint8_t msg, rd *r);
 
 /* ---- gate.c ------------------------------------------------------------- */
 /* Handle one decrypted payload (msg byte first). */

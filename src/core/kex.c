@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-static int fail_kex(nssh_conn *c, int err, const char *msg, const char *field,
+int kex_fail(nssh_conn *c, int err, const char *msg, const char *field,
                     const char *text)
 {
     return conn_fail(c, err, err == NSSH_ERR_FORMAT ? NSSH_DISC_PROTOCOL_ERROR
@@ -43,13 +43,13 @@ static int rd_value(nssh_conn *c, rd *r, uint8_t *out, size_t want,
     size_t n;
     if (c->kx.kem->flags & NSSH_KEM_PK_MPINT) {
         if (rd_mpint(r, &v, &n) < 0 || n > want)
-            return fail_kex(c, NSSH_ERR_FORMAT, msg, field, "malformed mpint");
+            return kex_fail(c, NSSH_ERR_FORMAT, msg, field, "malformed mpint");
         memset(out, 0, want - n);
         memcpy(out + want - n, v, n);
         return 0;
     }
     if (rd_string(r, &v, &n) < 0)
-        return fail_kex(c, NSSH_ERR_FORMAT, msg, field, "string length exceeds the message");
+        return kex_fail(c, NSSH_ERR_FORMAT, msg, field, "string length exceeds the message");
     if (n != want) {
         conn_fail(c, NSSH_ERR_KEX_VALUE, NSSH_DISC_KEY_EXCHANGE_FAILED, "kex",
                   msg, field, "%s is %zu bytes, expected %zu (%s)", field, n,
@@ -61,15 +61,24 @@ static int rd_value(nssh_conn *c, rd *r, uint8_t *out, size_t want,
 }
 
 /* K as hashed: mpint or string (PITFALLS; RFC 8731 section 3.1). */
-static void encode_k(nssh_conn *c, const uint8_t *ss)
+void kex_encode_k(nssh_conn *c, const uint8_t *ss, size_t n)
 {
     wr w;
     wr_init(&w, c->kx.kenc, sizeof(c->kx.kenc));
     if (c->kx.kem->flags & NSSH_KEM_SS_MPINT)
-        wr_mpint(&w, ss, c->kx.kem->ss_len);
+        wr_mpint(&w, ss, n);
     else
-        wr_string(&w, ss, c->kx.kem->ss_len);
+        wr_string(&w, ss, n);
     c->kx.kenc_len = w.len;
+}
+
+int kex_set_session_id(nssh_conn *c)
+{
+    if (c->session_id_len == 0) {
+        memcpy(c->session_id, c->kx.h, c->kx.h_len);
+        c->session_id_len = c->kx.h_len;
+    }
+    return 0;
 }
 
 /* Finish H = HASH(... K_S || Q_C || Q_S || K). */
@@ -88,26 +97,43 @@ static int hash_finish(nssh_conn *c, const uint8_t *ks, size_t ksn,
         e = k->hash->final(c->kx.hctx, c->kx.h);
     c->kx.hash_live = 0;
     c->kx.h_len = k->hash->out_len;
-    if (e == 0 && c->session_id_len == 0) {
-        memcpy(c->session_id, c->kx.h, c->kx.h_len);
-        c->session_id_len = c->kx.h_len;
-    }
+    if (e == 0)
+        kex_set_session_id(c);
     return e;
 }
 
-static int send_newkeys(nssh_conn *c);
 
 #if NSSH_ENABLE_CLIENT
+/* The server's host key: type as negotiated, and accepted by the app. */
+int kex_client_hostkey(nssh_conn *c, const uint8_t *ks, size_t ksn,
+                       const char *m)
+{
+    rd kr;
+    const uint8_t *kt;
+    size_t ktn;
+    rd_init(&kr, ks, ksn);
+    if (rd_string(&kr, &kt, &ktn) < 0 || ktn != strlen(c->kx.hostkey_alg->key_type) ||
+        memcmp(kt, c->kx.hostkey_alg->key_type, ktn) != 0)
+        return kex_fail(c, NSSH_ERR_KEY, m, "K_S", "host key type does not match the negotiated algorithm");
+    if (!c->cb->check_hostkey ||
+        c->cb->check_hostkey(c->cfg->user, c->kx.hostkey_alg->name, ks, ksn) != NSSH_AUTH_ALLOW)
+        return conn_fail(c, NSSH_ERR_HOSTKEY, NSSH_DISC_HOST_KEY_NOT_VERIFIABLE,
+                         "kex", m, "K_S", "host key not accepted");
+    return 0;
+}
+
 int kex_after_init(nssh_conn *c)
 {
     const nssh_kem *k = c->kx.kem;
     wr w;
     int e;
+    if (k->gex)
+        return gex_start(c);
     if (c->role == NSSH_ROLE_SERVER)
         return 0;
     e = k->keypair(c->kx.pk, c->kx.sk, c->cfg->rng, c->cfg->rng_user);
     if (e < 0)
-        return fail_kex(c, e, "SSH_MSG_KEX_ECDH_INIT", NULL, "key generation failed");
+        return kex_fail(c, e, "SSH_MSG_KEX_ECDH_INIT", NULL, "key generation failed");
     pkt_begin(c, &w, MSG_KEX_ECDH_INIT);
     wr_value(k, &w, c->kx.pk, k->pk_len);
     return pkt_end(c, &w);
@@ -120,41 +146,32 @@ static int client_reply(nssh_conn *c, rd *r)
     const uint8_t *ks, *sig;
     size_t ksn, sign;
     uint8_t qs[KEM_CT_MAX], ss[KEM_SS_MAX];
-    rd kr;
-    const uint8_t *kt;
-    size_t ktn;
     int e;
     if (rd_string(r, &ks, &ksn) < 0)
-        return fail_kex(c, NSSH_ERR_FORMAT, m, "K_S", "string length exceeds the message");
+        return kex_fail(c, NSSH_ERR_FORMAT, m, "K_S", "string length exceeds the message");
     if ((e = rd_value(c, r, qs, k->ct_len, m, "Q_S")) < 0)
         return e;
     if (rd_string(r, &sig, &sign) < 0)
-        return fail_kex(c, NSSH_ERR_FORMAT, m, "signature", "string length exceeds the message");
+        return kex_fail(c, NSSH_ERR_FORMAT, m, "signature", "string length exceeds the message");
     if (rd_end(r) < 0)
-        return fail_kex(c, NSSH_ERR_FORMAT, m, NULL, "trailing bytes after the signature");
-    rd_init(&kr, ks, ksn);
-    if (rd_string(&kr, &kt, &ktn) < 0 || ktn != strlen(c->kx.hostkey_alg->key_type) ||
-        memcmp(kt, c->kx.hostkey_alg->key_type, ktn) != 0)
-        return fail_kex(c, NSSH_ERR_KEY, m, "K_S", "host key type does not match the negotiated algorithm");
-    if (!c->cb->check_hostkey ||
-        c->cb->check_hostkey(c->cfg->user, c->kx.hostkey_alg->name, ks, ksn) != NSSH_AUTH_ALLOW)
-        return conn_fail(c, NSSH_ERR_HOSTKEY, NSSH_DISC_HOST_KEY_NOT_VERIFIABLE,
-                         "kex", m, "K_S", "host key not accepted");
+        return kex_fail(c, NSSH_ERR_FORMAT, m, NULL, "trailing bytes after the signature");
+    if ((e = kex_client_hostkey(c, ks, ksn, m)) < 0)
+        return e;
     e = k->decaps(ss, qs, c->kx.sk);
     if (e < 0)
-        return fail_kex(c, e, m, "Q_S", "invalid server key exchange value");
-    encode_k(c, ss);
+        return kex_fail(c, e, m, "Q_S", "invalid server key exchange value");
+    kex_encode_k(c, ss, k->ss_len);
     nssh_wipe(ss, sizeof(ss));
     e = hash_finish(c, ks, ksn, c->kx.pk, qs);
     if (e < 0)
-        return fail_kex(c, e, m, NULL, "exchange hash failed");
+        return kex_fail(c, e, m, NULL, "exchange hash failed");
     e = c->kx.hostkey_alg->verify(ks, ksn, c->kx.h, c->kx.h_len, sig, sign);
     if (e < 0)
-        return fail_kex(c, e, m, "signature", "server's signature over the exchange hash did not verify");
-    return send_newkeys(c);
+        return kex_fail(c, e, m, "signature", "server's signature over the exchange hash did not verify");
+    return kex_send_newkeys(c);
 }
 #else
-int kex_after_init(nssh_conn *c) { (void)c; return 0; }
+int kex_after_init(nssh_conn *c) { return c->kx.kem->gex ? gex_start(c) : 0; }
 #endif
 
 #if NSSH_ENABLE_SERVER
@@ -170,25 +187,25 @@ static int server_init(nssh_conn *c, rd *r)
     if ((e = rd_value(c, r, qc, k->pk_len, m, "Q_C")) < 0)
         return e;
     if (rd_end(r) < 0)
-        return fail_kex(c, NSSH_ERR_FORMAT, m, NULL, "trailing bytes after Q_C");
+        return kex_fail(c, NSSH_ERR_FORMAT, m, NULL, "trailing bytes after Q_C");
     e = k->encaps(qs, ss, qc, c->cfg->rng, c->cfg->rng_user);
     if (e < 0)
-        return fail_kex(c, e, m, "Q_C", "invalid client key exchange value");
-    encode_k(c, ss);
+        return kex_fail(c, e, m, "Q_C", "invalid client key exchange value");
+    kex_encode_k(c, ss, k->ss_len);
     nssh_wipe(ss, sizeof(ss));
     e = hash_finish(c, hk->blob, hk->blob_len, qc, qs);
     if (e == 0)
         e = hk->alg->sign(hk->key, c->kx.h, c->kx.h_len, sig, sizeof(sig), &sign,
                           c->cfg->rng, c->cfg->rng_user);
     if (e < 0)
-        return fail_kex(c, e, m, NULL, "signing the exchange hash failed");
+        return kex_fail(c, e, m, NULL, "signing the exchange hash failed");
     pkt_begin(c, &w, MSG_KEX_ECDH_REPLY);
     wr_string(&w, hk->blob, hk->blob_len);
     wr_value(k, &w, qs, k->ct_len);
     wr_string(&w, sig, sign);
     if ((e = pkt_end(c, &w)) < 0)
         return e;
-    return send_newkeys(c);
+    return kex_send_newkeys(c);
 }
 #endif
 
@@ -276,7 +293,7 @@ static void kex_finish(nssh_conn *c)
 #endif
 }
 
-static int send_newkeys(nssh_conn *c)
+int kex_send_newkeys(nssh_conn *c)
 {
     wr w;
     int e;
@@ -313,6 +330,8 @@ int kex_handle(nssh_conn *c, uint8_t msg, rd *r, const uint8_t *payload,
 {
     (void)payload;
     (void)payload_len;
+    if (c->kx.kem->gex)
+        return gex_handle(c, msg, r);
 #if NSSH_ENABLE_SERVER
     if (c->role == NSSH_ROLE_SERVER && msg == MSG_KEX_ECDH_INIT)
         return server_init(c, r);

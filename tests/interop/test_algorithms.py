@@ -1,6 +1,7 @@
 """Every cipher and MAC with OpenSSH, and negotiation failures that explain
 themselves (category and both sides' lists)."""
 import re
+import subprocess
 import time
 
 import pytest
@@ -52,6 +53,28 @@ def test_kex(server, keys, kex):
         explain(server, res, f"login with key exchange {kex}")
     assert f"kex: algorithm: {kex}" in res.stderr.decode(errors="replace"), \
         explain(server, res, f"ssh -v does not name {kex}")
+
+
+def test_every_common_kex(server, keys):
+    """Every key exchange both the server and this OpenSSH offer works."""
+    _, packets = rawssh.negotiate(server.port)
+    kexinit = [p for p in packets if p.type == rawssh.MSG_KEXINIT]
+    assert kexinit, explain(server, None, "no KEXINIT from the server")
+    offered = kexinit[0].kexinit_lists()[0].split(",")
+    ours = subprocess.run(["ssh", "-Q", "kex"], capture_output=True, text=True,
+                          timeout=30).stdout.split()
+    common = [k for k in offered if k in ours]
+    assert set(KEXES) <= set(common), \
+        explain(server, None, f"server offers {offered}; want at least {KEXES}")
+    failed = []
+    for kex in common:
+        res = ssh(server, keys["ed25519"], "echo ok",
+                  opts=[f"KexAlgorithms={kex}"], verbose=True)
+        if res.returncode != 0 or res.stdout != b"ok\n" or \
+                f"kex: algorithm: {kex}" not in res.stderr.decode(errors="replace"):
+            failed.append((kex, res.returncode,
+                           res.stderr.decode(errors="replace")[-300:]))
+    assert not failed, explain(server, None, f"key exchanges failing: {failed}")
 
 
 @pytest.mark.parametrize("hostalg", ["ssh-ed25519", "ecdsa-sha2-nistp256",

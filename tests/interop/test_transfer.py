@@ -48,7 +48,8 @@ def test_rekey_client_limit(server, keys, bigfile):
     path, digest = bigfile
     with open(path, "rb") as f:
         res = ssh(server, keys["ed25519"], "sha256sum", stdin=f, timeout=240,
-                  opts=["RekeyLimit=1M"], verbose=True)
+                  opts=["RekeyLimit=1M", "KexAlgorithms=curve25519-sha256"],
+                  verbose=True)
     assert res.returncode == 0, explain(server, res, "upload with RekeyLimit=1M")
     assert remote_sha(res) == digest, explain(server, res, "SHA-256 differs")
     n = kex_count(res.stderr)

@@ -489,7 +489,8 @@ static void test_each_classic_kex(void **st)
         &nssh_ossl_ecdh_nistp256, &nssh_ossl_ecdh_nistp384,
         &nssh_ossl_ecdh_nistp521, &nssh_ossl_dh_group14_sha256,
         &nssh_ossl_dh_group16_sha512, &nssh_ossl_dh_group18_sha512,
-        &nssh_ossl_dh_group14_sha1,
+        &nssh_ossl_dh_group14_sha1, &nssh_ossl_dh_gex_sha256,
+        &nssh_ossl_dh_gex_sha1,
     };
     size_t i;
     (void)st;
@@ -548,6 +549,39 @@ static void test_default_kex_mlkem(void **st)
     side_free(&sv);
 }
 
+/* sntrup761x25519-sha512 under both its names, forced on both sides:
+ * login, data both ways with a re-key in the middle, and the name both
+ * sides report. */
+static void test_sntrup_kex(void **st)
+{
+    static const nssh_kem *const kems[] = {
+        &nssh_ossl_sntrup761x25519_sha512,
+        &nssh_ossl_sntrup761x25519_sha512_openssh,
+    };
+    size_t i;
+    (void)st;
+    for (i = 0; i < sizeof(kems) / sizeof(kems[0]); i++) {
+        side cl, sv;
+        nssh_conn_info info;
+        int ch;
+        force_kem = kems[i];
+        side_init(&sv, NSSH_ROLE_SERVER, NULL, NULL);
+        side_init(&cl, NSSH_ROLE_CLIENT, NULL, NULL);
+        force_kem = NULL;
+        login(&cl, &sv);
+        ch = open_exec(&cl, &sv, "cat");
+        send_bulk(&cl, &sv, &cl, &sv, (uint32_t)ch, 100000, 50000);
+        send_bulk(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 100000, 0);
+        nssh_conn_get_info(sv.c, &info);
+        assert_string_equal(info.kex, kems[i]->name);
+        assert_int_equal(info.kex_count, 2);
+        nssh_conn_get_info(cl.c, &info);
+        assert_string_equal(info.kex, kems[i]->name);
+        side_free(&cl);
+        side_free(&sv);
+    }
+}
+
 static int setup(void **st)
 {
     (void)st;
@@ -590,6 +624,7 @@ int main(void)
         cmocka_unit_test(test_wrong_user_key),
         cmocka_unit_test(test_each_classic_kex),
         cmocka_unit_test(test_default_kex_mlkem),
+        cmocka_unit_test(test_sntrup_kex),
     };
     return cmocka_run_group_tests_name("pair", tests, setup, teardown);
 }

@@ -22,6 +22,7 @@ const nssh_kem *const nssh_ossl_kems[] = {
     &nssh_ossl_ecdh_nistp256,
     &nssh_ossl_ecdh_nistp384,
     &nssh_ossl_ecdh_nistp521,
+    &nssh_ossl_dh_gex_sha256,
     &nssh_ossl_dh_group16_sha512,
     &nssh_ossl_dh_group18_sha512,
     &nssh_ossl_dh_group14_sha256,
@@ -30,6 +31,7 @@ const nssh_kem *const nssh_ossl_kems[] = {
 
 static const nssh_kem *const legacy_kems[] = {
     &nssh_ossl_dh_group14_sha1,
+    &nssh_ossl_dh_gex_sha1,
     NULL
 };
 

@@ -44,49 +44,62 @@ int16_t sntrup_fq_recip(int16_t a)
     return r;
 }
 
-/* Fold a product of degree up to 2p-2 using x^p = x + 1. */
-static void fold(int32_t *fg)
-{
-    int i;
+/* Products run over g padded with zeros to PAD entries (a multiple of
+ * any vector width): the inner loop then has a fixed length and touches
+ * only local arrays, which lets compilers vectorize it at -O2. */
+#define PAD 768
+#define PRODUCT_LEN (P + PAD - 1)
 
+/* fg = f * g, then x^i for i >= p folded down using x^p = x + 1. Sums
+ * stay below 3 * p * Q12 < 2^23. */
+static void product(int32_t *fg, const int16_t *f, const int8_t *g)
+{
+    int16_t gp[PAD];
+    int i, j;
+
+    for (j = 0; j < PAD; j++)
+        gp[j] = j < P ? g[j] : 0;
+    for (i = 0; i < PRODUCT_LEN; i++)
+        fg[i] = 0;
+    for (i = 0; i < P; i++) {
+        int32_t fi = f[i], *row = fg + i;
+
+        for (j = 0; j < PAD; j++)
+            row[j] += fi * gp[j];
+    }
     for (i = 2 * P - 2; i >= P; i--) {
         fg[i - P] += fg[i];
         fg[i - P + 1] += fg[i];
     }
+    sntrup_wipe(gp, sizeof(gp));
 }
 
-/* h = f * g in Rq, g small. Sums stay below 3 * p * Q12 < 2^23. */
+/* h = f * g in Rq, g small. */
 void sntrup_rq_mult_small(int16_t *h, const int16_t *f, const int8_t *g)
 {
-    int32_t fg[2 * P - 1];
-    int i, j;
+    int32_t fg[PRODUCT_LEN];
+    int i;
 
-    for (i = 0; i < 2 * P - 1; i++)
-        fg[i] = 0;
-    for (i = 0; i < P; i++)
-        for (j = 0; j < P; j++)
-            fg[i + j] += (int32_t)f[i] * g[j];
-    fold(fg);
+    product(fg, f, g);
     for (i = 0; i < P; i++)
         h[i] = sntrup_fq_freeze(fg[i]);
     sntrup_wipe(fg, sizeof(fg));
 }
 
-/* h = f * g in R3. Sums stay below 3 * p < 2^14. */
+/* h = f * g in R3. */
 void sntrup_r3_mult(int8_t *h, const int8_t *f, const int8_t *g)
 {
-    int32_t fg[2 * P - 1];
-    int i, j;
+    int32_t fg[PRODUCT_LEN];
+    int16_t f16[P];
+    int i;
 
-    for (i = 0; i < 2 * P - 1; i++)
-        fg[i] = 0;
     for (i = 0; i < P; i++)
-        for (j = 0; j < P; j++)
-            fg[i + j] += (int32_t)f[i] * g[j];
-    fold(fg);
+        f16[i] = f[i];
+    product(fg, f16, g);
     for (i = 0; i < P; i++)
         h[i] = sntrup_f3_freeze(fg[i]);
     sntrup_wipe(fg, sizeof(fg));
+    sntrup_wipe(f16, sizeof(f16));
 }
 
 /* Each coefficient to the nearest multiple of 3; Q12 is one, so the
