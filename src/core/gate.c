@@ -63,6 +63,7 @@ int dispatch(nssh_conn *c, const uint8_t *payload, size_t len)
     /* The peer sent KEXINIT and not yet NEWKEYS: only kex traffic. */
     int peer_in_kex = c->kx.state >= KX_WAIT_KEX && !c->kx.recv_newkeys;
     int in_ready = c->kx.count > 0 || c->kx.recv_newkeys;
+    int e;
     rd r;
     rd_init(&r, payload + 1, len - 1);
 
@@ -116,7 +117,10 @@ int dispatch(nssh_conn *c, const uint8_t *payload, size_t len)
                 return unexpected(c, msg, "before SSH_MSG_SERVICE_REQUEST");
             if (authenticated(c))
                 return 0;   /* RFC 4252 section 5.1: ignore after success */
-            return auth_server_handle(c, msg, &r);
+            e = auth_server_handle(c, msg, &r);
+            if (e == 0 && authenticated(c))
+                e = hostkeys_announce(c);
+            return e;
         }
 #endif
     } else {

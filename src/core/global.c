@@ -19,6 +19,8 @@ static int on_request(nssh_conn *c, rd *r)
         return conn_fail(c, NSSH_ERR_FORMAT, NSSH_DISC_PROTOCOL_ERROR,
                          "connection", "SSH_MSG_GLOBAL_REQUEST", "request name",
                          "malformed request name or want reply");
+    if (c->role == NSSH_ROLE_SERVER && hostkeys_is_prove(name))
+        return hostkeys_prove(c, r, want_reply);
     if (!(name.n == strlen(KEEPALIVE) && memcmp(name.p, KEEPALIVE, name.n) == 0) &&
         c->cb->global_request)
         ok = c->cb->global_request(c->cfg->user, name, r->p + r->pos,

@@ -324,6 +324,10 @@ void auth_signed_data(const nssh_conn *c, wr *w, const uint8_t *user,
 int channel_handle(nssh_conn *c, uint8_t msg, rd *r);
 /* Messages 80..82. */
 int global_handle(nssh_conn *c, uint8_t msg, rd *r);
+/* hostkeys_ext.c: OpenSSH host key rotation (PROTOCOL 2.5). */
+int hostkeys_announce(nssh_conn *c);
+int hostkeys_is_prove(nssh_str name);
+int hostkeys_prove(nssh_conn *c, rd *r, int want_reply);
 /* channel.c: the slot for channel id if it is in state (CH_*), or NULL. */
 chan *chan_find(nssh_conn *c, uint32_t id, int state);
 /* channel.c: read the recipient channel of a received message and check

@@ -1,7 +1,7 @@
 /*
  * sntrup761x25519-sha512 and its first name,
- * sntrup761x25519-sha512@openssh.com (draft-ietf-sshm-ntruprime-ssh,
- * section 2): a hybrid of the sntrup761 KEM and X25519.
+ * sntrup761x25519-sha512@openssh.com (RFC 9941, formerly
+ * draft-ietf-sshm-ntruprime-ssh): a hybrid of the sntrup761 KEM and X25519.
  *   Q_C = sntrup761 public key (1158) || X25519 public key (32)
  *   Q_S = sntrup761 ciphertext (1039) || X25519 public key (32)
  *   K   = SHA-512(sntrup761 key (32) || X25519 result (32)), 64 bytes,

@@ -16,7 +16,8 @@
 #define Q SNTRUP_Q
 #define Q12 SNTRUP_Q12
 
-/* Room for every level of the halving: 761, 381, ..., 2, 1. */
+/* Room for every level of the halving: 761 + 381 + ... + 2 + 1 = 1525
+ * entries. */
 #define LEVELS_MAX (2 * P + 64)
 
 /* Encode R (bounds M), both len entries, overwritten. Values below 2^14
