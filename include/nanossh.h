@@ -138,6 +138,8 @@ typedef struct nssh_chan_req {
 /* ---- Callbacks ----------------------------------------------------------- */
 /* Answers of auth callbacks. */
 enum { NSSH_AUTH_DENY = 0, NSSH_AUTH_ALLOW = 1 };
+/* keyboard-interactive only: another round of prompts is in *q. */
+enum { NSSH_AUTH_MORE = 2 };
 
 /* Authentication methods (bit set). */
 #define NSSH_METHOD_PUBLICKEY 0x1u
@@ -145,6 +147,20 @@ enum { NSSH_AUTH_DENY = 0, NSSH_AUTH_ALLOW = 1 };
 #define NSSH_METHOD_KBDINT 0x4u
 
 typedef struct nssh_conn nssh_conn;
+
+/* One round of keyboard-interactive prompts (RFC 4256 section 3.2), filled
+ * by the application. The strings MUST stay valid until the callback that
+ * filled it returns; the engine copies them into SSH_MSG_USERAUTH_INFO_REQUEST
+ * at once. NULL name or instruction means empty. */
+typedef struct nssh_kbdint {
+    const char *name;
+    const char *instruction;
+    unsigned n_prompts;            /* 0 .. NSSH_KBDINT_PROMPTS_MAX */
+    struct {
+        const char *text;          /* "Password: " */
+        int echo;                  /* show what the user types */
+    } prompt[NSSH_KBDINT_PROMPTS_MAX];
+} nssh_kbdint;
 
 typedef struct nssh_callbacks {
     /* Every log record. May be NULL. */
@@ -192,6 +208,45 @@ typedef struct nssh_callbacks {
     void (*client_channel_open)(void *user, uint32_t ch, int ok);
     /* A reply to a channel request we sent with want_reply. */
     void (*client_channel_reply)(void *user, uint32_t ch, int ok);
+
+    /* --- server role: password and keyboard-interactive --- */
+    /* Method "password" (RFC 4252 section 8). password is a view into the
+     * received packet, wiped by the engine when this returns: copy it
+     * only as long as it is needed, wipe the copy, never log it. Return
+     * NSSH_AUTH_ALLOW or NSSH_AUTH_DENY. NULL: the method is refused. A
+     * password change request is refused without calling this. */
+    int (*auth_password)(void *user, nssh_str username, nssh_str password);
+    /* Method "keyboard-interactive" (RFC 4256): the first round. submethods
+     * is the client's hint. Fill *q (zeroed by the engine) and return
+     * NSSH_AUTH_MORE to send the prompts, or NSSH_AUTH_ALLOW / DENY at
+     * once. Both kbdint callbacks must be set for the method. */
+    int (*kbdint_start)(void *user, nssh_str username, nssh_str submethods,
+                        nssh_kbdint *q);
+    /* The answers to the last round, one per prompt, in order (views into
+     * the packet, wiped when this returns; never log them). Return
+     * NSSH_AUTH_ALLOW, NSSH_AUTH_DENY, or NSSH_AUTH_MORE with *q (zeroed)
+     * filled with the next round. A new USERAUTH_REQUEST from the client
+     * abandons the exchange without a call (RFC 4252 section 5). */
+    int (*kbdint_respond)(void *user, nssh_str username,
+                          const nssh_str *responses, size_t n_responses,
+                          nssh_kbdint *q);
+
+    /* --- both roles: channels we open, replies to global requests --- */
+    /* The peer answered a CHANNEL_OPEN sent with nssh_channel_open():
+     * confirmed (ok 1) or refused (ok 0 with its RFC 4254 section 5.1
+     * reason code and description; the channel number is free again).
+     * When NULL, client_channel_open is called instead. */
+    void (*channel_open_reply)(void *user, uint32_t ch, int ok,
+                               uint32_t reason, nssh_str desc);
+    /* Like global_request, and called instead of it when set. On success
+     * the application may write response-specific data for
+     * SSH_MSG_REQUEST_SUCCESS (RFC 4254 section 4) to reply, at most
+     * reply_cap bytes, and set *reply_len: a "tcpip-forward" for port 0
+     * answers the port it bound (section 7.1). */
+    int (*global_request_reply)(void *user, nssh_str name,
+                                const uint8_t *data, size_t len,
+                                int want_reply, uint8_t *reply,
+                                size_t reply_cap, size_t *reply_len);
 } nssh_callbacks;
 
 /* ---- Configuration ----------------------------------------------------- */
@@ -312,6 +367,50 @@ int nssh_channel_exit_signal(nssh_conn *c, uint32_t ch, const char *signame,
 int nssh_channel_eof(nssh_conn *c, uint32_t ch);
 int nssh_channel_close(nssh_conn *c, uint32_t ch);
 
+/* Reason codes of a refused channel open (RFC 4254 section 5.1). */
+enum {
+    NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED = 1,
+    NSSH_OPEN_CONNECT_FAILED = 2,
+    NSSH_OPEN_UNKNOWN_CHANNEL_TYPE = 3,
+    NSSH_OPEN_RESOURCE_SHORTAGE = 4
+};
+/* channel_open may also return NSSH_OPEN_LATER: the channel is held until
+ * the application answers with nssh_channel_open_confirm() or
+ * nssh_channel_open_refuse() (for example once a forwarded TCP connection
+ * is made). No data, request or close arrives on it before the answer. */
+#define NSSH_OPEN_LATER 0x100
+int nssh_channel_open_confirm(nssh_conn *c, uint32_t ch);
+/* reason is a code above; desc (may be NULL: the reason's name) is the
+ * text the peer shows. */
+int nssh_channel_open_refuse(nssh_conn *c, uint32_t ch, uint32_t reason,
+                             const char *desc);
+
+/* Open a channel of this type (RFC 4254 section 5.1) after authentication,
+ * either role; extra is the type-specific data (for "forwarded-tcpip" see
+ * nssh_tcpip_build). Returns the local channel number; channel_open_reply
+ * says when the peer answered. Data may be written only after that. */
+long nssh_channel_open(nssh_conn *c, const char *type, const uint8_t *extra,
+                       size_t extra_len);
+
+/* The fields of TCP/IP forwarding (RFC 4254 section 7). Requests
+ * "tcpip-forward" / "cancel-tcpip-forward" carry host (address to bind)
+ * and port; channel opens "direct-tcpip" (host and port to connect to)
+ * and "forwarded-tcpip" (address and port that were connected) carry the
+ * originator too (with_originator 1). */
+typedef struct nssh_tcpip {
+    nssh_str host;
+    uint32_t port;
+    nssh_str orig_host;
+    uint32_t orig_port;
+} nssh_tcpip;
+/* Parse request or channel-open data; the strings point into data.
+ * Fails with NSSH_ERR_FORMAT on malformed data or a port above 65535. */
+int nssh_tcpip_parse(const uint8_t *data, size_t len, int with_originator,
+                     nssh_tcpip *t);
+/* Encode into out; returns the length or NSSH_ERR_NOSPACE. */
+long nssh_tcpip_build(uint8_t *out, size_t cap, const nssh_tcpip *t,
+                      int with_originator);
+
 /* ---- Client role ---------------------------------------------------------- */
 /* Authenticate with a public key after the key exchange; the engine sends
  * the service request when needed. The key and strings MUST stay valid
@@ -321,6 +420,11 @@ int nssh_client_auth_pubkey(nssh_conn *c, const char *username,
                             const uint8_t *blob, size_t blob_len);
 /* Try "none" (learns the allowed methods). */
 int nssh_client_auth_none(nssh_conn *c, const char *username);
+/* Authenticate with a password (RFC 4252 section 8). The password MUST
+ * stay valid until client_auth is called; the engine copies it only into
+ * the encrypted packet. */
+int nssh_client_auth_password(nssh_conn *c, const char *username,
+                              const char *password);
 /* Open a session channel; returns the local channel number. */
 int nssh_client_open_session(nssh_conn *c);
 /* Send a channel request (exec, shell, pty-req, env, subsystem, signal,

@@ -118,6 +118,11 @@
 #define NSSH_USER_MAX 64u
 #endif
 
+/* Prompts in one keyboard-interactive round (RFC 4256). */
+#ifndef NSSH_KBDINT_PROMPTS_MAX
+#define NSSH_KBDINT_PROMPTS_MAX 8
+#endif
+
 /* Defaults for run-time limits (the config may change them). */
 #ifndef NSSH_DEFAULT_AUTH_TRIES
 #define NSSH_DEFAULT_AUTH_TRIES 6u

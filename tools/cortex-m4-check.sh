@@ -4,7 +4,7 @@
 # Compiles every src/core/*.c for a Cortex-M4 with a small firmware profile
 # (one 35000-byte packet, two channels, client role off), then checks that
 # the objects need nothing from a C library beyond memcpy, memmove, memset,
-# memcmp and strlen (plus the compiler's own runtime helpers), and prints
+# memcmp, memchr, strlen and strncmp (plus the compiler's own runtime helpers), and prints
 # the code and data size. Exits non-zero on any failure.
 set -euo pipefail
 
@@ -25,7 +25,7 @@ CFLAGS=(-mcpu=cortex-m4 -mthumb -ffreestanding -Os -Wall -Wextra -Werror
         -DNSSH_MAX_PACKET=35000u -DNSSH_MAX_CHANNELS=2
         -DNSSH_CHANNEL_WINDOW=16384u -DNSSH_CHANNEL_MAXPKT=16384u
         -DNSSH_OUTBUF_SIZE=40000u -DNSSH_ENABLE_CLIENT=0)
-ALLOWED_LIBC="memcpy memmove memset memcmp strlen"
+ALLOWED_LIBC="memcpy memmove memset memcmp memchr strlen strncmp"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

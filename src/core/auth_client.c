@@ -1,7 +1,7 @@
 /*
- * User authentication, client role (RFC 4252): service request, the "none"
- * and "publickey" methods. The signed request is sent at once, without the
- * optional query (RFC 4252 section 7 allows both).
+ * User authentication, client role (RFC 4252): service request, the "none",
+ * "publickey" and "password" methods. The signed request is sent at once,
+ * without the optional query (RFC 4252 section 7 allows both).
  */
 #include <string.h>
 
@@ -64,13 +64,18 @@ static int send_publickey(nssh_conn *c)
     return pkt_end(c, &w);
 }
 
+static const char *method_name(const nssh_conn *c)
+{
+    return c->au.c_alg ? "publickey" : c->au.c_password ? "password" : "none";
+}
+
 static int send_request(nssh_conn *c)
 {
     wr w;
     int e;
     c->au.client_state = AC_SENT;
-    conn_log(c, NSSH_LOG_VERBOSE, "auth", REQ, NULL, "trying %s%s for %s",
-             c->au.c_alg ? "publickey " : "none",
+    conn_log(c, NSSH_LOG_VERBOSE, "auth", REQ, NULL, "trying %s%s%s for %s",
+             method_name(c), c->au.c_alg ? " " : "",
              c->au.c_alg ? c->au.c_alg->name : "", c->au.c_user);
     if (c->au.c_alg)
         return send_publickey(c);
@@ -78,7 +83,12 @@ static int send_request(nssh_conn *c)
         return e;
     wr_cstring(&w, c->au.c_user);
     wr_cstring(&w, "ssh-connection");
-    wr_cstring(&w, "none");
+    wr_cstring(&w, method_name(c));
+    if (c->au.c_password) {
+        /* RFC 4252 section 8: no change request. */
+        wr_bool(&w, 0);
+        wr_cstring(&w, c->au.c_password);
+    }
     return pkt_end(c, &w);
 }
 
@@ -116,8 +126,22 @@ static int queue(nssh_conn *c, const char *username)
 
 int nssh_client_auth_none(nssh_conn *c, const char *username)
 {
-    if (c->role == NSSH_ROLE_CLIENT && c->au.client_state == AC_IDLE)
+    if (c->role == NSSH_ROLE_CLIENT && c->au.client_state == AC_IDLE) {
         c->au.c_alg = NULL;
+        c->au.c_password = NULL;
+    }
+    return queue(c, username);
+}
+
+int nssh_client_auth_password(nssh_conn *c, const char *username,
+                              const char *password)
+{
+    if (!password)
+        return NSSH_ERR_STATE;
+    if (c->role == NSSH_ROLE_CLIENT && c->au.client_state == AC_IDLE) {
+        c->au.c_alg = NULL;
+        c->au.c_password = password;
+    }
     return queue(c, username);
 }
 
@@ -129,6 +153,7 @@ int nssh_client_auth_pubkey(nssh_conn *c, const char *username,
         blob_len > NSSH_KEYBLOB_MAX)
         return NSSH_ERR_KEY;
     if (c->role == NSSH_ROLE_CLIENT && c->au.client_state == AC_IDLE) {
+        c->au.c_password = NULL;
         c->au.c_alg = alg;
         c->au.c_key = key;
         c->au.c_blob = blob;
@@ -196,7 +221,7 @@ static int on_failure(nssh_conn *c, rd *r)
     c->au.client_state = AC_IDLE;
     conn_log(c, NSSH_LOG_VERBOSE, "auth", "SSH_MSG_USERAUTH_FAILURE", NULL,
              "%s refused; methods that can continue: %.*s",
-             c->au.c_alg ? "publickey" : "none",
+             method_name(c),
              (int)(methods.n > 256 ? 256 : methods.n), methods.p);
     if (c->cb->client_auth)
         c->cb->client_auth(c->cfg->user, 0, methods);
@@ -210,7 +235,7 @@ static int on_success(nssh_conn *c, rd *r)
     if (rd_end(r) < 0)
         return bad(c, MSG_USERAUTH_SUCCESS, "end of message");
     memcpy(c->au.user, c->au.c_user, n + 1);
-    c->au.method = c->au.c_alg ? "publickey" : "none";
+    c->au.method = method_name(c);
     c->au.done = 1;
     c->au.client_state = AC_DONE;
     conn_log(c, NSSH_LOG_VERBOSE, "auth", "SSH_MSG_USERAUTH_SUCCESS", NULL,
@@ -257,6 +282,13 @@ int nssh_client_auth_pubkey(nssh_conn *c, const char *username,
                             const uint8_t *blob, size_t blob_len)
 {
     (void)c; (void)username; (void)alg; (void)key; (void)blob; (void)blob_len;
+    return NSSH_ERR_UNSUPPORTED;
+}
+
+int nssh_client_auth_password(nssh_conn *c, const char *username,
+                              const char *password)
+{
+    (void)c; (void)username; (void)password;
     return NSSH_ERR_UNSUPPORTED;
 }
 

@@ -1,6 +1,9 @@
 /*
  * User authentication, server role (RFC 4252): the ssh-userauth service
- * request, the "none" and "publickey" methods, failure counting.
+ * request, the USERAUTH_REQUEST head and the dispatch to each method
+ * ("none" here; "publickey" in auth_publickey.c, "password" in
+ * auth_password.c, "keyboard-interactive" in auth_kbdint.c), failure
+ * counting and success.
  *
  * A user name may change between attempts (RFC 4252 section 5 allows the
  * server to refuse that; we do not, every attempt is judged on its own and
@@ -31,36 +34,17 @@ void auth_signed_data(const nssh_conn *c, wr *w, const uint8_t *user,
 
 #if NSSH_ENABLE_SERVER
 
-/* One parsed USERAUTH_REQUEST. */
-typedef struct ureq {
-    nssh_str user, service, method;
-    int has_sig;
-    nssh_str alg;
-    const uint8_t *blob, *sig;
-    size_t blob_len, sig_len;
-} ureq;
-
-static int bad(nssh_conn *c, const char *field, const char *what)
+int auth_bad(nssh_conn *c, const char *message, const char *field,
+             const char *what)
 {
-    return conn_fail(c, NSSH_ERR_FORMAT, NSSH_DISC_PROTOCOL_ERROR, "auth", REQ,
-                     field, "malformed %s: %s", field, what);
+    return conn_fail(c, NSSH_ERR_FORMAT, NSSH_DISC_PROTOCOL_ERROR, "auth",
+                     message, field, "malformed %s: %s", field, what);
 }
 
 static int str_is(nssh_str s, const char *lit)
 {
     size_t n = strlen(lit);
     return s.n == n && memcmp(s.p, lit, n) == 0;
-}
-
-/* A peer-supplied name as a C string for callbacks: "" when it does not
- * fit or holds a NUL. */
-static void copy_name(char *dst, size_t cap, const char *p, size_t n)
-{
-    dst[0] = 0;
-    if (n < cap && !memchr(p, 0, n)) {
-        memcpy(dst, p, n);
-        dst[n] = 0;
-    }
 }
 
 /* Printable width of a peer-supplied name in logs. */
@@ -120,7 +104,7 @@ static int send_failure(nssh_conn *c)
 }
 
 /* A real attempt failed: count it, then FAILURE or, at the limit, the end. */
-static int failed(nssh_conn *c, const ureq *q)
+int auth_failed(nssh_conn *c, nssh_str user)
 {
     uint32_t max = c->cfg->auth_max_tries ? c->cfg->auth_max_tries
                                           : NSSH_DEFAULT_AUTH_TRIES;
@@ -128,190 +112,100 @@ static int failed(nssh_conn *c, const ureq *q)
         return conn_fail(c, NSSH_ERR_AUTH_TRIES, NSSH_DISC_NO_MORE_AUTH_METHODS,
                          "auth", REQ, NULL,
                          "Too many authentication failures for %.*s",
-                         clip(q->user), q->user.p);
+                         clip(user), user.p);
     return send_failure(c);
 }
 
-static void report(nssh_conn *c, const ureq *q, const char *method,
-                   const char *alg, int ok)
+void auth_report(nssh_conn *c, nssh_str user, const char *method,
+                 const char *alg, const uint8_t *blob, size_t blob_len, int ok)
 {
     if (c->cb->auth_result)
-        c->cb->auth_result(c->cfg->user, q->user, method, alg, q->blob,
-                           q->blob_len, ok, 0);
+        c->cb->auth_result(c->cfg->user, user, method, alg, blob, blob_len,
+                           ok, 0);
 }
 
-/* The method-specific part of a publickey request (RFC 4252 section 7). */
-static int parse_publickey(nssh_conn *c, rd *r, ureq *q)
-{
-    if (rd_bool(r, &q->has_sig) < 0)
-        return bad(c, "has signature", "missing boolean");
-    if (rd_str(r, &q->alg) < 0)
-        return bad(c, "public key algorithm name", "truncated string");
-    if (rd_string(r, &q->blob, &q->blob_len) < 0)
-        return bad(c, "public key blob", "truncated string");
-    if (q->has_sig && rd_string(r, &q->sig, &q->sig_len) < 0)
-        return bad(c, "signature", "truncated string");
-    if (rd_end(r) < 0)
-        return bad(c, q->has_sig ? "signature" : "public key blob",
-                   "trailing bytes after the field");
-    return 0;
-}
-
-static const nssh_sig_alg *find_alg(const nssh_conn *c, nssh_str name)
-{
-    size_t i;
-    for (i = 0; i < c->cfg->n_sig_algs; i++)
-        if (str_is(name, c->cfg->sig_algs[i]->name))
-            return c->cfg->sig_algs[i];
-    return NULL;
-}
-
-/* Does the key blob start with string(key_type)? (RFC 4253 section 6.6) */
-static int blob_type_is(const ureq *q, const char *key_type)
-{
-    rd b;
-    nssh_str t;
-    rd_init(&b, q->blob, q->blob_len);
-    return rd_str(&b, &t) == 0 && str_is(t, key_type);
-}
-
-static int send_pk_ok(nssh_conn *c, const ureq *q)
+/* The application hears of the success before SUCCESS is queued, so it
+ * can still end the connection instead (an expired account, say). */
+int auth_succeed(nssh_conn *c, nssh_str user, const char *method,
+                 const char *alg, const uint8_t *blob, size_t blob_len)
 {
     wr w;
     int e;
-    /* RFC 4252 section 7: algorithm name and blob echoed. */
-    if ((e = pkt_begin(c, &w, MSG_USERAUTH_PK_OK)) < 0)
-        return e;
-    wr_string(&w, q->alg.p, q->alg.n);
-    wr_string(&w, q->blob, q->blob_len);
-    return pkt_end(c, &w);
-}
-
-static int succeed(nssh_conn *c, const ureq *q, const nssh_sig_alg *alg)
-{
-    wr w;
-    int e;
-    memcpy(c->au.user, q->user.p, q->user.n);
-    c->au.user[q->user.n] = 0;
-    c->au.method = "publickey";
+    memcpy(c->au.user, user.p, user.n);
+    c->au.user[user.n] = 0;
+    c->au.method = method;
     c->au.done = 1;
-    conn_log(c, NSSH_LOG_VERBOSE, "auth", REQ, NULL,
-             "publickey %s accepted for %s", alg->name, c->au.user);
-    report(c, q, "publickey", alg->name, 1);
+    c->au.kbd_active = 0;
+    conn_log(c, NSSH_LOG_VERBOSE, "auth", REQ, NULL, "%s%s%s accepted for %s",
+             method, alg ? " " : "", alg ? alg : "", c->au.user);
+    auth_report(c, user, method, alg, blob, blob_len, 1);
     if ((e = pkt_begin(c, &w, MSG_USERAUTH_SUCCESS)) < 0)
         return e;
     return pkt_end(c, &w);
 }
 
-/* Signature over the session (RFC 4252 section 7); 0 when valid. */
-static int verify(nssh_conn *c, const ureq *q, const nssh_sig_alg *alg)
-{
-    uint8_t data[AUTH_SIGNED_MAX];
-    wr w;
-    int e;
-    wr_init(&w, data, sizeof(data));
-    auth_signed_data(c, &w, (const uint8_t *)q->user.p, q->user.n, alg->name,
-                     q->blob, q->blob_len);
-    if (w.err)
-        return NSSH_ERR_NOSPACE;
-    e = alg->verify(q->blob, q->blob_len, data, w.len, q->sig, q->sig_len);
-    return e < 0 ? e : 0;
-}
-
-static int publickey(nssh_conn *c, const ureq *q, int user_ok)
-{
-    const nssh_sig_alg *alg = find_alg(c, q->alg);
-    const char *why = NULL;
-    char aname[AUTH_ALG_NAME_MAX + 1];
-    int e;
-    /* A refused query counts as a failure, as in sshd (a client offering
-     * many keys runs into MaxAuthTries); an accepted one (PK_OK) does not. */
-    if (!(c->cfg->auth_methods & NSSH_METHOD_PUBLICKEY))
-        why = "method not allowed";
-    else if (!user_ok)
-        why = "invalid user name";
-    else if (!alg)
-        why = "key algorithm not accepted";
-    else if (q->blob_len > NSSH_KEYBLOB_MAX)
-        why = "key blob too large";
-    else if (!blob_type_is(q, alg->key_type))
-        why = "key blob type does not match the algorithm";
-    else if (!c->cb->auth_pubkey ||
-             c->cb->auth_pubkey(c->cfg->user, q->user, alg->name, q->blob,
-                                q->blob_len, q->has_sig) != NSSH_AUTH_ALLOW)
-        why = "key not authorized";
-    else if (q->has_sig && (e = verify(c, q, alg)) < 0)
-        why = e == NSSH_ERR_SIGNATURE ? "signature did not verify"
-                                      : nssh_strerror(e);
-    conn_log(c, NSSH_LOG_VERBOSE, "auth", REQ, NULL, "publickey %s %.*s for %.*s: %s",
-             q->has_sig ? "attempt" : "query", clip(q->alg), q->alg.p,
-             clip(q->user), q->user.p, why ? why : "ok");
-    if (!why)
-        return q->has_sig ? succeed(c, q, alg) : send_pk_ok(c, q);
-    if (!q->has_sig)
-        return failed(c, q);
-    if (alg)
-        copy_name(aname, sizeof(aname), alg->name, strlen(alg->name));
-    else
-        copy_name(aname, sizeof(aname), q->alg.p, q->alg.n);
-    if (user_ok)
-        report(c, q, "publickey", aname, 0);
-    return failed(c, q);
-}
-
 /* Any method we do not implement: a counted failure. */
-static int other_method(nssh_conn *c, const ureq *q, int user_ok)
+static int other_method(nssh_conn *c, nssh_str user, nssh_str method,
+                        int user_ok)
 {
-    char m[32];
-    copy_name(m, sizeof(m), q->method.p, q->method.n);
+    char m[32] = "";
+    if (method.n < sizeof(m) && !memchr(method.p, 0, method.n))
+        memcpy(m, method.p, method.n);   /* m stays terminated */
     conn_log(c, NSSH_LOG_VERBOSE, "auth", REQ, "method name",
-             "method \"%.*s\" for %.*s not available", clip(q->method),
-             q->method.p, clip(q->user), q->user.p);
+             "method \"%.*s\" for %.*s not available", clip(method), method.p,
+             clip(user), user.p);
     if (user_ok)
-        report(c, q, m, NULL, 0);
-    return failed(c, q);
+        auth_report(c, user, m, NULL, NULL, 0, 0);
+    return auth_failed(c, user);
 }
 
+/* RFC 4252 section 5: string user, string service, string method, then
+ * the method's fields. */
 static int handle_request(nssh_conn *c, rd *r)
 {
-    ureq q;
-    int user_ok, e;
-    memset(&q, 0, sizeof(q));
-    if (rd_str(r, &q.user) < 0)
-        return bad(c, "user name", "truncated string");
-    if (rd_str(r, &q.service) < 0)
-        return bad(c, "service name", "truncated string");
-    if (rd_str(r, &q.method) < 0)
-        return bad(c, "method name", "truncated string");
-    if (str_is(q.method, "publickey") && (e = parse_publickey(c, r, &q)) < 0)
-        return e;
-    if (!str_is(q.service, "ssh-connection"))
+    nssh_str user, service, method;
+    int user_ok;
+    if (rd_str(r, &user) < 0)
+        return auth_bad(c, REQ, "user name", "truncated string");
+    if (rd_str(r, &service) < 0)
+        return auth_bad(c, REQ, "service name", "truncated string");
+    if (rd_str(r, &method) < 0)
+        return auth_bad(c, REQ, "method name", "truncated string");
+    if (!str_is(service, "ssh-connection"))
         return conn_fail(c, NSSH_ERR_UNSUPPORTED, NSSH_DISC_SERVICE_NOT_AVAILABLE,
                          "auth", REQ, "service name",
                          "service \"%.*s\" not available (expected ssh-connection)",
-                         clip(q.service), q.service.p);
+                         clip(service), service.p);
     /* Too long or with a NUL: refused like any unknown user, never passed
      * to the application. */
-    user_ok = q.user.n > 0 && q.user.n <= NSSH_USER_MAX &&
-              !memchr(q.user.p, 0, q.user.n);
+    user_ok = user.n > 0 && user.n <= NSSH_USER_MAX && !memchr(user.p, 0, user.n);
     if (!user_ok)
         conn_log(c, NSSH_LOG_INFO, "auth", REQ, "user name",
-                 "invalid user name (%zu bytes) refused", q.user.n);
-    if (str_is(q.method, "none")) {
+                 "invalid user name (%zu bytes) refused", user.n);
+    /* RFC 4252 section 5: a new request aborts a keyboard-interactive
+     * exchange in progress; no FAILURE is sent for the aborted one. */
+    c->au.kbd_active = 0;
+    if (str_is(method, "none")) {
         /* RFC 4252 section 5.2: learn the methods; not counted. */
-        conn_log(c, NSSH_LOG_DEBUG, "auth", REQ, NULL,
-                 "method none for %.*s", clip(q.user), q.user.p);
+        conn_log(c, NSSH_LOG_DEBUG, "auth", REQ, NULL, "method none for %.*s",
+                 clip(user), user.p);
         return send_failure(c);
     }
-    if (str_is(q.method, "publickey"))
-        return publickey(c, &q, user_ok);
-    return other_method(c, &q, user_ok);
+    if (str_is(method, "publickey"))
+        return auth_publickey(c, r, user, user_ok);
+    if (str_is(method, "password"))
+        return auth_password(c, r, user, user_ok);
+    if (str_is(method, "keyboard-interactive"))
+        return auth_kbdint(c, r, user, user_ok);
+    return other_method(c, user, method, user_ok);
 }
 
 int auth_server_handle(nssh_conn *c, uint8_t msg, rd *r)
 {
     if (msg == MSG_USERAUTH_REQUEST)
         return handle_request(c, r);
+    if (msg == MSG_USERAUTH_INFO_RESPONSE)
+        return auth_kbdint_response(c, r);
     /* 51..60 are server-to-client messages; the rest belong to methods we
      * do not offer (RFC 4253 section 11.4). */
     if (msg <= MSG_USERAUTH_PK_OK)

@@ -1,7 +1,7 @@
 /*
- * Channels (RFC 4254 section 5), both roles: open, window adjust, data,
- * EOF and close as received from the peer. Requests are in channel_req.c,
- * the application's calls in channel_api.c.
+ * Channels (RFC 4254 section 5), both roles: window adjust, data, EOF and
+ * close as received from the peer. Opening is in channel_open.c, requests
+ * in channel_req.c, the application's calls in channel_api.c.
  *
  * Local channel numbers are indexes into c->ch[]. A slot is freed when
  * CLOSE has been both sent and received (section 5.3).
@@ -83,118 +83,6 @@ void chan_maybe_free(nssh_conn *c, uint32_t id)
     /* Freed first, so the application may reuse the number at once. */
     if (c->cb->channel_closed)
         c->cb->channel_closed(c->cfg->user, id);
-}
-
-/* RFC 4254 section 5.1 reason codes. */
-static const char *open_reason(uint32_t reason)
-{
-    switch (reason) {
-    case 1: return "administratively prohibited";
-    case 2: return "connect failed";
-    case 3: return "unknown channel type";
-    case 4: return "resource shortage";
-    default: return "refused";
-    }
-}
-
-static int send_open_failure(nssh_conn *c, uint32_t sender, uint32_t reason)
-{
-    wr w;
-    int e;
-    if ((e = pkt_begin(c, &w, MSG_CHANNEL_OPEN_FAILURE)) < 0)
-        return e;
-    wr_u32(&w, sender);
-    wr_u32(&w, reason);
-    wr_cstring(&w, open_reason(reason));
-    wr_cstring(&w, "");   /* language tag */
-    return pkt_end(c, &w);
-}
-
-/* What the application says to a channel the peer opens: 0 or a reason. */
-static uint32_t open_verdict(nssh_conn *c, uint32_t id, nssh_str type, rd *r)
-{
-    int v;
-    int session = type.n == 7 && memcmp(type.p, "session", 7) == 0;
-    /* A client accepts no channels from the server (forwardings are not
-     * requested by this engine). */
-    if (c->role != NSSH_ROLE_SERVER)
-        return 1;
-    if (!c->cb->channel_open)
-        return session ? 1 : 3;
-    v = c->cb->channel_open(c->cfg->user, id, type, r->p + r->pos, rd_left(r));
-    if (v == 0)
-        return 0;
-    return v >= 1 && v <= 4 ? (uint32_t)v : 1;
-}
-
-static int on_open(nssh_conn *c, rd *r)
-{
-    nssh_str type;
-    uint32_t sender, window, maxpkt, reason;
-    int id = chan_alloc(c), e;
-    chan *h;
-    wr w;
-    if (rd_str(r, &type) < 0)
-        return bad(c, MSG_CHANNEL_OPEN, "channel type");
-    if (rd_u32(r, &sender) < 0 || rd_u32(r, &window) < 0 || rd_u32(r, &maxpkt) < 0)
-        return bad(c, MSG_CHANNEL_OPEN, "sender channel / window / maximum packet size");
-    reason = id >= 0 ? open_verdict(c, (uint32_t)id, type, r) : 4;
-    conn_log(c, NSSH_LOG_VERBOSE, STAGE, "SSH_MSG_CHANNEL_OPEN", NULL,
-             "peer channel %u opens \"%.*s\": %s", (unsigned)sender,
-             (int)(type.n > 64 ? 64 : type.n), type.p,
-             reason ? open_reason(reason) : "accepted");
-    if (reason)
-        return send_open_failure(c, sender, reason);
-    h = &c->ch[id];
-    memset(h, 0, sizeof(*h));
-    h->remote_id = sender;
-    h->remote_window = window;
-    h->remote_maxpkt = maxpkt;
-    h->local_window = NSSH_CHANNEL_WINDOW;
-    h->state = CH_OPEN;
-    if ((e = pkt_begin(c, &w, MSG_CHANNEL_OPEN_CONFIRMATION)) < 0)
-        return e;
-    wr_u32(&w, sender);
-    wr_u32(&w, (uint32_t)id);
-    wr_u32(&w, NSSH_CHANNEL_WINDOW);
-    wr_u32(&w, NSSH_CHANNEL_MAXPKT);
-    return pkt_end(c, &w);
-}
-
-/* Client role: the answer to our CHANNEL_OPEN (RFC 4254 section 5.1). */
-static int on_open_reply(nssh_conn *c, uint8_t msg, rd *r)
-{
-    uint32_t id, reason;
-    chan *h;
-    nssh_str desc;
-    if (rd_u32(r, &id) < 0)
-        return bad(c, msg, "recipient channel");
-    if (!(h = chan_find(c, id, CH_OPENING)))
-        return conn_fail(c, NSSH_ERR_CHANNEL, NSSH_DISC_PROTOCOL_ERROR, STAGE,
-                         msg_name(msg), "recipient channel",
-                         "%s for channel %u, which we did not open",
-                         msg_name(msg), (unsigned)id);
-    if (msg == MSG_CHANNEL_OPEN_CONFIRMATION) {
-        /* Channel-type specific data may follow; session has none. */
-        if (rd_u32(r, &h->remote_id) < 0 || rd_u32(r, &h->remote_window) < 0 ||
-            rd_u32(r, &h->remote_maxpkt) < 0)
-            return bad(c, msg, "sender channel / window / maximum packet size");
-        h->state = CH_OPEN;
-        conn_log(c, NSSH_LOG_DEBUG, STAGE, msg_name(msg), NULL,
-                 "channel %u open: window %u, maximum packet %u", (unsigned)id,
-                 (unsigned)h->remote_window, (unsigned)h->remote_maxpkt);
-    } else {
-        if (rd_u32(r, &reason) < 0 || rd_str(r, &desc) < 0)
-            return bad(c, msg, "reason code / description");
-        conn_log(c, NSSH_LOG_INFO, STAGE, msg_name(msg), NULL,
-                 "channel %u refused: %s (%u) %.*s", (unsigned)id,
-                 open_reason(reason), (unsigned)reason,
-                 (int)(desc.n > 256 ? 256 : desc.n), desc.p);
-        memset(h, 0, sizeof(*h));
-    }
-    if (c->cb->client_channel_open)
-        c->cb->client_channel_open(c->cfg->user, id, msg == MSG_CHANNEL_OPEN_CONFIRMATION);
-    return 0;
 }
 
 /* RFC 4254 section 5.2: the window may not exceed 2^32 - 1. */
@@ -279,10 +167,9 @@ int channel_handle(nssh_conn *c, uint8_t msg, rd *r)
     int e;
     switch (msg) {
     case MSG_CHANNEL_OPEN:
-        return on_open(c, r);
     case MSG_CHANNEL_OPEN_CONFIRMATION:
     case MSG_CHANNEL_OPEN_FAILURE:
-        return on_open_reply(c, msg, r);
+        return chan_open_handle(c, msg, r);
     case MSG_CHANNEL_REQUEST:
     case MSG_CHANNEL_SUCCESS:
     case MSG_CHANNEL_FAILURE:

@@ -1,7 +1,8 @@
 /*
  * The application's side of channels (RFC 4254 section 5): sending data
  * within the peer's window, reopening our window as data is consumed, EOF,
- * CLOSE, and opening a session (client role).
+ * CLOSE, and opening a session (client role; other opens are in
+ * channel_open.c).
  */
 #include <string.h>
 
@@ -137,29 +138,12 @@ int nssh_channel_close(nssh_conn *c, uint32_t ch)
     return e;
 }
 
-/* RFC 4254 section 6.1. */
+/* RFC 4254 section 6.1: a session channel has no type-specific data. */
 int nssh_client_open_session(nssh_conn *c)
 {
-    int id, e;
-    chan *h;
-    wr w;
     if (c->err)
         return c->err;
     if (c->role != NSSH_ROLE_CLIENT || !c->au.done)
         return NSSH_ERR_STATE;
-    if ((id = chan_alloc(c)) < 0)
-        return id;
-    h = &c->ch[id];
-    memset(h, 0, sizeof(*h));
-    h->state = CH_OPENING;
-    h->local_window = NSSH_CHANNEL_WINDOW;
-    if ((e = pkt_begin(c, &w, MSG_CHANNEL_OPEN)) < 0)
-        return e;
-    wr_cstring(&w, "session");
-    wr_u32(&w, (uint32_t)id);
-    wr_u32(&w, NSSH_CHANNEL_WINDOW);
-    wr_u32(&w, NSSH_CHANNEL_MAXPKT);
-    if ((e = pkt_end(c, &w)) < 0)
-        return e;
-    return id;
+    return (int)chan_open_send(c, "session", NULL, 0);
 }

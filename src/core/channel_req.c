@@ -204,7 +204,8 @@ int nssh_channel_exit_signal(nssh_conn *c, uint32_t ch, const char *signame,
     int e;
     if (!signame)
         return NSSH_ERR_FORMAT;
-    if (strncmp(signame, "SIG", 3) == 0)
+    /* Compared byte by byte: a freestanding build has no strncmp. */
+    if (signame[0] == 'S' && signame[1] == 'I' && signame[2] == 'G')
         signame += 3;
     if ((e = req_begin(c, ch, &w, "exit-signal", 0)) < 0)
         return e;

@@ -9,10 +9,39 @@
 
 #define KEEPALIVE "keepalive@openssh.com"
 
+/* Response-specific data an application may put in REQUEST_SUCCESS; the
+ * requests of RFC 4254 need 4 bytes (section 7.1). */
+#define REPLY_MAX 64u
+
+/* The application's verdict: 0 success, -1 failure; *reply_len bytes of
+ * reply data written to reply. */
+static int ask_app(nssh_conn *c, nssh_str name, rd *r, int want_reply,
+                   uint8_t *reply, size_t *reply_len)
+{
+    const nssh_callbacks *cb = c->cb;
+    const uint8_t *data = r->p + r->pos;
+    size_t len = rd_left(r);
+    int v;
+    *reply_len = 0;
+    if (cb->global_request_reply) {
+        v = cb->global_request_reply(c->cfg->user, name, data, len, want_reply,
+                                     reply, REPLY_MAX, reply_len);
+        if (v != 0 || *reply_len > REPLY_MAX)
+            *reply_len = 0;
+        return v == 0 ? 0 : -1;
+    }
+    if (cb->global_request)
+        return cb->global_request(c->cfg->user, name, data, len, want_reply) == 0
+                   ? 0 : -1;
+    return -1;
+}
+
 static int on_request(nssh_conn *c, rd *r)
 {
     nssh_str name;
     int want_reply, ok = 0;
+    uint8_t reply[REPLY_MAX];
+    size_t reply_len = 0;
     wr w;
     int e;
     if (rd_str(r, &name) < 0 || rd_bool(r, &want_reply) < 0)
@@ -21,20 +50,20 @@ static int on_request(nssh_conn *c, rd *r)
                          "malformed request name or want reply");
     if (c->role == NSSH_ROLE_SERVER && hostkeys_is_prove(name))
         return hostkeys_prove(c, r, want_reply);
-    if (!(name.n == strlen(KEEPALIVE) && memcmp(name.p, KEEPALIVE, name.n) == 0) &&
-        c->cb->global_request)
-        ok = c->cb->global_request(c->cfg->user, name, r->p + r->pos,
-                                   rd_left(r), want_reply) == 0;
+    if (!(name.n == strlen(KEEPALIVE) && memcmp(name.p, KEEPALIVE, name.n) == 0))
+        ok = ask_app(c, name, r, want_reply, reply, &reply_len) == 0;
     conn_log(c, NSSH_LOG_DEBUG, "connection", "SSH_MSG_GLOBAL_REQUEST", NULL,
              "global request \"%.*s\"%s: %s", (int)(name.n > 64 ? 64 : name.n),
              name.p, want_reply ? " (reply wanted)" : "",
              ok ? "accepted" : "refused");
     if (!want_reply)
         return 0;
-    /* Section 4: a SUCCESS may carry request-specific data; none of the
-     * requests answered here has any. */
+    /* Section 4: a SUCCESS may carry response-specific data (the port
+     * bound for a tcpip-forward of port 0, section 7.1). */
     if ((e = pkt_begin(c, &w, ok ? MSG_REQUEST_SUCCESS : MSG_REQUEST_FAILURE)) < 0)
         return e;
+    if (ok && reply_len)
+        wr_bytes(&w, reply, reply_len);
     return pkt_end(c, &w);
 }
 

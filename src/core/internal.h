@@ -13,7 +13,10 @@
  *   gate.c       which message is allowed in which state; dispatch
  *   transport.c  IGNORE, DEBUG, UNIMPLEMENTED, DISCONNECT, EXT_INFO, rekey
  *   auth_server.c / auth_client.c   RFC 4252
+ *   auth_publickey.c / auth_password.c / auth_kbdint.c   the methods (server)
  *   channel.c    RFC 4254 channels, both roles
+ *   channel_open.c  opening channels both ways, deferred answers
+ *   tcpip.c      port forwarding fields (RFC 4254 section 7)
  *   global.c     global requests
  */
 #ifndef NSSH_CORE_INTERNAL_H
@@ -142,6 +145,11 @@ typedef struct auth {
     uint32_t failures;
     char user[NSSH_USER_MAX + 1];
     const char *method;        /* method that succeeded */
+    /* keyboard-interactive (RFC 4256): INFO_REQUEST sent, answer awaited */
+    int kbd_active;
+    uint32_t kbd_prompts;      /* prompts in that INFO_REQUEST */
+    size_t kbd_user_len;
+    char kbd_user[NSSH_USER_MAX + 1];
     /* client role */
     int client_state;          /* see auth_client.c */
     const char *c_user;
@@ -149,10 +157,13 @@ typedef struct auth {
     const nssh_key *c_key;
     const uint8_t *c_blob;
     size_t c_blob_len;
+    const char *c_password;    /* method "password" when set */
 } auth;
 
 /* ---- Channels ---------------------------------------------------------- */
-enum { CH_FREE = 0, CH_OPENING, CH_OPEN };
+/* CH_OPENING: our CHANNEL_OPEN awaits the peer's answer; CH_PENDING: the
+ * peer's awaits the application's (NSSH_OPEN_LATER). */
+enum { CH_FREE = 0, CH_OPENING, CH_OPEN, CH_PENDING };
 
 typedef struct chan {
     uint8_t state;             /* CH_* */
@@ -318,6 +329,26 @@ void auth_client_kex_done(nssh_conn *c);
 void auth_signed_data(const nssh_conn *c, wr *w, const uint8_t *user,
                       size_t user_len, const char *alg, const uint8_t *blob,
                       size_t blob_len);
+/* auth_server.c, for the method files: a malformed USERAUTH message
+ * (fatal); a refused attempt, counted (FAILURE or, at the limit, the end);
+ * the attempt's result to the auth_result callback; success (user kept,
+ * result reported, SUCCESS sent). */
+int auth_bad(nssh_conn *c, const char *message, const char *field,
+             const char *what);
+int auth_failed(nssh_conn *c, nssh_str user);
+void auth_report(nssh_conn *c, nssh_str user, const char *method,
+                 const char *alg, const uint8_t *blob, size_t blob_len, int ok);
+int auth_succeed(nssh_conn *c, nssh_str user, const char *method,
+                 const char *alg, const uint8_t *blob, size_t blob_len);
+/* auth_publickey.c: the rest of a "publickey" request (RFC 4252
+ * section 7). */
+int auth_publickey(nssh_conn *c, rd *r, nssh_str user, int user_ok);
+/* auth_password.c: the rest of a "password" request (RFC 4252 section 8). */
+int auth_password(nssh_conn *c, rd *r, nssh_str user, int user_ok);
+/* auth_kbdint.c: a "keyboard-interactive" request and INFO_RESPONSE
+ * (RFC 4256). */
+int auth_kbdint(nssh_conn *c, rd *r, nssh_str user, int user_ok);
+int auth_kbdint_response(nssh_conn *c, rd *r);
 
 /* ---- channel.c / global.c ------------------------------------------------- */
 /* Messages 90..100. */
@@ -347,5 +378,11 @@ int chan_api_check(const nssh_conn *c, uint32_t id);
 void chan_maybe_free(nssh_conn *c, uint32_t id);
 /* channel_req.c: CHANNEL_REQUEST and the replies to ours (98..100). */
 int chan_request_handle(nssh_conn *c, uint8_t msg, rd *r);
+/* channel_open.c: CHANNEL_OPEN and the answers to ours (90..92). */
+int chan_open_handle(nssh_conn *c, uint8_t msg, rd *r);
+/* channel_open.c: send CHANNEL_OPEN of type with its type-specific data;
+ * returns the local channel number or a negative error. */
+long chan_open_send(nssh_conn *c, const char *type, const uint8_t *extra,
+                    size_t extra_len);
 
 #endif

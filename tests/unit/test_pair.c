@@ -582,6 +582,68 @@ static void test_sntrup_kex(void **st)
     }
 }
 
+/* Password auth (RFC 4252 section 8) with the client role's
+ * nssh_client_auth_password: a wrong password is refused and counted, the
+ * right one logs in, and MaxAuthTries wrong ones end the connection. */
+static int srv_auth_password(void *u, nssh_str user, nssh_str pw)
+{
+    (void)u;
+    return user.n == 5 && !memcmp(user.p, "alice", 5) && pw.n == 7 &&
+                   !memcmp(pw.p, "hunter2", 7)
+               ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+}
+
+static void password_pair(side *cl, side *sv, uint32_t max_tries)
+{
+    side_init(sv, NSSH_ROLE_SERVER, NULL, NULL);
+    sv->cfg.auth_methods = NSSH_METHOD_PUBLICKEY | NSSH_METHOD_PASSWORD;
+    sv->cfg.auth_max_tries = max_tries;
+    sv->cb.auth_password = srv_auth_password;
+    side_init(cl, NSSH_ROLE_CLIENT, NULL, NULL);
+    pump(cl, sv);
+    assert_true(nssh_client_ready(cl->c));
+}
+
+static void test_password_login(void **st)
+{
+    side cl, sv;
+    (void)st;
+    password_pair(&cl, &sv, 3);
+    assert_int_equal(nssh_client_auth_password(cl.c, "alice", "hunter3"), 0);
+    pump(&cl, &sv);
+    assert_true(cl.auth_done);
+    assert_false(cl.auth_ok);
+    cl.auth_done = 0;
+    assert_int_equal(nssh_client_auth_password(cl.c, "alice", "hunter2"), 0);
+    pump(&cl, &sv);
+    assert_true(cl.auth_done);
+    assert_true(cl.auth_ok);
+    assert_int_equal(nssh_conn_error(sv.c), 0);
+    assert_true(open_exec(&cl, &sv, "true") >= 0);
+    side_free(&cl);
+    side_free(&sv);
+}
+
+static void test_password_too_many_tries(void **st)
+{
+    side cl, sv;
+    int i;
+    (void)st;
+    password_pair(&cl, &sv, 3);
+    for (i = 0; i < 3; i++) {
+        cl.auth_done = 0;
+        assert_int_equal(nssh_client_auth_password(cl.c, "alice", "wrong"), 0);
+        pump(&cl, &sv);
+        if (i < 2)
+            assert_true(cl.auth_done && !cl.auth_ok);
+    }
+    assert_int_equal(nssh_conn_error(sv.c), NSSH_ERR_AUTH_TRIES);
+    assert_int_equal(nssh_conn_error(cl.c), NSSH_ERR_PEER_DISCONNECT);
+    assert_non_null(strstr(cl.last_log, "14:"));   /* no more auth methods */
+    side_free(&cl);
+    side_free(&sv);
+}
+
 static int setup(void **st)
 {
     (void)st;
@@ -625,6 +687,8 @@ int main(void)
         cmocka_unit_test(test_each_classic_kex),
         cmocka_unit_test(test_default_kex_mlkem),
         cmocka_unit_test(test_sntrup_kex),
+        cmocka_unit_test(test_password_login),
+        cmocka_unit_test(test_password_too_many_tries),
     };
     return cmocka_run_group_tests_name("pair", tests, setup, teardown);
 }

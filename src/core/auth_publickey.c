@@ -1,0 +1,166 @@
+/*
+ * The "publickey" method, server role (RFC 4252 section 7): the query
+ * answered with PK_OK, the signed request verified over the session.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#if NSSH_ENABLE_SERVER
+
+#define REQ "SSH_MSG_USERAUTH_REQUEST"
+
+/* The method-specific part of a request. */
+typedef struct pkreq {
+    nssh_str user;
+    int has_sig;
+    nssh_str alg;
+    const uint8_t *blob, *sig;
+    size_t blob_len, sig_len;
+} pkreq;
+
+static int bad(nssh_conn *c, const char *field, const char *what)
+{
+    return auth_bad(c, REQ, field, what);
+}
+
+static int str_is(nssh_str s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.n == n && memcmp(s.p, lit, n) == 0;
+}
+
+/* A peer-supplied name as a C string for callbacks: "" when it does not
+ * fit or holds a NUL. */
+static void copy_name(char *dst, size_t cap, const char *p, size_t n)
+{
+    dst[0] = 0;
+    if (n < cap && !memchr(p, 0, n)) {
+        memcpy(dst, p, n);
+        dst[n] = 0;
+    }
+}
+
+/* Printable width of a peer-supplied name in logs. */
+static int clip(nssh_str s) { return (int)(s.n > NSSH_USER_MAX ? NSSH_USER_MAX : s.n); }
+
+static int parse(nssh_conn *c, rd *r, pkreq *q)
+{
+    if (rd_bool(r, &q->has_sig) < 0)
+        return bad(c, "has signature", "missing boolean");
+    if (rd_str(r, &q->alg) < 0)
+        return bad(c, "public key algorithm name", "truncated string");
+    if (rd_string(r, &q->blob, &q->blob_len) < 0)
+        return bad(c, "public key blob", "truncated string");
+    if (q->has_sig && rd_string(r, &q->sig, &q->sig_len) < 0)
+        return bad(c, "signature", "truncated string");
+    if (rd_end(r) < 0)
+        return bad(c, q->has_sig ? "signature" : "public key blob",
+                   "trailing bytes after the field");
+    return 0;
+}
+
+static const nssh_sig_alg *find_alg(const nssh_conn *c, nssh_str name)
+{
+    size_t i;
+    for (i = 0; i < c->cfg->n_sig_algs; i++)
+        if (str_is(name, c->cfg->sig_algs[i]->name))
+            return c->cfg->sig_algs[i];
+    return NULL;
+}
+
+/* Does the key blob start with string(key_type)? (RFC 4253 section 6.6) */
+static int blob_type_is(const pkreq *q, const char *key_type)
+{
+    rd b;
+    nssh_str t;
+    rd_init(&b, q->blob, q->blob_len);
+    return rd_str(&b, &t) == 0 && str_is(t, key_type);
+}
+
+static int send_pk_ok(nssh_conn *c, const pkreq *q)
+{
+    wr w;
+    int e;
+    /* RFC 4252 section 7: algorithm name and blob echoed. */
+    if ((e = pkt_begin(c, &w, MSG_USERAUTH_PK_OK)) < 0)
+        return e;
+    wr_string(&w, q->alg.p, q->alg.n);
+    wr_string(&w, q->blob, q->blob_len);
+    return pkt_end(c, &w);
+}
+
+/* Signature over the session (RFC 4252 section 7); 0 when valid. */
+static int verify(nssh_conn *c, const pkreq *q, const nssh_sig_alg *alg)
+{
+    uint8_t data[AUTH_SIGNED_MAX];
+    wr w;
+    int e;
+    wr_init(&w, data, sizeof(data));
+    auth_signed_data(c, &w, (const uint8_t *)q->user.p, q->user.n, alg->name,
+                     q->blob, q->blob_len);
+    if (w.err)
+        return NSSH_ERR_NOSPACE;
+    e = alg->verify(q->blob, q->blob_len, data, w.len, q->sig, q->sig_len);
+    return e < 0 ? e : 0;
+}
+
+/* Why the attempt is refused, or NULL. */
+static const char *judge(nssh_conn *c, const pkreq *q, const nssh_sig_alg *alg,
+                         int user_ok)
+{
+    int e;
+    if (!(c->cfg->auth_methods & NSSH_METHOD_PUBLICKEY))
+        return "method not allowed";
+    if (!user_ok)
+        return "invalid user name";
+    if (!alg)
+        return "key algorithm not accepted";
+    if (q->blob_len > NSSH_KEYBLOB_MAX)
+        return "key blob too large";
+    if (!blob_type_is(q, alg->key_type))
+        return "key blob type does not match the algorithm";
+    if (!c->cb->auth_pubkey ||
+        c->cb->auth_pubkey(c->cfg->user, q->user, alg->name, q->blob,
+                           q->blob_len, q->has_sig) != NSSH_AUTH_ALLOW)
+        return "key not authorized";
+    if (q->has_sig && (e = verify(c, q, alg)) < 0)
+        return e == NSSH_ERR_SIGNATURE ? "signature did not verify"
+                                       : nssh_strerror(e);
+    return NULL;
+}
+
+int auth_publickey(nssh_conn *c, rd *r, nssh_str user, int user_ok)
+{
+    pkreq q;
+    const nssh_sig_alg *alg;
+    const char *why;
+    char aname[AUTH_ALG_NAME_MAX + 1];
+    int e;
+    memset(&q, 0, sizeof(q));
+    q.user = user;
+    if ((e = parse(c, r, &q)) < 0)
+        return e;
+    alg = find_alg(c, q.alg);
+    why = judge(c, &q, alg, user_ok);
+    conn_log(c, NSSH_LOG_VERBOSE, "auth", REQ, NULL, "publickey %s %.*s for %.*s: %s",
+             q.has_sig ? "attempt" : "query", clip(q.alg), q.alg.p,
+             clip(q.user), q.user.p, why ? why : "ok");
+    if (!why)
+        return q.has_sig ? auth_succeed(c, user, "publickey", alg->name, q.blob,
+                                        q.blob_len)
+                         : send_pk_ok(c, &q);
+    /* A refused query counts as a failure, as in sshd (a client offering
+     * many keys runs into MaxAuthTries); an accepted one (PK_OK) does not. */
+    if (!q.has_sig)
+        return auth_failed(c, user);
+    if (alg)
+        copy_name(aname, sizeof(aname), alg->name, strlen(alg->name));
+    else
+        copy_name(aname, sizeof(aname), q.alg.p, q.alg.n);
+    if (user_ok)
+        auth_report(c, user, "publickey", aname, q.blob, q.blob_len, 0);
+    return auth_failed(c, user);
+}
+
+#endif /* NSSH_ENABLE_SERVER */
