@@ -19,6 +19,17 @@
 #define OPTS_MAX_AKFILES 8
 #define OPTS_MAX_ACCEPTENV 32
 #define OPTS_HOST_MAX 256
+#define OPTS_MAX_SUBSYS 16
+#define OPTS_MAX_PERMIT 32
+
+/* AllowTcpForwarding, GatewayPorts, PermitOpen / PermitListen values;
+ * 0 is "not set" (opts_init zeroes), which means the first one. */
+enum { FWD_ALLOW_ALL = 1, FWD_ALLOW_NONE, FWD_ALLOW_LOCAL, FWD_ALLOW_REMOTE };
+enum { GATEWAY_NO = 1, GATEWAY_YES, GATEWAY_CLIENTSPECIFIED };
+enum { PERMIT_ANY = 1, PERMIT_NONE, PERMIT_LIST };
+/* The sftp server Debian's openssh-sftp-server installs: the Subsystem
+ * for "sftp" when no Subsystem line is given. */
+#define NSSHD_SFTP_SERVER "/usr/lib/openssh/sftp-server"
 
 /* Default configuration file; a missing default file is not an error. */
 #define NSSHD_CONFIG_FILE "/etc/nanossh/sshd_config"
@@ -62,6 +73,21 @@ typedef struct daemon_opts {
     long max_auth_tries;        /* -1 unset */
     char *pid_file;             /* NULL: none */
     int pid_file_set;
+
+    /* Subsystem, AllowTcpForwarding, GatewayPorts, PermitOpen,
+     * PermitListen (config_chan.c). */
+    char *subsys_name[OPTS_MAX_SUBSYS];
+    char *subsys_cmd[OPTS_MAX_SUBSYS];   /* command line, run by the shell */
+    size_t n_subsys;
+    int subsys_set;             /* any Subsystem line: no built-in sftp */
+    int allow_tcp_fwd;          /* FWD_ALLOW_*, 0 unset (all) */
+    int gateway_ports;          /* GATEWAY_*, 0 unset (no) */
+    int permit_open_mode;       /* PERMIT_*, 0 unset (any) */
+    char *permit_open[OPTS_MAX_PERMIT];    /* "host:port" */
+    size_t n_permit_open;
+    int permit_listen_mode;
+    char *permit_listen[OPTS_MAX_PERMIT];  /* "port" or "host:port" */
+    size_t n_permit_listen;
 } daemon_opts;
 
 /* ---- opts.c: defaults ---------------------------------------------------- */
@@ -83,6 +109,26 @@ int config_line(daemon_opts *o, const char *line, const char *source,
                 unsigned lineno, char *err, size_t err_cap);
 /* A whole file; must_exist 0 lets a missing file pass. Errors are logged. */
 int config_load(daemon_opts *o, const char *path, int must_exist);
+
+/* ---- config_chan.c: keywords about what channels may do ----------------- */
+int config_kw_subsystem(daemon_opts *o, char **av, size_t ac, char *err,
+                        size_t cap);
+int config_kw_allow_tcp_fwd(daemon_opts *o, char **av, size_t ac, char *err,
+                            size_t cap);
+int config_kw_gateway_ports(daemon_opts *o, char **av, size_t ac, char *err,
+                            size_t cap);
+int config_kw_permit_open(daemon_opts *o, char **av, size_t ac, char *err,
+                          size_t cap);
+int config_kw_permit_listen(daemon_opts *o, char **av, size_t ac, char *err,
+                            size_t cap);
+/* Split "host:port", "[v6]:port" or "port" (host "" then) into its
+ * parts; fails on malformed text or parts longer than the caps. */
+int permit_split(const char *spec, char *host, size_t hcap, char *port,
+                 size_t pcap);
+/* The command line of subsystem name, or NULL when there is none. */
+const char *opts_subsystem(const daemon_opts *o, const char *name);
+/* Free what the keywords above allocated. */
+void opts_chan_free(daemon_opts *o);
 
 /* ---- hostkeys.c ------------------------------------------------------------- */
 #define HOSTKEYS_MAX 16
