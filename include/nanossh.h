@@ -179,7 +179,8 @@ typedef struct nssh_callbacks {
                         size_t blob_len, int ok, int partial);
 
     /* A channel was opened by the peer. type is "session" and so on.
-     * Return 0 to accept or an RFC 4254 reason code (1..4) to refuse. */
+     * Return 0 to accept or an RFC 4254 reason code (1..4) to refuse, or
+     * NSSH_OPEN_LATER to answer later (see nssh_channel_open_confirm). */
     int (*channel_open)(void *user, uint32_t ch, nssh_str type,
                         const uint8_t *extra, size_t extra_len);
     /* A channel request. Return 0 for success, -1 for failure; the engine
@@ -247,6 +248,25 @@ typedef struct nssh_callbacks {
                                 const uint8_t *data, size_t len,
                                 int want_reply, uint8_t *reply,
                                 size_t reply_cap, size_t *reply_len);
+
+    /* --- server role: per-user settings --- */
+    /* A USERAUTH_REQUEST arrived (RFC 4252 section 5), before its method
+     * is handled and before the banner is sent: the place to apply
+     * per-user settings. From here the application may change
+     * auth_methods, auth_max_tries, sig_algs, rekey_bytes, rekey_seconds
+     * and banner in its nssh_config; the engine reads them afterwards.
+     * It may end the connection with nssh_conn_disconnect(). Not called
+     * for a user name the engine refuses itself (empty, too long, NUL).
+     * May be NULL. */
+    void (*auth_request)(void *user, nssh_str username, nssh_str method);
+
+    /* --- both roles --- */
+    /* The answer to a global request sent with nssh_conn_global_request()
+     * and want_reply: REQUEST_SUCCESS (ok 1, with its response-specific
+     * data) or REQUEST_FAILURE (ok 0). Answers come in the order the
+     * requests were sent (RFC 4254 section 4). May be NULL. */
+    void (*global_answer)(void *user, int ok, const uint8_t *data,
+                          size_t len);
 } nssh_callbacks;
 
 /* ---- Configuration ----------------------------------------------------- */
@@ -281,6 +301,11 @@ typedef struct nssh_config {
     void *rng_user;
     const nssh_callbacks *cb;      /* REQUIRED */
     void *user;                    /* passed to every callback */
+
+    /* Server: text sent as SSH_MSG_USERAUTH_BANNER (RFC 4252 section 5.4),
+     * once, in answer to the first USERAUTH_REQUEST; NULL or "" for none.
+     * UTF-8; too long for one packet, it is left out (and logged). */
+    const char *banner;
 } nssh_config;
 
 /* ---- Connection ----------------------------------------------------------- */
@@ -332,6 +357,15 @@ void nssh_conn_disconnect(nssh_conn *c, uint32_t reason, const char *text);
 
 /* Start a key exchange now (no-op while one is running). */
 int nssh_conn_rekey(nssh_conn *c);
+
+/* Send SSH_MSG_GLOBAL_REQUEST (RFC 4254 section 4): name, then data as
+ * the request-specific part (may be NULL). With want_reply the answer
+ * comes through the global_answer callback. Allowed once the first key
+ * exchange is done and, in the server role, the client authenticated
+ * (NSSH_ERR_STATE before). keepalive@openssh.com with want_reply is how a
+ * server checks that the client is alive: any answer means it is. */
+int nssh_conn_global_request(nssh_conn *c, const char *name,
+                             const uint8_t *data, size_t len, int want_reply);
 
 /* Negotiated state, for logs. Strings stay valid for the connection. */
 typedef struct nssh_conn_info {

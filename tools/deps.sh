@@ -31,3 +31,25 @@ ensure_packages() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -q --no-install-recommends "${missing[@]}" || return 1
 }
+
+# The PAM service file for password logins: packaging/pam/nanossh to
+# /etc/pam.d/nanossh, copied only when missing or different. Needs root
+# (or sudo); without either it says so and carries on (PAM then uses the
+# "other" service).
+#
+#   ensure_pam_service
+ensure_pam_service() {
+    local src=packaging/pam/nanossh dst=/etc/pam.d/nanossh sudo=()
+    [ -f "$src" ] || return 0
+    cmp -s "$src" "$dst" 2>/dev/null && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then
+            sudo=(sudo)
+        else
+            echo "cannot install $dst without root; PAM will use /etc/pam.d/other" >&2
+            return 0
+        fi
+    fi
+    echo "installing $dst"
+    "${sudo[@]}" install -D -m 644 "$src" "$dst"
+}

@@ -13,7 +13,10 @@ cd "$(dirname "$0")/.."
 . tools/deps.sh
 
 PORT=2222
-ensure_packages build-essential cmake pkg-config libssl-dev openssh-client
+ensure_packages build-essential cmake pkg-config libssl-dev libpam0g-dev \
+    openssh-client openssh-sftp-server
+# Password logins go through PAM service "nanossh".
+ensure_pam_service
 
 # The unit tests need cmocka; running the daemon does not.
 cmake -B build -S . -DNSSH_BUILD_TESTS=OFF

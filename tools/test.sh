@@ -7,8 +7,10 @@
 # 2. builds build/ (normal) and build-asan/ (AddressSanitizer and
 #    UndefinedBehaviorSanitizer, -DNSSH_SANITIZE=ON),
 # 3. runs the cmocka unit tests of both builds, the Cortex-M4 freestanding
-#    check, and the interop suite (tests/interop, real OpenSSH and paramiko
-#    clients) against build/nanosshd and build-asan/nanosshd,
+#    check, and the interop suite (tests/interop: OpenSSH, Dropbear, PuTTY,
+#    paramiko, AsyncSSH, Go and libssh clients, ssh-audit) against
+#    build/nanosshd and build-asan/nanosshd, writing the interop matrix of
+#    each pass to build*/INTEROP.md,
 # 4. ends with one line "N passed, N failed"; exits non-zero if anything
 #    failed.
 #
@@ -63,11 +65,16 @@ section "packages"
 if ! ensure_packages build-essential cmake pkg-config libssl-dev \
         libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi \
         python3 python3-pytest python3-paramiko openssh-client procps \
-        passwd util-linux; then
+        passwd util-linux libpam0g-dev sshpass putty-tools \
+        dropbear-bin python3-asyncssh python3-cryptography golang-go \
+        golang-golang-x-crypto-dev libssh-dev ssh-audit gcc \
+        openssh-sftp-server rsync git fail2ban man-db groff-base; then
     echo "package installation failed"
     echo "0 passed, 1 failed"
     exit 1
 fi
+# Password logins in the interop suite go through this PAM service.
+ensure_pam_service
 
 build() {
     local dir=$1
@@ -100,6 +107,9 @@ interop() {
         --junitxml="$xml" ${PYTEST_ARGS:-}
     out=$("$PY" tools/results.py junit "$xml")
     add_parsed "interop ($dir)" "$out"
+    # The interop matrix of this run, as Markdown (see INTEROP.md).
+    "$PY" tools/interop_matrix.py "$dir/interop-matrix.jsonl" \
+        -o "$dir/INTEROP.md" || true
 }
 
 start=$(date +%s)

@@ -1,17 +1,70 @@
 /*
  * nanosshd: an SSH server on the nanossh engine, with sshd's command line
  * and configuration keywords for what it supports.
+ *
+ * Start modes: in the background (default; PidFile), in the foreground
+ * (-D, or systemd with or without socket activation), one connection on
+ * stdin and stdout (-i: inetd, systemd Accept=yes, ssh's ProxyCommand),
+ * one connection in debug mode (-d); -t and -T only check.
  */
 #include <stdio.h>
 #include <unistd.h>
 
 #include "posix.h"
 
+/* -T: the configuration as a connection described by -C would see it. */
+static int show(daemon_opts *o)
+{
+    match_ctx m = { o->spec_user, o->spec_host ? o->spec_host : o->spec_addr,
+                    o->spec_addr, o->spec_laddr, o->spec_lport };
+    if (o->spec_set && config_match_apply(o, &m) < 0)
+        return 255;
+    config_show(o, stdout);
+    return 0;
+}
+
+/* -t: are there host keys for the HostKeyAlgorithms? */
+static int usable_keys(const daemon_opts *o, const hostkey_set *hk)
+{
+    nssh_hostkey e[HOSTKEYS_MAX * 2];
+    if (hk->n_keys && algs_hostkeys(&o->hostkey_algs, hk, e, HOSTKEYS_MAX * 2))
+        return 1;
+    log_fatal("no host key can sign with any of HostKeyAlgorithms -- exiting.");
+    return 0;
+}
+
+/* -i: 0 when the connection ended normally (the client closed it). */
+static int inetd(daemon_opts *o, const hostkey_set *hk)
+{
+    int e = server_run_inetd(o, hk);
+    return e == 0 || e == NSSH_ERR_PEER_DISCONNECT || e == NSSH_ERR_EOF ? 0 : 1;
+}
+
+static int serve(daemon_opts *o, const hostkey_set *hk)
+{
+    listener l = { { 0 }, 0, 0 };
+    int code = 255;
+    if (listener_open(&l, o) < 0)
+        goto out;
+    if (o->log_stderr && isatty(STDERR_FILENO))
+        listener_hint(&l);
+    if (!o->foreground && daemon_detach(o) < 0)
+        goto out;
+    if (o->pid_file && pidfile_write(o->pid_file) < 0)
+        goto out;
+    sd_notify_state("READY=1");
+    code = listener_run(&l, o, hk) < 0 ? 255 : 0;
+    if (o->pid_file)
+        pidfile_remove(o->pid_file);
+out:
+    listener_close(&l);
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     daemon_opts o;
     hostkey_set hk = { 0 };
-    listener l = { 0 };
     int code = 255;
     opts_init(&o);
     if (args_parse(&o, argc, argv, &code) < 0)
@@ -23,26 +76,22 @@ int main(int argc, char **argv)
     if (config_load(&o, o.config_file ? o.config_file : NSSHD_CONFIG_FILE,
                     o.config_file != NULL) < 0 || opts_finish(&o) < 0)
         goto out;
-    log_init("nanosshd", o.log_level, o.log_stderr || o.test_only);
-    if (hostkeys_load(&hk, &o, !o.test_only) < 0)
-        goto out;
-    if (o.test_only) {
-        code = 0;
+    log_setup(o.ident, o.log_level,
+              o.log_stderr || o.test_only || o.show_config, o.syslog_facility);
+    if (o.show_config) {
+        code = show(&o);
         goto out;
     }
-    if (listener_open(&l, &o) < 0)
+    if (hostkeys_load(&hk, &o, !o.test_only) < 0 ||
+        (o.test_only && o.n_hostkeys && !usable_keys(&o, &hk)))
         goto out;
-    if (o.log_stderr && isatty(STDERR_FILENO))
-        listener_hint(&l);
-    if (!o.foreground && daemon_detach(&o) < 0)
-        goto out;
-    if (o.pid_file && pidfile_write(o.pid_file) < 0)
-        goto out;
-    code = listener_run(&l, &o, &hk) < 0 ? 255 : 0;
-    if (o.pid_file)
-        pidfile_remove(o.pid_file);
+    if (o.test_only)
+        code = 0;
+    else if (o.inetd)
+        code = inetd(&o, &hk);
+    else if (usable_keys(&o, &hk))
+        code = serve(&o, &hk);
 out:
-    listener_close(&l);
     hostkeys_free(&hk);
     opts_free(&o);
     return code;

@@ -1,6 +1,7 @@
 /*
- * Public key authentication against the user's authorized_keys files, and
- * the "Accepted publickey" / "Failed publickey" lines (sshd's shapes).
+ * Public key authentication against the user's authorized_keys files,
+ * PermitRootLogin, the PAM account and session phases after any method,
+ * and the "Accepted publickey" / "Failed password" lines (sshd's shapes).
  */
 #define _GNU_SOURCE
 #include <grp.h>
@@ -30,6 +31,8 @@ static int lookup_user(srv *s, const char *name)
 static int user_allowed(srv *s)
 {
     uid_t me = geteuid();
+    if (s->access_denied)
+        return 0;   /* DenyUsers, AllowUsers & co.: logged by srvmatch.c */
     if (me == 0 || s->pw.uid == me)
         return 1;
     if (strcmp(s->invalid_logged, s->pw.name)) {
@@ -61,6 +64,31 @@ static int as_user(const user_info *u, gid_t *saved_groups, int *n_saved)
         return NSSH_ERR_INTERNAL;
     }
     return 1;
+}
+
+int srv_user_ok(srv *s, const char *name)
+{
+    return lookup_user(s, name) == 0 && user_allowed(s);
+}
+
+/* PermitRootLogin (sshd_config(5)); forced-commands-only needs the
+ * matching key's options, so it is judged after the keys file. */
+int srv_root_ok(srv *s, const char *method)
+{
+    int policy = opts_permit_root(s->o), ok;
+    if (s->pw.uid != 0 || policy == ROOT_YES)
+        return 1;
+    if (policy == ROOT_NO)
+        ok = 0;
+    else if (strcmp(method, "publickey"))
+        ok = 0;   /* prohibit-password and forced-commands-only */
+    else
+        ok = policy == ROOT_PROHIBIT_PASSWORD ||
+             (s->have_kopts && s->kopts.command);
+    if (!ok)
+        logit(LL_INFO, "ROOT LOGIN REFUSED FROM %s port %d", s->peer,
+              s->peer_port);
+    return ok;
 }
 
 static int find_key(srv *s, const char *type, const uint8_t *blob, size_t len)
@@ -114,7 +142,8 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
     s->user[username.n] = 0;
     ok = lookup_user(s, s->user) == 0 && user_allowed(s) &&
          nssh_blob_type(blob, blob_len, type, sizeof(type)) == 0 &&
-         find_key(s, type, blob, blob_len) == AUTHKEYS_MATCH;
+         find_key(s, type, blob, blob_len) == AUTHKEYS_MATCH &&
+         srv_root_ok(s, "publickey");
     /* A refused signed attempt comes back through auth_result; a refused
      * query is logged here, as sshd logs it. */
     if (!ok && !has_sig)
@@ -145,9 +174,9 @@ static void key_desc(const uint8_t *blob, size_t len, char *out, size_t cap)
 }
 
 /* sshd's level: VERBOSE for the first failures of a valid user, INFO
- * for invalid users and once half the allowed tries are used up. Every
- * refused attempt counts, queries included, as in sshd; the engine itself
- * counts only signed attempts. */
+ * for invalid users, for passwords and once half the allowed tries are
+ * used up. Every refused attempt counts, queries included, as in sshd;
+ * the engine itself counts only signed attempts. */
 static void log_failed(srv *s, const char *name, const char *method,
                        const uint8_t *blob, size_t len)
 {
@@ -157,7 +186,8 @@ static void log_failed(srv *s, const char *name, const char *method,
     int valid = name[0] && !strcmp(name, s->pw.name) && user_allowed(s);
     int level;
     s->failures++;
-    level = !valid || s->failures >= max / 2 ? LL_INFO : LL_VERBOSE;
+    level = !valid || s->failures >= max / 2 || !strcmp(method, "password")
+                ? LL_INFO : LL_VERBOSE;
     key_desc(blob, len, desc, sizeof(desc));
     logit(level, "Failed %s for %s%s from %s port %d ssh2%s", method,
           valid ? "" : "invalid user ", name, s->peer, s->peer_port, desc);
@@ -179,7 +209,15 @@ void srv_auth_result(void *user, nssh_str username, const char *method,
     size_t n = username.n > NSSH_USER_MAX ? NSSH_USER_MAX : username.n;
     memcpy(name, username.p, n);
     name[n] = 0;
+    /* sshd names the PAM-backed keyboard-interactive this way. */
+    if (!strcmp(method, "keyboard-interactive"))
+        method = "keyboard-interactive/pam";
     if (ok && !partial && name[0] && !strcmp(name, s->pw.name)) {
+        if (opts_use_pam(s->o) && pamauth_login(s, name, desc, sizeof(desc)) < 0) {
+            /* The engine queues only this DISCONNECT, not SUCCESS. */
+            nssh_conn_disconnect(s->c, NSSH_DISC_NO_MORE_AUTH_METHODS, desc);
+            return;
+        }
         s->authenticated = 1;
         key_desc(blob, blob_len, desc, sizeof(desc));
         logit(LL_INFO, "Accepted %s for %s from %s port %d ssh2%s", method,

@@ -23,7 +23,7 @@ static int bad_value(const char *kw, const char *v, char *err, size_t cap)
 int config_kw_subsystem(daemon_opts *o, char **av, size_t ac, char *err,
                         size_t cap)
 {
-    size_t i, len = 0;
+    size_t i, len = 1;
     char *cmd;
     if (!strcmp(av[1], "internal-sftp")) {
         snprintf(err, cap, "Subsystem: internal-sftp is not supported; name "

@@ -1,7 +1,7 @@
 /*
  * The environment of a session's process, built the way sshd builds it:
  * account variables, then the authorized_keys environment= values, then
- * the variables the client sent (AcceptEnv), then SSH_CLIENT,
+ * the variables the client sent (AcceptEnv), then SetEnv's, then SSH_CLIENT,
  * SSH_CONNECTION, SSH_TTY, TERM and SSH_ORIGINAL_COMMAND. A later value
  * replaces an earlier one of the same name.
  */
@@ -39,6 +39,8 @@ typedef struct env_inputs {
     char *const *client_env;         /* accepted env requests */
     size_t n_client_env;
     const char *original_command;    /* with a forced command */
+    char *const *admin_env;          /* sshd_config SetEnv */
+    size_t n_admin_env;
 } env_inputs;
 
 int env_build(envlist *e, const env_inputs *in);

@@ -1,7 +1,8 @@
 /*
  * The listening sockets and the accept loop: one process per connection so
  * a connection's fault cannot reach another; the parent only accepts,
- * forks and reaps.
+ * forks, reaps, counts unauthenticated connections (MaxStartups) and
+ * handles SIGHUP and SIGTERM.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -57,13 +58,14 @@ fail:
     return NSSH_ERR_INTERNAL;
 }
 
-static void bind_addr(listener *l, const char *host, int port)
+static void bind_addr(listener *l, const daemon_opts *o, const char *host,
+                      int port)
 {
     struct addrinfo hints, *res = NULL, *ai;
     char serv[16];
     int r;
     memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
+    hints.ai_family = o->address_family;   /* AddressFamily */
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     snprintf(serv, sizeof(serv), "%d", port);
@@ -76,16 +78,42 @@ static void bind_addr(listener *l, const char *host, int port)
     freeaddrinfo(res);
 }
 
+/* Sockets from systemd replace ListenAddress and Port. */
+static int take_activated(listener *l)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    char host[NI_MAXHOST];
+    int n = sd_sockets(l->fds, LISTENER_MAX), port, i;
+    if (n < 0) {
+        log_fatal("LISTEN_FDS: the passed file descriptors are not sockets.");
+        return n;
+    }
+    l->n = (size_t)n;
+    l->activated = n > 0;
+    for (i = 0; i < n; i++) {
+        len = sizeof(ss);
+        if (getsockname(l->fds[i], (struct sockaddr *)&ss, &len) == 0) {
+            numeric((struct sockaddr *)&ss, len, host, sizeof(host), &port);
+            log_info("Server listening on %s port %d (socket activation).",
+                     host, port);
+        }
+    }
+    return n;
+}
+
 int listener_open(listener *l, const daemon_opts *o)
 {
     size_t i, j;
     memset(l, 0, sizeof(*l));
-    for (i = 0; i < o->n_listen; i++) {
+    if (take_activated(l) < 0)
+        return NSSH_ERR_INTERNAL;
+    for (i = 0; !l->activated && i < o->n_listen; i++) {
         if (o->listen[i].port)
-            bind_addr(l, o->listen[i].host, o->listen[i].port);
+            bind_addr(l, o, o->listen[i].host, o->listen[i].port);
         else
             for (j = 0; j < o->n_ports; j++)
-                bind_addr(l, o->listen[i].host, o->ports[j]);
+                bind_addr(l, o, o->listen[i].host, o->ports[j]);
     }
     if (l->n == 0) {
         log_fatal("Cannot bind any address.");
@@ -108,88 +136,129 @@ static void reap(void)
         ;
 }
 
+/* sshd's line for a connection refused by MaxStartups. */
+static void log_drop(int fd, size_t pending)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    char peer[NI_MAXHOST] = "?", local[NI_MAXHOST] = "?";
+    int pport = 0, lport = 0;
+    if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
+        numeric((struct sockaddr *)&ss, len, peer, sizeof(peer), &pport);
+    len = sizeof(ss);
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+        numeric((struct sockaddr *)&ss, len, local, sizeof(local), &lport);
+    log_info("drop connection #%zu from [%s]:%d on [%s]:%d past MaxStartups",
+             pending, peer, pport, local, lport);
+}
+
 /* One accepted connection: its own process (or this one with -d). */
-static int serve(listener *l, int fd, const daemon_opts *o,
+static int serve(listener *l, startups *st, int fd, daemon_opts *o,
                  const hostkey_set *hk)
 {
-    int one = 1;
+    int one = 1, child_end = -1;
     pid_t pid;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (o->tcp_keepalive > 0)
+        setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
     if (o->debug) {
         listener_close(l);
-        server_run(fd, o, hk);
+        server_run(fd, fd, o, hk);
         return 1;
     }
-    if ((pid = fork()) < 0) {
+    if (startups_drop(st, o)) {
+        log_drop(fd, st->n);
+        close(fd);
+        return 0;
+    }
+    if (startups_add(st, &child_end) < 0 || (pid = fork()) < 0) {
         log_error("fork: %s", strerror(errno));
+        if (child_end >= 0) {
+            startups_forget(st, st->fds[st->n - 1]);
+            close(child_end);
+        }
         close(fd);
         return 0;
     }
     if (pid == 0) {
         listener_close(l);
+        startups_free(st);
+        startups_child(child_end);
         selfpipe_close();
         log_reopen();
-        _exit(server_run(fd, o, hk) < 0 ? 1 : 0);
+        _exit(server_run(fd, fd, o, hk) < 0 ? 1 : 0);
     }
+    close(child_end);
     close(fd);
     return 0;
 }
 
-static void restart(const daemon_opts *o)
+static void accept_all(listener *l, startups *st, int lfd, daemon_opts *o,
+                       const hostkey_set *hk, int *done)
 {
-    log_info("Received SIGHUP; restarting.");
-    if (o->argv && o->argv[0]) {
-        /* Handlers reset and close-on-exec fds close by themselves, so
-         * on failure everything is still in place. The path it was
-         * started by picks up an upgraded binary. */
-        execv(o->argv[0][0] == '/' ? o->argv[0] : "/proc/self/exe", o->argv);
-        log_error("restart failed: %s", strerror(errno));
-    }
+    int fd;
+    while (!*done && (fd = accept4(lfd, NULL, NULL,
+                                   SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+        *done = serve(l, st, fd, o, hk);   /* -d: one connection served */
 }
 
-int listener_run(listener *l, const daemon_opts *o, const hostkey_set *hk)
+/* Signals: 1 to stop the loop. */
+static int on_signals(int sig_fd, const daemon_opts *o)
+{
+    unsigned mask = selfpipe_drain(sig_fd);
+    if (mask & (1u << SIGCHLD))
+        reap();
+    if (mask & ((1u << SIGTERM) | (1u << SIGINT))) {
+        log_info("Received signal %d; terminating.",
+                 mask & (1u << SIGTERM) ? SIGTERM : SIGINT);
+        sd_notify_state("STOPPING=1");
+        return 1;
+    }
+    if (mask & (1u << SIGHUP))
+        daemon_restart(o);
+    return 0;
+}
+
+int listener_run(listener *l, daemon_opts *o, const hostkey_set *hk)
 {
     static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, 0 };
-    struct pollfd pfd[LISTENER_MAX + 1];
-    size_t i;
-    int sig_fd = selfpipe_open(sigs), fd;
-    unsigned mask;
+    struct pollfd *pfd = NULL;
+    startups st;
+    size_t i, np;
+    int sig_fd = selfpipe_open(sigs), done = 0, e = 0;
     if (sig_fd < 0)
         return NSSH_ERR_INTERNAL;
     signal(SIGPIPE, SIG_IGN);
-    for (;;) {
-        for (i = 0; i < l->n; i++) {
-            pfd[i].fd = l->fds[i];
-            pfd[i].events = POLLIN;
+    startups_init(&st);
+    while (!done) {
+        np = l->n + 1 + st.n;
+        free(pfd);
+        if (!(pfd = calloc(np, sizeof(*pfd)))) {
+            e = NSSH_ERR_NOSPACE;
+            break;
         }
-        pfd[l->n].fd = sig_fd;
-        pfd[l->n].events = POLLIN;
-        if (poll(pfd, l->n + 1, -1) < 0 && errno != EINTR)
-            return NSSH_ERR_INTERNAL;
-        if (pfd[l->n].revents) {
-            mask = selfpipe_drain(sig_fd);
-            if (mask & (1u << SIGCHLD))
-                reap();
-            if (mask & ((1u << SIGTERM) | (1u << SIGINT))) {
-                log_info("Received signal %d; terminating.",
-                         mask & (1u << SIGTERM) ? SIGTERM : SIGINT);
-                break;
-            }
-            if (mask & (1u << SIGHUP))
-                restart(o);
+        for (i = 0; i < l->n; i++)
+            pfd[i] = (struct pollfd){ .fd = l->fds[i], .events = POLLIN };
+        pfd[l->n] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
+        for (i = 0; i < st.n; i++)
+            pfd[l->n + 1 + i] = (struct pollfd){ .fd = st.fds[i], .events = POLLIN };
+        if (poll(pfd, np, -1) < 0 && errno != EINTR) {
+            e = NSSH_ERR_INTERNAL;
+            break;
         }
-        for (i = 0; i < l->n; i++) {
-            if (!(pfd[i].revents & POLLIN))
-                continue;
-            while ((fd = accept4(l->fds[i], NULL, NULL,
-                                 SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
-                if (serve(l, fd, o, hk))
-                    goto out;   /* -d: one connection served */
-        }
+        if (pfd[l->n].revents && on_signals(sig_fd, o))
+            break;
+        for (i = l->n + 1; i < np; i++)   /* authenticated, or gone */
+            if (pfd[i].revents)
+                startups_forget(&st, pfd[i].fd);
+        for (i = 0; i < l->n && !done; i++)
+            if (pfd[i].revents & POLLIN)
+                accept_all(l, &st, l->fds[i], o, hk, &done);
     }
-out:
+    free(pfd);
+    startups_free(&st);
     selfpipe_close();
-    return 0;
+    return e;
 }
 
 void listener_hint(const listener *l)

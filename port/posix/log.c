@@ -13,21 +13,30 @@
 static int cur_level = LL_INFO;
 static int use_stderr = 1;
 static const char *cur_ident = "nanosshd";
+static int cur_facility = LOG_AUTH;
 
-void log_init(const char *ident, int level, int to_stderr)
+void log_setup(const char *ident, int level, int to_stderr, int facility)
 {
     cur_ident = ident ? ident : "nanosshd";
     cur_level = level;
+    cur_facility = facility;
     use_stderr = to_stderr;
     if (!use_stderr)
-        openlog(cur_ident, LOG_PID, LOG_AUTH);
+        openlog(cur_ident, LOG_PID, cur_facility);
 }
+
+void log_init(const char *ident, int level, int to_stderr)
+{
+    log_setup(ident, level, to_stderr, LOG_AUTH);
+}
+
+void log_set_level(int level) { cur_level = level; }
 
 void log_reopen(void)
 {
     if (!use_stderr) {
         closelog();
-        openlog(cur_ident, LOG_PID, LOG_AUTH);
+        openlog(cur_ident, LOG_PID, cur_facility);
     }
 }
 

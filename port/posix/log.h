@@ -1,5 +1,5 @@
 /*
- * Daemon logging: syslog (facility AUTH) or stderr, with sshd's LogLevel
+ * Daemon logging: syslog (SyslogFacility, AUTH by default) or stderr, with sshd's LogLevel
  * names and its line shapes ("error: ...", "debug1: ...").
  */
 #ifndef NSSH_POSIX_LOG_H
@@ -18,8 +18,13 @@ enum {
     LL_DEBUG3
 };
 
-/* Until log_init is called, INFO and above go to stderr. */
+/* Until log_init is called, INFO and above go to stderr. Syslog gets
+ * ident (the program's name) with the pid, facility LOG_AUTH; log_setup
+ * names the facility (SyslogFacility). */
 void log_init(const char *ident, int level, int to_stderr);
+void log_setup(const char *ident, int level, int to_stderr, int facility);
+/* A connection's own LogLevel (Match). */
+void log_set_level(int level);
 /* Re-open syslog in a forked child (keeps the settings). */
 void log_reopen(void);
 int log_level(void);

@@ -17,15 +17,20 @@
 #include "server.h"
 #include "selfpipe.h"
 #include "loop.h"
+#include "forward.h"
 
-#define POLL_MAX (2 + 3 * NSSH_MAX_CHANNELS)
+/* The socket, the self-pipe, three fds per session, and forwarding's
+ * sockets (one per channel) and listeners. */
+#define POLL_MAX (3 + 3 * NSSH_MAX_CHANNELS + NSSH_MAX_CHANNELS + \
+                  FWD_LISTEN_MAX * FWD_LISTEN_FDS)
 
-enum { PF_SOCK, PF_SIG, PF_IN, PF_OUT, PF_ERR, PF_PTY };
+enum { PF_SOCK, PF_SOCKOUT, PF_SIG, PF_IN, PF_OUT, PF_ERR, PF_PTY, PF_FWD };
 
 typedef struct pollset {
     struct pollfd fds[POLL_MAX];
     uint8_t kind[POLL_MAX], ch[POLL_MAX];
     nfds_t n;
+    nfds_t fwd_start;          /* forwarding's entries: [fwd_start, n) */
 } pollset;
 
 uint64_t loop_now_ms(void)
@@ -54,7 +59,7 @@ static void flush_out(srv *s)
     size_t len;
     ssize_t n;
     while ((p = nssh_conn_sendbuf(s->c, &len)) != NULL && len) {
-        n = write(s->fd, p, len);
+        n = write(s->fd_out, p, len);
         if (n > 0) {
             nssh_conn_sent(s->c, (size_t)n);
             continue;
@@ -82,6 +87,8 @@ static void read_sock(srv *s)
         return;
     if (n < 0 && errno == ECONNRESET)
         s->conn_reset = 1;
+    if (n > 0)
+        s->last_rx = s->now;   /* ClientAliveInterval counts from here */
     nssh_conn_recvd(s->c, n > 0 ? (size_t)n : 0);
 }
 
@@ -107,15 +114,25 @@ static void add_session(pollset *p, srv *s, uint32_t ch)
 
 static int build(pollset *p, srv *s)
 {
-    uint64_t wait = nssh_conn_next_timeout(s->c, s->now);
+    uint64_t wait = nssh_conn_next_timeout(s->c, s->now), alive = alive_wait(s);
     unsigned st = nssh_conn_state(s->c);
     size_t room, len;
     uint32_t ch;
+    nfds_t i;
+    short in_ev, out_ev;
     p->n = 0;
     nssh_conn_recvbuf(s->c, &room);
     nssh_conn_sendbuf(s->c, &len);
-    add(p, s->fd, (short)((st & NSSH_WANT_READ) && room ? POLLIN : 0) |
-                  (len ? POLLOUT : 0), PF_SOCK, 0);
+    in_ev = (st & NSSH_WANT_READ) && room ? POLLIN : 0;
+    out_ev = len ? POLLOUT : 0;
+    if (s->fd_out == s->fd) {
+        add(p, s->fd, in_ev | out_ev, PF_SOCK, 0);
+    } else {   /* -i with two pipes */
+        add(p, s->fd, in_ev, PF_SOCK, 0);
+        add(p, s->fd_out, out_ev, PF_SOCKOUT, 0);
+    }
+    if (alive < wait)
+        wait = alive;
     add(p, s->sig_fd, POLLIN, PF_SIG, 0);
     for (ch = 0; ch < NSSH_MAX_CHANNELS; ch++) {
         session *ss = &s->sess[ch];
@@ -125,6 +142,13 @@ static int build(pollset *p, srv *s)
             if (d < wait)
                 wait = d;
         }
+    }
+    /* Forwarding's entries come last, in one run, handled by forward.c. */
+    p->fwd_start = p->n;
+    p->n += fwd_pollfds(s, p->fds + p->n, POLL_MAX - p->n);
+    for (i = p->fwd_start; i < p->n; i++) {
+        p->kind[i] = PF_FWD;
+        p->ch[i] = 0;
     }
     return wait > INT_MAX ? -1 : (int)wait;
 }
@@ -169,9 +193,11 @@ static void dispatch(srv *s, const pollset *p)
             read_sock(s);
         }
     }
-    for (i = 0; i < p->n; i++)
-        if (p->kind[i] != PF_SOCK && p->kind[i] != PF_SIG)
+    for (i = 0; i < p->fwd_start; i++)
+        if (p->kind[i] != PF_SOCK && p->kind[i] != PF_SOCKOUT &&
+            p->kind[i] != PF_SIG)
             child_event(s, p, i);
+    fwd_events(s, p->fds + p->fwd_start, p->n - p->fwd_start);
     for (ch = 0; ch < NSSH_MAX_CHANNELS; ch++) {
         if (!s->sess[ch].used)
             continue;
@@ -187,6 +213,7 @@ int loop_run(srv *s)
     for (;;) {
         s->now = loop_now_ms();
         nssh_conn_tick(s->c, s->now);
+        alive_tick(s);
         flush_out(s);
         if (nssh_conn_state(s->c) & NSSH_CLOSED)
             break;

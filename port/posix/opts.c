@@ -4,14 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "posix.h"
+#include "config.h"
 
 void opts_init(daemon_opts *o)
 {
+    size_t i;
     memset(o, 0, sizeof(*o));
     o->log_level = -1;
-    o->grace_seconds = -1;
-    o->max_auth_tries = -1;
+    o->startups_begin = -1;
+    /* The typed keywords: -1 is "not set". */
+    for (i = 0; i < config_n_keywords; i++)
+        kw_reset_typed(&config_keywords[i], o);
 }
 
 static int add_default(char **list, size_t *n, size_t max, const char *v)
@@ -22,6 +25,7 @@ static int add_default(char **list, size_t *n, size_t max, const char *v)
     return 0;
 }
 
+/* Fills only what is unset, so it may run again after Match blocks. */
 int opts_finish(daemon_opts *o)
 {
     int e = 0;
@@ -46,10 +50,13 @@ int opts_finish(daemon_opts *o)
         e |= add_default(o->accept_env, &o->n_accept_env, OPTS_MAX_ACCEPTENV, "LC_*");
         o->accept_env_set = 1;
     }
-    if (o->grace_seconds < 0)
-        o->grace_seconds = 120;
-    if (o->max_auth_tries < 0)
-        o->max_auth_tries = 6;
+    if (o->startups_begin < 0) {   /* sshd: 10:30:100 */
+        o->startups_begin = 10;
+        o->startups_rate = 30;
+        o->startups_full = 100;
+    }
+    config_defaults(o);
+    algs_defaults(o);
     return e ? NSSH_ERR_NOSPACE : 0;
 }
 
@@ -63,11 +70,42 @@ static void free_list(char **list, size_t *n)
     *n = 0;
 }
 
+static void free_matches(daemon_opts *o)
+{
+    size_t i, j;
+    for (i = 0; i < o->n_matches; i++) {
+        match_block *mb = &o->matches[i];
+        for (j = 0; j < mb->n_lines; j++) {
+            free(mb->lines[j].text);
+            free(mb->lines[j].source);
+        }
+        free(mb->lines);
+        free(mb->criteria);
+        free(mb->source);
+    }
+    free(o->matches);
+    o->matches = NULL;
+    o->n_matches = 0;
+}
+
 void opts_free(daemon_opts *o)
 {
+    size_t i;
     free_list(o->hostkeys, &o->n_hostkeys);
     free_list(o->akfiles, &o->n_akfiles);
     free_list(o->accept_env, &o->n_accept_env);
     free(o->pid_file);
     o->pid_file = NULL;
+    opts_chan_free(o);
+    for (i = 0; i < config_n_keywords; i++)   /* strings and lists */
+        if (config_keywords[i].type == KT_STR || config_keywords[i].type == KT_LIST)
+            kw_reset_typed(&config_keywords[i], o);
+    free_matches(o);
+    free(o->start_dir);
+    o->start_dir = NULL;
+    free(o->spec_user);
+    free(o->spec_host);
+    free(o->spec_addr);
+    free(o->spec_laddr);
+    o->spec_user = o->spec_host = o->spec_addr = o->spec_laddr = NULL;
 }

@@ -4,6 +4,8 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "server.h"
+#include "forward.h"
 #include "moduli.h"
 #include "selfpipe.h"
 #include "loop.h"
@@ -25,15 +28,14 @@ static const nssh_callbacks callbacks = {
     .channel_data = sess_data,
     .channel_eof = sess_eof,
     .channel_closed = sess_closed,
+    .auth_password = srv_auth_password,
+    .kbdint_start = srv_kbdint_start,
+    .kbdint_respond = srv_kbdint_respond,
+    .channel_open_reply = fwd_open_reply,
+    .global_request_reply = fwd_global_request,
+    .auth_request = srv_auth_request,
+    .global_answer = alive_answer,
 };
-
-static size_t count(const void *const *list)
-{
-    size_t n = 0;
-    while (list[n])
-        n++;
-    return n;
-}
 
 /* Address text as sshd prints it: IPv4-mapped IPv6 shown as IPv4. */
 static void addr_text(const struct sockaddr_storage *ss, char *out, size_t cap,
@@ -71,6 +73,8 @@ static void peer_names(srv *s)
         addr_text(&ss, s->local, sizeof(s->local), &s->local_port);
 }
 
+/* Algorithms from KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms; the
+ * settings Match may change come from srv_engine_opts. */
 static void engine_config(srv *s)
 {
     nssh_config *cfg = &s->cfg;
@@ -78,25 +82,21 @@ static void engine_config(srv *s)
     memset(cfg, 0, sizeof(*cfg));
     cfg->role = NSSH_ROLE_SERVER;
     cfg->software = NSSHD_SOFTWARE;
-    cfg->kems = nssh_ossl_kems;
-    cfg->n_kems = count((const void *const *)nssh_ossl_kems);
-    cfg->ciphers = nssh_ossl_ciphers;
-    cfg->n_ciphers = count((const void *const *)nssh_ossl_ciphers);
-    cfg->macs = nssh_ossl_macs;
-    cfg->n_macs = count((const void *const *)nssh_ossl_macs);
-    cfg->sig_algs = nssh_ossl_sig_algs;
-    cfg->n_sig_algs = count((const void *const *)nssh_ossl_sig_algs);
-    cfg->hostkeys = s->hk->entries;
-    cfg->n_hostkeys = s->hk->n_entries;
+    cfg->n_kems = algs_kems(&o->kex_algs, s->kems, OPTS_MAX_ALGS);
+    cfg->kems = s->kems;
+    cfg->n_ciphers = algs_ciphers(&o->ciphers, s->ciphers, OPTS_MAX_ALGS);
+    cfg->ciphers = s->ciphers;
+    cfg->n_macs = algs_macs(&o->macs, s->macs, OPTS_MAX_ALGS);
+    cfg->macs = s->macs;
+    cfg->n_hostkeys = algs_hostkeys(&o->hostkey_algs, s->hk, s->hostkeys,
+                                    HOSTKEYS_MAX * 2);
+    cfg->hostkeys = s->hostkeys;
     cfg->moduli = moduli_get(&cfg->n_moduli);
-    cfg->auth_methods = NSSH_METHOD_PUBLICKEY;
-    cfg->auth_max_tries = (uint32_t)o->max_auth_tries;
     cfg->login_grace_ms = (uint32_t)o->grace_seconds * 1000u;
-    cfg->rekey_bytes = o->rekey_bytes;
-    cfg->rekey_seconds = o->rekey_seconds;
     cfg->rng = nssh_ossl_rng;
     cfg->cb = &callbacks;
     cfg->user = s;
+    srv_engine_opts(s);
 }
 
 static void cleanup(srv *s)
@@ -105,10 +105,15 @@ static void cleanup(srv *s)
     for (i = 0; i < NSSH_MAX_CHANNELS; i++)
         if (s->sess[i].used)
             sess_release(s, &s->sess[i]);
+    fwd_release_all(s);
     if (s->have_kopts)
         authkeys_opts_free(&s->kopts);
+    pamauth_end(s);   /* closes the PAM session, as root */
     selfpipe_close();
     close(s->fd);
+    if (s->fd_out != s->fd)
+        close(s->fd_out);
+    free(s->banner);
     nssh_conn_release(s->c);   /* the backend's contexts, keys wiped */
     if (s->mem)
         explicit_bzero(s->mem, nssh_conn_mem_size());
@@ -117,7 +122,7 @@ static void cleanup(srv *s)
     free(s);
 }
 
-int server_run(int fd, const daemon_opts *o, const hostkey_set *hk)
+int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
 {
     static const int sigs[] = { SIGCHLD, 0 };
     srv *s = calloc(1, sizeof(*s));
@@ -125,11 +130,14 @@ int server_run(int fd, const daemon_opts *o, const hostkey_set *hk)
     int e = NSSH_ERR_NOSPACE;
     if (!s) {
         close(fd);
+        if (fd_out != fd)
+            close(fd_out);
         return e;
     }
     s->o = o;
     s->hk = hk;
     s->fd = fd;
+    s->fd_out = fd_out;
     signal(SIGPIPE, SIG_IGN);
     peer_names(s);
     log_verbose("Connection from %s port %d on %s port %d", s->peer,
@@ -152,4 +160,26 @@ int server_run(int fd, const daemon_opts *o, const hostkey_set *hk)
 out:
     cleanup(s);
     return e;
+}
+
+/* -i: the connection is stdin and stdout (one socket from inetd or
+ * systemd, or two pipes from ssh's ProxyCommand). They are moved off 0
+ * and 1 so that nothing written to stdout by accident reaches the peer;
+ * /dev/null takes their place. */
+int server_run_inetd(daemon_opts *o, const hostkey_set *hk)
+{
+    int in = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+    int out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    int null = open("/dev/null", O_RDWR);
+    if (in < 0 || out < 0 || null < 0) {
+        log_error("inetd mode: %s", strerror(errno));
+        return NSSH_ERR_INTERNAL;
+    }
+    dup2(null, STDIN_FILENO);
+    dup2(null, STDOUT_FILENO);
+    if (null > STDERR_FILENO)
+        close(null);
+    fcntl(in, F_SETFL, fcntl(in, F_GETFL) | O_NONBLOCK);
+    fcntl(out, F_SETFL, fcntl(out, F_GETFL) | O_NONBLOCK);
+    return server_run(in, out, o, hk);
 }

@@ -6,10 +6,15 @@
  *   server.c   set-up, engine config, teardown
  *   loop.c     the poll() loop: socket, session fds, self-pipe, timers
  *   srvlog.c   engine log records and sshd-shaped connection lines
+ *   srvmatch.c per-user settings: Match, AllowUsers & co., Banner
+ *   alive.c    ClientAliveInterval probes, MaxStartups release
  *   authcb.c   auth_pubkey / auth_result callbacks, authorized_keys
+ *   authpw.c   password and keyboard-interactive callbacks
+ *   pamauth.c  PAM: auth, account and session phases
  *   session.c  channel callbacks: open, requests, data, EOF, close
  *   chanio.c   bytes between channels and child fds; session end
  *   spawn.c    the child: pty or pipes, user identity, exec
+ *   forward.c, fwd_listen.c, fwd_policy.c   TCP forwarding (forward.h)
  *   pty.c      pty allocation, modes, window size
  */
 #ifndef NSSH_POSIX_SERVER_H
@@ -60,15 +65,17 @@ typedef struct session {
     ostream out, err;      /* with a pty only out is used (the master) */
     char *env[SESS_ENV_MAX];   /* accepted "NAME=value" */
     size_t n_env;
+    char subsystem[64];    /* the subsystem that runs, "" for shell/exec */
 } session;
 
 typedef struct srv {
-    const daemon_opts *o;
+    daemon_opts *o;                  /* this connection's copy (Match) */
     const hostkey_set *hk;
     nssh_conn *c;
     void *mem;
     nssh_config cfg;
-    int fd;                          /* the TCP socket */
+    int fd;                          /* the TCP socket (or stdin with -i) */
+    int fd_out;                      /* fd, or stdout with -i */
     int sig_fd;                      /* self-pipe read end */
     char peer[64], local[64];
     int peer_port, local_port;
@@ -85,7 +92,37 @@ typedef struct srv {
     int conn_reset;                  /* read failed with ECONNRESET */
     int peer_disconnected;
     session sess[NSSH_MAX_CHANNELS];
+    struct pamauth *pam;             /* PAM handle and phases, or NULL */
+    struct fwd_state *fwd;           /* forward.h: port forwarding, or NULL */
+    /* engine tables from the options (server.c, srvmatch.c) */
+    const nssh_kem *kems[OPTS_MAX_ALGS];
+    const nssh_cipher *ciphers[OPTS_MAX_ALGS];
+    const nssh_mac *macs[OPTS_MAX_ALGS];
+    const nssh_sig_alg *sigs[OPTS_MAX_ALGS];
+    nssh_hostkey hostkeys[HOSTKEYS_MAX * 2];
+    /* per-user settings at the first USERAUTH_REQUEST (srvmatch.c) */
+    int user_fixed;                  /* Match applied for match_user */
+    char match_user[NSSH_USER_MAX + 1];
+    int access_denied;               /* DenyUsers, AllowUsers & co. refused */
+    char *banner;                    /* Banner text (malloc'ed) or NULL */
+    int end_logged;                  /* our disconnect's line is logged */
+    /* ClientAlive (alive.c) */
+    uint64_t last_rx;                /* when bytes last arrived, ms */
+    uint64_t alive_sent;             /* when the last probe went, ms */
+    long alive_missed;               /* probes without an answer */
 } srv;
+
+/* srvmatch.c */
+/* The engine settings that follow the options (again after Match). */
+void srv_engine_opts(srv *s);
+void srv_auth_request(void *user, nssh_str username, nssh_str method);
+
+/* alive.c */
+/* Milliseconds until alive_tick has work (UINT64_MAX: none). */
+uint64_t alive_wait(const srv *s);
+/* Each round: MaxStartups release, ClientAlive probes and timeout. */
+void alive_tick(srv *s);
+void alive_answer(void *user, int ok, const uint8_t *data, size_t len);
 
 /* srvlog.c */
 void srv_engine_log(void *user, const nssh_log *rec);
@@ -103,6 +140,32 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
 void srv_auth_result(void *user, nssh_str username, const char *method,
                      const char *alg_name, const uint8_t *blob,
                      size_t blob_len, int ok, int partial);
+
+/* authcb.c, for authpw.c */
+/* Does the account exist (logs "Invalid user" once) and may this daemon
+ * serve it? Sets s->pw. */
+int srv_user_ok(srv *s, const char *name);
+/* PermitRootLogin for s->pw with method ("publickey", "password",
+ * "keyboard-interactive"); logs a refusal. */
+int srv_root_ok(srv *s, const char *method);
+
+/* authpw.c */
+int srv_auth_password(void *user, nssh_str username, nssh_str password);
+int srv_kbdint_start(void *user, nssh_str username, nssh_str submethods,
+                     nssh_kbdint *q);
+int srv_kbdint_respond(void *user, nssh_str username,
+                       const nssh_str *responses, size_t n, nssh_kbdint *q);
+
+/* pamauth.c (PAM service "nanossh") */
+/* The auth phase: is password right for name? 0 when it is. The handle
+ * is kept for the account phase. */
+int pamauth_password(srv *s, const char *name, const char *password);
+/* After any successful method: the account phase, then (as root) the
+ * credentials and the session. 0, or a negative error with why set to a
+ * sentence for the log and the client. */
+int pamauth_login(srv *s, const char *name, char *why, size_t cap);
+/* Close the session and end the handle (connection teardown). */
+void pamauth_end(srv *s);
 
 /* session.c */
 int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,

@@ -11,6 +11,7 @@
 
 #include "server.h"
 #include "env.h"
+#include "forward.h"
 #include "signames.h"
 
 static int str_is(nssh_str s, const char *lit)
@@ -43,11 +44,23 @@ static int known_type(nssh_str type)
     return 0;
 }
 
+/* Open session channels (MaxSessions counts these, not forwardings). */
+static long sessions_open(const srv *s)
+{
+    long n = 0;
+    size_t i;
+    for (i = 0; i < NSSH_MAX_CHANNELS; i++)
+        n += s->sess[i].used != 0;
+    return n;
+}
+
 int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
               size_t extra_len)
 {
     srv *s = user;
     session *ss;
+    if (str_is(type, "direct-tcpip") && s->authenticated)
+        return fwd_open_direct(s, ch, extra, extra_len);
     if (!str_is(type, "session")) {
         srv_log(s, LL_DEBUG1, "refused channel of type \"%.*s\"",
                 (int)(type.n > 64 ? 64 : type.n), type.p);
@@ -59,6 +72,11 @@ int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
         return 1;   /* SSH_OPEN_ADMINISTRATIVELY_PROHIBITED */
     if (ch >= NSSH_MAX_CHANNELS)
         return 4;   /* SSH_OPEN_RESOURCE_SHORTAGE */
+    if (sessions_open(s) >= s->o->max_sessions) {
+        srv_log(s, LL_VERBOSE, "refused session on channel %u: MaxSessions "
+                "(%ld) reached", (unsigned)ch, s->o->max_sessions);
+        return 1;
+    }
     ss = &s->sess[ch];
     memset(ss, 0, sizeof(*ss));
     ss->used = 1;
@@ -143,6 +161,34 @@ static int req_run(srv *s, uint32_t ch, const nssh_chan_req *q)
     return r < 0 ? -1 : 0;
 }
 
+/* A subsystem runs its configured command line as exec would (sshd's
+ * Subsystem keyword). */
+static int req_subsystem(srv *s, uint32_t ch, const nssh_chan_req *q)
+{
+    session *ss = &s->sess[ch];
+    char *name = cstr(q->text, sizeof(ss->subsystem) - 1);
+    const char *cmd = name ? opts_subsystem(s->o, name) : NULL;
+    int r = -1;
+    if (!cmd) {
+        logit(LL_INFO, "subsystem request for %.*s by user %s failed, "
+              "subsystem not found", (int)(q->text.n > 64 ? 64 : q->text.n),
+              q->text.p, s->pw.name);
+        goto out;
+    }
+    if (ss->started)
+        goto out;
+    srv_log(s, LL_VERBOSE, "subsystem request for %s by user %s", name,
+            s->pw.name);
+    snprintf(ss->subsystem, sizeof(ss->subsystem), "%s", name);
+    log_debug("subsystem: exec() %s", cmd);
+    r = spawn_session(s, ch, cmd) < 0 ? -1 : 0;
+    if (r < 0)
+        ss->subsystem[0] = 0;
+out:
+    free(name);
+    return r;
+}
+
 static int req_signal(srv *s, session *ss, const nssh_chan_req *q)
 {
     int sig = signame_to_num(q->name.p, q->name.n);
@@ -165,11 +211,7 @@ int sess_request(void *user, uint32_t ch, const nssh_chan_req *q)
     case NSSH_REQ_ENV: return req_env(s, ss, q);
     case NSSH_REQ_SHELL:
     case NSSH_REQ_EXEC: return req_run(s, ch, q);
-    case NSSH_REQ_SUBSYSTEM:
-        logit(LL_INFO, "subsystem request for %.*s by user %s failed, "
-              "no subsystem configured", (int)(q->text.n > 64 ? 64 : q->text.n),
-              q->text.p, s->pw.name);
-        return -1;
+    case NSSH_REQ_SUBSYSTEM: return req_subsystem(s, ch, q);
     case NSSH_REQ_WINDOW_CHANGE:
         if (!ss->want_pty)
             return -1;
@@ -195,6 +237,10 @@ void sess_data(void *user, uint32_t ch, uint32_t ext, const uint8_t *data,
     srv *s = user;
     session *ss = &s->sess[ch];
     size_t keep = len;
+    if (fwd_is(s, ch)) {
+        fwd_data(s, ch, data, len);
+        return;
+    }
     if (ch >= NSSH_MAX_CHANNELS || !ss->used || ext != 0 || ss->in_eof ||
         (ss->started && ss->fd_in < 0)) {
         nssh_channel_consume(s->c, ch, len);   /* nobody will read it */
@@ -220,14 +266,18 @@ void sess_data(void *user, uint32_t ch, uint32_t ext, const uint8_t *data,
 void sess_eof(void *user, uint32_t ch)
 {
     srv *s = user;
-    if (ch < NSSH_MAX_CHANNELS && s->sess[ch].used)
+    if (fwd_is(s, ch))
+        fwd_eof(s, ch);
+    else if (ch < NSSH_MAX_CHANNELS && s->sess[ch].used)
         s->sess[ch].in_eof = 1;   /* chanio_to_child closes stdin when drained */
 }
 
 void sess_closed(void *user, uint32_t ch)
 {
     srv *s = user;
-    if (ch < NSSH_MAX_CHANNELS && s->sess[ch].used)
+    if (fwd_is(s, ch))
+        fwd_closed(s, ch);
+    else if (ch < NSSH_MAX_CHANNELS && s->sess[ch].used)
         sess_release(s, &s->sess[ch]);
 }
 

@@ -40,6 +40,22 @@ static void become_user(const user_info *u)
     }
 }
 
+/* PrintMotd: /etc/motd before an interactive login shell, unless the
+ * user has a ~/.hushlogin (as login(1) and sshd do). */
+static void print_motd(const user_info *u)
+{
+    char path[1100], buf[4096];
+    ssize_t n;
+    int fd;
+    snprintf(path, sizeof(path), "%s/.hushlogin", u->home);
+    if (access(path, F_OK) == 0 || (fd = open("/etc/motd", O_RDONLY)) < 0)
+        return;
+    while ((n = read(fd, buf, sizeof(buf))) > 0)
+        if (write(STDOUT_FILENO, buf, (size_t)n) != n)
+            break;
+    close(fd);
+}
+
 static void set_stdio(const session *ss, const int in[2], const int out[2],
                       const int err[2])
 {
@@ -77,6 +93,8 @@ static void run_child(srv *s, session *ss, const char *run, char **envp,
             child_fail("chdir /");
     }
     base = base ? base + 1 : u->shell;
+    if (!run && ss->want_pty && s->o->print_motd > 0)
+        print_motd(u);
     if (run) {
         char *argv[] = { (char *)base, "-c", (char *)run, NULL };
         execve(u->shell, argv, envp);
@@ -109,6 +127,8 @@ static int make_env(srv *s, session *ss, const char *original, envlist *e)
     in.client_env = ss->env;
     in.n_client_env = ss->n_env;
     in.original_command = original;
+    in.admin_env = s->o->set_env.v;
+    in.n_admin_env = s->o->set_env.n;
     return env_build(e, &in);
 }
 
@@ -150,9 +170,16 @@ static void keep_parent_ends(session *ss, int in[2], int out[2], int err[2])
 static void log_start(srv *s, session *ss, uint32_t ch, const char *command,
                       int forced)
 {
+    char what[96];
+    if (forced)
+        snprintf(what, sizeof(what), "forced-command (%s)",
+                 forced == 2 ? "config" : "key-option");
+    else if (ss->subsystem[0])
+        snprintf(what, sizeof(what), "subsystem '%s'", ss->subsystem);
+    else
+        snprintf(what, sizeof(what), "%s", command ? "command" : "shell");
     srv_log(s, LL_VERBOSE, "Starting session: %s%s%s for %s from %s port %d id %u",
-            forced ? "forced-command (key-option)" : command ? "command" : "shell",
-            ss->want_pty ? " on " : "", ss->want_pty ? ss->tty + 5 : "",
+            what, ss->want_pty ? " on " : "", ss->want_pty ? ss->tty + 5 : "",
             s->pw.name, s->peer, s->peer_port, (unsigned)ch);
 }
 
@@ -160,7 +187,10 @@ int spawn_session(srv *s, uint32_t ch, const char *command)
 {
     session *ss = &s->sess[ch];
     int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-    const char *forced = s->have_kopts ? s->kopts.command : NULL;
+    /* ForceCommand wins over the key's command= option, as in sshd. */
+    const char *admin = s->o->force_command && *s->o->force_command
+                            ? s->o->force_command : NULL;
+    const char *forced = admin ? admin : s->have_kopts ? s->kopts.command : NULL;
     envlist env = { 0 };
     pid_t pid;
     int e = NSSH_ERR_INTERNAL;
@@ -177,7 +207,7 @@ int spawn_session(srv *s, uint32_t ch, const char *command)
     ss->pid = pid;
     ss->started = 1;
     keep_parent_ends(ss, in, out, err);
-    log_start(s, ss, ch, command, forced != NULL);
+    log_start(s, ss, ch, command, admin ? 2 : forced != NULL);
     log_debug("session %u: child is pid %ld", (unsigned)ch, (long)pid);
     e = 0;
 out:

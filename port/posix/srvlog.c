@@ -38,7 +38,7 @@ static void who(const srv *s, char *out, size_t cap)
     out[0] = 0;
     if (s->authenticated)
         snprintf(out, cap, "user %s ", s->pw.name);
-    else if (s->user[0] && !strcmp(s->user, s->pw.name))
+    else if (s->user[0] && !strcmp(s->user, s->pw.name) && !s->access_denied)
         snprintf(out, cap, "authenticating user %s ", s->user);
     else if (s->user[0])
         snprintf(out, cap, "invalid user %s ", s->user);
@@ -63,7 +63,7 @@ static void closing_line(srv *s, const nssh_log *rec)
         srv_log_auth_limit(s);
         break;
     case NSSH_ERR_APP:
-        if (s->auth_limit_logged)
+        if (s->auth_limit_logged || s->end_logged)
             break;   /* our own disconnect, already said why */
         srv_log(s, LL_INFO, "%s (%s port %d)", rec->text ? rec->text : "",
                 s->peer, s->peer_port);
@@ -92,7 +92,7 @@ void srv_log_auth_limit(srv *s)
     s->auth_limit_logged = 1;
     who(s, w, sizeof(w));
     srv_log(s, LL_ERROR, "maximum authentication attempts exceeded for %s%s "
-            "from %s port %d ssh2", strcmp(s->user, s->pw.name) ? "invalid user " : "",
+            "from %s port %d ssh2", strcmp(s->user, s->pw.name) || s->access_denied ? "invalid user " : "",
             s->user, s->peer, s->peer_port);
     srv_log(s, LL_INFO, "Disconnecting %s%s port %d: Too many authentication "
             "failures", w, s->peer, s->peer_port);

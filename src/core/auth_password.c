@@ -64,8 +64,9 @@ int auth_password(nssh_conn *c, rd *r, nssh_str user, int user_ok)
                     NSSH_AUTH_ALLOW))
         why = "refused";
     wipe_rest(r, from);
-    conn_log(c, NSSH_LOG_VERBOSE, "auth", REQ, NULL, "password for %.*s: %s",
-             clip(user), user.p, why ? why : "ok");
+    if (why)
+        conn_log(c, NSSH_LOG_VERBOSE, "auth", REQ, NULL, "password for %.*s: %s",
+                 clip(user), user.p, why);
     if (ok)
         return auth_succeed(c, user, "password", NULL, NULL, 0);
     if (user_ok)

@@ -161,10 +161,35 @@ static int other_method(nssh_conn *c, nssh_str user, nssh_str method,
 
 /* RFC 4252 section 5: string user, string service, string method, then
  * the method's fields. */
+/* RFC 4252 section 5.4: the banner, once, before authentication is
+ * over; here in answer to the first request, which is what clients wait
+ * for before prompting. */
+static int send_banner(nssh_conn *c)
+{
+    const char *b = c->cfg->banner;
+    size_t n;
+    wr w;
+    int e;
+    if (c->au.banner_sent || !b || !*b)
+        return 0;
+    c->au.banner_sent = 1;
+    n = strlen(b);
+    if (n + 64 > pkt_room(c)) {
+        conn_log(c, NSSH_LOG_INFO, "auth", "SSH_MSG_USERAUTH_BANNER", "message",
+                 "banner of %zu bytes does not fit in a packet; not sent", n);
+        return 0;
+    }
+    if ((e = pkt_begin(c, &w, MSG_USERAUTH_BANNER)) < 0)
+        return e;
+    wr_string(&w, b, n);
+    wr_cstring(&w, "");   /* language tag */
+    return pkt_end(c, &w);
+}
+
 static int handle_request(nssh_conn *c, rd *r)
 {
     nssh_str user, service, method;
-    int user_ok;
+    int user_ok, e;
     if (rd_str(r, &user) < 0)
         return auth_bad(c, REQ, "user name", "truncated string");
     if (rd_str(r, &service) < 0)
@@ -182,6 +207,15 @@ static int handle_request(nssh_conn *c, rd *r)
     if (!user_ok)
         conn_log(c, NSSH_LOG_INFO, "auth", REQ, "user name",
                  "invalid user name (%zu bytes) refused", user.n);
+    /* The application's per-user settings may change the methods and
+     * the banner, or end the connection. */
+    if (user_ok && c->cb->auth_request) {
+        c->cb->auth_request(c->cfg->user, user, method);
+        if (c->err)
+            return c->err;
+    }
+    if ((e = send_banner(c)) < 0)
+        return e;
     /* RFC 4252 section 5: a new request aborts a keyboard-interactive
      * exchange in progress; no FAILURE is sent for the aborted one. */
     c->au.kbd_active = 0;

@@ -108,8 +108,10 @@ int dispatch(nssh_conn *c, const uint8_t *payload, size_t len)
     if (c->role == NSSH_ROLE_SERVER) {
 #if NSSH_ENABLE_SERVER
         if (msg == MSG_SERVICE_REQUEST) {
-            if (c->au.service_ok)
-                return unexpected(c, msg, "after the service was accepted");
+            /* Some clients (paramiko) ask for ssh-userauth again before
+             * each attempt; sshd answers every time until one succeeds. */
+            if (authenticated(c))
+                return unexpected(c, msg, "after authentication");
             return auth_service_request(c, &r);
         }
         if (msg >= 50 && msg <= 79) {

@@ -71,9 +71,42 @@ int global_handle(nssh_conn *c, uint8_t msg, rd *r)
 {
     if (msg == MSG_GLOBAL_REQUEST)
         return on_request(c, r);
-    /* We send no global requests that want a reply; a stray answer is
-     * harmless. */
+    if (c->global_pending) {
+        /* Section 4: answers come in the order of the requests. */
+        c->global_pending--;
+        conn_log(c, NSSH_LOG_DEBUG, "connection", msg_name(msg), NULL,
+                 "answer to our global request: %s", msg_name(msg));
+        if (c->cb->global_answer)
+            c->cb->global_answer(c->cfg->user, msg == MSG_REQUEST_SUCCESS,
+                                 r->p + r->pos, rd_left(r));
+        return 0;
+    }
+    /* An answer to nothing we asked: harmless. */
     conn_log(c, NSSH_LOG_DEBUG, "connection", msg_name(msg), NULL,
              "ignoring %s", msg_name(msg));
+    return 0;
+}
+
+int nssh_conn_global_request(nssh_conn *c, const char *name,
+                             const uint8_t *data, size_t len, int want_reply)
+{
+    wr w;
+    int e;
+    if (c->err)
+        return c->err;
+    if (c->closing)
+        return NSSH_ERR_CLOSED;
+    if (!c->kx.count || (c->role == NSSH_ROLE_SERVER && !c->au.done))
+        return NSSH_ERR_STATE;
+    if ((e = pkt_begin(c, &w, MSG_GLOBAL_REQUEST)) < 0)
+        return e;
+    wr_cstring(&w, name);
+    wr_bool(&w, want_reply);
+    if (len)
+        wr_bytes(&w, data, len);
+    if ((e = pkt_end(c, &w)) < 0)
+        return e;
+    if (want_reply)
+        c->global_pending++;
     return 0;
 }

@@ -145,6 +145,7 @@ typedef struct auth {
     uint32_t failures;
     char user[NSSH_USER_MAX + 1];
     const char *method;        /* method that succeeded */
+    int banner_sent;           /* USERAUTH_BANNER done (or none to send) */
     /* keyboard-interactive (RFC 4256): INFO_REQUEST sent, answer awaited */
     int kbd_active;
     uint32_t kbd_prompts;      /* prompts in that INFO_REQUEST */
@@ -200,6 +201,9 @@ struct nssh_conn {
     size_t session_id_len;
     auth au;
     chan ch[NSSH_MAX_CHANNELS];
+
+    /* our global requests awaiting an answer (RFC 4254 section 4) */
+    uint32_t global_pending;
 
     /* negotiated names for info */
     const char *peer_first_guess;

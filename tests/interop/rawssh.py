@@ -29,9 +29,9 @@ def _string(b):
 
 
 def kexinit_payload(kex=None, hostkey=None, cipher=None, mac=None,
-                    compression=None):
+                    compression=None, follows=False):
     """SSH_MSG_KEXINIT payload; the same cipher/MAC/compression list is
-    used for both directions."""
+    used for both directions. follows sets first_kex_packet_follows."""
     lists = dict(DEFAULT_LISTS)
     for k, v in (("kex", kex), ("hostkey", hostkey), ("cipher", cipher),
                  ("mac", mac), ("compression", compression)):
@@ -42,7 +42,8 @@ def kexinit_payload(kex=None, hostkey=None, cipher=None, mac=None,
     p += _string(lists["cipher"]) * 2 + _string(lists["mac"]) * 2
     p += _string(lists["compression"]) * 2
     p += _string("") * 2             # languages
-    p += b"\x00" + struct.pack(">I", 0)   # first_kex_packet_follows, reserved
+    p += bytes([1 if follows else 0])    # first_kex_packet_follows
+    p += struct.pack(">I", 0)            # reserved
     return p
 
 

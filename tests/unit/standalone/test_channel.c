@@ -105,7 +105,21 @@ static struct {
     int cauth_calls, cauth_ok;
     char cauth_methods[64];
     int copen_calls, copen_ok, creply_calls, creply_ok;
+    /* opens and global requests with answers (channel_open.c, global.c) */
+    uint8_t open_extra[256];
+    size_t open_extra_len;
+    int open_refuse_inside;        /* channel_open refuses from inside */
+    int oreply_calls, oreply_ok;
+    uint32_t oreply_ch, oreply_reason;
+    char oreply_desc[64];
+    int greply_calls;
+    char greply_name[64];
+    uint32_t greply_port;          /* port to answer a tcpip-forward of 0 */
+    size_t greply_len;             /* bytes of answer to claim */
 } ev;
+
+/* The connection under test, for callbacks that call back into it. */
+static nssh_conn *cur;
 
 static void cpy(char *dst, size_t cap, nssh_str s)
 {
@@ -141,9 +155,14 @@ static void cb_auth_result(void *u, nssh_str user, const char *method,
 static int cb_channel_open(void *u, uint32_t ch, nssh_str type,
                            const uint8_t *extra, size_t extra_len)
 {
-    (void)u; (void)type; (void)extra; (void)extra_len;
+    (void)u; (void)type;
     ev.open_calls++;
     ev.open_ch = ch;
+    ev.open_extra_len = extra_len < sizeof(ev.open_extra) ? extra_len : 0;
+    if (ev.open_extra_len)
+        memcpy(ev.open_extra, extra, ev.open_extra_len);
+    if (ev.open_refuse_inside)
+        assert_int_equal(nssh_channel_open_refuse(cur, ch, 2, "inside"), 0);
     return ev.open_answer;
 }
 
@@ -1135,6 +1154,305 @@ static void test_global(void **state)
     assert_int_equal(c->err, 0);
 }
 
+/* ==== Opens answered later, opens of ours, replies with data =============== */
+
+static void cb_open_reply(void *u, uint32_t ch, int ok, uint32_t reason,
+                          nssh_str desc)
+{
+    (void)u;
+    ev.oreply_calls++;
+    ev.oreply_ch = ch;
+    ev.oreply_ok = ok;
+    ev.oreply_reason = reason;
+    cpy(ev.oreply_desc, sizeof(ev.oreply_desc), desc);
+}
+
+/* tcpip-forward for port 0 answers ev.greply_port (RFC 4254 section 7.1). */
+static int cb_global_reply(void *u, nssh_str name, const uint8_t *d, size_t n,
+                           int want_reply, uint8_t *reply, size_t cap,
+                           size_t *reply_len)
+{
+    nssh_tcpip t;
+    (void)u;
+    (void)want_reply;
+    ev.greply_calls++;
+    cpy(ev.greply_name, sizeof(ev.greply_name), name);
+    if (nssh_tcpip_parse(d, n, 0, &t) < 0)
+        return -1;
+    if (t.port == 0) {
+        assert_true(cap >= 4);
+        put_be32(reply, ev.greply_port);
+        *reply_len = ev.greply_len ? ev.greply_len : 4;
+    }
+    return ev.global_answer;
+}
+
+static const nssh_callbacks cbs_fwd = {
+    .channel_open = cb_channel_open,
+    .channel_data = cb_channel_data,
+    .channel_eof = cb_channel_eof,
+    .channel_closed = cb_channel_closed,
+    .client_channel_open = cb_client_open,
+    .channel_open_reply = cb_open_reply,
+    .global_request_reply = cb_global_reply,
+};
+
+/* A server connection past authentication with the callbacks above. */
+static nssh_conn *mk_fwd(void)
+{
+    nssh_conn *c = cur = mk(NSSH_ROLE_SERVER);
+    srv_cfg.cb = c->cb = &cbs_fwd;
+    c->au.done = 1;
+    return c;
+}
+
+static size_t tcpip(uint8_t *p, size_t cap, const char *host, uint32_t port,
+                    const char *orig, uint32_t orig_port, int with_orig)
+{
+    nssh_tcpip t;
+    long n;
+    t.host.p = host;
+    t.host.n = strlen(host);
+    t.port = port;
+    t.orig_host.p = orig;
+    t.orig_host.n = orig ? strlen(orig) : 0;
+    t.orig_port = orig_port;
+    n = nssh_tcpip_build(p, cap, &t, with_orig);
+    assert_true(n > 0);
+    return (size_t)n;
+}
+
+/* The peer opens direct-tcpip (RFC 4254 section 7.2). */
+static void feed_direct(nssh_conn *c, uint32_t sender, int expect)
+{
+    uint8_t extra[128];
+    size_t n = tcpip(extra, sizeof(extra), "example.org", 80, "192.0.2.7", 5555, 1);
+    wr w;
+    wr_init(&w, buf, sizeof(buf));
+    wr_u8(&w, MSG_CHANNEL_OPEN);
+    wr_cstring(&w, "direct-tcpip");
+    wr_u32(&w, sender);
+    wr_u32(&w, 4096);
+    wr_u32(&w, 1024);
+    wr_bytes(&w, extra, n);
+    assert_int_equal(feed_w(c, &w), expect);
+}
+
+static void test_open_later_confirm(void **state)
+{
+    nssh_conn *c = *state = mk_fwd();
+    nssh_tcpip t;
+    rd r;
+    ev.open_answer = NSSH_OPEN_LATER;
+    feed_direct(c, 9, 0);
+    /* Nothing is said until the application answers. */
+    assert_int_equal(stub_n, 0);
+    assert_int_equal(ev.open_calls, 1);
+    assert_int_equal(c->ch[ev.open_ch].state, CH_PENDING);
+    assert_int_equal(nssh_tcpip_parse(ev.open_extra, ev.open_extra_len, 1, &t), 0);
+    assert_int_equal(t.host.n, 11);
+    assert_memory_equal(t.host.p, "example.org", 11);
+    assert_int_equal(t.port, 80);
+    assert_int_equal(t.orig_host.n, 9);
+    assert_int_equal(t.orig_port, 5555);
+    /* Not open yet: no data may be sent on it. */
+    assert_int_equal(nssh_channel_write(c, ev.open_ch, 0, (const uint8_t *)"x", 1),
+                     NSSH_ERR_CHANNEL);
+    assert_int_equal(nssh_channel_open_confirm(c, ev.open_ch), 0);
+    r = out(0, MSG_CHANNEL_OPEN_CONFIRMATION);
+    assert_int_equal(get_u32(&r), 9);
+    assert_int_equal(get_u32(&r), ev.open_ch);
+    assert_int_equal(get_u32(&r), NSSH_CHANNEL_WINDOW);
+    assert_int_equal(get_u32(&r), NSSH_CHANNEL_MAXPKT);
+    assert_int_equal(rd_end(&r), 0);
+    assert_int_equal(c->ch[ev.open_ch].state, CH_OPEN);
+    assert_int_equal(c->ch[ev.open_ch].remote_window, 4096);
+    assert_int_equal(nssh_channel_write(c, ev.open_ch, 0, (const uint8_t *)"x", 1), 1);
+    /* Answered once only. */
+    assert_int_equal(nssh_channel_open_confirm(c, ev.open_ch), NSSH_ERR_CHANNEL);
+    assert_int_equal(nssh_channel_open_refuse(c, ev.open_ch, 1, NULL),
+                     NSSH_ERR_CHANNEL);
+    assert_int_equal(nssh_channel_open_confirm(c, NSSH_MAX_CHANNELS),
+                     NSSH_ERR_CHANNEL);
+}
+
+static void test_open_later_refuse(void **state)
+{
+    nssh_conn *c = *state = mk_fwd();
+    uint32_t first;
+    rd r;
+    ev.open_answer = NSSH_OPEN_LATER;
+    feed_direct(c, 3, 0);
+    first = ev.open_ch;
+    assert_int_equal(nssh_channel_open_refuse(c, first, NSSH_OPEN_CONNECT_FAILED,
+                                              "Connection refused"), 0);
+    r = out(0, MSG_CHANNEL_OPEN_FAILURE);
+    assert_int_equal(get_u32(&r), 3);
+    assert_int_equal(get_u32(&r), NSSH_OPEN_CONNECT_FAILED);
+    expect_str(&r, "Connection refused");
+    expect_str(&r, "");
+    assert_int_equal(rd_end(&r), 0);
+    assert_int_equal(c->ch[first].state, CH_FREE);
+    /* Without a text the reason's name goes; an unknown code becomes 1. */
+    feed_direct(c, 4, 0);
+    assert_int_equal(ev.open_ch, first);   /* the slot is reused */
+    assert_int_equal(nssh_channel_open_refuse(c, first, 77, NULL), 0);
+    r = out(1, MSG_CHANNEL_OPEN_FAILURE);
+    assert_int_equal(get_u32(&r), 4);
+    assert_int_equal(get_u32(&r), NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED);
+    expect_str(&r, "administratively prohibited");
+    /* Answered from inside the callback: one answer only. */
+    ev.open_refuse_inside = 1;
+    feed_direct(c, 5, 0);
+    assert_int_equal(stub_n, 3);
+    r = out(2, MSG_CHANNEL_OPEN_FAILURE);
+    assert_int_equal(get_u32(&r), 5);
+    assert_int_equal(get_u32(&r), NSSH_OPEN_CONNECT_FAILED);
+    expect_str(&r, "inside");
+    assert_int_equal(c->ch[first].state, CH_FREE);
+    assert_int_equal(c->err, 0);
+}
+
+static void test_server_opens_channel(void **state)
+{
+    nssh_conn *c = *state = mk_fwd();
+    uint8_t extra[128];
+    size_t n = tcpip(extra, sizeof(extra), "localhost", 8022, "127.0.0.1", 40000, 1);
+    const uint8_t *x;
+    long id, id2;
+    wr w;
+    rd r;
+    c->au.done = 0;
+    assert_int_equal(nssh_channel_open(c, "forwarded-tcpip", extra, n),
+                     NSSH_ERR_STATE);
+    c->au.done = 1;
+    id = nssh_channel_open(c, "forwarded-tcpip", extra, n);
+    assert_int_equal(id, 0);
+    r = out(0, MSG_CHANNEL_OPEN);
+    expect_str(&r, "forwarded-tcpip");
+    assert_int_equal(get_u32(&r), 0);
+    assert_int_equal(get_u32(&r), NSSH_CHANNEL_WINDOW);
+    assert_int_equal(get_u32(&r), NSSH_CHANNEL_MAXPKT);
+    assert_int_equal(rd_bytes(&r, &x, n), 0);
+    assert_memory_equal(x, extra, n);
+    assert_int_equal(rd_end(&r), 0);
+    assert_int_equal(c->ch[0].state, CH_OPENING);
+    /* Until the answer nothing may be written. */
+    assert_int_equal(nssh_channel_write(c, 0, 0, (const uint8_t *)"x", 1),
+                     NSSH_ERR_CHANNEL);
+    chan_msg(&w, MSG_CHANNEL_OPEN_CONFIRMATION, 0);
+    wr_u32(&w, 77);
+    wr_u32(&w, 1000);
+    wr_u32(&w, 500);
+    assert_int_equal(feed_w(c, &w), 0);
+    assert_int_equal(ev.oreply_calls, 1);
+    assert_int_equal(ev.oreply_ok, 1);
+    assert_int_equal(ev.oreply_ch, 0);
+    assert_int_equal(ev.copen_calls, 0);   /* the newer callback only */
+    assert_int_equal(c->ch[0].remote_id, 77);
+    assert_int_equal(nssh_channel_write(c, 0, 0, (const uint8_t *)"abc", 3), 3);
+    r = out(1, MSG_CHANNEL_DATA);
+    assert_int_equal(get_u32(&r), 77);
+
+    /* The peer refuses the next one, with its reason and text. */
+    id2 = nssh_channel_open(c, "forwarded-tcpip", extra, n);
+    assert_int_equal(id2, 1);
+    chan_msg(&w, MSG_CHANNEL_OPEN_FAILURE, 1);
+    wr_u32(&w, NSSH_OPEN_CONNECT_FAILED);
+    wr_cstring(&w, "Connection refused");
+    wr_cstring(&w, "");
+    assert_int_equal(feed_w(c, &w), 0);
+    assert_int_equal(ev.oreply_calls, 2);
+    assert_int_equal(ev.oreply_ok, 0);
+    assert_int_equal(ev.oreply_ch, 1);
+    assert_int_equal(ev.oreply_reason, NSSH_OPEN_CONNECT_FAILED);
+    assert_string_equal(ev.oreply_desc, "Connection refused");
+    assert_int_equal(c->ch[1].state, CH_FREE);
+    /* No type, or data without a pointer. */
+    assert_int_equal(nssh_channel_open(c, NULL, NULL, 0), NSSH_ERR_STATE);
+    assert_int_equal(nssh_channel_open(c, "x", NULL, 3), NSSH_ERR_STATE);
+}
+
+static void global_req(wr *w, const char *name, int want_reply, const char *host,
+                       uint32_t port)
+{
+    uint8_t d[64];
+    size_t n = tcpip(d, sizeof(d), host, port, NULL, 0, 0);
+    wr_init(w, buf, sizeof(buf));
+    wr_u8(w, MSG_GLOBAL_REQUEST);
+    wr_cstring(w, name);
+    wr_bool(w, want_reply);
+    wr_bytes(w, d, n);
+}
+
+static void test_global_reply_data(void **state)
+{
+    nssh_conn *c = *state = mk_fwd();
+    wr w;
+    rd r;
+    /* Port 0: the bound port comes back in REQUEST_SUCCESS. */
+    ev.global_answer = 0;
+    ev.greply_port = 40123;
+    global_req(&w, "tcpip-forward", 1, "localhost", 0);
+    assert_int_equal(feed_w(c, &w), 0);
+    assert_string_equal(ev.greply_name, "tcpip-forward");
+    r = out(0, MSG_REQUEST_SUCCESS);
+    assert_int_equal(get_u32(&r), 40123);
+    assert_int_equal(rd_end(&r), 0);
+    /* A fixed port: success without data. */
+    global_req(&w, "tcpip-forward", 1, "localhost", 2222);
+    assert_int_equal(feed_w(c, &w), 0);
+    r = out(1, MSG_REQUEST_SUCCESS);
+    assert_int_equal(rd_end(&r), 0);
+    /* Refused: FAILURE, never data. */
+    ev.global_answer = -1;
+    global_req(&w, "tcpip-forward", 1, "localhost", 0);
+    assert_int_equal(feed_w(c, &w), 0);
+    r = out(2, MSG_REQUEST_FAILURE);
+    assert_int_equal(rd_end(&r), 0);
+    /* An answer longer than the room given is dropped, not sent. */
+    ev.global_answer = 0;
+    ev.greply_len = 100000;
+    global_req(&w, "tcpip-forward", 1, "localhost", 0);
+    assert_int_equal(feed_w(c, &w), 0);
+    r = out(3, MSG_REQUEST_SUCCESS);
+    assert_int_equal(rd_end(&r), 0);
+    /* No reply wanted: nothing sent. */
+    global_req(&w, "cancel-tcpip-forward", 0, "localhost", 40123);
+    assert_int_equal(feed_w(c, &w), 0);
+    assert_int_equal(stub_n, 4);
+    assert_string_equal(ev.greply_name, "cancel-tcpip-forward");
+    assert_int_equal(ev.greply_calls, 5);
+    assert_int_equal(ev.global_calls, 0);
+    assert_int_equal(c->err, 0);
+}
+
+static void test_tcpip_fields(void **state)
+{
+    uint8_t p[64];
+    size_t n = tcpip(p, sizeof(p), "::1", 65535, "10.0.0.1", 1, 1);
+    nssh_tcpip t;
+    nssh_tcpip big = { { "h", 1 }, 1, { NULL, 0 }, 0 };
+    (void)state;
+    assert_int_equal(nssh_tcpip_parse(p, n, 1, &t), 0);
+    assert_int_equal(t.port, 65535);
+    assert_int_equal(t.orig_port, 1);
+    assert_memory_equal(t.orig_host.p, "10.0.0.1", 8);
+    /* Request form: no originator; trailing bytes are refused. */
+    assert_int_equal(nssh_tcpip_parse(p, n, 0, &t), NSSH_ERR_FORMAT);
+    assert_int_equal(nssh_tcpip_parse(p, n - 1, 1, &t), NSSH_ERR_FORMAT);
+    n = tcpip(p, sizeof(p), "", 0, NULL, 0, 0);
+    assert_int_equal(n, 8);
+    assert_int_equal(nssh_tcpip_parse(p, n, 0, &t), 0);
+    assert_int_equal(t.host.n, 0);
+    assert_int_equal(t.orig_host.n, 0);
+    /* Ports are 16 bits. */
+    put_be32(p + 4, 65536);
+    assert_int_equal(nssh_tcpip_parse(p, n, 0, &t), NSSH_ERR_FORMAT);
+    assert_int_equal(nssh_tcpip_build(p, 8, &big, 0), NSSH_ERR_NOSPACE);
+    assert_int_equal(nssh_tcpip_build(p, 9, &big, 0), 9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1168,6 +1486,11 @@ int main(void)
         T(test_client_channel),
         T(test_client_open_refused),
         T(test_global),
+        T(test_open_later_confirm),
+        T(test_open_later_refuse),
+        T(test_server_opens_channel),
+        T(test_global_reply_data),
+        T(test_tcpip_fields),
 #undef T
     };
     stub_verbose = getenv("STUB_VERBOSE") != NULL;

@@ -1,0 +1,202 @@
+/*
+ * Every sshd_config keyword nanosshd understands, with sshd's name,
+ * default and Match rule (sshd_config(5)), in the order -T prints them.
+ */
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <syslog.h>
+
+#include "config.h"
+
+#define OFF(f) offsetof(daemon_opts, f)
+#define YESNO(n, f, d, fl) \
+    { .name = n, .type = KT_YESNO, .flags = fl, .min_args = 1, .max_args = 1, \
+      .off = OFF(f), .def = d }
+#define NUM(n, f, d, max, fl) \
+    { .name = n, .type = KT_NUM, .flags = fl, .min_args = 1, .max_args = 1, \
+      .off = OFF(f), .def = d, .lim = max }
+#define TIME(n, f, d, max, fl) \
+    { .name = n, .type = KT_TIME, .flags = fl, .min_args = 1, .max_args = 1, \
+      .off = OFF(f), .def = d, .lim = max }
+#define ENUM(n, f, d, tab, fl) \
+    { .name = n, .type = KT_ENUM, .flags = fl, .min_args = 1, .max_args = 1, \
+      .off = OFF(f), .def = d, .names = tab }
+#define STR(n, f, fl) \
+    { .name = n, .type = KT_STR, .flags = fl, .min_args = 1, .max_args = 1, \
+      .off = OFF(f) }
+#define LIST(n, f, fl) \
+    { .name = n, .type = KT_LIST, .flags = fl, .min_args = 1, \
+      .max_args = CFG_ARGS_MAX, .off = OFF(f) }
+#define FIXED(n, v, fl) \
+    { .name = n, .type = KT_FIXED, .flags = fl, .min_args = 1, .max_args = 1, \
+      .fixed = v }
+/* Own syntax: parse, reset (Match keywords), show. */
+#define CUSTOM(n, p, lo, hi, fl, r, s) \
+    { .name = n, .type = KT_CUSTOM, .flags = fl, .min_args = lo, \
+      .max_args = hi, .parse = p, .reset = r, .show = s }
+
+#define YEAR (365L * 86400L)
+
+static const kw_name families[] = {
+    { "any", AF_UNSPEC }, { "inet", AF_INET }, { "inet6", AF_INET6 },
+    { NULL, 0 }
+};
+
+/* sshd's SyslogFacility names. */
+static const kw_name facilities[] = {
+    { "DAEMON", LOG_DAEMON }, { "USER", LOG_USER }, { "AUTH", LOG_AUTH },
+    { "AUTHPRIV", LOG_AUTHPRIV }, { "LOCAL0", LOG_LOCAL0 },
+    { "LOCAL1", LOG_LOCAL1 }, { "LOCAL2", LOG_LOCAL2 },
+    { "LOCAL3", LOG_LOCAL3 }, { "LOCAL4", LOG_LOCAL4 },
+    { "LOCAL5", LOG_LOCAL5 }, { "LOCAL6", LOG_LOCAL6 },
+    { "LOCAL7", LOG_LOCAL7 }, { NULL, 0 }
+};
+
+const keyword config_keywords[] = {
+    /* Where to listen and with which keys. */
+    CUSTOM("Port", kw_port, 1, 1, 0, NULL, show_port),
+    ENUM("AddressFamily", address_family, AF_UNSPEC, families, 0),
+    CUSTOM("ListenAddress", kw_listen, 1, 1, 0, NULL, show_listen),
+    CUSTOM("HostKey", kw_hostkey, 1, 1, 0, NULL, show_hostkey),
+    CUSTOM("PidFile", kw_pidfile, 1, 1, 0, NULL, show_pidfile),
+    YESNO("TCPKeepAlive", tcp_keepalive, 1, 0),
+    CUSTOM("MaxStartups", kw_startups, 1, 1, 0, NULL, show_startups),
+    TIME("LoginGraceTime", grace_seconds, 120, YEAR, 0),
+    /* Algorithms. */
+    CUSTOM("KexAlgorithms", kw_kex_algs, 1, 1, 0, NULL, show_kex_algs),
+    CUSTOM("HostKeyAlgorithms", kw_hostkey_algs, 1, 1, 0, NULL,
+           show_hostkey_algs),
+    CUSTOM("Ciphers", kw_ciphers, 1, 1, 0, NULL, show_ciphers),
+    CUSTOM("MACs", kw_macs, 1, 1, 0, NULL, show_macs),
+    CUSTOM("PubkeyAcceptedAlgorithms", kw_pubkey_algs, 1, 1, KW_MATCH,
+           kw_reset_pubkey_algs, show_pubkey_algs),
+    CUSTOM("PubkeyAcceptedKeyTypes", kw_pubkey_algs, 1, 1, KW_MATCH,
+           kw_reset_pubkey_algs, NULL),   /* sshd's older name */
+    CUSTOM("RekeyLimit", kw_rekey, 1, 2, KW_MATCH, kw_reset_rekey, show_rekey),
+    /* Who may log in, and how. */
+    YESNO("PubkeyAuthentication", pubkey_auth, 1, KW_MATCH),
+    CUSTOM("AuthorizedKeysFile", kw_akfile, 1, OPTS_MAX_AKFILES, KW_MATCH,
+           kw_reset_akfile, show_akfile),
+    CUSTOM("PasswordAuthentication", config_kw_password_auth, 1, 1, KW_MATCH,
+           reset_password_auth, show_password_auth),
+    CUSTOM("KbdInteractiveAuthentication", config_kw_kbdint_auth, 1, 1,
+           KW_MATCH, reset_kbdint_auth, show_kbdint_auth),
+    CUSTOM("ChallengeResponseAuthentication", config_kw_kbdint_auth, 1, 1,
+           KW_MATCH, reset_kbdint_auth, NULL),   /* older name of the above */
+    CUSTOM("UsePAM", config_kw_use_pam, 1, 1, 0, NULL, show_use_pam),
+    CUSTOM("PermitRootLogin", config_kw_permit_root, 1, 1, KW_MATCH,
+           reset_permit_root, show_permit_root),
+    LIST("DenyUsers", deny_users, KW_MATCH),
+    LIST("AllowUsers", allow_users, KW_MATCH),
+    LIST("DenyGroups", deny_groups, KW_MATCH),
+    LIST("AllowGroups", allow_groups, KW_MATCH),
+    NUM("MaxAuthTries", max_auth_tries, 6, 1000000, KW_MATCH),
+    STR("Banner", banner, KW_MATCH | KW_NONE),
+    /* The connection once logged in. */
+    NUM("MaxSessions", max_sessions, 10, 1000000, KW_MATCH),
+    TIME("ClientAliveInterval", alive_interval, 0, YEAR, KW_MATCH),
+    NUM("ClientAliveCountMax", alive_count_max, 3, 1000000, KW_MATCH),
+    CUSTOM("AcceptEnv", kw_acceptenv, 1, OPTS_MAX_ACCEPTENV, KW_MATCH,
+           kw_reset_acceptenv, show_acceptenv),
+    LIST("SetEnv", set_env, KW_MATCH | KW_FIRST | KW_NAMEVAL),
+    STR("ForceCommand", force_command, KW_MATCH | KW_NONE | KW_RAW),
+    YESNO("PrintMotd", print_motd, 1, 0),
+    CUSTOM("Subsystem", config_kw_subsystem, 2, CFG_ARGS_MAX, 0, NULL,
+           show_subsystem),
+    CUSTOM("AllowTcpForwarding", config_kw_allow_tcp_fwd, 1, 1, KW_MATCH,
+           reset_allow_tcp_fwd, show_allow_tcp_fwd),
+    CUSTOM("GatewayPorts", config_kw_gateway_ports, 1, 1, KW_MATCH,
+           reset_gateway_ports, show_gateway_ports),
+    CUSTOM("PermitOpen", config_kw_permit_open, 1, CFG_ARGS_MAX, KW_MATCH,
+           reset_permit_open, show_permit_open),
+    CUSTOM("PermitListen", config_kw_permit_listen, 1, CFG_ARGS_MAX, KW_MATCH,
+           reset_permit_listen, show_permit_listen),
+    /* Logging. */
+    CUSTOM("LogLevel", kw_loglevel, 1, 1, KW_MATCH, kw_reset_loglevel,
+           show_loglevel),
+    ENUM("SyslogFacility", syslog_facility, LOG_AUTH, facilities, 0),
+    /* sshd features nanosshd does not have: accepted only when they
+     * say the feature is off, which is what nanosshd does. */
+    FIXED("X11Forwarding", "no", KW_MATCH),
+    FIXED("AllowAgentForwarding", "no", KW_MATCH),
+    FIXED("AllowStreamLocalForwarding", "no", KW_MATCH),
+    FIXED("PermitTunnel", "no", KW_MATCH),
+    FIXED("PermitUserRC", "no", KW_MATCH),
+    FIXED("GSSAPIAuthentication", "no", KW_MATCH),
+    FIXED("KerberosAuthentication", "no", KW_MATCH),
+    FIXED("HostbasedAuthentication", "no", KW_MATCH),
+    FIXED("IgnoreRhosts", "yes", KW_MATCH),
+    FIXED("PermitUserEnvironment", "no", 0),
+    FIXED("UseDNS", "no", 0),
+    FIXED("Compression", "no", 0),
+    FIXED("PrintLastLog", "no", 0),
+    FIXED("DebianBanner", "no", 0),
+};
+
+const size_t config_n_keywords = sizeof(config_keywords) / sizeof(config_keywords[0]);
+
+typedef char table_fits[sizeof(config_keywords) / sizeof(config_keywords[0])
+                        <= CFG_KEYWORDS_MAX ? 1 : -1];
+
+const keyword *config_keyword(const char *name)
+{
+    size_t i;
+    for (i = 0; i < config_n_keywords; i++)
+        if (!strcasecmp(name, config_keywords[i].name))
+            return &config_keywords[i];
+    return NULL;
+}
+
+/* OpenSSH sshd keywords without a row above: named as such in errors. */
+static const char *const elsewhere[] = {
+    "AuthenticationMethods", "AuthorizedKeysCommand",
+    "AuthorizedKeysCommandUser", "AuthorizedPrincipalsCommand",
+    "AuthorizedPrincipalsCommandUser", "AuthorizedPrincipalsFile",
+    "CASignatureAlgorithms", "ChannelTimeout", "ChrootDirectory",
+    "DisableForwarding", "ExposeAuthInfo", "FingerprintHash",
+    "GSSAPICleanupCredentials", "GSSAPIKexAlgorithms", "GSSAPIKeyExchange",
+    "GSSAPIStoreCredentialsOnRekey", "GSSAPIStrictAcceptorCheck",
+    "HostbasedAcceptedAlgorithms", "HostbasedUsesNameFromPacketOnly",
+    "HostCertificate", "HostKeyAgent", "IgnoreUserKnownHosts", "IPQoS",
+    "KerberosGetAFSToken", "KerberosOrLocalPasswd", "KerberosTicketCleanup",
+    "LogVerbose", "ModuliFile", "PermitEmptyPasswords", "PermitTTY",
+    "PerSourceMaxStartups", "PerSourceNetBlockSize", "PubkeyAuthOptions",
+    "RDomain", "RequiredRSASize", "RevokedKeys", "SecurityKeyProvider",
+    "StreamLocalBindMask", "StreamLocalBindUnlink", "StrictModes",
+    "TrustedUserCAKeys", "UnusedConnectionTimeout", "VersionAddendum",
+    "X11DisplayOffset", "X11UseLocalhost", "XAuthLocation",
+};
+
+int config_known_elsewhere(const char *name)
+{
+    size_t i;
+    for (i = 0; i < sizeof(elsewhere) / sizeof(elsewhere[0]); i++)
+        if (!strcasecmp(name, elsewhere[i]))
+            return 1;
+    return 0;
+}
+
+void config_defaults(daemon_opts *o)
+{
+    size_t i;
+    for (i = 0; i < config_n_keywords; i++) {
+        const keyword *k = &config_keywords[i];
+        char *f = (char *)o + k->off;
+        switch (k->type) {
+        case KT_YESNO:
+        case KT_ENUM:
+            if (*(int *)f < 0)
+                *(int *)f = (int)k->def;
+            break;
+        case KT_NUM:
+        case KT_TIME:
+            if (*(long *)f < 0)
+                *(long *)f = k->def;
+            break;
+        default:
+            break;
+        }
+    }
+}

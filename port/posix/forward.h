@@ -1,0 +1,121 @@
+/*
+ * TCP/IP port forwarding (RFC 4254 section 7) in a connection's process.
+ * Internal to the adapter.
+ *
+ * Map:
+ *   forward.c     forwarded channels: state, "direct-tcpip" connects
+ *                 (ssh -L), answers to our opens, release
+ *   fwd_relay.c   bytes both ways with back-pressure, EOF and close; the
+ *                 poll() entries of all forwarding sockets
+ *   fwd_listen.c  "tcpip-forward" / "cancel-tcpip-forward" (ssh -R):
+ *                 listeners, accepting, "forwarded-tcpip" opens
+ *   fwd_policy.c  AllowTcpForwarding, PermitOpen, PermitListen,
+ *                 GatewayPorts and the authorized_keys options
+ */
+#ifndef NSSH_POSIX_FORWARD_H
+#define NSSH_POSIX_FORWARD_H
+
+#include <netdb.h>
+#include <poll.h>
+#include <stdint.h>
+
+#include "server.h"
+
+/* Bytes read from a socket at once. */
+#define FWD_CHUNK (64u * 1024u)
+/* -R forwardings at once, and sockets per forwarding (IPv4 and IPv6). */
+#define FWD_LISTEN_MAX 16
+#define FWD_LISTEN_FDS 4
+/* Longest host name or address text kept. */
+#define FWD_HOST_MAX 256
+
+enum {
+    FC_FREE = 0,
+    FC_CONNECTING,   /* direct-tcpip: connect() running, open not answered */
+    FC_OPENING,      /* forwarded-tcpip: our open not answered yet */
+    FC_RELAY         /* the channel is open: bytes flow */
+};
+
+/* One forwarded connection on one channel. */
+typedef struct fwd_chan {
+    int state;                 /* FC_* */
+    int fd;                    /* the TCP socket, -1 once closed */
+    struct addrinfo *ai, *ai_next;   /* connecting: addresses left to try */
+    /* channel to socket: data not yet written (bounded by our window) */
+    uint8_t *in;
+    size_t in_off, in_len;
+    int in_eof;                /* the peer sent EOF */
+    int wr_done;               /* socket write side shut down or dead */
+    /* socket to channel: data waiting for channel room */
+    uint8_t *out;
+    size_t out_off, out_len;
+    int rd_eof;                /* the socket said EOF (or failed) */
+    int sent_eof, sent_close;
+    char host[FWD_HOST_MAX];   /* target or listen address, for logs */
+    int port;
+} fwd_chan;
+
+/* One -R forwarding: the address as the client asked for it (echoed in
+ * forwarded-tcpip opens, where the client looks it up) and the sockets. */
+typedef struct fwd_listener {
+    int used;
+    int fds[FWD_LISTEN_FDS];
+    size_t n_fds;
+    char host[FWD_HOST_MAX];
+    int req_port;              /* as asked (0: allocate) */
+    int port;                  /* as bound */
+} fwd_listener;
+
+typedef struct fwd_state {
+    fwd_chan ch[NSSH_MAX_CHANNELS];
+    fwd_listener ls[FWD_LISTEN_MAX];
+} fwd_state;
+
+/* ---- fwd_policy.c ------------------------------------------------------- */
+/* May this connection open host:port (ssh -L)? 1 yes; 0 no, logged,
+ * with *why set to a text for the client. */
+int fwd_policy_local(const srv *s, const char *host, int port,
+                     const char *orig, int orig_port, const char **why);
+/* May it listen on host:port (ssh -R)? 1 yes; 0 no, logged. */
+int fwd_policy_remote(const srv *s, const char *host, int port);
+/* Where to listen for a request naming host (GatewayPorts): NULL for
+ * the loopback addresses, "" for every address, else the address. */
+const char *fwd_bind_host(const srv *s, const char *host);
+
+/* ---- forward.c / fwd_relay.c -------------------------------------------- */
+/* The forwarding state, made on first use; NULL when out of memory. */
+fwd_state *fwd_get(srv *s);
+/* Is channel ch a forwarded connection? */
+int fwd_is(const srv *s, uint32_t ch);
+/* channel_open for "direct-tcpip": 0 never (the answer comes once the
+ * connection is made: NSSH_OPEN_LATER) or a refusal reason. */
+int fwd_open_direct(srv *s, uint32_t ch, const uint8_t *extra, size_t len);
+/* A socket accepted by a listener on channel ch, opened towards the peer
+ * (state FC_OPENING). */
+int fwd_attach(srv *s, uint32_t ch, int fd, const char *host, int port);
+void fwd_data(srv *s, uint32_t ch, const uint8_t *data, size_t len);
+void fwd_eof(srv *s, uint32_t ch);
+void fwd_closed(srv *s, uint32_t ch);
+/* poll() reports the socket of a connecting direct-tcpip channel. */
+void fwd_connect_event(srv *s, uint32_t ch);
+/* The engine's channel_open_reply callback. */
+void fwd_open_reply(void *user, uint32_t ch, int ok, uint32_t reason,
+                    nssh_str desc);
+/* Poll entries for every socket, listeners included; returns how many
+ * were written (at most cap). */
+size_t fwd_pollfds(srv *s, struct pollfd *fds, size_t cap);
+/* Handle the results of poll() for those entries, then move what can. */
+void fwd_events(srv *s, const struct pollfd *fds, size_t n);
+/* Close everything (end of the connection). */
+void fwd_release_all(srv *s);
+
+/* ---- fwd_listen.c -------------------------------------------------------- */
+/* The engine's global_request_reply callback. */
+int fwd_global_request(void *user, nssh_str name, const uint8_t *data,
+                       size_t len, int want_reply, uint8_t *reply,
+                       size_t reply_cap, size_t *reply_len);
+/* A listening socket is readable: accept and open forwarded-tcpip. */
+void fwd_listen_accept(srv *s, fwd_listener *l, int fd);
+void fwd_listen_close(fwd_listener *l);
+
+#endif

@@ -1,0 +1,276 @@
+/*
+ * nanosshd's configuration per connection: Match blocks, DenyUsers /
+ * AllowUsers / DenyGroups / AllowGroups, -T output, the algorithm lists
+ * and the host keys they select, and MaxStartups' drop rule.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "posix.h"
+#include "config.h"
+
+static const char *config_text =
+    "MaxAuthTries 6\n"
+    "AcceptEnv LANG\n"
+    "Match User alice,!mallory Address 10.0.0.0/8,192.0.2.7\n"
+    "    MaxAuthTries 2\n"
+    "    AcceptEnv A1\n"
+    "    AcceptEnv A2\n"
+    "    SetEnv WHO=alice\n"
+    "Match User alice\n"
+    "    MaxAuthTries 3\n"
+    "    AcceptEnv B1\n"
+    "    LogLevel DEBUG2\n"
+    "    SetEnv WHO=later\n"
+    "Match Group root LocalPort 2222\n"
+    "    PubkeyAuthentication no\n"
+    "Match Host 127.0.0.* LocalAddress 127.0.0.0/8\n"
+    "    Banner /etc/issue.net\n"
+    "Match All\n"
+    "    ClientAliveInterval 7\n";
+
+static void load(daemon_opts *o)
+{
+    char path[] = "/tmp/nanosshd-match-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, config_text, strlen(config_text)),
+                     (int)strlen(config_text));
+    close(fd);
+    opts_init(o);
+    assert_int_equal(config_load(o, path, 1), 0);
+    assert_int_equal(opts_finish(o), 0);
+    unlink(path);
+}
+
+static void test_match_override(void **state)
+{
+    daemon_opts o;
+    match_ctx m = { "alice", "10.1.1.1", "10.1.1.1", "10.9.9.9", 22 };
+    (void)state;
+    load(&o);
+    assert_int_equal(config_match_apply(&o, &m), 3);
+    /* The first block that sets a keyword wins; lists from all matching
+     * blocks replace the global list. */
+    assert_int_equal(o.max_auth_tries, 2);
+    assert_int_equal(o.n_accept_env, 3);
+    assert_string_equal(o.accept_env[0], "A1");
+    assert_string_equal(o.accept_env[2], "B1");
+    assert_int_equal(o.set_env.n, 1);
+    assert_string_equal(o.set_env.v[0], "WHO=alice");
+    assert_int_equal(o.log_level, LL_DEBUG2);
+    assert_int_equal(o.alive_interval, 7);
+    assert_int_equal(o.pubkey_auth, 1);   /* Group root: alice is not in it */
+    assert_null(o.banner);
+    opts_free(&o);
+}
+
+static void test_match_criteria(void **state)
+{
+    daemon_opts o;
+    match_ctx mallory = { "mallory", "10.1.1.1", "10.1.1.1", NULL, 0 };
+    match_ctx outside = { "alice", "172.16.0.1", "172.16.0.1", NULL, 0 };
+    match_ctx exact = { "alice", "192.0.2.7", "192.0.2.7", NULL, 0 };
+    match_ctx root = { "root", "127.0.0.1", "127.0.0.1", "127.0.0.1", 2222 };
+    match_ctx nouser = { NULL, "127.0.0.1", "127.0.0.1", "10.0.0.1", 2222 };
+    (void)state;
+    load(&o);
+    assert_int_equal(config_match_apply(&o, &mallory), 1);   /* All only */
+    assert_int_equal(o.max_auth_tries, 6);
+    assert_int_equal(o.n_accept_env, 1);
+    opts_free(&o);
+    load(&o);
+    assert_int_equal(config_match_apply(&o, &outside), 2);
+    assert_int_equal(o.max_auth_tries, 3);
+    opts_free(&o);
+    load(&o);
+    assert_int_equal(config_match_apply(&o, &exact), 3);
+    assert_int_equal(o.max_auth_tries, 2);
+    opts_free(&o);
+    load(&o);
+    assert_int_equal(config_match_apply(&o, &root), 3);   /* Group, Host, All */
+    assert_int_equal(o.pubkey_auth, 0);
+    assert_string_equal(o.banner, "/etc/issue.net");
+    opts_free(&o);
+    load(&o);
+    assert_int_equal(config_match_apply(&o, &nouser), 1);  /* LocalAddress no */
+    opts_free(&o);
+}
+
+static char *shown(const daemon_opts *o)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    config_show(o, f);
+    fclose(f);
+    return buf;
+}
+
+static void test_show(void **state)
+{
+    daemon_opts o;
+    char err[256], *out;
+    (void)state;
+    opts_init(&o);
+    assert_int_equal(config_line(&o, "Port 2200", "t", 1, err, sizeof(err)), 0);
+    assert_int_equal(config_line(&o, "Port 2201", "t", 2, err, sizeof(err)), 0);
+    assert_int_equal(config_line(&o, "ListenAddress 127.0.0.1", "t", 3, err, sizeof(err)), 0);
+    assert_int_equal(config_line(&o, "ListenAddress [::1]:22", "t", 4, err, sizeof(err)), 0);
+    assert_int_equal(config_line(&o, "Ciphers aes128-ctr,aes256-ctr", "t", 5, err, sizeof(err)), 0);
+    assert_int_equal(config_line(&o, "PermitOpen a:1 b:2", "t", 6, err, sizeof(err)), 0);
+    assert_int_equal(config_line(&o, "RekeyLimit none 1h", "t", 7, err, sizeof(err)), 0);
+    assert_int_equal(config_line(&o, "AuthorizedKeysFile none", "t", 8, err, sizeof(err)), 0);
+    assert_int_equal(opts_finish(&o), 0);
+    out = shown(&o);
+    assert_non_null(strstr(out, "port 2200\nport 2201\n"));
+    assert_non_null(strstr(out, "listenaddress 127.0.0.1:2200\n"
+                                "listenaddress 127.0.0.1:2201\n"
+                                "listenaddress [::1]:22\n"));
+    assert_non_null(strstr(out, "\nciphers aes128-ctr,aes256-ctr\n"));
+    assert_non_null(strstr(out, "\npermitopen a:1 b:2\n"));
+    assert_non_null(strstr(out, "\nrekeylimit none 3600\n"));
+    assert_non_null(strstr(out, "\nauthorizedkeysfile none\n"));
+    assert_non_null(strstr(out, "\nacceptenv LANG\nacceptenv LC_*\n"));
+    assert_non_null(strstr(out, "\nbanner none\n"));
+    assert_non_null(strstr(out, "\nmaxstartups 10:30:100\n"));
+    assert_non_null(strstr(out, "\nsubsystem sftp "));
+    assert_non_null(strstr(out, "\npermitrootlogin prohibit-password\n"));
+    assert_non_null(strstr(out, "\nallowtcpforwarding yes\n"));
+    assert_non_null(strstr(out, "\nloglevel INFO\n"));
+    assert_non_null(strstr(out, "\nsyslogfacility AUTH\n"));
+    assert_non_null(strstr(out, "\nx11forwarding no\n"));
+    assert_null(strstr(out, "pubkeyacceptedkeytypes"));   /* an alias */
+    assert_null(strstr(out, "challengeresponse"));
+    free(out);
+    opts_free(&o);
+}
+
+static void test_access(void **state)
+{
+    daemon_opts o;
+    char err[256], why[128];
+    strlist g = { 0 };
+    (void)state;
+    assert_int_equal(user_group_names("root", &g), 0);
+    assert_true(g.n >= 1);
+    assert_string_equal(g.v[0], "root");
+    strlist_free(&g);
+    assert_true(user_group_names("no-such-user-here", &g) < 0);
+
+    opts_init(&o);
+    assert_int_equal(access_user_allowed(&o, "root", "127.0.0.1", why, sizeof(why)), 1);
+    assert_int_equal(config_line(&o, "DenyUsers bob root@10.0.0.0/8", "t", 1, err, sizeof(err)), 0);
+    assert_int_equal(access_user_allowed(&o, "root", "127.0.0.1", why, sizeof(why)), 1);
+    assert_int_equal(access_user_allowed(&o, "root", "10.2.3.4", why, sizeof(why)), 0);
+    assert_string_equal(why, "listed in DenyUsers");
+    assert_int_equal(config_line(&o, "AllowUsers r?ot@127.0.0.1 alice", "t", 2, err, sizeof(err)), 0);
+    assert_int_equal(access_user_allowed(&o, "root", "127.0.0.1", why, sizeof(why)), 1);
+    assert_int_equal(access_user_allowed(&o, "root", "127.0.0.2", why, sizeof(why)), 0);
+    assert_string_equal(why, "not listed in AllowUsers");
+    assert_int_equal(config_line(&o, "DenyGroups wheel ro*", "t", 3, err, sizeof(err)), 0);
+    assert_int_equal(access_user_allowed(&o, "root", "127.0.0.1", why, sizeof(why)), 0);
+    assert_string_equal(why, "a group is listed in DenyGroups");
+    opts_free(&o);
+
+    opts_init(&o);
+    assert_int_equal(config_line(&o, "AllowGroups nosuchgroup", "t", 1, err, sizeof(err)), 0);
+    assert_int_equal(access_user_allowed(&o, "root", "127.0.0.1", why, sizeof(why)), 0);
+    assert_string_equal(why, "none of user's groups are listed in AllowGroups");
+    assert_int_equal(access_user_allowed(&o, "no-such-user-here", "127.0.0.1",
+                                         why, sizeof(why)), 0);
+    assert_string_equal(why, "not in any group");
+    opts_free(&o);
+}
+
+static void test_startups(void **state)
+{
+    daemon_opts o;
+    startups st;
+    int fds[4], i, drops = 0;
+    (void)state;
+    opts_init(&o);
+    o.startups_begin = 2;
+    o.startups_rate = 50;
+    o.startups_full = 4;
+    startups_init(&st);
+    assert_false(startups_drop(&st, &o));
+    for (i = 0; i < 2; i++)
+        assert_int_equal(startups_add(&st, &fds[i]), 0);
+    for (i = 0; i < 200; i++)
+        drops += startups_drop(&st, &o);
+    assert_true(drops > 50 && drops < 150);   /* 50% at begin */
+    for (i = 2; i < 4; i++)
+        assert_int_equal(startups_add(&st, &fds[i]), 0);
+    assert_true(startups_drop(&st, &o));      /* full: always */
+    /* A child that closes its end is no longer pending. */
+    close(fds[3]);
+    startups_forget(&st, st.fds[3]);
+    assert_int_equal(st.n, 3);
+    for (i = 0; i < 3; i++)
+        close(fds[i]);
+    startups_free(&st);
+    assert_int_equal(st.n, 0);
+}
+
+static void test_engine_tables(void **state)
+{
+    daemon_opts o;
+    char err[256];
+    const nssh_kem *kems[OPTS_MAX_ALGS];
+    const nssh_cipher *ciphers[OPTS_MAX_ALGS];
+    const nssh_mac *macs[OPTS_MAX_ALGS];
+    const nssh_sig_alg *sigs[OPTS_MAX_ALGS];
+    nssh_hostkey hk_entries[8];
+    hostkey_set hs;
+    (void)state;
+    opts_init(&o);
+    assert_int_equal(config_line(&o, "KexAlgorithms +diffie-hellman-group14-sha1", "t", 1, err, sizeof(err)), 0);
+    assert_int_equal(config_line(&o, "MACs hmac-sha1,hmac-sha2-256", "t", 2, err, sizeof(err)), 0);
+    assert_int_equal(config_line(&o, "PubkeyAcceptedAlgorithms ^ssh-rsa", "t", 3, err, sizeof(err)), 0);
+    assert_int_equal(config_line(&o, "HostKeyAlgorithms rsa-sha2-256,ssh-ed25519,ssh-rsa", "t", 4, err, sizeof(err)), 0);
+    assert_int_equal(opts_finish(&o), 0);
+    assert_int_equal(algs_kems(&o.kex_algs, kems, OPTS_MAX_ALGS), 13);
+    assert_string_equal(kems[12]->name, "diffie-hellman-group14-sha1");
+    assert_int_equal(algs_ciphers(&o.ciphers, ciphers, OPTS_MAX_ALGS), 6);
+    assert_int_equal(algs_macs(&o.macs, macs, OPTS_MAX_ALGS), 2);
+    assert_string_equal(macs[0]->name, "hmac-sha1");
+    assert_int_equal(algs_sigs(&o.pubkey_algs, sigs, OPTS_MAX_ALGS), 7);
+    assert_string_equal(sigs[0]->name, "ssh-rsa");
+    /* Host keys: one entry per listed algorithm and key that signs with it. */
+    memset(&hs, 0, sizeof(hs));
+    assert_int_equal(nssh_key_generate(NSSH_KEY_ED25519, 0, &hs.keys[0]), 0);
+    assert_int_equal(nssh_key_generate(NSSH_KEY_RSA, 2048, &hs.keys[1]), 0);
+    hs.n_keys = 2;
+    assert_int_equal(algs_hostkeys(&o.hostkey_algs, &hs, hk_entries, 8), 3);
+    assert_string_equal(hk_entries[0].alg->name, "rsa-sha2-256");
+    assert_ptr_equal(hk_entries[0].key, hs.keys[1]);
+    assert_string_equal(hk_entries[1].alg->name, "ssh-ed25519");
+    assert_string_equal(hk_entries[2].alg->name, "ssh-rsa");
+    assert_int_equal(algs_hostkeys(&o.hostkey_algs, &hs, hk_entries, 1), 1);
+    nssh_key_free(hs.keys[0]);
+    nssh_key_free(hs.keys[1]);
+    opts_free(&o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_match_override),
+        cmocka_unit_test(test_match_criteria),
+        cmocka_unit_test(test_show),
+        cmocka_unit_test(test_access),
+        cmocka_unit_test(test_startups),
+        cmocka_unit_test(test_engine_tables),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
