@@ -68,6 +68,7 @@ static const char *canon_sig(const char *n)
 }
 
 static const char *const legacy_kex[] = {
+    "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
     "diffie-hellman-group14-sha1", "diffie-hellman-group-exchange-sha1",
     "diffie-hellman-group1-sha1", NULL
 };

@@ -117,7 +117,7 @@ static void build_entries(hostkey_set *hs)
 
 static int load_state_dir(hostkey_set *hs, int generate)
 {
-    static const char *const names[] = { "ed25519", "ecdsa", "rsa" };
+    static const char *const names[] = { "ed25519", "rsa" };
     char dir[4096], path[4200];
     size_t i;
     if (hostkeys_state_dir(dir, sizeof(dir)) < 0)

@@ -296,10 +296,16 @@ int kexinit_handle(nssh_conn *c, rd *r, const uint8_t *payload, size_t len,
     kn = pi.n[L_KEX];
     hl = pi.l[L_HOSTKEY];
     hn = pi.n[L_HOSTKEY];
-    /* A wrong guess by the peer: drop its first kex packet (RFC 4253 7). */
-    if (pi.follows && (!first_is(kl, kn, c->kx.kem->name) ||
-                       !first_is(hl, hn, c->kx.hostkey_alg->name)))
-        c->kx.skip_guess = 1;
+    /* RFC 4253 section 7: the guess is right only when both sides' first
+     * kex and first host key algorithms are the same (then they are also
+     * the chosen ones); otherwise the guessed packet is dropped. */
+    if (pi.follows) {
+        names ok, oh;
+        our_names(c, L_KEX, &ok);
+        our_names(c, L_HOSTKEY, &oh);
+        if (!ok.n || !oh.n || !first_is(kl, kn, ok.v[0]) || !first_is(hl, hn, oh.v[0]))
+            c->kx.skip_guess = 1;
+    }
     conn_log(c, NSSH_LOG_VERBOSE, "kex", "SSH_MSG_KEXINIT", NULL,
              "kex: %s, host key: %s, cipher in/out: %s/%s%s%s",
              c->kx.kem->name, c->kx.hostkey_alg->name,

@@ -24,13 +24,15 @@ import pytest
 from conftest import ROOT, Key, make_key
 from processes import SANITIZER_MARKS, Server, daemon_env, descendants, free_port
 
-# What nanosshd offers by default, in its order of preference.
+# What nanosshd offers by default, in its order of preference, then the
+# NIST-curve exchanges, which it has but offers only when configured
+# (the matrix daemon turns them on).
+NIST_KEXES = ["ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521"]
 KEXES = ["mlkem768x25519-sha256", "sntrup761x25519-sha512",
          "sntrup761x25519-sha512@openssh.com", "curve25519-sha256",
-         "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256",
-         "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
+         "curve25519-sha256@libssh.org",
          "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512",
-         "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256"]
+         "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256"] + NIST_KEXES
 HOSTKEY_ALGS = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
                 "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256"]
 CIPHERS = ["chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com",
@@ -236,6 +238,8 @@ def start_matrix_server(nanosshd, keydir, tmp_path_factory, authorized,
            "-o", f"AuthorizedKeysFile={ak}"]
     for name, _, _ in HOST_KEYS:
         cmd += ["-h", hostkeys[name].path]
+    if not any(o.lower().startswith("kexalgorithms") for o in opts):
+        cmd += ["-o", "KexAlgorithms=+" + ",".join(NIST_KEXES)]
     for o in opts:
         cmd += ["-o", o]
     srv = Server(cmd, port, tmp / "nanosshd.log", daemon_env())

@@ -19,9 +19,6 @@ const nssh_kem *const nssh_ossl_kems[] = {
     &nssh_ossl_sntrup761x25519_sha512_openssh,
     &nssh_ossl_curve25519_sha256,
     &nssh_ossl_curve25519_sha256_libssh,
-    &nssh_ossl_ecdh_nistp256,
-    &nssh_ossl_ecdh_nistp384,
-    &nssh_ossl_ecdh_nistp521,
     &nssh_ossl_dh_gex_sha256,
     &nssh_ossl_dh_group16_sha512,
     &nssh_ossl_dh_group18_sha512,
@@ -30,6 +27,11 @@ const nssh_kem *const nssh_ossl_kems[] = {
 };
 
 static const nssh_kem *const legacy_kems[] = {
+    /* NIST curves: available (KexAlgorithms +ecdh-sha2-nistp256), not
+     * offered by default, as audit tools flag them. */
+    &nssh_ossl_ecdh_nistp256,
+    &nssh_ossl_ecdh_nistp384,
+    &nssh_ossl_ecdh_nistp521,
     &nssh_ossl_dh_group14_sha1,
     &nssh_ossl_dh_gex_sha1,
     NULL
