@@ -67,6 +67,8 @@ static const char *canon_sig(const char *n)
     return a ? a->name : NULL;
 }
 
+/* Names the backend finds beyond its default lists (kept for old peers,
+ * or not offered by default): what a list may add. */
 static const char *const legacy_kex[] = {
     "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
     "diffie-hellman-group14-sha1", "diffie-hellman-group-exchange-sha1",

@@ -63,13 +63,13 @@ void show_listen(const daemon_opts *o, const char *name, FILE *f)
 
 void show_hostkey(const daemon_opts *o, const char *name, FILE *f)
 {
-    static const char *const types[] = { "ed25519", "ecdsa", "rsa" };
+    static const char *const types[] = { "ed25519", "rsa" };   /* hostkeys.c */
     char dir[4096];
     size_t i;
     for (i = 0; i < o->n_hostkeys; i++)
         fprintf(f, "%s %s\n", name, o->hostkeys[i]);
     if (o->n_hostkeys == 0 && hostkeys_state_dir(dir, sizeof(dir)) == 0)
-        for (i = 0; i < 3; i++)
+        for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
             fprintf(f, "%s %s/ssh_host_%s_key\n", name, dir, types[i]);
 }
 

@@ -207,6 +207,19 @@ def test_access_lists_allow(start_server, keys, opt):
         explain(srv, res, f"{opt} must let root in")
 
 
+def test_match_log_level(start_server, keys, tmp_path):
+    """A Match block's LogLevel holds from the first request on, over the
+    -o LogLevel=DEBUG the test fixture gives."""
+    cfg = write(tmp_path / "sshd_config", "Match User root\n    LogLevel ERROR\n")
+    srv = start_server(authorized=[keys["ed25519"].line()], args=["-f", cfg])
+    res = ssh(srv, keys["ed25519"], "echo ok")
+    assert res.returncode == 0, explain(srv, res)
+    assert wait_for_log(srv, "Connection from 127.0.0.1"), explain(srv, res)
+    time.sleep(0.3)
+    assert "Accepted publickey" not in srv.log_text(), \
+        explain(srv, res, "LogLevel ERROR from Match must silence INFO lines")
+
+
 def test_user_name_may_not_change(start_server, keys):
     """As in sshd: the first request names the user for good."""
     srv = start_server(authorized=[keys["ed25519"].line()])
@@ -336,7 +349,7 @@ def test_max_sessions(start_server, keys):
 
 def test_client_alive_keeps_live_client(start_server, keys):
     srv = start_server(authorized=[keys["ed25519"].line()],
-                       opts=["ClientAliveInterval=1", "ClientAliveCountMax=1"])
+                       opts=["ClientAliveInterval=1", "ClientAliveCountMax=3"])
     res = ssh(srv, keys["ed25519"], "sleep 4; echo done")
     assert res.returncode == 0 and res.stdout == b"done\n", \
         explain(srv, res, "a client that answers keepalives must stay connected")
