@@ -41,10 +41,10 @@ REASONS = {
     ("ext-info-s", "unknown algorithm"):
         "Accepted: not an algorithm but the RFC 8308 marker.",
     (None, "using weak elliptic curves"):
-        "Open: ssh-audit 2.5.0 rates every NIST curve a failure. The "
-        "default offer still has them for peers that have no Curve25519 "
-        "(FIPS-only clients and servers); whether to keep them in the "
-        "defaults is a maintainer's decision.",
+        "Fixed: the NIST-curve exchanges and ECDSA host keys are no longer "
+        "in the default offer (clients without Curve25519 still have the "
+        "DH group exchange and the fixed DH groups); they stay available "
+        "with KexAlgorithms +ecdh-sha2-nistp256,... and an ECDSA HostKey.",
     (None, "using weak random number generator could reveal the key"):
         "Accepted: ECDSA signatures are made by OpenSSL 3, whose nonce is "
         "derived from the private key and the message digest as well as "
@@ -227,8 +227,8 @@ def render(rows, audit, run):
         "", "## By algorithm", ""] + by_algorithm(rows) + [
         "", f"## ssh-audit findings{auditor}", "",
         "Every warning and failure ssh-audit prints against the default "
-        "configuration (host keys made on first start: ed25519, ECDSA P-256 "
-        "and RSA 3072).", ""] + audit_table(audit) + [""]
+        "configuration (host keys made on first start: ed25519 and "
+        "RSA 3072).", ""] + audit_table(audit) + [""]
     return "\n".join(lines)
 
 

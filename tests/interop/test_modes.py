@@ -258,6 +258,10 @@ def version_line(port):
 def test_max_startups_drops_unauthenticated(start_server, keys):
     k = keys["ed25519"]
     srv = start_server(authorized=[k.line()], opts=["MaxStartups=2"])
+    # The fixture's readiness probe is itself an unauthenticated
+    # connection: wait until its process has gone (slow under ASan).
+    assert wait_for_log(srv, "[preauth]"), explain(srv, None, "probe never closed")
+    time.sleep(1.0)
     held = []
     try:
         for _ in range(2):
