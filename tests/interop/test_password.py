@@ -6,6 +6,7 @@ changes are refused with sshd's log lines; a failed attempt takes as long
 for an unknown user as for a real one; PAM sessions open and close around
 the connection."""
 import os
+import pathlib
 import pwd
 import re
 import secrets
@@ -224,6 +225,43 @@ def test_plink(start_server, pw_user, hostkey):
     res = plink(srv, hostkey, pw_user.name, pw_user.password, "echo pw")
     assert res.returncode == 0 and res.stdout == b"pw\n", explain(srv, res)
     assert wait_for_log(srv, f"Accepted password for {pw_user.name}"), explain(srv)
+
+
+def putty_file_tool(tool, srv, hostkey, pw_user, args):
+    need_tool(tool)
+    fp = subprocess.run(["ssh-keygen", "-lf", hostkey + ".pub"], check=True,
+                        capture_output=True, timeout=30).stdout.split()[1].decode()
+    cmd = [tool, "-batch", "-P", str(srv.port), "-pw", pw_user.password,
+           "-hostkey", fp] + args
+    return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                          timeout=120)
+
+
+def test_pscp_and_psftp(start_server, pw_user, hostkey, tmp_path):
+    """PuTTY's pscp (SFTP and legacy SCP protocol) and psftp with a
+    password: upload, download, equal bytes."""
+    srv = start_server()
+    data = os.urandom(3 * 1024 * 1024 + 17)
+    src = tmp_path / "up.bin"
+    src.write_bytes(data)
+    remote = f"{pw_user.name}@127.0.0.1"
+    res = putty_file_tool("pscp", srv, hostkey, pw_user,
+                          ["-sftp", str(src), f"{remote}:up-sftp.bin"])
+    assert res.returncode == 0, explain(srv, res, "pscp -sftp upload")
+    res = putty_file_tool("pscp", srv, hostkey, pw_user,
+                          ["-scp", str(src), f"{remote}:up-scp.bin"])
+    assert res.returncode == 0, explain(srv, res, "pscp -scp upload")
+    for name in ("up-sftp.bin", "up-scp.bin"):
+        got = pathlib.Path(pw_user.pw.pw_dir, name).read_bytes()
+        assert got == data, explain(srv, None, f"{name} differs after upload")
+    batch = tmp_path / "batch"
+    down = tmp_path / "down.bin"
+    batch.write_text(f"get up-sftp.bin {down}\nls\nquit\n")
+    res = putty_file_tool("psftp", srv, hostkey, pw_user,
+                          ["-b", str(batch), remote])
+    assert res.returncode == 0 and b"up-scp.bin" in res.stdout, \
+        explain(srv, res, "psftp batch get and ls")
+    assert down.read_bytes() == data, explain(srv, None, "psftp download differs")
 
 
 def allowed_methods(srv, user):
