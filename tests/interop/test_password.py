@@ -202,6 +202,29 @@ def test_paramiko_password(start_server, pw_user):
     assert wait_for_log(srv, f"Accepted password for {pw_user.name}"), explain(srv)
 
 
+def test_paramiko_sftp_password(start_server, pw_user, tmp_path):
+    """paramiko's SFTP client over a password login: put, stat, get."""
+    srv = start_server()
+    data = os.urandom(2 * 1024 * 1024 + 5)
+    src, dst = tmp_path / "src.bin", tmp_path / "dst.bin"
+    src.write_bytes(data)
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    try:
+        client.connect("127.0.0.1", port=srv.port, username=pw_user.name,
+                       password=pw_user.password, look_for_keys=False,
+                       allow_agent=False, timeout=30)
+        sftp = client.open_sftp()
+        sftp.put(str(src), "paramiko.bin")
+        size = sftp.stat("paramiko.bin").st_size
+        sftp.get("paramiko.bin", str(dst))
+        sftp.close()
+    finally:
+        client.close()
+    assert size == len(data), explain(srv, None, f"remote size {size}")
+    assert dst.read_bytes() == data, explain(srv, None, "paramiko SFTP round trip differs")
+
+
 def plink(srv, hostkey, user, password, command):
     need_tool("plink")
     fp = subprocess.run(["ssh-keygen", "-lf", hostkey + ".pub"], check=True,
