@@ -10,7 +10,13 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "posix.h"
+#include "args.h"
+#include "daemon.h"
+#include "hostkeys.h"
+#include "listener.h"
+#include "sd.h"
+#include "server.h"
+#include "algs.h"
 
 /* -T: the configuration as a connection described by -C would see it. */
 static int show(daemon_opts *o)
@@ -82,7 +88,7 @@ int main(int argc, char **argv)
         code = show(&o);
         goto out;
     }
-    if (hostkeys_load(&hk, &o, !o.test_only) < 0 ||
+    if (hostkeys_load(&hk, o.hostkeys, o.n_hostkeys, !o.test_only) < 0 ||
         (o.test_only && o.n_hostkeys && !usable_keys(&o, &hk)))
         goto out;
     if (o.test_only)

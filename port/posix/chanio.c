@@ -14,7 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "chanio.h"
+#include "pty.h"
 #include "signames.h"
 
 /* How much to read per wake-up before giving the socket a turn. */

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "nanossh.h"
-#include "authkeys.h"
 #include "env.h"
 
 #define USER_PATH "/usr/local/bin:/usr/bin:/bin:/usr/games"
@@ -82,17 +81,6 @@ void env_free(envlist *e)
         free(e->v[i]);
     free(e->v);
     memset(e, 0, sizeof(*e));
-}
-
-int env_accepted(const char *name, char *const *patterns, size_t n_patterns)
-{
-    size_t i;
-    if (!name[0] || strchr(name, '='))
-        return 0;
-    for (i = 0; i < n_patterns; i++)
-        if (match_pattern_list(name, patterns[i]) == 1)
-            return 1;
-    return 0;
 }
 
 static int connection_vars(envlist *e, const env_inputs *in)

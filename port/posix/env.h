@@ -23,10 +23,6 @@ int env_put(envlist *e, const char *entry);
 const char *env_get(const envlist *e, const char *name);
 void env_free(envlist *e);
 
-/* May a client set this variable? name is valid (no '=', not empty) and
- * matches one of the AcceptEnv patterns. */
-int env_accepted(const char *name, char *const *patterns, size_t n_patterns);
-
 typedef struct env_inputs {
     const char *user, *home, *shell;
     uid_t uid;

@@ -17,7 +17,4 @@ int file_write(const char *path, const void *data, size_t len, mode_t mode,
 /* mkdir -p with mode for the directories it creates. */
 int dir_make(const char *path, mode_t mode);
 
-/* generate.c: make the missing default host keys in dir. */
-int hostkeys_generate(const char *dir);
-
 #endif

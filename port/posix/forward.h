@@ -1,6 +1,6 @@
 /*
  * TCP/IP port forwarding (RFC 4254 section 7) in a connection's process.
- * Internal to the adapter.
+ * Mechanism of the POSIX adapter.
  *
  * Map:
  *   forward.c     forwarded channels: state, "direct-tcpip" connects
@@ -9,8 +9,9 @@
  *                 poll() entries of all forwarding sockets
  *   fwd_listen.c  "tcpip-forward" / "cancel-tcpip-forward" (ssh -R):
  *                 listeners, accepting, "forwarded-tcpip" opens
- *   fwd_policy.c  AllowTcpForwarding, PermitOpen, PermitListen,
- *                 GatewayPorts and the authorized_keys options
+ * Provided by the program (cmd/nanosshd/session/fwd_policy.c):
+ *   fwd_policy_*, fwd_bind_host: AllowTcpForwarding, PermitOpen,
+ *                 PermitListen, GatewayPorts and the authorized_keys options
  */
 #ifndef NSSH_POSIX_FORWARD_H
 #define NSSH_POSIX_FORWARD_H
@@ -19,7 +20,7 @@
 #include <poll.h>
 #include <stdint.h>
 
-#include "server.h"
+#include "conn.h"
 
 /* Bytes read from a socket at once. */
 #define FWD_CHUNK (64u * 1024u)
@@ -71,7 +72,7 @@ typedef struct fwd_state {
     fwd_listener ls[FWD_LISTEN_MAX];
 } fwd_state;
 
-/* ---- fwd_policy.c ------------------------------------------------------- */
+/* ---- provided by the program (cmd/nanosshd/session/fwd_policy.c) ------ */
 /* May this connection open host:port (ssh -L)? 1 yes; 0 no, logged,
  * with *why set to a text for the client. */
 int fwd_policy_local(const srv *s, const char *host, int port,

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "posix.h"
+#include "hostkeys.h"
+#include "log.h"
 #include "files.h"
 
 static const struct {

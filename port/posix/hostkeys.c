@@ -12,7 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "posix.h"
+#include "hostkeys.h"
+#include "log.h"
 #include "files.h"
 
 #define KEYFILE_MAX (64u * 1024u)
@@ -134,16 +135,17 @@ static int load_state_dir(hostkey_set *hs, int generate)
     return 0;
 }
 
-int hostkeys_load(hostkey_set *hs, const daemon_opts *o, int generate)
+int hostkeys_load(hostkey_set *hs, char *const *files, size_t n_files,
+                  int generate)
 {
     size_t i;
     memset(hs, 0, sizeof(*hs));
-    if (o->n_hostkeys == 0)
+    if (n_files == 0)
         load_state_dir(hs, generate);
-    for (i = 0; i < o->n_hostkeys; i++)
-        load_one(hs, o->hostkeys[i]);
+    for (i = 0; i < n_files; i++)
+        load_one(hs, files[i]);
     build_entries(hs);
-    if (hs->n_entries == 0 && (generate || o->n_hostkeys)) {
+    if (hs->n_entries == 0 && (generate || n_files)) {
         log_fatal("no hostkeys available -- exiting.");
         return NSSH_ERR_KEY;
     }

@@ -14,7 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "conn.h"
+#include "chanio.h"
+#include "pty.h"
 #include "selfpipe.h"
 #include "loop.h"
 #include "forward.h"

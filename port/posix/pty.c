@@ -13,7 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "pty.h"
 #include "ttymodes.h"
 
 int pty_open(session *ss, const uint8_t *modes, size_t modes_len)

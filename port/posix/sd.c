@@ -15,7 +15,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "posix.h"
+#include "nanossh.h"
+#include "sd.h"
+#include "log.h"
 
 #define SD_FIRST_FD 3
 

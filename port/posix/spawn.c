@@ -14,7 +14,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "spawn.h"
+#include "pty.h"
 #include "env.h"
 #include "selfpipe.h"
 

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "authkeys.h"
+#include "pattern.h"
 #include "nanossh.h"
 #include "nanossh_ossl.h"
 

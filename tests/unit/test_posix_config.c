@@ -19,7 +19,8 @@
 #include <sys/stat.h>
 #include <syslog.h>
 
-#include "posix.h"
+#include "opts.h"
+#include "args.h"
 #include "config.h"
 
 static int line(daemon_opts *o, const char *l, char *err, size_t cap)

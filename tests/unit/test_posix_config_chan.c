@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "posix.h"
+#include "opts.h"
 
 static char err[512];
 

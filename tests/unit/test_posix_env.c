@@ -13,6 +13,7 @@
 
 #include "nanossh.h"
 #include "env.h"
+#include "pattern.h"
 #include "user.h"
 
 static void test_set_put_get(void **state)

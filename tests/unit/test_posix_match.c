@@ -14,7 +14,10 @@
 
 #include <cmocka.h>
 
-#include "posix.h"
+#include "opts.h"
+#include "access.h"
+#include "algs.h"
+#include "startups.h"
 #include "config.h"
 
 static const char *config_text =

@@ -1,0 +1,48 @@
+/*
+ * nanosshd's authentication policy: the engine's auth callbacks.
+ *
+ * Map (cmd/nanosshd/auth/):
+ *   authcb.c        auth_pubkey / auth_result, authorized_keys lookup
+ *   authpw.c        password and keyboard-interactive callbacks
+ *   pamauth.c       PAM: auth, account and session phases
+ *   access.c        DenyUsers, AllowUsers, DenyGroups, AllowGroups
+ *   authkeys.c, authkeys_opts.c   authorized_keys files (authkeys.h)
+ */
+#ifndef NSSHD_AUTH_H
+#define NSSHD_AUTH_H
+
+#include "conn.h"
+
+/* authcb.c */
+int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
+                    const uint8_t *blob, size_t blob_len, int has_sig);
+void srv_auth_result(void *user, nssh_str username, const char *method,
+                     const char *alg_name, const uint8_t *blob,
+                     size_t blob_len, int ok, int partial);
+
+/* authcb.c, for authpw.c */
+/* Does the account exist (logs "Invalid user" once) and may this daemon
+ * serve it? Sets s->pw. */
+int srv_user_ok(srv *s, const char *name);
+/* PermitRootLogin for s->pw with method ("publickey", "password",
+ * "keyboard-interactive"); logs a refusal. */
+int srv_root_ok(srv *s, const char *method);
+
+/* authpw.c */
+int srv_auth_password(void *user, nssh_str username, nssh_str password);
+int srv_kbdint_start(void *user, nssh_str username, nssh_str submethods,
+                     nssh_kbdint *q);
+int srv_kbdint_respond(void *user, nssh_str username,
+                       const nssh_str *responses, size_t n, nssh_kbdint *q);
+
+/* pamauth.c (PAM service "nanossh") */
+/* The auth phase: is password right for name? 0 when it is. The handle
+ * is kept for the account phase. */
+int pamauth_password(srv *s, const char *name, const char *password);
+/* After any successful method: the account phase, then (as root) the
+ * credentials and the session. 0, or a negative error with why set to a
+ * sentence for the log and the client. */
+int pamauth_login(srv *s, const char *name, char *why, size_t cap);
+/* Close the session and end the handle (connection teardown). */
+void pamauth_end(srv *s);
+#endif

@@ -1,0 +1,229 @@
+/*
+ * Public key authentication against the user's authorized_keys files,
+ * PermitRootLogin, the PAM account and session phases after any method,
+ * and the "Accepted publickey" / "Failed password" lines (sshd's shapes).
+ */
+#define _GNU_SOURCE
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "session.h"
+
+/* The account behind a user name, looked up once per name. */
+static int lookup_user(srv *s, const char *name)
+{
+    if (s->pw.name[0] && !strcmp(s->pw.name, name))
+        return 0;
+    if (user_lookup(name, &s->pw) == 0)
+        return 0;
+    if (strcmp(s->invalid_logged, name)) {
+        logit(LL_INFO, "Invalid user %s from %s port %d", name, s->peer,
+              s->peer_port);
+        snprintf(s->invalid_logged, sizeof(s->invalid_logged), "%s", name);
+    }
+    return NSSH_ERR_FORMAT;
+}
+
+/* Without root, the daemon can only start processes as itself. */
+static int user_allowed(srv *s)
+{
+    uid_t me = geteuid();
+    if (s->access_denied)
+        return 0;   /* DenyUsers, AllowUsers & co.: logged by srvmatch.c */
+    if (me == 0 || s->pw.uid == me)
+        return 1;
+    if (strcmp(s->invalid_logged, s->pw.name)) {
+        logit(LL_INFO, "User %s from %s not allowed because the server runs "
+              "as uid %u", s->pw.name, s->peer, (unsigned)me);
+        snprintf(s->invalid_logged, sizeof(s->invalid_logged), "%s", s->pw.name);
+    }
+    return 0;
+}
+
+/* Read the user's files with the user's rights, as sshd does, so a link
+ * in their home cannot make root read someone else's file. */
+static void back_to_root(gid_t *saved_groups, int n_saved)
+{
+    if (seteuid(0) < 0 || setegid(0) < 0 ||
+        setgroups((size_t)n_saved, saved_groups) < 0)
+        log_fatal("cannot restore root privileges");
+}
+
+static int as_user(const user_info *u, gid_t *saved_groups, int *n_saved)
+{
+    if (geteuid() != 0 || u->uid == 0)
+        return 0;
+    if ((*n_saved = getgroups(NGROUPS_MAX, saved_groups)) < 0)
+        return NSSH_ERR_INTERNAL;
+    if (setgroups(1, &u->gid) < 0 || setegid(u->gid) < 0 ||
+        seteuid(u->uid) < 0) {
+        back_to_root(saved_groups, *n_saved);
+        return NSSH_ERR_INTERNAL;
+    }
+    return 1;
+}
+
+int srv_user_ok(srv *s, const char *name)
+{
+    return lookup_user(s, name) == 0 && user_allowed(s);
+}
+
+/* PermitRootLogin (sshd_config(5)); forced-commands-only needs the
+ * matching key's options, so it is judged after the keys file. */
+int srv_root_ok(srv *s, const char *method)
+{
+    int policy = opts_permit_root(s->o), ok;
+    if (s->pw.uid != 0 || policy == ROOT_YES)
+        return 1;
+    if (policy == ROOT_NO)
+        ok = 0;
+    else if (strcmp(method, "publickey"))
+        ok = 0;   /* prohibit-password and forced-commands-only */
+    else
+        ok = policy == ROOT_PROHIBIT_PASSWORD ||
+             (s->have_kopts && s->kopts.command);
+    if (!ok)
+        logit(LL_INFO, "ROOT LOGIN REFUSED FROM %s port %d", s->peer,
+              s->peer_port);
+    return ok;
+}
+
+static int find_key(srv *s, const char *type, const uint8_t *blob, size_t len)
+{
+    static gid_t groups[NGROUPS_MAX];
+    char path[4096], why[256];
+    authkey_opts opts;
+    unsigned line;
+    size_t i;
+    int r = AUTHKEYS_NOMATCH, dropped, n_saved = 0;
+    if ((dropped = as_user(&s->pw, groups, &n_saved)) < 0)
+        return AUTHKEYS_NOMATCH;
+    for (i = 0; i < s->o->n_akfiles && r != AUTHKEYS_MATCH; i++) {
+        if (path_expand(s->o->akfiles[i], s->pw.home, s->pw.name, path,
+                        sizeof(path)) < 0)
+            continue;
+        why[0] = 0;
+        memset(&opts, 0, sizeof(opts));
+        r = authkeys_find_file(path, type, blob, len, s->peer, NULL, &opts,
+                               &line, why, sizeof(why));
+        if (r == AUTHKEYS_MATCH) {
+            log_debug("%s:%u: matching key found", path, line);
+            if (s->have_kopts)
+                authkeys_opts_free(&s->kopts);
+            s->kopts = opts;
+            s->have_kopts = 1;
+        } else if (r == AUTHKEYS_REFUSED) {
+            logit(LL_INFO, "Authentication refused for %s from %s port %d: %s",
+                  s->pw.name, s->peer, s->peer_port, why);
+        } else if (why[0]) {
+            log_debug2("%s: %s", path, why);
+        }
+    }
+    if (dropped)
+        back_to_root(groups, n_saved);
+    return r;
+}
+
+static void log_failed(srv *s, const char *name, const char *method,
+                       const uint8_t *blob, size_t len);
+
+int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
+                    const uint8_t *blob, size_t blob_len, int has_sig)
+{
+    srv *s = user;
+    char type[64];
+    int ok;
+    if (username.n > NSSH_USER_MAX || memchr(username.p, 0, username.n))
+        return NSSH_AUTH_DENY;
+    memcpy(s->user, username.p, username.n);
+    s->user[username.n] = 0;
+    ok = lookup_user(s, s->user) == 0 && user_allowed(s) &&
+         nssh_blob_type(blob, blob_len, type, sizeof(type)) == 0 &&
+         find_key(s, type, blob, blob_len) == AUTHKEYS_MATCH &&
+         srv_root_ok(s, "publickey");
+    /* A refused signed attempt comes back through auth_result; a refused
+     * query is logged here, as sshd logs it. */
+    if (!ok && !has_sig)
+        log_failed(s, s->user, "publickey", blob, blob_len);
+    return ok ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+}
+
+/* sshd names key types in upper case: ED25519, ECDSA, RSA. */
+static const char *key_label(const char *type)
+{
+    if (!strcmp(type, "ssh-ed25519"))
+        return "ED25519";
+    if (!strncmp(type, "ecdsa-sha2-", 11))
+        return "ECDSA";
+    if (!strcmp(type, "ssh-rsa"))
+        return "RSA";
+    return type;
+}
+
+static void key_desc(const uint8_t *blob, size_t len, char *out, size_t cap)
+{
+    char type[64] = "", fp[128] = "";
+    out[0] = 0;
+    if (!blob || nssh_blob_type(blob, len, type, sizeof(type)) < 0)
+        return;
+    nssh_fingerprint(blob, len, fp, sizeof(fp));
+    snprintf(out, cap, ": %s %s", key_label(type), fp);
+}
+
+/* sshd's level: VERBOSE for the first failures of a valid user, INFO
+ * for invalid users, for passwords and once half the allowed tries are
+ * used up. Every refused attempt counts, queries included, as in sshd;
+ * the engine itself counts only signed attempts. */
+static void log_failed(srv *s, const char *name, const char *method,
+                       const uint8_t *blob, size_t len)
+{
+    long max = s->o->max_auth_tries ? s->o->max_auth_tries
+                                    : (long)NSSH_DEFAULT_AUTH_TRIES;
+    char desc[256];
+    int valid = name[0] && !strcmp(name, s->pw.name) && user_allowed(s);
+    int level;
+    s->failures++;
+    level = !valid || s->failures >= max / 2 || !strcmp(method, "password")
+                ? LL_INFO : LL_VERBOSE;
+    key_desc(blob, len, desc, sizeof(desc));
+    logit(level, "Failed %s for %s%s from %s port %d ssh2%s", method,
+          valid ? "" : "invalid user ", name, s->peer, s->peer_port, desc);
+    if (s->failures < max)
+        return;
+    /* From inside a callback: the engine sends nothing after this but
+     * the DISCONNECT. */
+    srv_log_auth_limit(s);
+    nssh_conn_disconnect(s->c, NSSH_DISC_NO_MORE_AUTH_METHODS,
+                         "Too many authentication failures");
+}
+
+void srv_auth_result(void *user, nssh_str username, const char *method,
+                     const char *alg_name, const uint8_t *blob,
+                     size_t blob_len, int ok, int partial)
+{
+    srv *s = user;
+    char name[NSSH_USER_MAX + 1], desc[256];
+    size_t n = username.n > NSSH_USER_MAX ? NSSH_USER_MAX : username.n;
+    memcpy(name, username.p, n);
+    name[n] = 0;
+    /* sshd names the PAM-backed keyboard-interactive this way. */
+    if (!strcmp(method, "keyboard-interactive"))
+        method = "keyboard-interactive/pam";
+    if (ok && !partial && name[0] && !strcmp(name, s->pw.name)) {
+        if (opts_use_pam(s->o) && pamauth_login(s, name, desc, sizeof(desc)) < 0) {
+            /* The engine queues only this DISCONNECT, not SUCCESS. */
+            nssh_conn_disconnect(s->c, NSSH_DISC_NO_MORE_AUTH_METHODS, desc);
+            return;
+        }
+        s->authenticated = 1;
+        key_desc(blob, blob_len, desc, sizeof(desc));
+        logit(LL_INFO, "Accepted %s for %s from %s port %d ssh2%s", method,
+              name, s->peer, s->peer_port, desc);
+        return;
+    }
+    log_failed(s, name, method, blob, blob_len);
+}

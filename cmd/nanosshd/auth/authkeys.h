@@ -1,0 +1,63 @@
+/*
+ * authorized_keys: find a key and its options (sshd(8) AUTHORIZED_KEYS FILE
+ * FORMAT). A line with an option nanossh does not know is refused as a
+ * whole, never half-honoured.
+ */
+#ifndef NSSHD_AUTHKEYS_H
+#define NSSHD_AUTHKEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AUTHKEYS_MAX_ENV 16
+#define AUTHKEYS_MAX_PERMIT 16
+
+typedef struct authkey_opts {
+    int restrict_all;     /* "restrict": everything below off unless re-allowed */
+    int no_pty;           /* no-pty (or restrict without pty) */
+    int no_port_forwarding;
+    int no_agent_forwarding;
+    int no_x11_forwarding;
+    int no_user_rc;
+    char *command;        /* command="..." (malloc'ed, NULL if none) */
+    char *from;           /* from="pattern-list" as written */
+    char *env[AUTHKEYS_MAX_ENV];   /* environment="NAME=value" */
+    size_t n_env;
+    char *permitopen[AUTHKEYS_MAX_PERMIT];    /* permitopen="host:port" */
+    size_t n_permitopen;
+    char *permitlisten[AUTHKEYS_MAX_PERMIT];  /* permitlisten="[host:]port" */
+    size_t n_permitlisten;
+    char *comment;        /* the key's comment, if any */
+} authkey_opts;
+
+enum {
+    AUTHKEYS_MATCH = 1,      /* key found and allowed; *opts filled */
+    AUTHKEYS_NOMATCH = 0,    /* key not in the file (or file missing) */
+    AUTHKEYS_REFUSED = -1    /* key found but refused (unknown option,
+                                from= mismatch, bad syntax); why says why */
+};
+
+/*
+ * Look for the public key blob (key_type as in the blob) in an
+ * authorized_keys file's contents. remote_addr is the client's address as
+ * text ("127.0.0.1", "::1") for from=; remote_host may be NULL. On
+ * AUTHKEYS_MATCH opts is filled (free with authkeys_opts_free); line_no
+ * gets the matching line. why (may be NULL) gets a reason on refusal or a
+ * note on skipped malformed lines.
+ */
+int authkeys_find(const char *data, size_t len, const char *key_type,
+                  const uint8_t *blob, size_t blob_len, const char *remote_addr,
+                  const char *remote_host, authkey_opts *opts,
+                  unsigned *line_no, char *why, size_t why_cap);
+
+/* Same, reading the file at path. Missing or unreadable file: NOMATCH with
+ * why set. */
+int authkeys_find_file(const char *path, const char *key_type,
+                       const uint8_t *blob, size_t blob_len,
+                       const char *remote_addr, const char *remote_host,
+                       authkey_opts *opts, unsigned *line_no, char *why,
+                       size_t why_cap);
+
+void authkeys_opts_free(authkey_opts *opts);
+
+#endif

@@ -1,0 +1,168 @@
+/*
+ * Match blocks (sshd_config(5) Match): criteria checked when the file is
+ * read, evaluated for a connection once its user is known, and the
+ * blocks that apply laid over the global settings.
+ *
+ * Criteria: All, or any of User, Group, Host, Address, LocalAddress and
+ * LocalPort, all of which must match. Patterns are sshd's (wildcards,
+ * comma lists, '!' negation); Address and LocalAddress also take
+ * address/length networks. Without name lookups, Host is matched against
+ * the client's address, as sshd does with UseDNS no.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "access.h"
+#include "pattern.h"
+#include "optval.h"
+
+enum { C_ALL, C_USER, C_GROUP, C_HOST, C_ADDRESS, C_LADDRESS, C_LPORT };
+
+static const kw_name criteria[] = {
+    { "All", C_ALL }, { "User", C_USER }, { "Group", C_GROUP },
+    { "Host", C_HOST }, { "Address", C_ADDRESS },
+    { "LocalAddress", C_LADDRESS }, { "LocalPort", C_LPORT }, { NULL, 0 }
+};
+
+static int criterion(const char *name)
+{
+    const kw_name *c;
+    for (c = criteria; c->name; c++)
+        if (!strcasecmp(name, c->name))
+            return c->value;
+    return -1;
+}
+
+static int check_one(int c, const char *name, const char *arg, char *err,
+                     size_t cap)
+{
+    char why[128] = "", *tail;
+    int port;
+    if (c == C_LPORT && optval_port(arg, &port) < 0) {
+        snprintf(err, cap, "Match LocalPort: invalid port \"%.100s\".", arg);
+        return NSSH_ERR_FORMAT;
+    }
+    if ((c == C_ADDRESS || c == C_LADDRESS) &&
+        match_addr_list(arg, "127.0.0.1", NULL, why, sizeof(why)) < 0) {
+        if ((tail = strstr(why, " in from=")) != NULL)
+            *tail = 0;
+        snprintf(err, cap, "Match %s: %s.", name, why);
+        return NSSH_ERR_FORMAT;
+    }
+    return 0;
+}
+
+int match_check(char **av, size_t ac, char *err, size_t cap)
+{
+    size_t i;
+    int c;
+    if (ac == 0) {
+        snprintf(err, cap, "Match: missing criteria.");
+        return NSSH_ERR_FORMAT;
+    }
+    for (i = 0; i < ac; i += 2) {
+        if ((c = criterion(av[i])) < 0) {
+            snprintf(err, cap, "Match: unsupported criterion \"%.100s\" (All, "
+                     "User, Group, Host, Address, LocalAddress or LocalPort).",
+                     av[i]);
+            return NSSH_ERR_FORMAT;
+        }
+        if (c == C_ALL) {
+            if (ac != 1) {
+                snprintf(err, cap, "Match All cannot be combined with other "
+                         "criteria.");
+                return NSSH_ERR_FORMAT;
+            }
+            return 0;
+        }
+        if (i + 1 >= ac) {
+            snprintf(err, cap, "Match %s: missing pattern.", av[i]);
+            return NSSH_ERR_FORMAT;
+        }
+        if (check_one(c, av[i], av[i + 1], err, cap) < 0)
+            return NSSH_ERR_FORMAT;
+    }
+    return 0;
+}
+
+/* Any of the user's groups in the list, none of them negated. */
+static int group_match(const char *user, const char *list)
+{
+    strlist g = { 0 };
+    size_t i;
+    int r, found = 0;
+    if (!user || user_group_names(user, &g) < 0)
+        return 0;
+    for (i = 0; i < g.n; i++) {
+        r = match_pattern_list(g.v[i], list);
+        if (r < 0) {
+            found = 0;
+            break;
+        }
+        found |= r == 1;
+    }
+    strlist_free(&g);
+    return found;
+}
+
+static int one_matches(int c, const char *arg, const match_ctx *m)
+{
+    char why[128];
+    int port;
+    switch (c) {
+    case C_USER: return m->user && match_pattern_list(m->user, arg) == 1;
+    case C_GROUP: return group_match(m->user, arg);
+    case C_HOST: return m->host && match_pattern_list(m->host, arg) == 1;
+    case C_ADDRESS:
+        return m->addr && match_addr_list(arg, m->addr, NULL, why,
+                                              sizeof(why)) == 1;
+    case C_LADDRESS:
+        return m->laddr && match_addr_list(arg, m->laddr, NULL, why,
+                                               sizeof(why)) == 1;
+    case C_LPORT:
+        return optval_port(arg, &port) == 0 && port == m->lport;
+    default: return 1;   /* All */
+    }
+}
+
+static int block_matches(const match_block *mb, const match_ctx *m)
+{
+    char copy[4096], *av[CFG_ARGS_MAX];
+    size_t ac = 0, i;
+    snprintf(copy, sizeof(copy), "%s", mb->criteria);
+    if (config_split(copy, av, CFG_ARGS_MAX, &ac) < 0)
+        return 0;   /* checked at load: cannot happen */
+    for (i = 0; i < ac; i += 2)
+        if (!one_matches(criterion(av[i]), i + 1 < ac ? av[i + 1] : "", m))
+            return 0;
+    return 1;
+}
+
+int config_match_apply(daemon_opts *o, const match_ctx *m)
+{
+    char err[1024];
+    size_t i, j;
+    int applied = 0;
+    for (i = 0; i < o->n_matches; i++) {
+        const match_block *mb = &o->matches[i];
+        if (!block_matches(mb, m))
+            continue;
+        log_debug("%s line %u: Match %s applies", mb->source, mb->lineno,
+                  mb->criteria);
+        for (j = 0; j < mb->n_lines; j++) {
+            err[0] = 0;
+            if (config_apply(o, mb->lines[j].text, 1, err, sizeof(err)) < 0) {
+                log_error("%s: line %u: %s", mb->lines[j].source,
+                          mb->lines[j].lineno, err);
+                return NSSH_ERR_FORMAT;
+            }
+        }
+        applied++;
+    }
+    if (opts_finish(o) < 0)
+        return NSSH_ERR_NOSPACE;
+    return applied;
+}

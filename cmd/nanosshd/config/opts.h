@@ -1,0 +1,242 @@
+/*
+ * nanosshd's options: the command line and sshd_config keywords in one
+ * struct, and the calls that fill, apply and show it.
+ *
+ * Map (cmd/nanosshd/config/):
+ *   opts.c          defaults, opts_finish, opts_free
+ *   config.c        one line; config_file.c whole files and Include
+ *   config_table.c  the keyword table; config_kw.c, config_net.c,
+ *                   config_chan.c, config_auth.c keyword parsers
+ *   config_match.c  Match blocks; config_show.c -T
+ *   config_algs.c   algorithm keywords to engine tables (algs.h)
+ *   optval.c        value syntax shared by flags and keywords (optval.h)
+ */
+#ifndef NSSHD_OPTS_H
+#define NSSHD_OPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "nanossh.h"
+#include "log.h"
+
+#define OPTS_MAX_PORTS 16
+#define OPTS_MAX_LISTEN 16
+#define OPTS_MAX_HOSTKEYS 16
+#define OPTS_MAX_AKFILES 8
+#define OPTS_MAX_ACCEPTENV 32
+#define OPTS_HOST_MAX 256
+#define OPTS_MAX_SUBSYS 16
+#define OPTS_MAX_PERMIT 32
+
+/* AllowTcpForwarding, GatewayPorts, PermitOpen / PermitListen values;
+ * 0 is "not set" (opts_init zeroes), which means the first one. */
+enum { FWD_ALLOW_ALL = 1, FWD_ALLOW_NONE, FWD_ALLOW_LOCAL, FWD_ALLOW_REMOTE };
+enum { GATEWAY_NO = 1, GATEWAY_YES, GATEWAY_CLIENTSPECIFIED };
+enum { PERMIT_ANY = 1, PERMIT_NONE, PERMIT_LIST };
+/* The sftp server Debian's openssh-sftp-server installs: the Subsystem
+ * for "sftp" when no Subsystem line is given. */
+#define NSSHD_SFTP_SERVER "/usr/lib/openssh/sftp-server"
+
+/* Default configuration file; a missing default file is not an error. */
+#define NSSHD_CONFIG_FILE "/etc/nanossh/sshd_config"
+#define NSSHD_SOFTWARE "nanossh_" NSSH_VERSION_STRING
+
+/* A list of words from configuration lines (malloc'ed). */
+typedef struct strlist {
+    char **v;
+    size_t n;
+    int set;                    /* a line gave it (even an empty one) */
+} strlist;
+
+/* Algorithm names (the backend's own strings), in order of preference. */
+#define OPTS_MAX_ALGS 32
+typedef struct alglist {
+    const char *name[OPTS_MAX_ALGS];
+    size_t n;
+    int set;
+} alglist;
+
+/* One configuration line kept for later: the lines of a Match block. */
+typedef struct cfg_line {
+    char *text;
+    char *source;               /* file name */
+    unsigned lineno;
+} cfg_line;
+
+typedef struct match_block {
+    char *criteria;             /* the words after "Match" */
+    char *source;
+    unsigned lineno;
+    cfg_line *lines;
+    size_t n_lines;
+} match_block;
+
+/* What a connection is, for Match (sshd_config(5) Match criteria). */
+typedef struct match_ctx {
+    const char *user;           /* NULL until known: User, Group never match */
+    const char *host;           /* client host name, or its address text */
+    const char *addr;           /* client address */
+    const char *laddr;          /* local address */
+    int lport;                  /* local port, 0 when unknown */
+} match_ctx;
+
+/* Keywords in the table, at most (Match bookkeeping). */
+#define CFG_KEYWORDS_MAX 128
+
+typedef struct listen_addr {
+    char host[OPTS_HOST_MAX];   /* "" means every address (0.0.0.0 and ::) */
+    int port;                   /* 0: every Port */
+} listen_addr;
+
+typedef struct daemon_opts {
+    /* Command line. */
+    int debug;                  /* -d given (count) */
+    int foreground;             /* -D */
+    int log_stderr;             /* -e */
+    int test_only;              /* -t */
+    int exit_now;               /* --help or -V done: exit 0 */
+    const char *config_file;    /* -f, or NULL for the default */
+    char **argv;                /* for the restart on SIGHUP */
+
+    /* Keywords. Scalars: the first value wins (-o comes before the file).
+     * Lists (Port, ListenAddress, HostKey, AcceptEnv) accumulate. */
+    int ports[OPTS_MAX_PORTS];
+    size_t n_ports;
+    int ports_from_cmdline;     /* -p given: Port lines are ignored */
+    listen_addr listen[OPTS_MAX_LISTEN];
+    size_t n_listen;
+    char *hostkeys[OPTS_MAX_HOSTKEYS];
+    size_t n_hostkeys;
+    char *akfiles[OPTS_MAX_AKFILES];   /* AuthorizedKeysFile tokens */
+    size_t n_akfiles;
+    int akfiles_set;
+    char *accept_env[OPTS_MAX_ACCEPTENV];
+    size_t n_accept_env;
+    int accept_env_set;
+    int log_level;              /* LL_*, -1 unset */
+    uint64_t rekey_bytes;       /* 0 engine default, UINT64_MAX none */
+    uint32_t rekey_seconds;     /* 0 none */
+    int rekey_set;
+    long grace_seconds;         /* -1 unset, 0 no limit */
+    long max_auth_tries;        /* -1 unset */
+    char *pid_file;             /* NULL: none */
+    int pid_file_set;
+
+    /* Subsystem, AllowTcpForwarding, GatewayPorts, PermitOpen,
+     * PermitListen (config_chan.c). */
+    char *subsys_name[OPTS_MAX_SUBSYS];
+    char *subsys_cmd[OPTS_MAX_SUBSYS];   /* command line, run by the shell */
+    size_t n_subsys;
+    int subsys_set;             /* any Subsystem line: no built-in sftp */
+    int allow_tcp_fwd;          /* FWD_ALLOW_*, 0 unset (all) */
+    int gateway_ports;          /* GATEWAY_*, 0 unset (no) */
+    int permit_open_mode;       /* PERMIT_*, 0 unset (any) */
+    char *permit_open[OPTS_MAX_PERMIT];    /* "host:port" */
+    size_t n_permit_open;
+    int permit_listen_mode;
+    char *permit_listen[OPTS_MAX_PERMIT];  /* "port" or "host:port" */
+    size_t n_permit_listen;
+
+    /* PasswordAuthentication, KbdInteractiveAuthentication, UsePAM,
+     * PermitRootLogin (config_auth.c); 0 is "not set". */
+    int password_auth;          /* YESNO_*, 0 unset (yes) */
+    int kbdint_auth;            /* YESNO_*, 0 unset (yes) */
+    int use_pam;                /* YESNO_*, 0 unset (yes) */
+    int permit_root;            /* ROOT_*, 0 unset (prohibit-password) */
+
+    /* Start modes and -T (args.c). */
+    int inetd;                  /* -i: one connection on stdin and stdout */
+    int show_config;            /* -T */
+    char *spec_user, *spec_host, *spec_addr, *spec_laddr;   /* -C */
+    int spec_lport;
+    int spec_set;
+    const char *ident;          /* program name for syslog (argv[0]) */
+    char *start_dir;            /* working directory at start (SIGHUP) */
+
+    /* The other keywords (config_table.c rows). Until opts_finish:
+     * numbers and yes/no -1, strings NULL, lists not set. */
+    int address_family;         /* AF_UNSPEC, AF_INET, AF_INET6 */
+    int syslog_facility;        /* LOG_AUTH ... */
+    int pubkey_auth;            /* PubkeyAuthentication */
+    int print_motd;
+    int tcp_keepalive;
+    long max_sessions;
+    long alive_interval;        /* ClientAliveInterval, seconds; 0 off */
+    long alive_count_max;       /* ClientAliveCountMax */
+    int startups_begin, startups_rate, startups_full;   /* MaxStartups */
+    strlist allow_users, deny_users, allow_groups, deny_groups;
+    strlist set_env;            /* SetEnv: "NAME=value" */
+    char *banner;               /* Banner file; "" for none */
+    char *force_command;        /* ForceCommand; "" for none */
+    alglist kex_algs, ciphers, macs, hostkey_algs, pubkey_algs;
+    match_block *matches;       /* Match blocks, in file order */
+    size_t n_matches;
+    /* Match: keywords a block has already set (the first one wins). */
+    unsigned char match_seen[CFG_KEYWORDS_MAX];
+} daemon_opts;
+
+/* ---- opts.c: defaults ---------------------------------------------------- */
+void opts_init(daemon_opts *o);
+/* Fill unset values with the defaults. */
+int opts_finish(daemon_opts *o);
+void opts_free(daemon_opts *o);
+
+/* ---- config.c: sshd_config keywords ------------------------------------ */
+/* One "Keyword value" / "Keyword=value" line. Comments and blank lines are
+ * accepted. On error err gets "source: line N: why". */
+int config_line(daemon_opts *o, const char *line, const char *source,
+                unsigned lineno, char *err, size_t err_cap);
+/* A whole file; must_exist 0 lets a missing file pass. Errors go to
+ * stderr, each naming file and line; all lines are checked. Match blocks
+ * are checked and kept for config_match_apply. */
+int config_load(daemon_opts *o, const char *path, int must_exist);
+/* Apply the Match blocks m satisfies, in file order: as in sshd, their
+ * values override the global ones, and among the blocks the first value
+ * of a keyword wins. opts_finish is run again afterwards. Returns how
+ * many blocks applied, or a negative error (logged). */
+int config_match_apply(daemon_opts *o, const match_ctx *m);
+/* -T: the effective configuration, "keyword value" lines in lower case. */
+void config_show(const daemon_opts *o, FILE *f);
+
+/* ---- config_chan.c: keywords about what channels may do ----------------- */
+int config_kw_subsystem(daemon_opts *o, char **av, size_t ac, char *err,
+                        size_t cap);
+int config_kw_allow_tcp_fwd(daemon_opts *o, char **av, size_t ac, char *err,
+                            size_t cap);
+int config_kw_gateway_ports(daemon_opts *o, char **av, size_t ac, char *err,
+                            size_t cap);
+int config_kw_permit_open(daemon_opts *o, char **av, size_t ac, char *err,
+                          size_t cap);
+int config_kw_permit_listen(daemon_opts *o, char **av, size_t ac, char *err,
+                            size_t cap);
+/* Split "host:port", "[v6]:port" or "port" (host "" then) into its
+ * parts; fails on malformed text or parts longer than the caps. */
+int permit_split(const char *spec, char *host, size_t hcap, char *port,
+                 size_t pcap);
+/* The command line of subsystem name, or NULL when there is none. */
+const char *opts_subsystem(const daemon_opts *o, const char *name);
+/* Free what the keywords above allocated. */
+void opts_chan_free(daemon_opts *o);
+
+/* ---- config_auth.c: how users may log in ---------------------------------- */
+enum { YESNO_YES = 1, YESNO_NO };
+/* PermitRootLogin; without-password is prohibit-password. */
+enum { ROOT_PROHIBIT_PASSWORD = 1, ROOT_YES, ROOT_FORCED_ONLY, ROOT_NO };
+int config_kw_password_auth(daemon_opts *o, char **av, size_t ac, char *err,
+                            size_t cap);
+int config_kw_kbdint_auth(daemon_opts *o, char **av, size_t ac, char *err,
+                          size_t cap);
+int config_kw_use_pam(daemon_opts *o, char **av, size_t ac, char *err,
+                      size_t cap);
+int config_kw_permit_root(daemon_opts *o, char **av, size_t ac, char *err,
+                          size_t cap);
+/* Effective values, defaults applied. Password and keyboard-interactive
+ * logins go through PAM: without UsePAM they are off. */
+int opts_use_pam(const daemon_opts *o);
+int opts_password_auth(const daemon_opts *o);
+int opts_kbdint_auth(const daemon_opts *o);
+int opts_permit_root(const daemon_opts *o);     /* ROOT_* */
+
+#endif

@@ -1,0 +1,38 @@
+# nanosshd: sshd's policy (config, auth, session) over the POSIX adapter.
+# nanosshd_core is everything but main(), for the daemon's unit tests.
+set(NSSHD_DIR ${CMAKE_CURRENT_LIST_DIR})
+file(GLOB NSSHD_CORE_SRC CONFIGURE_DEPENDS
+  ${NSSHD_DIR}/*.c ${NSSHD_DIR}/config/*.c ${NSSHD_DIR}/auth/*.c
+  ${NSSHD_DIR}/pattern/*.c ${NSSHD_DIR}/session/*.c)
+list(REMOVE_ITEM NSSHD_CORE_SRC ${NSSHD_DIR}/main.c)
+add_library(nanosshd_core STATIC ${NSSHD_CORE_SRC})
+target_include_directories(nanosshd_core PUBLIC ${NSSHD_DIR}
+  ${NSSHD_DIR}/config ${NSSHD_DIR}/auth ${NSSHD_DIR}/pattern
+  ${NSSHD_DIR}/session)
+# The adapter's connection process calls back into the program (conn.h:
+# srv_log, alive_*, fwd_policy_*): the two archives reference each other.
+target_link_libraries(nanosshd_core PUBLIC nanossh_posix)
+target_link_libraries(nanossh_posix PUBLIC nanosshd_core)
+
+# Password and keyboard-interactive logins go through PAM (libpam0g-dev).
+find_path(PAM_INCLUDE_DIR security/pam_appl.h)
+find_library(PAM_LIBRARY pam)
+if(NOT PAM_INCLUDE_DIR OR NOT PAM_LIBRARY)
+  message(FATAL_ERROR "PAM not found: install libpam0g-dev")
+endif()
+target_include_directories(nanosshd_core PRIVATE ${PAM_INCLUDE_DIR})
+target_link_libraries(nanosshd_core PUBLIC ${PAM_LIBRARY})
+if(NSSH_SANITIZE)
+  # pam_unix calls crypt_r from libcrypt, which PAM loads at run time; the
+  # sanitizer's crypt_r interceptor finds the real function only when
+  # libcrypt is there from the start.
+  find_library(CRYPT_LIBRARY crypt)
+  if(CRYPT_LIBRARY)
+    target_link_libraries(nanosshd_core PUBLIC
+      -Wl,--push-state,--no-as-needed ${CRYPT_LIBRARY} -Wl,--pop-state)
+  endif()
+endif()
+
+add_executable(nanosshd ${NSSHD_DIR}/main.c)
+target_link_libraries(nanosshd PRIVATE nanosshd_core)
+set_target_properties(nanosshd PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})

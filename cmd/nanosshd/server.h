@@ -1,0 +1,18 @@
+/*
+ * One connection's process from start to end (server.c): engine
+ * configuration from the options, the poll loop, teardown.
+ */
+#ifndef NSSHD_SERVER_H
+#define NSSHD_SERVER_H
+
+#include "opts.h"
+#include "hostkeys.h"
+
+/* Serve one connection to its end, in this process: bytes arrive on fd_in
+ * and leave on fd_out (the same socket, or stdin and stdout with -i).
+ * o is this connection's own copy of the options: Match changes it. */
+int server_run(int fd_in, int fd_out, daemon_opts *o, const hostkey_set *hk);
+/* -i: the connection on stdin and stdout. */
+int server_run_inetd(daemon_opts *o, const hostkey_set *hk);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * After authentication, each round of the loop: tell the listener the
+ * connection is no longer pending (MaxStartups), and ClientAliveInterval /
+ * ClientAliveCountMax (sshd_config(5)): when nothing has arrived from the
+ * client for the interval, send keepalive@openssh.com wanting a reply;
+ * after CountMax probes in a row without an answer, end the connection
+ * (CountMax 0: never).
+ * Any answer counts, REQUEST_FAILURE included (OpenSSH's clients refuse
+ * the request, which proves they are there).
+ */
+#include <stdint.h>
+
+#include "session.h"
+#include "startups.h"
+
+static uint64_t due(const srv *s)
+{
+    uint64_t last = s->last_rx > s->alive_sent ? s->last_rx : s->alive_sent;
+    return last + (uint64_t)s->o->alive_interval * 1000u;
+}
+
+uint64_t alive_wait(const srv *s)
+{
+    uint64_t d;
+    if (!s->authenticated || s->o->alive_interval <= 0)
+        return UINT64_MAX;
+    d = due(s);
+    return d > s->now ? d - s->now : 0;
+}
+
+void alive_answer(void *user, int ok, const uint8_t *data, size_t len)
+{
+    srv *s = user;
+    (void)ok;
+    (void)data;
+    (void)len;
+    s->alive_missed = 0;
+}
+
+void alive_tick(srv *s)
+{
+    int e;
+    if (!s->authenticated)
+        return;
+    startups_authenticated();
+    if (s->o->alive_interval <= 0 || s->now < due(s) ||
+        (nssh_conn_state(s->c) & NSSH_CLOSED))
+        return;
+    if (s->o->alive_count_max > 0 && s->alive_missed >= s->o->alive_count_max) {
+        srv_log(s, LL_INFO, "Timeout, client not responding from user %s %s "
+                "port %d", s->pw.name, s->peer, s->peer_port);
+        s->end_logged = 1;
+        nssh_conn_disconnect(s->c, NSSH_DISC_CONNECTION_LOST,
+                             "Timeout, client not responding");
+        return;
+    }
+    s->alive_sent = s->now;
+    if ((e = nssh_conn_global_request(s->c, "keepalive@openssh.com", NULL, 0,
+                                      1)) < 0) {
+        log_debug("keepalive not sent: %s", nssh_strerror(e));
+        return;
+    }
+    s->alive_missed++;
+    log_debug2("client alive check %ld of %ld", s->alive_missed,
+               s->o->alive_count_max);
+}

@@ -1,0 +1,153 @@
+/*
+ * Who may forward what (sshd_config(5) AllowTcpForwarding, GatewayPorts,
+ * PermitOpen, PermitListen; sshd(8) authorized_keys no-port-forwarding,
+ * restrict, permitopen, permitlisten). The server's list and the key's
+ * list must both allow a forwarding.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "forward.h"
+#include "pattern.h"
+
+/* "*" or the same number. */
+static int port_match(const char *spec, int port)
+{
+    char *end;
+    long v;
+    if (!strcmp(spec, "*"))
+        return 1;
+    v = strtol(spec, &end, 10);
+    return !*end && v == port;
+}
+
+/* PermitOpen / permitopen: host and port as written; '*' for any host
+ * or port. Names are compared as text, not looked up (as sshd does). */
+static int open_entry_match(const char *entry, const char *host, int port)
+{
+    char eh[OPTS_HOST_MAX], ep[16];
+    if (permit_split(entry, eh, sizeof(eh), ep, sizeof(ep)) < 0 || !eh[0])
+        return 0;
+    return (!strcmp(eh, "*") || !strcmp(eh, host)) && port_match(ep, port);
+}
+
+/* PermitListen / permitlisten: "port" stands for the client's default
+ * listen address "localhost"; a host may be a pattern. */
+static int listen_entry_match(const char *entry, const char *host, int port)
+{
+    char eh[OPTS_HOST_MAX], ep[16];
+    if (permit_split(entry, eh, sizeof(eh), ep, sizeof(ep)) < 0)
+        return 0;
+    if (!port_match(ep, port))
+        return 0;
+    if (!eh[0])
+        return !strcmp(host, "localhost");
+    return !strcmp(eh, "*") || match_pattern_list(host, eh) == 1;
+}
+
+static int any_match(char *const *list, size_t n, const char *host, int port,
+                     int (*match)(const char *, const char *, int))
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (match(list[i], host, port))
+            return 1;
+    return 0;
+}
+
+/* Both lists allow it: the server's (mode and entries) and, when the key
+ * has any, the key's. */
+static int lists_allow(int mode, char *const *cfg, size_t n_cfg,
+                       char *const *key, size_t n_key, const char *host,
+                       int port, int (*match)(const char *, const char *, int))
+{
+    if (mode == PERMIT_NONE)
+        return 0;
+    if (mode == PERMIT_LIST && !any_match(cfg, n_cfg, host, port, match))
+        return 0;
+    return n_key == 0 || any_match(key, n_key, host, port, match);
+}
+
+static int key_forbids(const srv *s)
+{
+    return s->have_kopts && s->kopts.no_port_forwarding;
+}
+
+int fwd_policy_local(const srv *s, const char *host, int port,
+                     const char *orig, int orig_port, const char **why)
+{
+    const daemon_opts *o = s->o;
+    int allowed = o->allow_tcp_fwd == 0 || o->allow_tcp_fwd == FWD_ALLOW_ALL ||
+                  o->allow_tcp_fwd == FWD_ALLOW_LOCAL;
+    if (!allowed || key_forbids(s)) {
+        logit(LL_INFO, "refused local port forward: originator %s port %d, "
+              "target %s port %d%s", orig, orig_port, host, port,
+              allowed ? " (no-port-forwarding in authorized_keys)" : "");
+        *why = allowed ? "port forwarding is not allowed for this key"
+                       : "TCP forwarding is disabled on this server";
+        return 0;
+    }
+    if (!lists_allow(o->permit_open_mode, o->permit_open, o->n_permit_open,
+                     s->have_kopts ? s->kopts.permitopen : NULL,
+                     s->have_kopts ? s->kopts.n_permitopen : 0, host, port,
+                     open_entry_match)) {
+        logit(LL_INFO, "Received request from %s port %d to connect to host "
+              "%s port %d, but the request was denied.", orig, orig_port,
+              host, port);
+        *why = "this destination is not permitted";
+        return 0;
+    }
+    return 1;
+}
+
+int fwd_policy_remote(const srv *s, const char *host, int port)
+{
+    const daemon_opts *o = s->o;
+    int allowed = o->allow_tcp_fwd == 0 || o->allow_tcp_fwd == FWD_ALLOW_ALL ||
+                  o->allow_tcp_fwd == FWD_ALLOW_REMOTE;
+    if (!allowed || key_forbids(s)) {
+        logit(LL_INFO, "refused remote port forward: listen %s port %d for "
+              "user %s%s", host, port, s->pw.name,
+              allowed ? " (no-port-forwarding in authorized_keys)" : "");
+        return 0;
+    }
+    /* Only root may listen on a privileged port, as with any program. */
+    if (port != 0 && port < 1024 && s->pw.uid != 0) {
+        logit(LL_INFO, "refused remote port forward: user %s may not listen "
+              "on privileged port %d", s->pw.name, port);
+        return 0;
+    }
+    if (!lists_allow(o->permit_listen_mode, o->permit_listen,
+                     o->n_permit_listen,
+                     s->have_kopts ? s->kopts.permitlisten : NULL,
+                     s->have_kopts ? s->kopts.n_permitlisten : 0, host, port,
+                     listen_entry_match)) {
+        logit(LL_INFO, "Received request from %s port %d to remote forward "
+              "to host %s port %d, but the request was denied.", s->peer,
+              s->peer_port, host, port);
+        return 0;
+    }
+    return 1;
+}
+
+/* GatewayPorts no: loopback only, whatever was asked; yes: every
+ * address; clientspecified: what was asked, "" or "*" meaning every
+ * address and "localhost" the loopback addresses. */
+const char *fwd_bind_host(const srv *s, const char *host)
+{
+    switch (s->o->gateway_ports) {
+    case GATEWAY_YES:
+        return "";
+    case GATEWAY_CLIENTSPECIFIED:
+        if (!host[0] || !strcmp(host, "*"))
+            return "";
+        if (!strcasecmp(host, "localhost"))
+            return NULL;
+        return host;
+    default:
+        return NULL;
+    }
+}

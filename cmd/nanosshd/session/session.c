@@ -1,0 +1,317 @@
+/*
+ * Session channels (RFC 4254 section 6): the engine's channel callbacks.
+ * One session per channel number; the child is started by shell or exec.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "session.h"
+#include "auth.h"
+#include "chanio.h"
+#include "pty.h"
+#include "spawn.h"
+#include "pattern.h"
+#include "env.h"
+#include "forward.h"
+#include "signames.h"
+
+static int str_is(nssh_str s, const char *lit)
+{
+    return s.n == strlen(lit) && !memcmp(s.p, lit, s.n);
+}
+
+/* A peer string as C text; refused when it holds a NUL or is too long. */
+static char *cstr(nssh_str s, size_t max)
+{
+    char *p;
+    if (s.n > max || memchr(s.p, 0, s.n) || !(p = malloc(s.n + 1)))
+        return NULL;
+    memcpy(p, s.p, s.n);
+    p[s.n] = 0;
+    return p;
+}
+
+static int known_type(nssh_str type)
+{
+    static const char *const known[] = {
+        "direct-tcpip", "forwarded-tcpip", "x11", "auth-agent@openssh.com",
+        "direct-streamlocal@openssh.com", "forwarded-streamlocal@openssh.com",
+        "tun@openssh.com",
+    };
+    size_t i;
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (str_is(type, known[i]))
+            return 1;
+    return 0;
+}
+
+/* Open session channels (MaxSessions counts these, not forwardings). */
+static long sessions_open(const srv *s)
+{
+    long n = 0;
+    size_t i;
+    for (i = 0; i < NSSH_MAX_CHANNELS; i++)
+        n += s->sess[i].used != 0;
+    return n;
+}
+
+int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
+              size_t extra_len)
+{
+    srv *s = user;
+    session *ss;
+    if (str_is(type, "direct-tcpip") && s->authenticated)
+        return fwd_open_direct(s, ch, extra, extra_len);
+    if (!str_is(type, "session")) {
+        srv_log(s, LL_DEBUG1, "refused channel of type \"%.*s\"",
+                (int)(type.n > 64 ? 64 : type.n), type.p);
+        /* RFC 4254 section 5.1: types we know but do not serve are
+         * prohibited; anything else is unknown. */
+        return known_type(type) ? 1 : 3;
+    }
+    if (!s->authenticated)
+        return 1;   /* SSH_OPEN_ADMINISTRATIVELY_PROHIBITED */
+    if (ch >= NSSH_MAX_CHANNELS)
+        return 4;   /* SSH_OPEN_RESOURCE_SHORTAGE */
+    if (sessions_open(s) >= s->o->max_sessions) {
+        srv_log(s, LL_VERBOSE, "refused session on channel %u: MaxSessions "
+                "(%ld) reached", (unsigned)ch, s->o->max_sessions);
+        return 1;
+    }
+    ss = &s->sess[ch];
+    memset(ss, 0, sizeof(*ss));
+    ss->used = 1;
+    ss->ptm = ss->pts = ss->fd_in = ss->out.fd = ss->err.fd = -1;
+    ss->err.ext = 1;
+    log_debug("session opened on channel %u", (unsigned)ch);
+    return 0;
+}
+
+static int req_pty(srv *s, session *ss, const nssh_chan_req *q)
+{
+    if (s->have_kopts && s->kopts.no_pty) {
+        logit(LL_INFO, "Pty allocation disabled for %s by authorized_keys",
+              s->pw.name);
+        return -1;
+    }
+    if (ss->want_pty || ss->started || q->name.n >= sizeof(ss->term) ||
+        memchr(q->name.p, 0, q->name.n))
+        return -1;
+    memcpy(ss->term, q->name.p, q->name.n);
+    ss->term[q->name.n] = 0;
+    ss->ws.ws_col = (unsigned short)(q->cols > 0xffff ? 0xffff : q->cols);
+    ss->ws.ws_row = (unsigned short)(q->rows > 0xffff ? 0xffff : q->rows);
+    ss->ws.ws_xpixel = (unsigned short)(q->width_px > 0xffff ? 0xffff : q->width_px);
+    ss->ws.ws_ypixel = (unsigned short)(q->height_px > 0xffff ? 0xffff : q->height_px);
+    if (pty_open(ss, (const uint8_t *)q->modes.p, q->modes.n) < 0) {
+        logit(LL_ERROR, "could not allocate a pty for %s", s->pw.name);
+        return -1;
+    }
+    ss->want_pty = 1;
+    log_debug("allocated pty %s (%ux%u)", ss->tty, ss->ws.ws_col, ss->ws.ws_row);
+    return 0;
+}
+
+/* env: only names the AcceptEnv patterns allow (sshd_config(5)). */
+static int req_env(srv *s, session *ss, const nssh_chan_req *q)
+{
+    char *name = cstr(q->name, 256), *value = cstr(q->text, 16384), *entry = NULL;
+    size_t i, nl;
+    int r = -1;
+    if (!name || !value)
+        goto out;
+    if (ss->started || !env_accepted(name, s->o->accept_env, s->o->n_accept_env)) {
+        log_debug("Ignored env %s", name);
+        goto out;
+    }
+    nl = strlen(name);
+    if (asprintf(&entry, "%s=%s", name, value) < 0) {
+        entry = NULL;
+        goto out;
+    }
+    for (i = 0; i < ss->n_env; i++)
+        if (!strncmp(ss->env[i], entry, nl + 1))
+            break;
+    if (i == SESS_ENV_MAX)
+        goto out;
+    if (i < ss->n_env)
+        free(ss->env[i]);
+    else
+        ss->n_env++;
+    ss->env[i] = entry;
+    entry = NULL;
+    log_debug("Setting env %s", name);
+    r = 0;
+out:
+    free(name);
+    free(value);
+    free(entry);
+    return r;
+}
+
+static int req_run(srv *s, uint32_t ch, const nssh_chan_req *q)
+{
+    char *cmd = NULL;
+    int r;
+    if (s->sess[ch].started)
+        return -1;
+    if (q->kind == NSSH_REQ_EXEC && !(cmd = cstr(q->text, 256 * 1024)))
+        return -1;
+    r = spawn_session(s, ch, cmd);
+    free(cmd);
+    return r < 0 ? -1 : 0;
+}
+
+/* A subsystem runs its configured command line as exec would (sshd's
+ * Subsystem keyword). */
+static int req_subsystem(srv *s, uint32_t ch, const nssh_chan_req *q)
+{
+    session *ss = &s->sess[ch];
+    char *name = cstr(q->text, sizeof(ss->subsystem) - 1);
+    const char *cmd = name ? opts_subsystem(s->o, name) : NULL;
+    int r = -1;
+    if (!cmd) {
+        logit(LL_INFO, "subsystem request for %.*s by user %s failed, "
+              "subsystem not found", (int)(q->text.n > 64 ? 64 : q->text.n),
+              q->text.p, s->pw.name);
+        goto out;
+    }
+    if (ss->started)
+        goto out;
+    srv_log(s, LL_VERBOSE, "subsystem request for %s by user %s", name,
+            s->pw.name);
+    snprintf(ss->subsystem, sizeof(ss->subsystem), "%s", name);
+    log_debug("subsystem: exec() %s", cmd);
+    r = spawn_session(s, ch, cmd) < 0 ? -1 : 0;
+    if (r < 0)
+        ss->subsystem[0] = 0;
+out:
+    free(name);
+    return r;
+}
+
+static int req_signal(srv *s, session *ss, const nssh_chan_req *q)
+{
+    int sig = signame_to_num(q->name.p, q->name.n);
+    if (!sig || ss->pid <= 0 || ss->reaped)
+        return -1;
+    log_debug("session signal %s to process group %ld", signame_from_num(sig),
+              (long)ss->pid);
+    return killpg(ss->pid, sig) == 0 ? 0 : -1;
+}
+
+int sess_request(void *user, uint32_t ch, const nssh_chan_req *q)
+{
+    srv *s = user;
+    session *ss;
+    if (ch >= NSSH_MAX_CHANNELS || !s->sess[ch].used)
+        return -1;
+    ss = &s->sess[ch];
+    switch (q->kind) {
+    case NSSH_REQ_PTY: return req_pty(s, ss, q);
+    case NSSH_REQ_ENV: return req_env(s, ss, q);
+    case NSSH_REQ_SHELL:
+    case NSSH_REQ_EXEC: return req_run(s, ch, q);
+    case NSSH_REQ_SUBSYSTEM: return req_subsystem(s, ch, q);
+    case NSSH_REQ_WINDOW_CHANGE:
+        if (!ss->want_pty)
+            return -1;
+        ss->ws.ws_col = (unsigned short)(q->cols > 0xffff ? 0xffff : q->cols);
+        ss->ws.ws_row = (unsigned short)(q->rows > 0xffff ? 0xffff : q->rows);
+        ss->ws.ws_xpixel = (unsigned short)(q->width_px > 0xffff ? 0xffff : q->width_px);
+        ss->ws.ws_ypixel = (unsigned short)(q->height_px > 0xffff ? 0xffff : q->height_px);
+        return pty_resize(ss) < 0 ? -1 : 0;
+    case NSSH_REQ_SIGNAL: return req_signal(s, ss, q);
+    default:
+        log_debug("channel %u: unsupported request \"%.*s\"", (unsigned)ch,
+                  (int)(q->type.n > 64 ? 64 : q->type.n), q->type.p);
+        return -1;
+    }
+}
+
+/* Client data for the child, held until it reads it. The engine reopens
+ * the window only as chanio_to_child consumes, so this never holds more
+ * than one window. */
+void sess_data(void *user, uint32_t ch, uint32_t ext, const uint8_t *data,
+               size_t len)
+{
+    srv *s = user;
+    session *ss = &s->sess[ch];
+    size_t keep = len;
+    if (fwd_is(s, ch)) {
+        fwd_data(s, ch, data, len);
+        return;
+    }
+    if (ch >= NSSH_MAX_CHANNELS || !ss->used || ext != 0 || ss->in_eof ||
+        (ss->started && ss->fd_in < 0)) {
+        nssh_channel_consume(s->c, ch, len);   /* nobody will read it */
+        return;
+    }
+    if (!ss->in && !(ss->in = malloc(NSSH_CHANNEL_WINDOW))) {
+        nssh_channel_consume(s->c, ch, len);
+        return;
+    }
+    if (ss->in_off && ss->in_len + len > NSSH_CHANNEL_WINDOW) {
+        memmove(ss->in, ss->in + ss->in_off, ss->in_len - ss->in_off);
+        ss->in_len -= ss->in_off;
+        ss->in_off = 0;
+    }
+    if (keep > NSSH_CHANNEL_WINDOW - ss->in_len)
+        keep = NSSH_CHANNEL_WINDOW - ss->in_len;   /* beyond our window */
+    memcpy(ss->in + ss->in_len, data, keep);
+    ss->in_len += keep;
+    if (keep < len)
+        nssh_channel_consume(s->c, ch, len - keep);
+}
+
+void sess_eof(void *user, uint32_t ch)
+{
+    srv *s = user;
+    if (fwd_is(s, ch))
+        fwd_eof(s, ch);
+    else if (ch < NSSH_MAX_CHANNELS && s->sess[ch].used)
+        s->sess[ch].in_eof = 1;   /* chanio_to_child closes stdin when drained */
+}
+
+void sess_closed(void *user, uint32_t ch)
+{
+    srv *s = user;
+    if (fwd_is(s, ch))
+        fwd_closed(s, ch);
+    else if (ch < NSSH_MAX_CHANNELS && s->sess[ch].used)
+        sess_release(s, &s->sess[ch]);
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+void sess_release(srv *s, session *ss)
+{
+    size_t i;
+    if (ss->pid > 0 && !ss->reaped)
+        killpg(ss->pid, SIGHUP);   /* the child leads its own session */
+    if (ss->fd_in == ss->ptm)
+        ss->fd_in = -1;
+    if (ss->out.fd == ss->ptm)
+        ss->out.fd = -1;
+    pty_release(ss);
+    close_fd(&ss->fd_in);
+    close_fd(&ss->out.fd);
+    close_fd(&ss->err.fd);
+    free(ss->in);
+    free(ss->out.buf);
+    free(ss->err.buf);
+    for (i = 0; i < ss->n_env; i++)
+        free(ss->env[i]);
+    memset(ss, 0, sizeof(*ss));
+    ss->ptm = ss->pts = ss->fd_in = ss->out.fd = ss->err.fd = -1;
+    (void)s;
+}

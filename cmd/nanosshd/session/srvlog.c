@@ -1,0 +1,127 @@
+/*
+ * Log lines of a connection. The engine's records go out at their level
+ * as "stage: message: field: text"; the ones that end a connection are
+ * shaped like sshd's so log watchers (fail2ban and the like) read them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "session.h"
+
+static int ll_of(int engine_level)
+{
+    switch (engine_level) {
+    case NSSH_LOG_ERROR: return LL_ERROR;
+    case NSSH_LOG_INFO: return LL_INFO;
+    case NSSH_LOG_VERBOSE: return LL_VERBOSE;
+    default: return LL_DEBUG1;
+    }
+}
+
+void srv_log(const srv *s, int level, const char *fmt, ...)
+{
+    char msg[2048];
+    va_list ap;
+    if (!log_enabled(level))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    logit(level, "%s%s", msg, s->authenticated ? "" : " [preauth]");
+}
+
+/* "authenticating user root " / "invalid user foo " / "" before an
+ * address, as sshd names who a pre-auth connection was. */
+static void who(const srv *s, char *out, size_t cap)
+{
+    out[0] = 0;
+    if (s->authenticated)
+        snprintf(out, cap, "user %s ", s->pw.name);
+    else if (s->user[0] && !strcmp(s->user, s->pw.name) && !s->access_denied)
+        snprintf(out, cap, "authenticating user %s ", s->user);
+    else if (s->user[0])
+        snprintf(out, cap, "invalid user %s ", s->user);
+}
+
+static void closing_line(srv *s, const nssh_log *rec)
+{
+    char w[NSSH_USER_MAX + 32];
+    who(s, w, sizeof(w));
+    switch (rec->err) {
+    case NSSH_ERR_EOF:
+        srv_log(s, LL_INFO, "Connection %s by %s%s port %d",
+                s->conn_reset ? "reset" : "closed", w, s->peer, s->peer_port);
+        break;
+    case NSSH_ERR_PEER_DISCONNECT:
+        /* rec->text is "reason: description" */
+        s->peer_disconnected = 1;
+        srv_log(s, LL_INFO, "Received disconnect from %s port %d:%s", s->peer,
+                s->peer_port, rec->text);
+        break;
+    case NSSH_ERR_AUTH_TRIES:
+        srv_log_auth_limit(s);
+        break;
+    case NSSH_ERR_APP:
+        if (s->auth_limit_logged || s->end_logged)
+            break;   /* our own disconnect, already said why */
+        srv_log(s, LL_INFO, "%s (%s port %d)", rec->text ? rec->text : "",
+                s->peer, s->peer_port);
+        break;
+    case NSSH_ERR_TIMEOUT:
+        if (!s->authenticated) {
+            srv_log(s, LL_ERROR, "Timeout before authentication for %s port %d",
+                    s->peer, s->peer_port);
+            break;
+        }
+        /* fall through */
+    default:
+        srv_log(s, ll_of(rec->level), "%s: %s%s%s%s%s (%s port %d)",
+                rec->stage ? rec->stage : "?",
+                rec->message ? rec->message : "", rec->message ? ": " : "",
+                rec->field ? rec->field : "", rec->field ? ": " : "",
+                rec->text ? rec->text : "", s->peer, s->peer_port);
+    }
+}
+
+void srv_log_auth_limit(srv *s)
+{
+    char w[NSSH_USER_MAX + 32];
+    if (s->auth_limit_logged)
+        return;
+    s->auth_limit_logged = 1;
+    who(s, w, sizeof(w));
+    srv_log(s, LL_ERROR, "maximum authentication attempts exceeded for %s%s "
+            "from %s port %d ssh2", strcmp(s->user, s->pw.name) || s->access_denied ? "invalid user " : "",
+            s->user, s->peer, s->peer_port);
+    srv_log(s, LL_INFO, "Disconnecting %s%s port %d: Too many authentication "
+            "failures", w, s->peer, s->peer_port);
+}
+
+void srv_engine_log(void *user, const nssh_log *rec)
+{
+    srv *s = user;
+    if (rec->err) {   /* the record that ends the connection */
+        closing_line(s, rec);
+        return;
+    }
+    if (!log_enabled(ll_of(rec->level)))
+        return;
+    srv_log(s, ll_of(rec->level), "%s: %s%s%s%s%s", rec->stage ? rec->stage : "?",
+            rec->message ? rec->message : "", rec->message ? ": " : "",
+            rec->field ? rec->field : "", rec->field ? ": " : "",
+            rec->text ? rec->text : "");
+}
+
+void srv_log_end(const srv *s)
+{
+    char w[NSSH_USER_MAX + 32];
+    if (s->authenticated) {
+        logit(LL_INFO, "Disconnected from user %s %s port %d", s->pw.name,
+              s->peer, s->peer_port);
+    } else if (s->peer_disconnected) {
+        who(s, w, sizeof(w));
+        srv_log(s, LL_INFO, "Disconnected from %s%s port %d", w, s->peer,
+                s->peer_port);
+    }
+}

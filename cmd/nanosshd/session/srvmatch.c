@@ -1,0 +1,108 @@
+/*
+ * Per-user settings, at a connection's first USERAUTH_REQUEST (the
+ * engine's auth_request callback): the Match blocks for this user and
+ * client, DenyUsers / AllowUsers / DenyGroups / AllowGroups, and the
+ * Banner. As in sshd, the user name may not change afterwards.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+#include "access.h"
+#include "algs.h"
+#include "files.h"
+
+#define BANNER_MAX (32u * 1024u)
+
+void srv_engine_opts(srv *s)
+{
+    nssh_config *cfg = &s->cfg;
+    const daemon_opts *o = s->o;
+    cfg->auth_methods = (o->pubkey_auth > 0 ? NSSH_METHOD_PUBLICKEY : 0) |
+        (opts_password_auth(o) ? NSSH_METHOD_PASSWORD : 0) |
+        (opts_kbdint_auth(o) ? NSSH_METHOD_KBDINT : 0);
+    cfg->auth_max_tries = (uint32_t)o->max_auth_tries;
+    cfg->rekey_bytes = o->rekey_bytes;
+    cfg->rekey_seconds = o->rekey_seconds;
+    cfg->n_sig_algs = algs_sigs(&o->pubkey_algs, s->sigs, OPTS_MAX_ALGS);
+    cfg->sig_algs = s->sigs;
+}
+
+static void load_banner(srv *s)
+{
+    const char *path = s->o->banner;
+    char *text = NULL;
+    size_t len;
+    free(s->banner);
+    s->banner = NULL;
+    s->cfg.banner = NULL;
+    if (!path || !*path)
+        return;
+    if (file_read(path, BANNER_MAX, &text, &len) < 0) {
+        log_error("Banner: cannot read \"%s\" (missing, unreadable or over "
+                  "%u bytes)", path, BANNER_MAX);
+        return;
+    }
+    s->banner = text;
+    s->cfg.banner = text;
+}
+
+static void changed_user(srv *s, const char *name)
+{
+    int known = s->pw.name[0] && !strcmp(s->pw.name, s->match_user);
+    srv_log(s, LL_INFO, "Disconnecting %s user %s %s port %d: Change of "
+            "username or service not allowed: (%s,ssh-connection) -> "
+            "(%s,ssh-connection)", known ? "authenticating" : "invalid",
+            s->match_user, s->peer, s->peer_port, s->match_user, name);
+    s->end_logged = 1;
+    nssh_conn_disconnect(s->c, NSSH_DISC_PROTOCOL_ERROR,
+                         "Change of username or service not allowed");
+}
+
+/* Only for an existing account, as in sshd; an unknown one is an
+ * invalid user already. */
+static void check_access(srv *s, const char *name)
+{
+    user_info u;
+    char why[128];
+    if (user_lookup(name, &u) < 0)
+        return;
+    if (access_user_allowed(s->o, name, s->peer, why, sizeof(why)))
+        return;
+    s->access_denied = 1;
+    logit(LL_INFO, "User %s from %s not allowed because %s", name, s->peer,
+          why);
+}
+
+void srv_auth_request(void *user, nssh_str username, nssh_str method)
+{
+    srv *s = user;
+    char name[NSSH_USER_MAX + 1];
+    match_ctx m;
+    (void)method;
+    memcpy(name, username.p, username.n);   /* the engine checked the size */
+    name[username.n] = 0;
+    if (s->user_fixed) {
+        if (strcmp(name, s->match_user))
+            changed_user(s, name);
+        return;
+    }
+    s->user_fixed = 1;
+    snprintf(s->match_user, sizeof(s->match_user), "%s", name);
+    m.user = name;
+    m.host = s->peer;   /* no name lookups (UseDNS no) */
+    m.addr = s->peer;
+    m.laddr = s->local;
+    m.lport = s->local_port;
+    if (config_match_apply(s->o, &m) < 0) {
+        s->end_logged = 1;
+        nssh_conn_disconnect(s->c, NSSH_DISC_BY_APPLICATION,
+                             "server configuration error");
+        return;
+    }
+    log_set_level(s->o->log_level);
+    srv_engine_opts(s);
+    load_banner(s);
+    check_access(s, name);
+}

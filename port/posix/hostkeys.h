@@ -1,0 +1,36 @@
+/*
+ * Host key files: load them, or make and keep the default ones in the
+ * state directory (hostkeys.c, generate.c).
+ */
+#ifndef NSSH_POSIX_HOSTKEYS_H
+#define NSSH_POSIX_HOSTKEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nanossh.h"
+#include "nanossh_ossl.h"
+
+#define HOSTKEYS_MAX 16
+
+typedef struct hostkey_set {
+    nssh_key *keys[HOSTKEYS_MAX];
+    uint8_t *blobs[HOSTKEYS_MAX];
+    size_t blob_lens[HOSTKEYS_MAX];
+    size_t n_keys;
+    nssh_hostkey entries[HOSTKEYS_MAX * 2];   /* one per signature algorithm */
+    size_t n_entries;
+} hostkey_set;
+
+/* Directory for generated host keys ($NANOSSH_STATE_DIR, /var/lib/nanossh
+ * for root, else $XDG_STATE_HOME/nanossh or ~/.local/state/nanossh). */
+int hostkeys_state_dir(char *out, size_t cap);
+/* Load the n_files key files, or with none given the state directory's keys
+ * (generated when missing and generate is set). */
+int hostkeys_load(hostkey_set *hs, char *const *files, size_t n_files,
+                  int generate);
+void hostkeys_free(hostkey_set *hs);
+/* generate.c: make the missing default host keys in dir. */
+int hostkeys_generate(const char *dir);
+
+#endif
