@@ -25,7 +25,7 @@
 #include "nanossh_crypto.h"
 
 #ifdef __cplusplus
-extern "C" {
+NSSH_API extern "C" {
 #endif
 
 #define NSSH_VERSION_STRING "0.1.0"
@@ -59,7 +59,7 @@ enum {
 };
 
 /* Text for an error code; never NULL. */
-const char *nssh_strerror(int err);
+NSSH_API const char *nssh_strerror(int err);
 
 /* SSH DISCONNECT reason codes (RFC 4253 section 11.1). */
 enum {
@@ -310,53 +310,53 @@ typedef struct nssh_config {
 
 /* ---- Connection ----------------------------------------------------------- */
 /* Bytes of caller memory one connection needs (state and buffers). */
-size_t nssh_conn_mem_size(void);
+NSSH_API size_t nssh_conn_mem_size(void);
 
 /* Set up a connection in mem (aligned to 16, nssh_conn_mem_size() bytes).
  * The config and everything it points to MUST outlive the connection.
  * now_ms is the caller's monotonic clock. Returns the connection or NULL
  * if mem is too small or the config is unusable. The version line goes to
  * the send buffer at once. */
-nssh_conn *nssh_conn_init(void *mem, size_t mem_len, const nssh_config *cfg,
-                          uint64_t now_ms);
+NSSH_API nssh_conn *nssh_conn_init(void *mem, size_t mem_len, const nssh_config *cfg,
+                                   uint64_t now_ms);
 
 /* Release what the crypto backend holds for this connection and wipe its
  * keys. MUST be called once before the memory is freed or reused. */
-void nssh_conn_release(nssh_conn *c);
+NSSH_API void nssh_conn_release(nssh_conn *c);
 
 /* Where to put received bytes: returns a pointer and sets *room (0 when the
  * engine cannot take input now, for example while its output is full). */
-uint8_t *nssh_conn_recvbuf(nssh_conn *c, size_t *room);
+NSSH_API uint8_t *nssh_conn_recvbuf(nssh_conn *c, size_t *room);
 /* n bytes were written at the recvbuf pointer. n == 0 means the peer closed
  * the transport. Processes every complete packet. Returns 0 or the sticky
  * error. */
-int nssh_conn_recvd(nssh_conn *c, size_t n);
+NSSH_API int nssh_conn_recvd(nssh_conn *c, size_t n);
 /* Copying form of the two calls above: returns bytes consumed (may be less
  * than len when the engine is full) or a negative error. */
-long nssh_conn_feed(nssh_conn *c, const uint8_t *data, size_t len);
+NSSH_API long nssh_conn_feed(nssh_conn *c, const uint8_t *data, size_t len);
 
 /* Bytes waiting to be sent (NULL and 0 when none). */
-const uint8_t *nssh_conn_sendbuf(nssh_conn *c, size_t *len);
-void nssh_conn_sent(nssh_conn *c, size_t n);
+NSSH_API const uint8_t *nssh_conn_sendbuf(nssh_conn *c, size_t *len);
+NSSH_API void nssh_conn_sent(nssh_conn *c, size_t n);
 
 /* Advance timers. Returns 0 or the sticky error. */
-int nssh_conn_tick(nssh_conn *c, uint64_t now_ms);
+NSSH_API int nssh_conn_tick(nssh_conn *c, uint64_t now_ms);
 /* Milliseconds until the engine needs a tick (UINT64_MAX: none). */
-uint64_t nssh_conn_next_timeout(const nssh_conn *c, uint64_t now_ms);
+NSSH_API uint64_t nssh_conn_next_timeout(const nssh_conn *c, uint64_t now_ms);
 
 #define NSSH_WANT_READ 0x1u
 #define NSSH_WANT_WRITE 0x2u
 #define NSSH_CLOSED 0x4u  /* nothing more to send or receive; free it */
-unsigned nssh_conn_state(const nssh_conn *c);
+NSSH_API unsigned nssh_conn_state(const nssh_conn *c);
 
 /* The sticky error, 0 while healthy. */
-int nssh_conn_error(const nssh_conn *c);
+NSSH_API int nssh_conn_error(const nssh_conn *c);
 
 /* End the connection with DISCONNECT (reason NSSH_DISC_*). */
-void nssh_conn_disconnect(nssh_conn *c, uint32_t reason, const char *text);
+NSSH_API void nssh_conn_disconnect(nssh_conn *c, uint32_t reason, const char *text);
 
 /* Start a key exchange now (no-op while one is running). */
-int nssh_conn_rekey(nssh_conn *c);
+NSSH_API int nssh_conn_rekey(nssh_conn *c);
 
 /* Send SSH_MSG_GLOBAL_REQUEST (RFC 4254 section 4): name, then data as
  * the request-specific part (may be NULL). With want_reply the answer
@@ -364,8 +364,8 @@ int nssh_conn_rekey(nssh_conn *c);
  * exchange is done and, in the server role, the client authenticated
  * (NSSH_ERR_STATE before). keepalive@openssh.com with want_reply is how a
  * server checks that the client is alive: any answer means it is. */
-int nssh_conn_global_request(nssh_conn *c, const char *name,
-                             const uint8_t *data, size_t len, int want_reply);
+NSSH_API int nssh_conn_global_request(nssh_conn *c, const char *name,
+                                      const uint8_t *data, size_t len, int want_reply);
 
 /* Negotiated state, for logs. Strings stay valid for the connection. */
 typedef struct nssh_conn_info {
@@ -379,7 +379,7 @@ typedef struct nssh_conn_info {
     const uint8_t *session_id;
     size_t session_id_len;
 } nssh_conn_info;
-void nssh_conn_get_info(const nssh_conn *c, nssh_conn_info *info);
+NSSH_API void nssh_conn_get_info(const nssh_conn *c, nssh_conn_info *info);
 
 /* ---- Channels ------------------------------------------------------------ */
 /* Channel numbers are the local ids (0 .. NSSH_MAX_CHANNELS-1). */
@@ -387,19 +387,19 @@ void nssh_conn_get_info(const nssh_conn *c, nssh_conn_info *info);
 /* Queue channel data (ext 0) or stderr (ext 1). Returns bytes accepted:
  * limited by the peer's window and packet size and by output room; 0
  * during a key exchange. Negative on error. */
-long nssh_channel_write(nssh_conn *c, uint32_t ch, uint32_t ext,
-                        const uint8_t *data, size_t len);
+NSSH_API long nssh_channel_write(nssh_conn *c, uint32_t ch, uint32_t ext,
+                                 const uint8_t *data, size_t len);
 /* How many bytes nssh_channel_write would accept now. */
-size_t nssh_channel_writable(const nssh_conn *c, uint32_t ch);
+NSSH_API size_t nssh_channel_writable(const nssh_conn *c, uint32_t ch);
 /* The application consumed n bytes of received data: reopen the window. */
-int nssh_channel_consume(nssh_conn *c, uint32_t ch, size_t n);
+NSSH_API int nssh_channel_consume(nssh_conn *c, uint32_t ch, size_t n);
 /* Send exit-status / exit-signal (server role). */
-int nssh_channel_exit_status(nssh_conn *c, uint32_t ch, uint32_t status);
-int nssh_channel_exit_signal(nssh_conn *c, uint32_t ch, const char *signame,
-                             int core_dumped, const char *msg);
+NSSH_API int nssh_channel_exit_status(nssh_conn *c, uint32_t ch, uint32_t status);
+NSSH_API int nssh_channel_exit_signal(nssh_conn *c, uint32_t ch, const char *signame,
+                                      int core_dumped, const char *msg);
 /* Send EOF; then CLOSE. channel_closed fires when both CLOSEs are done. */
-int nssh_channel_eof(nssh_conn *c, uint32_t ch);
-int nssh_channel_close(nssh_conn *c, uint32_t ch);
+NSSH_API int nssh_channel_eof(nssh_conn *c, uint32_t ch);
+NSSH_API int nssh_channel_close(nssh_conn *c, uint32_t ch);
 
 /* Reason codes of a refused channel open (RFC 4254 section 5.1). */
 enum {
@@ -413,18 +413,18 @@ enum {
  * nssh_channel_open_refuse() (for example once a forwarded TCP connection
  * is made). No data, request or close arrives on it before the answer. */
 #define NSSH_OPEN_LATER 0x100
-int nssh_channel_open_confirm(nssh_conn *c, uint32_t ch);
+NSSH_API int nssh_channel_open_confirm(nssh_conn *c, uint32_t ch);
 /* reason is a code above; desc (may be NULL: the reason's name) is the
  * text the peer shows. */
-int nssh_channel_open_refuse(nssh_conn *c, uint32_t ch, uint32_t reason,
-                             const char *desc);
+NSSH_API int nssh_channel_open_refuse(nssh_conn *c, uint32_t ch, uint32_t reason,
+                                      const char *desc);
 
 /* Open a channel of this type (RFC 4254 section 5.1) after authentication,
  * either role; extra is the type-specific data (for "forwarded-tcpip" see
  * nssh_tcpip_build). Returns the local channel number; channel_open_reply
  * says when the peer answered. Data may be written only after that. */
-long nssh_channel_open(nssh_conn *c, const char *type, const uint8_t *extra,
-                       size_t extra_len);
+NSSH_API long nssh_channel_open(nssh_conn *c, const char *type, const uint8_t *extra,
+                                size_t extra_len);
 
 /* The fields of TCP/IP forwarding (RFC 4254 section 7). Requests
  * "tcpip-forward" / "cancel-tcpip-forward" carry host (address to bind)
@@ -439,34 +439,34 @@ typedef struct nssh_tcpip {
 } nssh_tcpip;
 /* Parse request or channel-open data; the strings point into data.
  * Fails with NSSH_ERR_FORMAT on malformed data or a port above 65535. */
-int nssh_tcpip_parse(const uint8_t *data, size_t len, int with_originator,
-                     nssh_tcpip *t);
+NSSH_API int nssh_tcpip_parse(const uint8_t *data, size_t len, int with_originator,
+                              nssh_tcpip *t);
 /* Encode into out; returns the length or NSSH_ERR_NOSPACE. */
-long nssh_tcpip_build(uint8_t *out, size_t cap, const nssh_tcpip *t,
-                      int with_originator);
+NSSH_API long nssh_tcpip_build(uint8_t *out, size_t cap, const nssh_tcpip *t,
+                               int with_originator);
 
 /* ---- Client role ---------------------------------------------------------- */
 /* Authenticate with a public key after the key exchange; the engine sends
  * the service request when needed. The key and strings MUST stay valid
  * until client_auth is called. */
-int nssh_client_auth_pubkey(nssh_conn *c, const char *username,
-                            const nssh_sig_alg *alg, const nssh_key *key,
-                            const uint8_t *blob, size_t blob_len);
+NSSH_API int nssh_client_auth_pubkey(nssh_conn *c, const char *username,
+                                     const nssh_sig_alg *alg, const nssh_key *key,
+                                     const uint8_t *blob, size_t blob_len);
 /* Try "none" (learns the allowed methods). */
-int nssh_client_auth_none(nssh_conn *c, const char *username);
+NSSH_API int nssh_client_auth_none(nssh_conn *c, const char *username);
 /* Authenticate with a password (RFC 4252 section 8). The password MUST
  * stay valid until client_auth is called; the engine copies it only into
  * the encrypted packet. */
-int nssh_client_auth_password(nssh_conn *c, const char *username,
-                              const char *password);
+NSSH_API int nssh_client_auth_password(nssh_conn *c, const char *username,
+                                       const char *password);
 /* Open a session channel; returns the local channel number. */
-int nssh_client_open_session(nssh_conn *c);
+NSSH_API int nssh_client_open_session(nssh_conn *c);
 /* Send a channel request (exec, shell, pty-req, env, subsystem, signal,
  * window-change) described by req (kind and fields used; type ignored). */
-int nssh_client_channel_request(nssh_conn *c, uint32_t ch,
-                                const nssh_chan_req *req);
+NSSH_API int nssh_client_channel_request(nssh_conn *c, uint32_t ch,
+                                         const nssh_chan_req *req);
 /* Is the key exchange done and authentication possible (client role)? */
-int nssh_client_ready(const nssh_conn *c);
+NSSH_API int nssh_client_ready(const nssh_conn *c);
 
 #ifdef __cplusplus
 }

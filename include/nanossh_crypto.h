@@ -19,8 +19,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nanossh_api.h"
+
 #ifdef __cplusplus
-extern "C" {
+NSSH_API extern "C" {
 #endif
 
 /* Random bytes from the platform. MUST return 0 and fill all len bytes, or
@@ -175,6 +177,13 @@ typedef struct nssh_hostkey {
     const uint8_t *blob;     /* public key blob (K_S) */
     size_t blob_len;
 } nssh_hostkey;
+
+/* ---- Helpers for backends --------------------------------------------- */
+/* Zero n bytes at p that held secrets; the stores are not optimized away.
+ * Every backend and the engine use this one. */
+NSSH_API void nssh_wipe(void *p, size_t n);
+/* Compare n bytes in constant time: 0 when equal, 1 when not. */
+NSSH_API int nssh_ct_cmp(const void *a, const void *b, size_t n);
 
 #ifdef __cplusplus
 }

@@ -8,60 +8,61 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nanossh_api.h"
 #include "nanossh_crypto.h"
 
 #ifdef __cplusplus
-extern "C" {
+NSSH_API extern "C" {
 #endif
 
 /* ---- Tables -------------------------------------------------------------- */
-extern const nssh_hash nssh_ossl_sha1, nssh_ossl_sha256, nssh_ossl_sha384,
+NSSH_API extern const nssh_hash nssh_ossl_sha1, nssh_ossl_sha256, nssh_ossl_sha384,
     nssh_ossl_sha512;
 
-extern const nssh_cipher nssh_ossl_chacha20_poly1305, /* chacha20-poly1305@openssh.com */
+NSSH_API extern const nssh_cipher nssh_ossl_chacha20_poly1305, /* chacha20-poly1305@openssh.com */
     nssh_ossl_aes128_gcm, nssh_ossl_aes256_gcm,     /* aes*-gcm@openssh.com */
     nssh_ossl_aes128_ctr, nssh_ossl_aes192_ctr, nssh_ossl_aes256_ctr;
 
-extern const nssh_mac nssh_ossl_hmac_sha256_etm, nssh_ossl_hmac_sha512_etm,
+NSSH_API extern const nssh_mac nssh_ossl_hmac_sha256_etm, nssh_ossl_hmac_sha512_etm,
     nssh_ossl_hmac_sha256, nssh_ossl_hmac_sha512,
     nssh_ossl_hmac_sha1, nssh_ossl_hmac_sha1_etm;
 
 /* mlkem768x25519-sha256 (draft-ietf-sshm-mlkem-hybrid-kex), first by default */
-extern const nssh_kem nssh_ossl_mlkem768x25519_sha256;
+NSSH_API extern const nssh_kem nssh_ossl_mlkem768x25519_sha256;
 /* sntrup761x25519-sha512 and sntrup761x25519-sha512@openssh.com
  * (draft-ietf-sshm-ntruprime-ssh), next by default */
-extern const nssh_kem nssh_ossl_sntrup761x25519_sha512,
+NSSH_API extern const nssh_kem nssh_ossl_sntrup761x25519_sha512,
     nssh_ossl_sntrup761x25519_sha512_openssh;
-extern const nssh_kem nssh_ossl_curve25519_sha256,  /* curve25519-sha256 */
+NSSH_API extern const nssh_kem nssh_ossl_curve25519_sha256,  /* curve25519-sha256 */
     nssh_ossl_curve25519_sha256_libssh;             /* curve25519-sha256@libssh.org */
 /* ecdh-sha2-nistp256/384/521 (RFC 5656) */
-extern const nssh_kem nssh_ossl_ecdh_nistp256, nssh_ossl_ecdh_nistp384,
+NSSH_API extern const nssh_kem nssh_ossl_ecdh_nistp256, nssh_ossl_ecdh_nistp384,
     nssh_ossl_ecdh_nistp521;
 /* diffie-hellman-group14-sha256, -group16-sha512, -group18-sha512
  * (RFC 8268); diffie-hellman-group14-sha1 is legacy, off by default. */
 /* diffie-hellman-group-exchange-sha256 (RFC 4419; default) and -sha1 (legacy) */
-extern const nssh_kem nssh_ossl_dh_gex_sha256, nssh_ossl_dh_gex_sha1;
-extern const nssh_kem nssh_ossl_dh_group14_sha256, nssh_ossl_dh_group16_sha512,
+NSSH_API extern const nssh_kem nssh_ossl_dh_gex_sha256, nssh_ossl_dh_gex_sha1;
+NSSH_API extern const nssh_kem nssh_ossl_dh_group14_sha256, nssh_ossl_dh_group16_sha512,
     nssh_ossl_dh_group18_sha512, nssh_ossl_dh_group14_sha1;
 
-extern const nssh_sig_alg nssh_ossl_sig_ed25519,    /* ssh-ed25519 */
+NSSH_API extern const nssh_sig_alg nssh_ossl_sig_ed25519,    /* ssh-ed25519 */
     nssh_ossl_sig_ecdsa_p256, nssh_ossl_sig_ecdsa_p384, nssh_ossl_sig_ecdsa_p521,
     nssh_ossl_sig_rsa_sha2_512, nssh_ossl_sig_rsa_sha2_256,
     nssh_ossl_sig_ssh_rsa;                          /* legacy SHA-1, off by default */
 
 /* NULL-terminated lists of everything the backend has, in the default
  * order of preference, and lookups by SSH name (NULL when unknown). */
-extern const nssh_kem *const nssh_ossl_kems[];
-extern const nssh_cipher *const nssh_ossl_ciphers[];
-extern const nssh_mac *const nssh_ossl_macs[];
-extern const nssh_sig_alg *const nssh_ossl_sig_algs[];
-const nssh_kem *nssh_ossl_kem_by_name(const char *name);
-const nssh_cipher *nssh_ossl_cipher_by_name(const char *name);
-const nssh_mac *nssh_ossl_mac_by_name(const char *name);
-const nssh_sig_alg *nssh_ossl_sig_by_name(const char *name);
+NSSH_API extern const nssh_kem *const nssh_ossl_kems[];
+NSSH_API extern const nssh_cipher *const nssh_ossl_ciphers[];
+NSSH_API extern const nssh_mac *const nssh_ossl_macs[];
+NSSH_API extern const nssh_sig_alg *const nssh_ossl_sig_algs[];
+NSSH_API const nssh_kem *nssh_ossl_kem_by_name(const char *name);
+NSSH_API const nssh_cipher *nssh_ossl_cipher_by_name(const char *name);
+NSSH_API const nssh_mac *nssh_ossl_mac_by_name(const char *name);
+NSSH_API const nssh_sig_alg *nssh_ossl_sig_by_name(const char *name);
 
 /* Random bytes from RAND_bytes; an nssh_rng_fn. */
-int nssh_ossl_rng(void *user, uint8_t *out, size_t len);
+NSSH_API int nssh_ossl_rng(void *user, uint8_t *out, size_t len);
 
 /* ---- Keys ------------------------------------------------------------------ */
 enum {
@@ -74,47 +75,47 @@ enum {
 };
 
 /* Generate a private key (bits used for RSA only; 0 means 3072). */
-int nssh_key_generate(int type, unsigned bits, nssh_key **out);
+NSSH_API int nssh_ossl_key_generate(int type, unsigned bits, nssh_key **out);
 /* Load a private key from a file's contents: OpenSSH's
  * "-----BEGIN OPENSSH PRIVATE KEY-----" format (unencrypted), or PEM
  * (PKCS#1 RSA, SEC1 EC, PKCS#8). comment (may be NULL) receives the key's
  * comment when the format has one ("" otherwise). On failure comment
  * receives a sentence saying why instead (for example that the key is
  * encrypted with a passphrase, which gives NSSH_ERR_UNSUPPORTED). */
-int nssh_key_load_private(const uint8_t *data, size_t len, nssh_key **out,
-                          char *comment, size_t comment_cap);
+NSSH_API int nssh_ossl_key_load_private(const uint8_t *data, size_t len, nssh_key **out,
+                                        char *comment, size_t comment_cap);
 /* Write the private key in OpenSSH's format (what ssh-keygen writes).
  * *out is malloc'ed, NUL-terminated; the caller frees it. */
-int nssh_key_save_private(const nssh_key *k, const char *comment, char **out,
-                          size_t *out_len);
+NSSH_API int nssh_ossl_key_save_private(const nssh_key *k, const char *comment, char **out,
+                                        size_t *out_len);
 /* Public key from a blob (for verifying, fingerprints). */
-int nssh_key_from_blob(const uint8_t *blob, size_t len, nssh_key **out);
-void nssh_key_free(nssh_key *k);
+NSSH_API int nssh_ossl_key_from_blob(const uint8_t *blob, size_t len, nssh_key **out);
+NSSH_API void nssh_ossl_key_free(nssh_key *k);
 
-int nssh_key_type(const nssh_key *k);             /* NSSH_KEY_* */
-const char *nssh_key_type_name(const nssh_key *k); /* "ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa" */
-unsigned nssh_key_bits(const nssh_key *k);
+NSSH_API int nssh_ossl_key_type(const nssh_key *k);             /* NSSH_KEY_* */
+NSSH_API const char *nssh_ossl_key_type_name(const nssh_key *k); /* "ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa" */
+NSSH_API unsigned nssh_ossl_key_bits(const nssh_key *k);
 /* Public key blob (RFC 4253 section 6.6). */
-int nssh_key_public_blob(const nssh_key *k, uint8_t *buf, size_t cap,
-                         size_t *len);
+NSSH_API int nssh_ossl_key_public_blob(const nssh_key *k, uint8_t *buf, size_t cap,
+                                       size_t *len);
 /* "ssh-ed25519 AAAA... comment" (NUL-terminated). */
-int nssh_key_public_line(const nssh_key *k, const char *comment, char *buf,
-                         size_t cap);
+NSSH_API int nssh_ossl_key_public_line(const nssh_key *k, const char *comment, char *buf,
+                                       size_t cap);
 /* Signature algorithms a key type can sign with, best first; returns how
  * many were written (RSA: rsa-sha2-512, rsa-sha2-256). */
-size_t nssh_key_sig_algs(const nssh_key *k, const nssh_sig_alg **out,
-                         size_t max);
+NSSH_API size_t nssh_ossl_key_sig_algs(const nssh_key *k, const nssh_sig_alg **out,
+                                       size_t max);
 
 /* "SHA256:base64-without-padding" of a blob, as ssh-keygen -l prints. */
-int nssh_fingerprint(const uint8_t *blob, size_t len, char *out, size_t cap);
+NSSH_API int nssh_ossl_fingerprint(const uint8_t *blob, size_t len, char *out, size_t cap);
 /* Key type name inside a blob ("ssh-rsa"), copied NUL-terminated. */
-int nssh_blob_type(const uint8_t *blob, size_t len, char *out, size_t cap);
+NSSH_API int nssh_ossl_blob_type(const uint8_t *blob, size_t len, char *out, size_t cap);
 
 /* Base64 (RFC 4648, with padding). encode writes a NUL. decode ignores
  * nothing: whitespace is an error. Both return the output length or a
  * negative error. */
-long nssh_base64_encode(const uint8_t *in, size_t len, char *out, size_t cap);
-long nssh_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap);
+NSSH_API long nssh_ossl_base64_encode(const uint8_t *in, size_t len, char *out, size_t cap);
+NSSH_API long nssh_ossl_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap);
 
 #ifdef __cplusplus
 }

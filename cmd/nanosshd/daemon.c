@@ -51,7 +51,7 @@ void pidfile_remove(const char *path)
     char *data = NULL;
     size_t len;
     /* Only our own: a restarted or second daemon may have replaced it. */
-    if (file_read(path, 64, &data, &len) == 0 && atol(data) == (long)getpid())
+    if (file_read(path, 64, &data, &len, NULL, 0) == 0 && atol(data) == (long)getpid())
         unlink(path);
     free(data);
 }

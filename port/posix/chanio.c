@@ -1,7 +1,8 @@
 /*
- * Bytes between a session's channel and its child, with back-pressure both
- * ways: child output is read only while the channel can take it, client
- * data is consumed (reopening the window) only as the child reads it.
+ * Bytes between a session's channel and its child, through the pump
+ * (pump.h): child output is read only while the channel can take it,
+ * client data is consumed (reopening the window) only as the child reads
+ * it.
  *
  * The end of a session follows RFC 4254 section 6.10 and sshd: once the
  * child is reaped and its output drained, exit-status (or exit-signal),
@@ -17,9 +18,6 @@
 #include "chanio.h"
 #include "pty.h"
 #include "signames.h"
-
-/* How much to read per wake-up before giving the socket a turn. */
-#define READ_BUDGET (4u * CHILD_CHUNK)
 
 static void close_fd(int *fd)
 {
@@ -39,83 +37,37 @@ static void close_pty(session *ss)
 int chanio_to_child(srv *s, uint32_t ch)
 {
     session *ss = &s->sess[ch];
-    ssize_t n;
-    while (ss->fd_in >= 0 && ss->in_len > ss->in_off) {
-        n = write(ss->fd_in, ss->in + ss->in_off, ss->in_len - ss->in_off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            break;
-        if (n <= 0) {   /* the child closed its input: drop the rest */
-            nssh_channel_consume(s->c, ch, ss->in_len - ss->in_off);
-            ss->in_off = ss->in_len = 0;
-            if (ss->want_pty)
-                break;
-            close_fd(&ss->fd_in);
-            break;
-        }
-        ss->in_off += (size_t)n;
-        nssh_channel_consume(s->c, ch, (size_t)n);
-    }
-    if (ss->in_off == ss->in_len)
-        ss->in_off = ss->in_len = 0;
+    /* The child closed its input: the rest is dropped; a pty stays. */
+    if (ss->fd_in >= 0 &&
+        pump_write(s->c, ch, ss->fd_in, &ss->in, 0) == PUMP_FAIL &&
+        !ss->want_pty)
+        close_fd(&ss->fd_in);
     /* EOF from the client closes a pipe; a pty stays open, as in sshd. */
-    if (ss->in_eof && !ss->in_len && !ss->want_pty && ss->started)
+    if (ss->in_eof && !pump_pending(&ss->in) && !ss->want_pty && ss->started)
         close_fd(&ss->fd_in);
     return 0;
-}
-
-/* Hand held-back output to the channel; 1 while some is still held. */
-static int push(srv *s, uint32_t ch, ostream *os)
-{
-    long w;
-    if (os->len == os->off)
-        return 0;
-    w = nssh_channel_write(s->c, ch, os->ext, os->buf + os->off, os->len - os->off);
-    if (w < 0) {   /* channel no longer writable: the output is lost */
-        os->off = os->len = 0;
-        return 0;
-    }
-    os->off += (size_t)w;
-    if (os->off == os->len)
-        os->off = os->len = 0;
-    return os->len > 0;
 }
 
 int chanio_from_child(srv *s, uint32_t ch, ostream *os)
 {
     session *ss = &s->sess[ch];
-    size_t budget = READ_BUDGET, want;
-    ssize_t n;
-    if (!os->buf && !(os->buf = malloc(CHILD_CHUNK)))
-        return NSSH_ERR_NOSPACE;
-    while (os->fd >= 0 && budget > 0 && !push(s, ch, os)) {
-        want = nssh_channel_writable(s->c, ch);
-        if (want == 0)
-            break;
-        if (want > CHILD_CHUNK)
-            want = CHILD_CHUNK;
-        n = read(os->fd, os->buf, want);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            break;
-        if (n <= 0) {   /* EOF; a pty master says EIO once the slave is gone */
-            if (ss->want_pty && os == &ss->out)
-                close_pty(ss);
-            else
-                close_fd(&os->fd);
-            break;
-        }
-        if (ss->drain_deadline)
-            ss->drain_deadline = s->now + PTY_DRAIN_MS;
-        os->off = 0;
-        os->len = (size_t)n;
-        budget -= (size_t)n > budget ? budget : (size_t)n;
-        if ((size_t)n < want)
-            break;
+    size_t got;
+    int r;
+    if (os->fd < 0) {
+        pump_push(s->c, ch, os->ext, &os->b);
+        return 0;
     }
-    push(s, ch, os);
+    r = pump_read(s->c, ch, os->ext, os->fd, &os->b, 0, &got);
+    if (r < 0)
+        return r;
+    if (got && ss->drain_deadline)
+        ss->drain_deadline = s->now + PTY_DRAIN_MS;
+    if (r != PUMP_OK) {   /* EOF; a pty master says EIO once the slave is gone */
+        if (ss->want_pty && os == &ss->out)
+            close_pty(ss);
+        else
+            close_fd(&os->fd);
+    }
     return 0;
 }
 
@@ -143,7 +95,7 @@ static int drained(srv *s, session *ss, uint32_t ch)
     }
     if (ss->out.fd >= 0 || ss->err.fd >= 0)
         return 0;
-    return ss->out.len == ss->out.off && ss->err.len == ss->err.off;
+    return !pump_pending(&ss->out.b) && !pump_pending(&ss->err.b);
 }
 
 int chanio_progress(srv *s, uint32_t ch)
@@ -151,8 +103,8 @@ int chanio_progress(srv *s, uint32_t ch)
     session *ss = &s->sess[ch];
     if (!ss->used || ss->done)
         return 0;
-    push(s, ch, &ss->out);
-    push(s, ch, &ss->err);
+    pump_push(s->c, ch, ss->out.ext, &ss->out.b);
+    pump_push(s->c, ch, ss->err.ext, &ss->err.b);
     if (!ss->started || !ss->reaped || !drained(s, ss, ch))
         return 0;
     ss->done = 1;

@@ -6,7 +6,8 @@
  *
  * Map (port/posix/):
  *   loop.c     the poll() loop: socket, session fds, self-pipe, timers
- *   chanio.c   bytes between channels and child fds; session end
+ *   pump.c     the one channel <-> fd pump (pump.h)
+ *   chanio.c   a session's pumps and its end
  *   spawn.c    the child: pty or pipes, user identity, exec
  *   pty.c      pty allocation, modes, window size
  *   forward.c, fwd_relay.c, fwd_listen.c   TCP forwarding (forward.h)
@@ -31,20 +32,18 @@
 #include "authkeys.h"
 #include "user.h"
 #include "log.h"
+#include "pump.h"
 
 #define SESS_ENV_MAX 64
-/* Bytes read from a child at once (and the most held back per stream). */
-#define CHILD_CHUNK (64u * 1024u)
 /* With a pty, after the child is reaped: how long to wait for its last
  * output when other processes still hold the terminal open. */
 #define PTY_DRAIN_MS 100u
 
-/* Child output waiting for channel room. */
+/* Child output and what of it waits for channel room (pump.h). */
 typedef struct ostream {
     int fd;                /* -1 once closed */
     uint32_t ext;          /* 0 stdout, 1 stderr */
-    uint8_t *buf;
-    size_t off, len;
+    pump_buf b;
 } ostream;
 
 typedef struct session {
@@ -62,8 +61,7 @@ typedef struct session {
     uint64_t drain_deadline;   /* pty: give up waiting for EIO (0: not set) */
     /* child stdin: client data not yet written (bounded by our window) */
     int fd_in;             /* -1 when closed; the pty master with a pty */
-    uint8_t *in;
-    size_t in_off, in_len;
+    pump_buf in;
     int in_eof;            /* client sent EOF */
     ostream out, err;      /* with a pty only out is used (the master) */
     char *env[SESS_ENV_MAX];   /* accepted "NAME=value" */

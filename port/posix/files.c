@@ -12,38 +12,52 @@
 #include "nanossh.h"
 #include "files.h"
 
-int file_read(const char *path, size_t max, char **out, size_t *len)
+static int read_fail(char *why, size_t cap, const char *path,
+                     const char *text, int e)
+{
+    if (why && cap)
+        snprintf(why, cap, "%s: %s", path, text);
+    return e;
+}
+
+int file_read(const char *path, size_t max, char **out, size_t *len,
+              char *why, size_t why_cap)
 {
     struct stat st;
-    char *buf = NULL;
+    char *buf;
     size_t got = 0;
     ssize_t r;
-    int fd, e = NSSH_ERR_FORMAT;
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-        return NSSH_ERR_FORMAT;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max)
-        goto out;
+    int fd;
+    /* O_NONBLOCK: a FIFO planted in place of the file must not hang us;
+     * fstat then refuses it. */
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+        return read_fail(why, why_cap, path, strerror(errno), NSSH_ERR_FORMAT);
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return read_fail(why, why_cap, path, "not a regular file",
+                         NSSH_ERR_FORMAT);
+    }
+    if ((size_t)st.st_size > max) {
+        close(fd);
+        return read_fail(why, why_cap, path, "file too large", NSSH_ERR_FORMAT);
+    }
     if (!(buf = malloc((size_t)st.st_size + 1))) {
-        e = NSSH_ERR_NOSPACE;
-        goto out;
+        close(fd);
+        return read_fail(why, why_cap, path, "out of memory", NSSH_ERR_NOSPACE);
     }
     while (got < (size_t)st.st_size) {
         r = read(fd, buf + got, (size_t)st.st_size - got);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
-            break;
+            break;                   /* shrank while reading: use what is there */
         got += (size_t)r;
     }
+    close(fd);
     buf[got] = 0;
     *out = buf;
     *len = got;
-    buf = NULL;
-    e = 0;
-out:
-    free(buf);
-    close(fd);
-    return e;
+    return 0;
 }
 
 int file_write(const char *path, const void *data, size_t len, mode_t mode,

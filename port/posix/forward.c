@@ -38,8 +38,8 @@ static void chan_free(fwd_chan *f)
         close(f->fd);
     if (f->ai)
         freeaddrinfo(f->ai);
-    free(f->in);
-    free(f->out);
+    pump_free(&f->in);
+    pump_free(&f->out);
     memset(f, 0, sizeof(*f));
     f->fd = -1;
 }

@@ -5,7 +5,8 @@
  * Map:
  *   forward.c     forwarded channels: state, "direct-tcpip" connects
  *                 (ssh -L), answers to our opens, release
- *   fwd_relay.c   bytes both ways with back-pressure, EOF and close; the
+ *   fwd_relay.c   bytes both ways through the pump (pump.h), EOF and
+ *                 close; the
  *                 poll() entries of all forwarding sockets
  *   fwd_listen.c  "tcpip-forward" / "cancel-tcpip-forward" (ssh -R):
  *                 listeners, accepting, "forwarded-tcpip" opens
@@ -22,8 +23,6 @@
 
 #include "conn.h"
 
-/* Bytes read from a socket at once. */
-#define FWD_CHUNK (64u * 1024u)
 /* -R forwardings at once, and sockets per forwarding (IPv4 and IPv6). */
 #define FWD_LISTEN_MAX 16
 #define FWD_LISTEN_FDS 4
@@ -43,13 +42,11 @@ typedef struct fwd_chan {
     int fd;                    /* the TCP socket, -1 once closed */
     struct addrinfo *ai, *ai_next;   /* connecting: addresses left to try */
     /* channel to socket: data not yet written (bounded by our window) */
-    uint8_t *in;
-    size_t in_off, in_len;
+    pump_buf in;
     int in_eof;                /* the peer sent EOF */
     int wr_done;               /* socket write side shut down or dead */
     /* socket to channel: data waiting for channel room */
-    uint8_t *out;
-    size_t out_off, out_len;
+    pump_buf out;
     int rd_eof;                /* the socket said EOF (or failed) */
     int sent_eof, sent_close;
     char host[FWD_HOST_MAX];   /* target or listen address, for logs */

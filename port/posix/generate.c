@@ -37,14 +37,14 @@ static int write_pair(const nssh_key *k, const char *path, const char *comment)
     char *priv = NULL, pub[8192], pubpath[4200];
     size_t priv_len = 0, n;
     int e;
-    if ((e = nssh_key_save_private(k, comment, &priv, &priv_len)) < 0)
+    if ((e = nssh_ossl_key_save_private(k, comment, &priv, &priv_len)) < 0)
         return e;
     e = file_write(path, priv, priv_len, 0600, 1);
     explicit_bzero(priv, priv_len);
     free(priv);
     if (e < 0)
         return e;
-    if ((e = nssh_key_public_line(k, comment, pub, sizeof(pub) - 1)) < 0)
+    if ((e = nssh_ossl_key_public_line(k, comment, pub, sizeof(pub) - 1)) < 0)
         return e;
     n = strlen(pub);
     pub[n++] = '\n';
@@ -63,7 +63,7 @@ static int generate_one(const char *dir, int type, const char *name,
     snprintf(path, sizeof(path), "%s/ssh_host_%s_key", dir, name);
     if (access(path, F_OK) == 0)
         return 0;
-    if ((e = nssh_key_generate(type, 0, &k)) < 0) {
+    if ((e = nssh_ossl_key_generate(type, 0, &k)) < 0) {
         log_error("Could not generate %s host key: %s", name, nssh_strerror(e));
         return e;
     }
@@ -71,11 +71,11 @@ static int generate_one(const char *dir, int type, const char *name,
         log_error("Could not write host key %s: %s", path, strerror(errno));
         goto out;
     }
-    if (nssh_key_public_blob(k, blob, sizeof(blob), &blob_len) == 0)
-        nssh_fingerprint(blob, blob_len, fp, sizeof(fp));
+    if (nssh_ossl_key_public_blob(k, blob, sizeof(blob), &blob_len) == 0)
+        nssh_ossl_fingerprint(blob, blob_len, fp, sizeof(fp));
     log_info("Generated host key %s: %s", path, fp);
 out:
-    nssh_key_free(k);
+    nssh_ossl_key_free(k);
     return e;
 }
 

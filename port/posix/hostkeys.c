@@ -61,33 +61,33 @@ static int load_one(hostkey_set *hs, const char *path)
     int e;
     if (hs->n_keys >= HOSTKEYS_MAX)
         return NSSH_ERR_NOSPACE;
-    if (!perms_ok(path) || (e = file_read(path, KEYFILE_MAX, &data, &len)) < 0) {
+    if (!perms_ok(path) || (e = file_read(path, KEYFILE_MAX, &data, &len, NULL, 0)) < 0) {
         log_error("Unable to load host key: %s", path);
         return NSSH_ERR_KEY;
     }
-    e = nssh_key_load_private((const uint8_t *)data, len, &k, NULL, 0);
+    e = nssh_ossl_key_load_private((const uint8_t *)data, len, &k, NULL, 0);
     explicit_bzero(data, len);
     free(data);
-    if (e < 0 || (e = nssh_key_public_blob(k, blob, sizeof(blob), &blob_len)) < 0) {
+    if (e < 0 || (e = nssh_ossl_key_public_blob(k, blob, sizeof(blob), &blob_len)) < 0) {
         log_error("Unable to load host key \"%s\": %s", path, nssh_strerror(e));
-        nssh_key_free(k);
+        nssh_ossl_key_free(k);
         return e;
     }
     if (!(hs->blobs[hs->n_keys] = malloc(blob_len))) {
-        nssh_key_free(k);
+        nssh_ossl_key_free(k);
         return NSSH_ERR_NOSPACE;
     }
     memcpy(hs->blobs[hs->n_keys], blob, blob_len);
     hs->blob_lens[hs->n_keys] = blob_len;
     hs->keys[hs->n_keys++] = k;
-    nssh_fingerprint(blob, blob_len, fp, sizeof(fp));
-    log_debug("host key: %s %s %s", path, nssh_key_type_name(k), fp);
+    nssh_ossl_fingerprint(blob, blob_len, fp, sizeof(fp));
+    log_debug("host key: %s %s %s", path, nssh_ossl_key_type_name(k), fp);
     return 0;
 }
 
 static int rank(const nssh_key *k)
 {
-    switch (nssh_key_type(k)) {
+    switch (nssh_ossl_key_type(k)) {
     case NSSH_KEY_ED25519: return 0;
     case NSSH_KEY_RSA: return 2;
     default: return 1;   /* ECDSA curves */
@@ -105,7 +105,7 @@ static void build_entries(hostkey_set *hs)
         for (i = 0; i < hs->n_keys; i++) {
             if (rank(hs->keys[i]) != r)
                 continue;
-            n = nssh_key_sig_algs(hs->keys[i], algs, 4);
+            n = nssh_ossl_key_sig_algs(hs->keys[i], algs, 4);
             for (j = 0; j < n && hs->n_entries < HOSTKEYS_MAX * 2; j++) {
                 nssh_hostkey *h = &hs->entries[hs->n_entries++];
                 h->alg = algs[j];
@@ -156,7 +156,7 @@ void hostkeys_free(hostkey_set *hs)
 {
     size_t i;
     for (i = 0; i < hs->n_keys; i++) {
-        nssh_key_free(hs->keys[i]);
+        nssh_ossl_key_free(hs->keys[i]);
         free(hs->blobs[i]);
     }
     memset(hs, 0, sizeof(*hs));

@@ -94,7 +94,7 @@ static void read_sock(srv *s)
     nssh_conn_recvd(s->c, n > 0 ? (size_t)n : 0);
 }
 
-static int pending(const ostream *os) { return os->len > os->off; }
+static int pending(const ostream *os) { return pump_pending(&os->b); }
 
 static void add_session(pollset *p, srv *s, uint32_t ch)
 {
@@ -105,13 +105,13 @@ static void add_session(pollset *p, srv *s, uint32_t ch)
         return;
     if (ss->want_pty) {
         ev = (room && !pending(&ss->out) ? POLLIN : 0) |
-             (ss->in_len > ss->in_off ? POLLOUT : 0);
+             (pump_pending(&ss->in) ? POLLOUT : 0);
         add(p, ss->out.fd, ev, PF_PTY, ch);
         return;
     }
     add(p, ss->out.fd, room && !pending(&ss->out) ? POLLIN : 0, PF_OUT, ch);
     add(p, ss->err.fd, room && !pending(&ss->err) ? POLLIN : 0, PF_ERR, ch);
-    add(p, ss->fd_in, ss->in_len > ss->in_off ? POLLOUT : 0, PF_IN, ch);
+    add(p, ss->fd_in, pump_pending(&ss->in) ? POLLOUT : 0, PF_IN, ch);
 }
 
 static int build(pollset *p, srv *s)

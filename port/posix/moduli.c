@@ -5,6 +5,10 @@
 #include <string.h>
 
 #include "moduli.h"
+#include "files.h"
+
+/* /etc/ssh/moduli is about 0.5 MB; refuse anything absurd. */
+#define MODULI_FILE_MAX (16u << 20)
 
 static int hexval(int ch)
 {
@@ -98,26 +102,14 @@ const nssh_modulus *moduli_get(size_t *n)
     static nssh_modulus *groups;
     static size_t count;
     if (!loaded) {
-        FILE *f = fopen(MODULI_DEFAULT_PATH, "r");
+        char *buf;
+        size_t len;
         loaded = 1;
-        if (f) {
-            char *buf = NULL;
-            size_t cap = 0, len = 0, k;
-            char chunk[65536];
-            while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-                char *nb = realloc(buf, cap = len + k);
-                if (!nb)
-                    break;
-                buf = nb;
-                memcpy(buf + len, chunk, k);
-                len += k;
-            }
-            fclose(f);
-            if (buf) {
-                long r = moduli_parse(buf, len, &groups, NULL);
-                count = r > 0 ? (size_t)r : 0;
-                free(buf);
-            }
+        if (file_read(MODULI_DEFAULT_PATH, MODULI_FILE_MAX, &buf, &len, NULL,
+                      0) == 0) {
+            long r = moduli_parse(buf, len, &groups, NULL);
+            count = r > 0 ? (size_t)r : 0;
+            free(buf);
         }
     }
     *n = count;

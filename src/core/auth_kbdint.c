@@ -31,8 +31,6 @@ static nssh_str kbd_user(const nssh_conn *c)
     return u;
 }
 
-static int clip(nssh_str s) { return (int)(s.n > NSSH_USER_MAX ? NSSH_USER_MAX : s.n); }
-
 static void put_text(wr *w, const char *s) { wr_cstring(w, s ? s : ""); }
 
 static int send_info_request(nssh_conn *c, const nssh_kbdint *q)
@@ -66,14 +64,14 @@ static int answer(nssh_conn *c, int verdict, const nssh_kbdint *q)
         return auth_succeed(c, user, METHOD, NULL, NULL, 0);
     if (verdict == NSSH_AUTH_MORE && q->n_prompts <= NSSH_KBDINT_PROMPTS_MAX) {
         conn_log(c, NSSH_LOG_DEBUG, "auth", "SSH_MSG_USERAUTH_INFO_REQUEST",
-                 NULL, "keyboard-interactive for %.*s: %u prompts", clip(user),
+                 NULL, "keyboard-interactive for %.*s: %u prompts", str_clip(user),
                  user.p, q->n_prompts);
         return send_info_request(c, q);
     }
     if (verdict == NSSH_AUTH_MORE)
         why = "too many prompts from the application";
     conn_log(c, NSSH_LOG_VERBOSE, "auth", NULL, NULL,
-             "keyboard-interactive for %.*s: %s", clip(user), user.p, why);
+             "keyboard-interactive for %.*s: %s", str_clip(user), user.p, why);
     auth_report(c, user, METHOD, NULL, NULL, 0, 0);
     return auth_failed(c, user);
 }
@@ -92,7 +90,7 @@ int auth_kbdint(nssh_conn *c, rd *r, nssh_str user, int user_ok)
     if (!(c->cfg->auth_methods & NSSH_METHOD_KBDINT) || !c->cb->kbdint_start ||
         !c->cb->kbdint_respond || !user_ok) {
         conn_log(c, NSSH_LOG_VERBOSE, "auth", "SSH_MSG_USERAUTH_REQUEST", NULL,
-                 "keyboard-interactive for %.*s: %s", clip(user), user.p,
+                 "keyboard-interactive for %.*s: %s", str_clip(user), user.p,
                  user_ok ? "method not allowed" : "invalid user name");
         if (user_ok)
             auth_report(c, user, METHOD, NULL, NULL, 0, 0);

@@ -18,8 +18,6 @@
 
 #define REQ "SSH_MSG_USERAUTH_REQUEST"
 
-static int clip(nssh_str s) { return (int)(s.n > NSSH_USER_MAX ? NSSH_USER_MAX : s.n); }
-
 /* Wipe the packet from the first password field to its end: the fields
  * themselves and anything a malformed request left after them. The
  * packet lives in the connection's own (writable) input buffer. */
@@ -66,7 +64,7 @@ int auth_password(nssh_conn *c, rd *r, nssh_str user, int user_ok)
     wipe_rest(r, from);
     if (why)
         conn_log(c, NSSH_LOG_VERBOSE, "auth", REQ, NULL, "password for %.*s: %s",
-                 clip(user), user.p, why);
+                 str_clip(user), user.p, why);
     if (ok)
         return auth_succeed(c, user, "password", NULL, NULL, 0);
     if (user_ok)

@@ -24,12 +24,6 @@ static int bad(nssh_conn *c, const char *field, const char *what)
     return auth_bad(c, REQ, field, what);
 }
 
-static int str_is(nssh_str s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.n == n && memcmp(s.p, lit, n) == 0;
-}
-
 /* A peer-supplied name as a C string for callbacks: "" when it does not
  * fit or holds a NUL. */
 static void copy_name(char *dst, size_t cap, const char *p, size_t n)
@@ -40,9 +34,6 @@ static void copy_name(char *dst, size_t cap, const char *p, size_t n)
         dst[n] = 0;
     }
 }
-
-/* Printable width of a peer-supplied name in logs. */
-static int clip(nssh_str s) { return (int)(s.n > NSSH_USER_MAX ? NSSH_USER_MAX : s.n); }
 
 static int parse(nssh_conn *c, rd *r, pkreq *q)
 {
@@ -144,8 +135,8 @@ int auth_publickey(nssh_conn *c, rd *r, nssh_str user, int user_ok)
     alg = find_alg(c, q.alg);
     why = judge(c, &q, alg, user_ok);
     conn_log(c, NSSH_LOG_VERBOSE, "auth", REQ, NULL, "publickey %s %.*s for %.*s: %s",
-             q.has_sig ? "attempt" : "query", clip(q.alg), q.alg.p,
-             clip(q.user), q.user.p, why ? why : "ok");
+             q.has_sig ? "attempt" : "query", str_clip(q.alg), q.alg.p,
+             str_clip(q.user), q.user.p, why ? why : "ok");
     if (!why)
         return q.has_sig ? auth_succeed(c, user, "publickey", alg->name, q.blob,
                                         q.blob_len)

@@ -41,15 +41,6 @@ int auth_bad(nssh_conn *c, const char *message, const char *field,
                      message, field, "malformed %s: %s", field, what);
 }
 
-static int str_is(nssh_str s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.n == n && memcmp(s.p, lit, n) == 0;
-}
-
-/* Printable width of a peer-supplied name in logs. */
-static int clip(nssh_str s) { return (int)(s.n > NSSH_USER_MAX ? NSSH_USER_MAX : s.n); }
-
 int auth_service_request(nssh_conn *c, rd *r)
 {
     nssh_str svc;
@@ -63,7 +54,7 @@ int auth_service_request(nssh_conn *c, rd *r)
         return conn_fail(c, NSSH_ERR_UNSUPPORTED, NSSH_DISC_SERVICE_NOT_AVAILABLE,
                          "auth", "SSH_MSG_SERVICE_REQUEST", "service name",
                          "service \"%.*s\" not available (expected ssh-userauth)",
-                         clip(svc), svc.p);
+                         str_clip(svc), svc.p);
     /* RFC 4253 section 10. */
     if ((e = pkt_begin(c, &w, MSG_SERVICE_ACCEPT)) < 0)
         return e;
@@ -112,7 +103,7 @@ int auth_failed(nssh_conn *c, nssh_str user)
         return conn_fail(c, NSSH_ERR_AUTH_TRIES, NSSH_DISC_NO_MORE_AUTH_METHODS,
                          "auth", REQ, NULL,
                          "Too many authentication failures for %.*s",
-                         clip(user), user.p);
+                         str_clip(user), user.p);
     return send_failure(c);
 }
 
@@ -152,8 +143,8 @@ static int other_method(nssh_conn *c, nssh_str user, nssh_str method,
     if (method.n < sizeof(m) && !memchr(method.p, 0, method.n))
         memcpy(m, method.p, method.n);   /* m stays terminated */
     conn_log(c, NSSH_LOG_VERBOSE, "auth", REQ, "method name",
-             "method \"%.*s\" for %.*s not available", clip(method), method.p,
-             clip(user), user.p);
+             "method \"%.*s\" for %.*s not available", str_clip(method), method.p,
+             str_clip(user), user.p);
     if (user_ok)
         auth_report(c, user, m, NULL, NULL, 0, 0);
     return auth_failed(c, user);
@@ -200,7 +191,7 @@ static int handle_request(nssh_conn *c, rd *r)
         return conn_fail(c, NSSH_ERR_UNSUPPORTED, NSSH_DISC_SERVICE_NOT_AVAILABLE,
                          "auth", REQ, "service name",
                          "service \"%.*s\" not available (expected ssh-connection)",
-                         clip(service), service.p);
+                         str_clip(service), service.p);
     /* Too long or with a NUL: refused like any unknown user, never passed
      * to the application. */
     user_ok = user.n > 0 && user.n <= NSSH_USER_MAX && !memchr(user.p, 0, user.n);
@@ -222,7 +213,7 @@ static int handle_request(nssh_conn *c, rd *r)
     if (str_is(method, "none")) {
         /* RFC 4252 section 5.2: learn the methods; not counted. */
         conn_log(c, NSSH_LOG_DEBUG, "auth", REQ, NULL, "method none for %.*s",
-                 clip(user), user.p);
+                 str_clip(user), user.p);
         return send_failure(c);
     }
     if (str_is(method, "publickey"))

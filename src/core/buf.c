@@ -227,3 +227,14 @@ int nssh_ct_cmp(const void *a, const void *b, size_t n)
         d |= x[i] ^ y[i];
     return d;
 }
+
+int str_is(nssh_str s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.n == n && memcmp(s.p, lit, n) == 0;
+}
+
+int str_clip(nssh_str s)
+{
+    return (int)(s.n > NSSH_USER_MAX ? NSSH_USER_MAX : s.n);
+}

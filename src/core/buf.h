@@ -35,6 +35,10 @@ int rd_u64(rd *r, uint64_t *v);
 /* string: uint32 length then bytes; *s points into the packet. */
 int rd_string(rd *r, const uint8_t **s, size_t *n);
 int rd_str(rd *r, nssh_str *s);
+/* Is the peer string s exactly the C string lit? */
+int str_is(nssh_str s, const char *lit);
+/* Printable width of a peer-supplied name in logs: at most NSSH_USER_MAX. */
+int str_clip(nssh_str s);
 /* mpint (RFC 4251 section 5): rejects negative values and non-minimal
  * encodings; *s is the magnitude without the leading zero byte. */
 int rd_mpint(rd *r, const uint8_t **s, size_t *n);
@@ -95,9 +99,6 @@ static inline void put_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
-/* Wipe memory that held secrets (not optimized away). */
-void nssh_wipe(void *p, size_t n);
-/* Constant-time comparison: 0 when equal. */
-int nssh_ct_cmp(const void *a, const void *b, size_t n);
+/* nssh_wipe and nssh_ct_cmp: nanossh_crypto.h. */
 
 #endif

@@ -35,7 +35,7 @@ static int find_from(const char *text, const char *type, const char *b64,
                      const char *addr, const char *host)
 {
     uint8_t blob[256];
-    long n = nssh_base64_decode(b64, strlen(b64), blob, sizeof(blob));
+    long n = nssh_ossl_base64_decode(b64, strlen(b64), blob, sizeof(blob));
 
     assert_true(n > 0);
     authkeys_opts_free(&o);
@@ -326,7 +326,7 @@ static void test_file(void **state)
     const char *tmp = getenv("TMPDIR");
     char dir[256], path[300];
     uint8_t blob[128];
-    long n = nssh_base64_decode(K1, strlen(K1), blob, sizeof(blob));
+    long n = nssh_ossl_base64_decode(K1, strlen(K1), blob, sizeof(blob));
     FILE *f;
 
     (void)state;

@@ -628,8 +628,8 @@ static void test_ecdsa_roundtrip(void **state)
     for (i = 0; i < 3; i++) {
         assert_string_equal(v[i].alg->name, v[i].name);
         assert_string_equal(v[i].alg->key_type, v[i].name);
-        assert_int_equal(nssh_key_generate(v[i].type, 0, &keys[i]), 0);
-        assert_int_equal(nssh_key_public_blob(keys[i], blobs[i], sizeof(blobs[i]), &bl[i]), 0);
+        assert_int_equal(nssh_ossl_key_generate(v[i].type, 0, &keys[i]), 0);
+        assert_int_equal(nssh_ossl_key_public_blob(keys[i], blobs[i], sizeof(blobs[i]), &bl[i]), 0);
     }
     for (i = 0; i < 3; i++) {
         const nssh_sig_alg *other = v[(i + 1) % 3].alg;
@@ -644,7 +644,7 @@ static void test_ecdsa_roundtrip(void **state)
                                      nssh_ossl_rng, NULL), NSSH_ERR_KEY);
     }
     for (i = 0; i < 3; i++)
-        nssh_key_free(keys[i]);
+        nssh_ossl_key_free(keys[i]);
 }
 
 /* string "ssh-rsa" || mpint e || mpint n of an EVP key (RFC 4253 6.6). */
@@ -714,8 +714,8 @@ static void test_rsa_roundtrip(void **state)
     assert_string_equal(algs[0]->name, "rsa-sha2-512");
     assert_string_equal(algs[1]->name, "rsa-sha2-256");
     assert_string_equal(algs[2]->name, "ssh-rsa");
-    assert_int_equal(nssh_key_generate(NSSH_KEY_RSA, 2048, &k), 0);
-    assert_int_equal(nssh_key_public_blob(k, blob, sizeof(blob), &bl), 0);
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_RSA, 2048, &k), 0);
+    assert_int_equal(nssh_ossl_key_public_blob(k, blob, sizeof(blob), &bl), 0);
     for (i = 0; i < 3; i++) {
         assert_string_equal(algs[i]->key_type, "ssh-rsa");
         /* The raw signature is as long as the modulus (RFC 8332 section 3). */
@@ -728,7 +728,7 @@ static void test_rsa_roundtrip(void **state)
                                    nssh_ossl_rng, NULL), NSSH_ERR_KEY);
     assert_int_equal(algs[0]->sign(k, msg, sizeof(msg), sig, 100, &sl, nssh_ossl_rng, NULL),
                      NSSH_ERR_NOSPACE);
-    nssh_key_free(k);
+    nssh_ossl_key_free(k);
 
     /* Keys under 1024 bits are refused when verifying. */
     small.type = NSSH_KEY_RSA;

@@ -143,8 +143,8 @@ static void test_exchange_hash(void **st)
     EVP_MD_CTX *md;
     unsigned hl = 32;
     (void)st;
-    assert_int_equal(nssh_key_generate(NSSH_KEY_ED25519, 0, &hk), 0);
-    assert_int_equal(nssh_key_public_blob(hk, blob, sizeof(blob), &blob_len), 0);
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_ED25519, 0, &hk), 0);
+    assert_int_equal(nssh_ossl_key_public_blob(hk, blob, sizeof(blob), &blob_len), 0);
     host = (nssh_hostkey){ &nssh_ossl_sig_ed25519, hk, blob, blob_len };
     memset(&cc, 0, sizeof(cc));
     cc.role = NSSH_ROLE_CLIENT;
@@ -243,7 +243,7 @@ static void test_exchange_hash(void **st)
     nssh_conn_release(s);
     free(m1);
     free(m2);
-    nssh_key_free(hk);
+    nssh_ossl_key_free(hk);
 }
 
 int main(void)

@@ -48,7 +48,7 @@ static int load(const char *name, nssh_key **k, char *comment, size_t cap)
     int e;
 
     assert_non_null(data);
-    e = nssh_key_load_private(data, len, k, comment, cap);
+    e = nssh_ossl_key_load_private(data, len, k, comment, cap);
     free(data);
     return e;
 }
@@ -60,7 +60,7 @@ static void same_public_as_keygen(const nssh_key *k, const char *name)
 
     assert_int_equal(kt_line(line, sizeof(line), "ssh-keygen -y -f %s", kt_path(name)), 0);
     kt_two_fields(line, want, sizeof(want));
-    assert_int_equal(nssh_key_public_line(k, NULL, mine, sizeof(mine)), 0);
+    assert_int_equal(nssh_ossl_key_public_line(k, NULL, mine, sizeof(mine)), 0);
     assert_string_equal(mine, want);
 }
 
@@ -84,24 +84,24 @@ static void test_openssh_format(void **state)
         assert_string_equal(comment, "test key");
         /* The whole .pub line, comment included. */
         assert_int_equal(kt_line(pub, sizeof(pub), "cat %s.pub", kt_path("k")), 0);
-        assert_int_equal(nssh_key_public_line(k, comment, line, sizeof(line)), 0);
+        assert_int_equal(nssh_ossl_key_public_line(k, comment, line, sizeof(line)), 0);
         assert_string_equal(line, pub);
         /* Fingerprint as ssh-keygen -l prints it. */
         assert_int_equal(kt_line(line, sizeof(line), "ssh-keygen -l -f %s", kt_path("k")), 0);
-        assert_int_equal(nssh_key_public_blob(k, blob, sizeof(blob), &n), 0);
-        assert_int_equal(nssh_fingerprint(blob, n, fp, sizeof(fp)), 0);
+        assert_int_equal(nssh_ossl_key_public_blob(k, blob, sizeof(blob), &n), 0);
+        assert_int_equal(nssh_ossl_fingerprint(blob, n, fp, sizeof(fp)), 0);
         assert_non_null(strstr(line, fp));
         /* Saved again and loaded again: the same key. */
-        assert_int_equal(nssh_key_save_private(k, comment, &text, &len), 0);
-        assert_int_equal(nssh_key_load_private((uint8_t *)text, len, &k2, comment,
+        assert_int_equal(nssh_ossl_key_save_private(k, comment, &text, &len), 0);
+        assert_int_equal(nssh_ossl_key_load_private((uint8_t *)text, len, &k2, comment,
                                                sizeof(comment)), 0);
         assert_string_equal(comment, "test key");
-        assert_int_equal(nssh_key_public_line(k2, NULL, line, sizeof(line)), 0);
+        assert_int_equal(nssh_ossl_key_public_line(k2, NULL, line, sizeof(line)), 0);
         kt_two_fields(pub, pub, sizeof(pub));
         assert_string_equal(line, pub);
         free(text);
-        nssh_key_free(k2);
-        nssh_key_free(k);
+        nssh_ossl_key_free(k2);
+        nssh_ossl_key_free(k);
     }
 }
 
@@ -123,10 +123,10 @@ static void test_pem_formats(void **state)
     for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
         keygen("p", opts[i]);
         assert_int_equal(load("p", &k, comment, sizeof(comment)), 0);
-        assert_int_equal(nssh_key_type(k), types[i]);
+        assert_int_equal(nssh_ossl_key_type(k), types[i]);
         assert_string_equal(comment, "");        /* PEM has no comment */
         same_public_as_keygen(k, "p");
-        nssh_key_free(k);
+        nssh_ossl_key_free(k);
     }
 }
 
@@ -143,26 +143,26 @@ static void test_pkcs8_ed25519(void **state)
     /* ssh-keygen cannot read this one: compare the raw key with openssl's. */
     assert_int_equal(kt_sh("openssl genpkey -algorithm ed25519 -out %s", kt_path("e")), 0);
     assert_int_equal(load("e", &k, NULL, 0), 0);
-    assert_int_equal(nssh_key_type(k), NSSH_KEY_ED25519);
+    assert_int_equal(nssh_ossl_key_type(k), NSSH_KEY_ED25519);
     assert_int_equal(kt_line(want, sizeof(want),
                              "openssl pkey -in %s -pubout -outform DER | tail -c 32 | base64",
                              kt_path("e")), 0);
-    assert_int_equal(nssh_key_public_blob(k, blob, sizeof(blob), &n), 0);
+    assert_int_equal(nssh_ossl_key_public_blob(k, blob, sizeof(blob), &n), 0);
     assert_int_equal(n, 51);
-    assert_true(nssh_base64_encode(blob + 19, 32, mine, sizeof(mine)) > 0);
+    assert_true(nssh_ossl_base64_encode(blob + 19, 32, mine, sizeof(mine)) > 0);
     assert_string_equal(mine, want);
     /* Saved in OpenSSH's format, ssh-keygen reads it. */
     {
         char *text;
         size_t len;
-        assert_int_equal(nssh_key_save_private(k, "", &text, &len), 0);
+        assert_int_equal(nssh_ossl_key_save_private(k, "", &text, &len), 0);
         assert_int_equal(kt_write(kt_path("e2"), text, len), 0);
         free(text);
-        assert_int_equal(nssh_key_public_line(k, NULL, mine, sizeof(mine)), 0);
+        assert_int_equal(nssh_ossl_key_public_line(k, NULL, mine, sizeof(mine)), 0);
         assert_int_equal(kt_line(line, sizeof(line), "ssh-keygen -y -f %s", kt_path("e2")), 0);
         assert_string_equal(line, mine);
     }
-    nssh_key_free(k);
+    nssh_ossl_key_free(k);
 }
 
 static void test_encrypted(void **state)
@@ -194,7 +194,7 @@ static char *armor(const uint8_t *bin, size_t len, size_t *text_len)
 
     assert_non_null(t);
     strcpy(t, "-----BEGIN OPENSSH PRIVATE KEY-----\n");
-    n = nssh_base64_encode(bin, len, t + 36, len * 2 + 64);
+    n = nssh_ossl_base64_encode(bin, len, t + 36, len * 2 + 64);
     assert_true(n >= 0);
     strcpy(t + 36 + n, "\n-----END OPENSSH PRIVATE KEY-----\n");
     *text_len = strlen(t);
@@ -214,38 +214,38 @@ static void damage(const char *name, size_t step)
 
     data = kt_slurp(kt_path(name), &len);
     assert_non_null(data);
-    assert_int_equal(nssh_key_load_private(data, len, &k, NULL, 0), 0);
-    assert_int_equal(nssh_key_public_blob(k, blob, sizeof(blob), &n), 0);
-    nssh_key_free(k);
+    assert_int_equal(nssh_ossl_key_load_private(data, len, &k, NULL, 0), 0);
+    assert_int_equal(nssh_ossl_key_public_blob(k, blob, sizeof(blob), &n), 0);
+    nssh_ossl_key_free(k);
     b64 = malloc(len);
     for (i = 36; i < len && data[i] != '-'; i++)
         if (data[i] != '\n')
             b64[b64_len++] = (char)data[i];
     bin = malloc(b64_len);
-    bl = nssh_base64_decode(b64, b64_len, bin, b64_len);
+    bl = nssh_ossl_base64_decode(b64, b64_len, bin, b64_len);
     assert_true(bl > 0);
     for (i = 0; i < (size_t)bl; i += (i < 64 ? 1 : step)) {
         static const uint8_t masks[] = { 0x01, 0x80, 0xff };
         for (size_t m = 0; m < 3; m++) {
             bin[i] ^= masks[m];
             text = armor(bin, (size_t)bl, &tlen);
-            e = nssh_key_load_private((uint8_t *)text, tlen, &k, NULL, 0);
+            e = nssh_ossl_key_load_private((uint8_t *)text, tlen, &k, NULL, 0);
             assert_true(e <= 0);
             if (e == 0) {
-                assert_int_equal(nssh_key_public_blob(k, blob2, sizeof(blob2), &n2), 0);
+                assert_int_equal(nssh_ossl_key_public_blob(k, blob2, sizeof(blob2), &n2), 0);
                 assert_int_equal(n, n2);
                 assert_memory_equal(blob, blob2, n);
-                nssh_key_free(k);
+                nssh_ossl_key_free(k);
             }
             free(text);
             bin[i] ^= masks[m];
         }
         text = armor(bin, i, &tlen);
-        assert_true(nssh_key_load_private((uint8_t *)text, tlen, &k, NULL, 0) < 0);
+        assert_true(nssh_ossl_key_load_private((uint8_t *)text, tlen, &k, NULL, 0) < 0);
         free(text);
     }
     for (i = 0; i + 2 < len; i += step)
-        assert_true(nssh_key_load_private(data, i, &k, NULL, 0) < 0);
+        assert_true(nssh_ossl_key_load_private(data, i, &k, NULL, 0) < 0);
     free(bin);
     free(b64);
     free(data);
@@ -283,7 +283,7 @@ static void test_not_keys(void **state)
         skip();
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         why[0] = '\0';
-        assert_true(nssh_key_load_private((const uint8_t *)bad[i], strlen(bad[i]), &k,
+        assert_true(nssh_ossl_key_load_private((const uint8_t *)bad[i], strlen(bad[i]), &k,
                                           why, sizeof(why)) < 0);
         assert_null(k);
         assert_true(why[0] != '\0');

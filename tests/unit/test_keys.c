@@ -32,23 +32,23 @@ static void test_base64_rfc4648(void **state)
     (void)state;
     for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         size_t n = strlen(v[i][0]), m = strlen(v[i][1]);
-        assert_int_equal(nssh_base64_encode((const uint8_t *)v[i][0], n, enc, sizeof(enc)), m);
+        assert_int_equal(nssh_ossl_base64_encode((const uint8_t *)v[i][0], n, enc, sizeof(enc)), m);
         assert_string_equal(enc, v[i][1]);
-        assert_int_equal(nssh_base64_decode(v[i][1], m, dec, sizeof(dec)), n);
+        assert_int_equal(nssh_ossl_base64_decode(v[i][1], m, dec, sizeof(dec)), n);
         assert_memory_equal(dec, v[i][0], n);
     }
     /* Room for the NUL is required; decode room is exact. */
-    assert_int_equal(nssh_base64_encode((const uint8_t *)"foo", 3, enc, 4), NSSH_ERR_NOSPACE);
-    assert_int_equal(nssh_base64_decode("Zm9v", 4, dec, 2), NSSH_ERR_NOSPACE);
-    assert_int_equal(nssh_base64_decode("Zm9v", 4, dec, 3), 3);
+    assert_int_equal(nssh_ossl_base64_encode((const uint8_t *)"foo", 3, enc, 4), NSSH_ERR_NOSPACE);
+    assert_int_equal(nssh_ossl_base64_decode("Zm9v", 4, dec, 2), NSSH_ERR_NOSPACE);
+    assert_int_equal(nssh_ossl_base64_decode("Zm9v", 4, dec, 3), 3);
     /* All byte values survive a round trip. */
     {
         uint8_t all[256], back[256];
         char text[400];
         for (i = 0; i < 256; i++)
             all[i] = (uint8_t)i;
-        assert_int_equal(nssh_base64_encode(all, 256, text, sizeof(text)), 344);
-        assert_int_equal(nssh_base64_decode(text, 344, back, sizeof(back)), 256);
+        assert_int_equal(nssh_ossl_base64_encode(all, 256, text, sizeof(text)), 344);
+        assert_int_equal(nssh_ossl_base64_decode(text, 344, back, sizeof(back)), 256);
         assert_memory_equal(all, back, 256);
     }
 }
@@ -64,7 +64,7 @@ static void test_base64_strict(void **state)
 
     (void)state;
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        assert_true(nssh_base64_decode(bad[i], strlen(bad[i]), out, sizeof(out)) < 0);
+        assert_true(nssh_ossl_base64_decode(bad[i], strlen(bad[i]), out, sizeof(out)) < 0);
 }
 
 /* ---- blobs ---------------------------------------------------------------- */
@@ -81,7 +81,7 @@ static int setup(void **state)
     if (kt_dir_make() < 0)
         return -1;
     for (i = 0; i < 5; i++)
-        if (nssh_key_generate(all_types[i], 0, &gen[i]) < 0)
+        if (nssh_ossl_key_generate(all_types[i], 0, &gen[i]) < 0)
             return -1;
     return 0;
 }
@@ -91,7 +91,7 @@ static int teardown(void **state)
     size_t i;
     (void)state;
     for (i = 0; i < 5; i++)
-        nssh_key_free(gen[i]);
+        nssh_ossl_key_free(gen[i]);
     kt_dir_remove();
     return 0;
 }
@@ -99,7 +99,7 @@ static int teardown(void **state)
 static void expect_bad_blob(const uint8_t *b, size_t n)
 {
     nssh_key *k = (nssh_key *)1;
-    assert_int_equal(nssh_key_from_blob(b, n, &k), NSSH_ERR_KEY);
+    assert_int_equal(nssh_ossl_key_from_blob(b, n, &k), NSSH_ERR_KEY);
     assert_null(k);
 }
 
@@ -115,26 +115,26 @@ static void test_blob_roundtrip(void **state)
 
     (void)state;
     for (i = 0; i < 5; i++) {
-        assert_int_equal(nssh_key_type(gen[i]), all_types[i]);
-        assert_string_equal(nssh_key_type_name(gen[i]), names[i]);
-        assert_int_equal(nssh_key_bits(gen[i]), bits[i]);
-        assert_int_equal(nssh_key_public_blob(gen[i], blob, sizeof(blob), &n), 0);
-        assert_int_equal(nssh_key_public_blob(gen[i], blob, n - 1, &n2), NSSH_ERR_NOSPACE);
-        assert_int_equal(nssh_blob_type(blob, n, name, sizeof(name)), 0);
+        assert_int_equal(nssh_ossl_key_type(gen[i]), all_types[i]);
+        assert_string_equal(nssh_ossl_key_type_name(gen[i]), names[i]);
+        assert_int_equal(nssh_ossl_key_bits(gen[i]), bits[i]);
+        assert_int_equal(nssh_ossl_key_public_blob(gen[i], blob, sizeof(blob), &n), 0);
+        assert_int_equal(nssh_ossl_key_public_blob(gen[i], blob, n - 1, &n2), NSSH_ERR_NOSPACE);
+        assert_int_equal(nssh_ossl_blob_type(blob, n, name, sizeof(name)), 0);
         assert_string_equal(name, names[i]);
-        assert_int_equal(nssh_key_from_blob(blob, n, &k), 0);
-        assert_int_equal(nssh_key_type(k), all_types[i]);
-        assert_int_equal(nssh_key_bits(k), bits[i]);
-        assert_int_equal(nssh_key_public_blob(k, blob2, sizeof(blob2), &n2), 0);
+        assert_int_equal(nssh_ossl_key_from_blob(blob, n, &k), 0);
+        assert_int_equal(nssh_ossl_key_type(k), all_types[i]);
+        assert_int_equal(nssh_ossl_key_bits(k), bits[i]);
+        assert_int_equal(nssh_ossl_key_public_blob(k, blob2, sizeof(blob2), &n2), 0);
         assert_int_equal(n, n2);
         assert_memory_equal(blob, blob2, n);
         /* A public key cannot be saved as a private one. */
         {
             char *text = NULL;
-            assert_int_equal(nssh_key_save_private(k, "x", &text, NULL), NSSH_ERR_KEY);
+            assert_int_equal(nssh_ossl_key_save_private(k, "x", &text, NULL), NSSH_ERR_KEY);
             assert_null(text);
         }
-        nssh_key_free(k);
+        nssh_ossl_key_free(k);
         /* Trailing bytes, and every truncation, are refused. */
         memcpy(tail, blob, n);
         tail[n] = 0;
@@ -149,19 +149,19 @@ static void test_blob_sig_algs(void **state)
     const nssh_sig_alg *a[4];
 
     (void)state;
-    assert_int_equal(nssh_key_sig_algs(gen[0], a, 4), 1);
+    assert_int_equal(nssh_ossl_key_sig_algs(gen[0], a, 4), 1);
     assert_ptr_equal(a[0], &nssh_ossl_sig_ed25519);
-    assert_int_equal(nssh_key_sig_algs(gen[1], a, 4), 1);
+    assert_int_equal(nssh_ossl_key_sig_algs(gen[1], a, 4), 1);
     assert_ptr_equal(a[0], &nssh_ossl_sig_ecdsa_p256);
-    assert_int_equal(nssh_key_sig_algs(gen[2], a, 4), 1);
+    assert_int_equal(nssh_ossl_key_sig_algs(gen[2], a, 4), 1);
     assert_ptr_equal(a[0], &nssh_ossl_sig_ecdsa_p384);
-    assert_int_equal(nssh_key_sig_algs(gen[3], a, 4), 1);
+    assert_int_equal(nssh_ossl_key_sig_algs(gen[3], a, 4), 1);
     assert_ptr_equal(a[0], &nssh_ossl_sig_ecdsa_p521);
-    assert_int_equal(nssh_key_sig_algs(gen[4], a, 4), 2);
+    assert_int_equal(nssh_ossl_key_sig_algs(gen[4], a, 4), 2);
     assert_ptr_equal(a[0], &nssh_ossl_sig_rsa_sha2_512);
     assert_ptr_equal(a[1], &nssh_ossl_sig_rsa_sha2_256);
-    assert_int_equal(nssh_key_sig_algs(gen[4], a, 1), 1);
-    assert_int_equal(nssh_key_sig_algs(NULL, a, 4), 0);
+    assert_int_equal(nssh_ossl_key_sig_algs(gen[4], a, 1), 1);
+    assert_int_equal(nssh_ossl_key_sig_algs(NULL, a, 4), 0);
 }
 
 /* Build a blob from parts with the engine's writer. */
@@ -186,7 +186,7 @@ static void test_blob_ecdsa_bad(void **state)
     size_t sn;
 
     (void)state;
-    assert_int_equal(nssh_key_public_blob(gen[1], blob, sizeof(blob), &n), 0);
+    assert_int_equal(nssh_ossl_key_public_blob(gen[1], blob, sizeof(blob), &n), 0);
     rd_init(&r, blob, n);
     assert_int_equal(rd_string(&r, &s, &sn), 0);
     assert_int_equal(rd_string(&r, &s, &sn), 0);
@@ -201,9 +201,9 @@ static void test_blob_ecdsa_bad(void **state)
     /* The original parts are fine. */
     {
         nssh_key *k;
-        assert_int_equal(nssh_key_from_blob(bad, ec_blob(bad, "ecdsa-sha2-nistp256",
+        assert_int_equal(nssh_ossl_key_from_blob(bad, ec_blob(bad, "ecdsa-sha2-nistp256",
                                                          "nistp256", q, qlen), &k), 0);
-        nssh_key_free(k);
+        nssh_ossl_key_free(k);
     }
     /* Point lengths, compressed form, identity, point off the curve. */
     expect_bad_blob(bad, ec_blob(bad, "ecdsa-sha2-nistp256", "nistp256", q, 64));
@@ -279,9 +279,9 @@ static void test_blob_other_bad(void **state)
         wr_cstring(&w, "ssh-rsa");
         wr_mpint(&w, (const uint8_t *)"\x01\x00\x01", 3);
         wr_mpint(&w, n2048, sizeof(n2048));
-        assert_int_equal(nssh_key_from_blob(b, w.len, &k), 0);
-        assert_int_equal(nssh_key_bits(k), 2048);
-        nssh_key_free(k);
+        assert_int_equal(nssh_ossl_key_from_blob(b, w.len, &k), 0);
+        assert_int_equal(nssh_ossl_key_bits(k), 2048);
+        nssh_ossl_key_free(k);
     }
     n2048[255] = 0x54;
     wr_init(&w, b, sizeof(b));
@@ -300,16 +300,16 @@ static void test_blob_type_and_fingerprint(void **state)
     long n;
 
     (void)state;
-    n = nssh_base64_decode(b64, strlen(b64), blob, sizeof(blob));
+    n = nssh_ossl_base64_decode(b64, strlen(b64), blob, sizeof(blob));
     assert_int_equal(n, 51);
-    assert_int_equal(nssh_fingerprint(blob, (size_t)n, fp, sizeof(fp)), 0);
+    assert_int_equal(nssh_ossl_fingerprint(blob, (size_t)n, fp, sizeof(fp)), 0);
     assert_string_equal(fp, "SHA256:XTIsdr/JMHhOXUJIajvWZLzMhhgFREd90OEbzOHRt6w");
-    assert_int_equal(nssh_fingerprint(blob, (size_t)n, fp, 50), NSSH_ERR_NOSPACE);
-    assert_int_equal(nssh_fingerprint(blob, (size_t)n, fp, 51), 0);
-    assert_int_equal(nssh_blob_type(blob, (size_t)n, name, sizeof(name)), NSSH_ERR_NOSPACE);
-    assert_int_equal(nssh_blob_type(blob, 3, fp, sizeof(fp)), NSSH_ERR_KEY);
-    assert_int_equal(nssh_blob_type((const uint8_t *)"\0\0\0\0", 4, fp, sizeof(fp)), NSSH_ERR_KEY);
-    assert_int_equal(nssh_blob_type((const uint8_t *)"\0\0\0\2a\n", 6, fp, sizeof(fp)), NSSH_ERR_KEY);
+    assert_int_equal(nssh_ossl_fingerprint(blob, (size_t)n, fp, 50), NSSH_ERR_NOSPACE);
+    assert_int_equal(nssh_ossl_fingerprint(blob, (size_t)n, fp, 51), 0);
+    assert_int_equal(nssh_ossl_blob_type(blob, (size_t)n, name, sizeof(name)), NSSH_ERR_NOSPACE);
+    assert_int_equal(nssh_ossl_blob_type(blob, 3, fp, sizeof(fp)), NSSH_ERR_KEY);
+    assert_int_equal(nssh_ossl_blob_type((const uint8_t *)"\0\0\0\0", 4, fp, sizeof(fp)), NSSH_ERR_KEY);
+    assert_int_equal(nssh_ossl_blob_type((const uint8_t *)"\0\0\0\2a\n", 6, fp, sizeof(fp)), NSSH_ERR_KEY);
 }
 
 /* ---- generated keys through ssh-keygen ------------------------------------ */
@@ -326,7 +326,7 @@ static void test_generated_keygen_reads(void **state)
     for (i = 0; i < 5; i++) {
         const char *path = kt_path("gen");
         char *p, *nl;
-        assert_int_equal(nssh_key_save_private(gen[i], "nanossh test", &text, &len), 0);
+        assert_int_equal(nssh_ossl_key_save_private(gen[i], "nanossh test", &text, &len), 0);
         assert_int_equal(strlen(text), len);
         /* ssh-keygen's layout: armor lines, base64 lines of at most 70. */
         assert_memory_equal(text, "-----BEGIN OPENSSH PRIVATE KEY-----\n", 36);
@@ -337,13 +337,13 @@ static void test_generated_keygen_reads(void **state)
         free(text);
 
         assert_int_equal(kt_line(line, sizeof(line), "ssh-keygen -y -f %s", path), 0);
-        assert_int_equal(nssh_key_public_line(gen[i], "nanossh test", want, sizeof(want)), 0);
+        assert_int_equal(nssh_ossl_key_public_line(gen[i], "nanossh test", want, sizeof(want)), 0);
         assert_string_equal(line, want);
-        assert_int_equal(nssh_key_public_line(gen[i], NULL, want, 20), NSSH_ERR_NOSPACE);
+        assert_int_equal(nssh_ossl_key_public_line(gen[i], NULL, want, 20), NSSH_ERR_NOSPACE);
 
         assert_int_equal(kt_line(line, sizeof(line), "ssh-keygen -l -E sha256 -f %s", path), 0);
-        assert_int_equal(nssh_key_public_blob(gen[i], blob, sizeof(blob), &n), 0);
-        assert_int_equal(nssh_fingerprint(blob, n, fp, sizeof(fp)), 0);
+        assert_int_equal(nssh_ossl_key_public_blob(gen[i], blob, sizeof(blob), &n), 0);
+        assert_int_equal(nssh_ossl_fingerprint(blob, n, fp, sizeof(fp)), 0);
         assert_non_null(strstr(line, fp));
     }
 }
@@ -353,15 +353,15 @@ static void test_generate_bad(void **state)
     nssh_key *k = (nssh_key *)1;
 
     (void)state;
-    assert_int_equal(nssh_key_generate(NSSH_KEY_NONE, 0, &k), NSSH_ERR_KEY);
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_NONE, 0, &k), NSSH_ERR_KEY);
     assert_null(k);
-    assert_int_equal(nssh_key_generate(99, 0, &k), NSSH_ERR_KEY);
-    assert_int_equal(nssh_key_generate(NSSH_KEY_RSA, 1024, &k), NSSH_ERR_KEY);
-    assert_int_equal(nssh_key_generate(NSSH_KEY_RSA, 2048, &k), 0);
-    assert_int_equal(nssh_key_bits(k), 2048);
-    nssh_key_free(k);
-    nssh_key_free(NULL);
-    assert_string_equal(nssh_key_type_name(NULL), "none");
+    assert_int_equal(nssh_ossl_key_generate(99, 0, &k), NSSH_ERR_KEY);
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_RSA, 1024, &k), NSSH_ERR_KEY);
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_RSA, 2048, &k), 0);
+    assert_int_equal(nssh_ossl_key_bits(k), 2048);
+    nssh_ossl_key_free(k);
+    nssh_ossl_key_free(NULL);
+    assert_string_equal(nssh_ossl_key_type_name(NULL), "none");
 }
 
 int main(void)

@@ -647,14 +647,14 @@ static void test_password_too_many_tries(void **st)
 static int setup(void **st)
 {
     (void)st;
-    assert_int_equal(nssh_key_generate(NSSH_KEY_ED25519, 0, &host_ed), 0);
-    assert_int_equal(nssh_key_generate(NSSH_KEY_ECDSA_P256, 0, &host_ec), 0);
-    assert_int_equal(nssh_key_generate(NSSH_KEY_RSA, 2048, &host_rsa), 0);
-    assert_int_equal(nssh_key_generate(NSSH_KEY_ED25519, 0, &user_key), 0);
-    nssh_key_public_blob(host_ed, host_blob[0], sizeof(host_blob[0]), &host_blob_len[0]);
-    nssh_key_public_blob(host_ec, host_blob[1], sizeof(host_blob[1]), &host_blob_len[1]);
-    nssh_key_public_blob(host_rsa, host_blob[2], sizeof(host_blob[2]), &host_blob_len[2]);
-    nssh_key_public_blob(user_key, user_blob, sizeof(user_blob), &user_blob_len);
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_ED25519, 0, &host_ed), 0);
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_ECDSA_P256, 0, &host_ec), 0);
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_RSA, 2048, &host_rsa), 0);
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_ED25519, 0, &user_key), 0);
+    nssh_ossl_key_public_blob(host_ed, host_blob[0], sizeof(host_blob[0]), &host_blob_len[0]);
+    nssh_ossl_key_public_blob(host_ec, host_blob[1], sizeof(host_blob[1]), &host_blob_len[1]);
+    nssh_ossl_key_public_blob(host_rsa, host_blob[2], sizeof(host_blob[2]), &host_blob_len[2]);
+    nssh_ossl_key_public_blob(user_key, user_blob, sizeof(user_blob), &user_blob_len);
     hostkeys[0] = (nssh_hostkey){ &nssh_ossl_sig_ed25519, host_ed, host_blob[0], host_blob_len[0] };
     hostkeys[1] = (nssh_hostkey){ &nssh_ossl_sig_ecdsa_p256, host_ec, host_blob[1], host_blob_len[1] };
     hostkeys[2] = (nssh_hostkey){ &nssh_ossl_sig_rsa_sha2_512, host_rsa, host_blob[2], host_blob_len[2] };
@@ -666,10 +666,10 @@ static int setup(void **st)
 static int teardown(void **st)
 {
     (void)st;
-    nssh_key_free(host_ed);
-    nssh_key_free(host_ec);
-    nssh_key_free(host_rsa);
-    nssh_key_free(user_key);
+    nssh_ossl_key_free(host_ed);
+    nssh_ossl_key_free(host_ec);
+    nssh_ossl_key_free(host_rsa);
+    nssh_ossl_key_free(user_key);
     return 0;
 }
 

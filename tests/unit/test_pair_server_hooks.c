@@ -291,11 +291,11 @@ static int setup(void **state)
 {
     const nssh_sig_alg *algs[2];
     (void)state;
-    if (nssh_key_generate(NSSH_KEY_ED25519, 0, &host_key) < 0 ||
-        nssh_key_generate(NSSH_KEY_ED25519, 0, &user_key) < 0 ||
-        nssh_key_public_blob(host_key, host_blob, sizeof(host_blob), &host_blob_len) < 0 ||
-        nssh_key_public_blob(user_key, user_blob, sizeof(user_blob), &user_blob_len) < 0 ||
-        nssh_key_sig_algs(host_key, algs, 2) != 1)
+    if (nssh_ossl_key_generate(NSSH_KEY_ED25519, 0, &host_key) < 0 ||
+        nssh_ossl_key_generate(NSSH_KEY_ED25519, 0, &user_key) < 0 ||
+        nssh_ossl_key_public_blob(host_key, host_blob, sizeof(host_blob), &host_blob_len) < 0 ||
+        nssh_ossl_key_public_blob(user_key, user_blob, sizeof(user_blob), &user_blob_len) < 0 ||
+        nssh_ossl_key_sig_algs(host_key, algs, 2) != 1)
         return -1;
     hostkey.alg = algs[0];
     hostkey.key = host_key;
@@ -307,8 +307,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    nssh_key_free(host_key);
-    nssh_key_free(user_key);
+    nssh_ossl_key_free(host_key);
+    nssh_ossl_key_free(user_key);
     return 0;
 }
 

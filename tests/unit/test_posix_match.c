@@ -251,8 +251,8 @@ static void test_engine_tables(void **state)
     assert_string_equal(sigs[0]->name, "ssh-rsa");
     /* Host keys: one entry per listed algorithm and key that signs with it. */
     memset(&hs, 0, sizeof(hs));
-    assert_int_equal(nssh_key_generate(NSSH_KEY_ED25519, 0, &hs.keys[0]), 0);
-    assert_int_equal(nssh_key_generate(NSSH_KEY_RSA, 2048, &hs.keys[1]), 0);
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_ED25519, 0, &hs.keys[0]), 0);
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_RSA, 2048, &hs.keys[1]), 0);
     hs.n_keys = 2;
     assert_int_equal(algs_hostkeys(&o.hostkey_algs, &hs, hk_entries, 8), 3);
     assert_string_equal(hk_entries[0].alg->name, "rsa-sha2-256");
@@ -260,8 +260,8 @@ static void test_engine_tables(void **state)
     assert_string_equal(hk_entries[1].alg->name, "ssh-ed25519");
     assert_string_equal(hk_entries[2].alg->name, "ssh-rsa");
     assert_int_equal(algs_hostkeys(&o.hostkey_algs, &hs, hk_entries, 1), 1);
-    nssh_key_free(hs.keys[0]);
-    nssh_key_free(hs.keys[1]);
+    nssh_ossl_key_free(hs.keys[0]);
+    nssh_ossl_key_free(hs.keys[1]);
     opts_free(&o);
 }
 

@@ -35,3 +35,16 @@ if(NSSH_BUILD_TESTS AND CMOCKA_LIB)
   add_test(NAME test_auth_methods COMMAND test_auth_methods)
 endif()
 
+
+# The installed libraries expose the public API only (cmake/library.cmake).
+if(NSSH_BUILD_TESTS AND CMOCKA_LIB)
+  add_test(NAME check_exports COMMAND ${CMAKE_SOURCE_DIR}/tests/unit/core/check_exports.sh
+    $<TARGET_FILE:nanossh_shared> $<TARGET_FILE:nanossh_static>
+    ${CMAKE_SOURCE_DIR}/include)
+  # An application with its own dispatch(), rd_u32(), ... linked against
+  # libnanossh.a with the public headers only.
+  add_executable(test_static_link tests/unit/core/test_static_link.c)
+  target_link_libraries(test_static_link PRIVATE nanossh_static ${CMOCKA_LIB})
+  set_target_properties(test_static_link PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  add_test(NAME test_static_link COMMAND test_static_link)
+endif()

@@ -142,7 +142,7 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
     memcpy(s->user, username.p, username.n);
     s->user[username.n] = 0;
     ok = lookup_user(s, s->user) == 0 && user_allowed(s) &&
-         nssh_blob_type(blob, blob_len, type, sizeof(type)) == 0 &&
+         nssh_ossl_blob_type(blob, blob_len, type, sizeof(type)) == 0 &&
          find_key(s, type, blob, blob_len) == AUTHKEYS_MATCH &&
          srv_root_ok(s, "publickey");
     /* A refused signed attempt comes back through auth_result; a refused
@@ -168,9 +168,9 @@ static void key_desc(const uint8_t *blob, size_t len, char *out, size_t cap)
 {
     char type[64] = "", fp[128] = "";
     out[0] = 0;
-    if (!blob || nssh_blob_type(blob, len, type, sizeof(type)) < 0)
+    if (!blob || nssh_ossl_blob_type(blob, len, type, sizeof(type)) < 0)
         return;
-    nssh_fingerprint(blob, len, fp, sizeof(fp));
+    nssh_ossl_fingerprint(blob, len, fp, sizeof(fp));
     snprintf(out, cap, ": %s %s", key_label(type), fp);
 }
 

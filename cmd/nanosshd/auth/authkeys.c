@@ -5,16 +5,13 @@
  * options are applied, or the key is refused when an option is unknown or
  * from= does not match. Lines that cannot be parsed are skipped.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "authkeys_int.h"
 #include "pattern.h"
+#include "files.h"
 #include "nanossh_ossl.h"
 
 /* Largest authorized_keys file read. */
@@ -57,8 +54,8 @@ static int key_part(const char *p, size_t n, fields *f, uint8_t *buf, size_t cap
     b_end = token_end(p, n, b);
     if (t_end == 0 || b == t_end || b_end == b)
         return -1;
-    got = nssh_base64_decode(p + b, b_end - b, buf, cap);
-    if (got < 0 || nssh_blob_type(buf, (size_t)got, name, sizeof(name)) < 0 ||
+    got = nssh_ossl_base64_decode(p + b, b_end - b, buf, cap);
+    if (got < 0 || nssh_ossl_blob_type(buf, (size_t)got, name, sizeof(name)) < 0 ||
         strlen(name) != t_end || memcmp(name, p, t_end) != 0)
         return -1;
     f->type = p;
@@ -211,42 +208,17 @@ int authkeys_find_file(const char *path, const char *key_type,
                        authkey_opts *opts, unsigned *line_no, char *why,
                        size_t why_cap)
 {
-    struct stat st;
     char *data = NULL;
-    size_t got = 0;
-    int fd, r = AUTHKEYS_NOMATCH;
-    const char *fail = NULL;
+    size_t len = 0;
+    int r;
 
     memset(opts, 0, sizeof(*opts));
     if (line_no)
         *line_no = 0;
-    /* O_NONBLOCK: a FIFO planted in place of the file must not hang us. */
-    fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        if (why && why_cap)
-            snprintf(why, why_cap, "%s: %s", path, strerror(errno));
+    if (file_read(path, AUTHKEYS_FILE_MAX, &data, &len, why, why_cap) < 0)
         return AUTHKEYS_NOMATCH;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-        fail = "not a regular file";
-    else if (st.st_size > (off_t)AUTHKEYS_FILE_MAX)
-        fail = "file too large";
-    else if (!(data = malloc((size_t)st.st_size + 1)))
-        fail = "out of memory";
-    while (!fail && got < (size_t)st.st_size) {
-        ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;                   /* shrank while reading: use what is there */
-        got += (size_t)n;
-    }
-    close(fd);
-    if (fail && why && why_cap)
-        snprintf(why, why_cap, "%s: %s", path, fail);
-    else if (!fail)
-        r = authkeys_find(data, got, key_type, blob, blob_len, remote_addr,
-                          remote_host, opts, line_no, why, why_cap);
+    r = authkeys_find(data, len, key_type, blob, blob_len, remote_addr,
+                      remote_host, opts, line_no, why, why_cap);
     free(data);
     return r;
 }

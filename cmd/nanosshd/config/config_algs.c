@@ -285,7 +285,7 @@ size_t algs_hostkeys(const alglist *l, const hostkey_set *hs,
         if (!(alg = nssh_ossl_sig_by_name(l->name[i])))
             continue;
         for (k = 0; k < hs->n_keys && n < max; k++) {
-            if (strcmp(nssh_key_type_name(hs->keys[k]), alg->key_type))
+            if (strcmp(nssh_ossl_key_type_name(hs->keys[k]), alg->key_type))
                 continue;
             out[n].alg = alg;
             out[n].key = hs->keys[k];

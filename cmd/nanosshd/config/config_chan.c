@@ -192,21 +192,11 @@ int config_kw_permit_listen(daemon_opts *o, char **av, size_t ac, char *err,
                        o->permit_listen, &o->n_permit_listen, av, ac, err, cap);
 }
 
-static void free_list(char **list, size_t *n)
-{
-    size_t i;
-    for (i = 0; i < *n; i++) {
-        free(list[i]);
-        list[i] = NULL;
-    }
-    *n = 0;
-}
-
 void opts_chan_free(daemon_opts *o)
 {
     size_t n = o->n_subsys;
-    free_list(o->subsys_name, &n);
-    free_list(o->subsys_cmd, &o->n_subsys);
-    free_list(o->permit_open, &o->n_permit_open);
-    free_list(o->permit_listen, &o->n_permit_listen);
+    opts_free_strs(o->subsys_name, &n);
+    opts_free_strs(o->subsys_cmd, &o->n_subsys);
+    opts_free_strs(o->permit_open, &o->n_permit_open);
+    opts_free_strs(o->permit_listen, &o->n_permit_listen);
 }

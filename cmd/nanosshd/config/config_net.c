@@ -26,16 +26,6 @@ static int add_str(char **list, size_t *n, size_t max, const char *v,
     return 0;
 }
 
-static void free_strs(char **list, size_t *n)
-{
-    size_t i;
-    for (i = 0; i < *n; i++) {
-        free(list[i]);
-        list[i] = NULL;
-    }
-    *n = 0;
-}
-
 int kw_port(daemon_opts *o, char **av, size_t ac, char *err, size_t cap)
 {
     int port;
@@ -104,7 +94,7 @@ int kw_akfile(daemon_opts *o, char **av, size_t ac, char *err, size_t cap)
 
 void kw_reset_akfile(daemon_opts *o)
 {
-    free_strs(o->akfiles, &o->n_akfiles);
+    opts_free_strs(o->akfiles, &o->n_akfiles);
     o->akfiles_set = 0;
 }
 
@@ -169,7 +159,7 @@ int kw_acceptenv(daemon_opts *o, char **av, size_t ac, char *err, size_t cap)
 
 void kw_reset_acceptenv(daemon_opts *o)
 {
-    free_strs(o->accept_env, &o->n_accept_env);
+    opts_free_strs(o->accept_env, &o->n_accept_env);
     o->accept_env_set = 0;
 }
 

@@ -199,24 +199,14 @@ void reset_password_auth(daemon_opts *o) { o->password_auth = 0; }
 void reset_kbdint_auth(daemon_opts *o) { o->kbdint_auth = 0; }
 void reset_permit_root(daemon_opts *o) { o->permit_root = 0; }
 
-static void free_strs(char **list, size_t *n)
-{
-    size_t i;
-    for (i = 0; i < *n; i++) {
-        free(list[i]);
-        list[i] = NULL;
-    }
-    *n = 0;
-}
-
 void reset_permit_open(daemon_opts *o)
 {
-    free_strs(o->permit_open, &o->n_permit_open);
+    opts_free_strs(o->permit_open, &o->n_permit_open);
     o->permit_open_mode = 0;
 }
 
 void reset_permit_listen(daemon_opts *o)
 {
-    free_strs(o->permit_listen, &o->n_permit_listen);
+    opts_free_strs(o->permit_listen, &o->n_permit_listen);
     o->permit_listen_mode = 0;
 }

@@ -60,7 +60,7 @@ int opts_finish(daemon_opts *o)
     return e ? NSSH_ERR_NOSPACE : 0;
 }
 
-static void free_list(char **list, size_t *n)
+void opts_free_strs(char **list, size_t *n)
 {
     size_t i;
     for (i = 0; i < *n; i++) {
@@ -91,9 +91,9 @@ static void free_matches(daemon_opts *o)
 void opts_free(daemon_opts *o)
 {
     size_t i;
-    free_list(o->hostkeys, &o->n_hostkeys);
-    free_list(o->akfiles, &o->n_akfiles);
-    free_list(o->accept_env, &o->n_accept_env);
+    opts_free_strs(o->hostkeys, &o->n_hostkeys);
+    opts_free_strs(o->akfiles, &o->n_akfiles);
+    opts_free_strs(o->accept_env, &o->n_accept_env);
     free(o->pid_file);
     o->pid_file = NULL;
     opts_chan_free(o);

@@ -182,6 +182,8 @@ void opts_init(daemon_opts *o);
 /* Fill unset values with the defaults. */
 int opts_finish(daemon_opts *o);
 void opts_free(daemon_opts *o);
+/* Free the n strings of list and set n to 0 (the options' string lists). */
+void opts_free_strs(char **list, size_t *n);
 
 /* ---- config.c: sshd_config keywords ------------------------------------ */
 /* One "Keyword value" / "Keyword=value" line. Comments and blank lines are

@@ -241,7 +241,6 @@ void sess_data(void *user, uint32_t ch, uint32_t ext, const uint8_t *data,
 {
     srv *s = user;
     session *ss = &s->sess[ch];
-    size_t keep = len;
     if (fwd_is(s, ch)) {
         fwd_data(s, ch, data, len);
         return;
@@ -251,21 +250,7 @@ void sess_data(void *user, uint32_t ch, uint32_t ext, const uint8_t *data,
         nssh_channel_consume(s->c, ch, len);   /* nobody will read it */
         return;
     }
-    if (!ss->in && !(ss->in = malloc(NSSH_CHANNEL_WINDOW))) {
-        nssh_channel_consume(s->c, ch, len);
-        return;
-    }
-    if (ss->in_off && ss->in_len + len > NSSH_CHANNEL_WINDOW) {
-        memmove(ss->in, ss->in + ss->in_off, ss->in_len - ss->in_off);
-        ss->in_len -= ss->in_off;
-        ss->in_off = 0;
-    }
-    if (keep > NSSH_CHANNEL_WINDOW - ss->in_len)
-        keep = NSSH_CHANNEL_WINDOW - ss->in_len;   /* beyond our window */
-    memcpy(ss->in + ss->in_len, data, keep);
-    ss->in_len += keep;
-    if (keep < len)
-        nssh_channel_consume(s->c, ch, len - keep);
+    pump_queue(s->c, ch, &ss->in, data, len);
 }
 
 void sess_eof(void *user, uint32_t ch)
@@ -306,9 +291,9 @@ void sess_release(srv *s, session *ss)
     close_fd(&ss->fd_in);
     close_fd(&ss->out.fd);
     close_fd(&ss->err.fd);
-    free(ss->in);
-    free(ss->out.buf);
-    free(ss->err.buf);
+    pump_free(&ss->in);
+    pump_free(&ss->out.b);
+    pump_free(&ss->err.b);
     for (i = 0; i < ss->n_env; i++)
         free(ss->env[i]);
     memset(ss, 0, sizeof(*ss));

@@ -39,7 +39,7 @@ static void load_banner(srv *s)
     s->cfg.banner = NULL;
     if (!path || !*path)
         return;
-    if (file_read(path, BANNER_MAX, &text, &len) < 0) {
+    if (file_read(path, BANNER_MAX, &text, &len, NULL, 0) < 0) {
         log_error("Banner: cannot read \"%s\" (missing, unreadable or over "
                   "%u bytes)", path, BANNER_MAX);
         return;

@@ -16,7 +16,7 @@
 static const char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-long nssh_base64_encode(const uint8_t *in, size_t len, char *out, size_t cap)
+long nssh_ossl_base64_encode(const uint8_t *in, size_t len, char *out, size_t cap)
 {
     size_t need, i, o = 0;
 
@@ -65,7 +65,7 @@ static int b64_value(char c)
     return -1;
 }
 
-long nssh_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
+long nssh_ossl_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
 {
     size_t i, o = 0, pad = 0, need;
 

@@ -72,7 +72,7 @@ int key_wrap(int type, EVP_PKEY *pkey, int has_private, nssh_key **out)
     return 0;
 }
 
-int nssh_key_generate(int type, unsigned bits, nssh_key **out)
+int nssh_ossl_key_generate(int type, unsigned bits, nssh_key **out)
 {
     const key_info *ki = key_info_by_type(type);
     EVP_PKEY *pkey = NULL;
@@ -103,7 +103,7 @@ int nssh_key_generate(int type, unsigned bits, nssh_key **out)
     return key_wrap(type, pkey, 1, out);
 }
 
-void nssh_key_free(nssh_key *k)
+void nssh_ossl_key_free(nssh_key *k)
 {
     if (!k)
         return;
@@ -112,18 +112,18 @@ void nssh_key_free(nssh_key *k)
     free(k);
 }
 
-int nssh_key_type(const nssh_key *k)
+int nssh_ossl_key_type(const nssh_key *k)
 {
     return k ? k->type : NSSH_KEY_NONE;
 }
 
-const char *nssh_key_type_name(const nssh_key *k)
+const char *nssh_ossl_key_type_name(const nssh_key *k)
 {
     const key_info *ki = k ? key_info_by_type(k->type) : NULL;
     return ki ? ki->name : "none";
 }
 
-unsigned nssh_key_bits(const nssh_key *k)
+unsigned nssh_ossl_key_bits(const nssh_key *k)
 {
     const key_info *ki = k ? key_info_by_type(k->type) : NULL;
     int bits;
@@ -136,7 +136,7 @@ unsigned nssh_key_bits(const nssh_key *k)
     return bits > 0 ? (unsigned)bits : 0;
 }
 
-size_t nssh_key_sig_algs(const nssh_key *k, const nssh_sig_alg **out,
+size_t nssh_ossl_key_sig_algs(const nssh_key *k, const nssh_sig_alg **out,
                          size_t max)
 {
     const nssh_sig_alg *list[2];

@@ -35,7 +35,7 @@ static int read_public(const key_info *ki, rd *r, EVP_PKEY **pkey)
     }
 }
 
-int nssh_key_from_blob(const uint8_t *blob, size_t len, nssh_key **out)
+int nssh_ossl_key_from_blob(const uint8_t *blob, size_t len, nssh_key **out)
 {
     const key_info *ki;
     const uint8_t *name;
@@ -92,7 +92,7 @@ int key_put_public(const nssh_key *k, wr *w)
     }
 }
 
-int nssh_key_public_blob(const nssh_key *k, uint8_t *buf, size_t cap,
+int nssh_ossl_key_public_blob(const nssh_key *k, uint8_t *buf, size_t cap,
                          size_t *len)
 {
     wr w;
@@ -101,7 +101,7 @@ int nssh_key_public_blob(const nssh_key *k, uint8_t *buf, size_t cap,
     if (!k || !len)
         return NSSH_ERR_STATE;
     wr_init(&w, buf, cap);
-    wr_cstring(&w, nssh_key_type_name(k));
+    wr_cstring(&w, nssh_ossl_key_type_name(k));
     e = key_put_public(k, &w);
     if (e < 0)
         return e;

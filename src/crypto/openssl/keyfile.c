@@ -67,7 +67,7 @@ static int unarmor(const uint8_t *data, size_t len, uint8_t **bin,
     for (; b < end; b++)               /* line breaks are not base64 */
         if (*b != '\n' && *b != '\r' && *b != ' ' && *b != '\t')
             text[n++] = (char)*b;
-    got = nssh_base64_decode(text, n, *bin, room);
+    got = nssh_ossl_base64_decode(text, n, *bin, room);
     if (got < 0) {
         say(why, wcap, "bad base64 between the BEGIN and END lines");
         goto out;
@@ -181,7 +181,7 @@ static int read_private(rd *r, const uint8_t *pub, size_t pub_len,
     }
     /* The public blob in the header must be this private key's. */
     blob = malloc(KEY_BLOB_MAX);
-    if (!blob || nssh_key_public_blob(*out, blob, KEY_BLOB_MAX, &blob_len) < 0 ||
+    if (!blob || nssh_ossl_key_public_blob(*out, blob, KEY_BLOB_MAX, &blob_len) < 0 ||
         blob_len != pub_len || memcmp(blob, pub, pub_len) != 0) {
         say(why, wcap, "public key does not match the private key");
         goto out;
@@ -195,13 +195,13 @@ static int read_private(rd *r, const uint8_t *pub, size_t pub_len,
 out:
     free(blob);
     if (e < 0) {
-        nssh_key_free(*out);
+        nssh_ossl_key_free(*out);
         *out = NULL;
     }
     return e;
 }
 
-int nssh_key_load_private(const uint8_t *data, size_t len, nssh_key **out,
+int nssh_ossl_key_load_private(const uint8_t *data, size_t len, nssh_key **out,
                           char *comment, size_t comment_cap)
 {
     char why[200] = "";

@@ -18,7 +18,7 @@ static int write_binary(const nssh_key *k, const char *comment, wr *w,
     uint8_t check[4];
     int e;
 
-    e = nssh_key_public_blob(k, blob, blob_cap, &blob_len);
+    e = nssh_ossl_key_public_blob(k, blob, blob_cap, &blob_len);
     if (e < 0)
         return e;
     /* The check integers only detect a wrong passphrase; any value works
@@ -34,7 +34,7 @@ static int write_binary(const nssh_key *k, const char *comment, wr *w,
     mark = wr_string_begin(w);
     wr_bytes(w, check, 4);
     wr_bytes(w, check, 4);
-    wr_cstring(w, nssh_key_type_name(k));
+    wr_cstring(w, nssh_ossl_key_type_name(k));
     e = keyfile_put_private(k, w);
     if (e < 0)
         return e;
@@ -56,7 +56,7 @@ static int armor(const uint8_t *bin, size_t len, char **out, size_t *out_len)
 
     if (!b64 || !text)
         goto out;
-    if (nssh_base64_encode(bin, len, b64, b64_len + 1) != (long)b64_len)
+    if (nssh_ossl_base64_encode(bin, len, b64, b64_len + 1) != (long)b64_len)
         goto out;
     memcpy(text, KEYFILE_BEGIN "\n", sizeof(KEYFILE_BEGIN));
     pos = sizeof(KEYFILE_BEGIN);
@@ -84,7 +84,7 @@ out:
     return e;
 }
 
-int nssh_key_save_private(const nssh_key *k, const char *comment, char **out,
+int nssh_ossl_key_save_private(const nssh_key *k, const char *comment, char **out,
                           size_t *out_len)
 {
     size_t clen = comment ? strlen(comment) : 0, cap, blob_cap = KEY_BLOB_MAX;

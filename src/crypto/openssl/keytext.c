@@ -10,10 +10,10 @@
 
 #include "keyint.h"
 
-int nssh_key_public_line(const nssh_key *k, const char *comment, char *buf,
+int nssh_ossl_key_public_line(const nssh_key *k, const char *comment, char *buf,
                          size_t cap)
 {
-    const char *name = nssh_key_type_name(k);
+    const char *name = nssh_ossl_key_type_name(k);
     size_t name_len = strlen(name), blob_len = 0, pos;
     uint8_t *blob = NULL;
     long n;
@@ -24,7 +24,7 @@ int nssh_key_public_line(const nssh_key *k, const char *comment, char *buf,
     blob = malloc(KEY_BLOB_MAX);
     if (!blob)
         return NSSH_ERR_INTERNAL;
-    e = nssh_key_public_blob(k, blob, KEY_BLOB_MAX, &blob_len);
+    e = nssh_ossl_key_public_blob(k, blob, KEY_BLOB_MAX, &blob_len);
     if (e < 0)
         goto out;
     e = NSSH_ERR_NOSPACE;
@@ -33,7 +33,7 @@ int nssh_key_public_line(const nssh_key *k, const char *comment, char *buf,
     memcpy(buf, name, name_len);
     buf[name_len] = ' ';
     pos = name_len + 1;
-    n = nssh_base64_encode(blob, blob_len, buf + pos, cap - pos);
+    n = nssh_ossl_base64_encode(blob, blob_len, buf + pos, cap - pos);
     if (n < 0)
         goto out;
     pos += (size_t)n;
@@ -52,7 +52,7 @@ out:
     return e;
 }
 
-int nssh_fingerprint(const uint8_t *blob, size_t len, char *out, size_t cap)
+int nssh_ossl_fingerprint(const uint8_t *blob, size_t len, char *out, size_t cap)
 {
     uint8_t md[32];
     char b64[48];
@@ -63,7 +63,7 @@ int nssh_fingerprint(const uint8_t *blob, size_t len, char *out, size_t cap)
         return NSSH_ERR_STATE;
     if (!EVP_Digest(blob, len, md, &md_len, EVP_sha256(), NULL) || md_len != 32)
         return NSSH_ERR_CRYPTO;
-    n = nssh_base64_encode(md, sizeof(md), b64, sizeof(b64));
+    n = nssh_ossl_base64_encode(md, sizeof(md), b64, sizeof(b64));
     if (n < 0)
         return (int)n;
     while (n > 0 && b64[n - 1] == '=')     /* ssh-keygen drops the padding */
@@ -76,7 +76,7 @@ int nssh_fingerprint(const uint8_t *blob, size_t len, char *out, size_t cap)
     return 0;
 }
 
-int nssh_blob_type(const uint8_t *blob, size_t len, char *out, size_t cap)
+int nssh_ossl_blob_type(const uint8_t *blob, size_t len, char *out, size_t cap)
 {
     const uint8_t *name;
     size_t n, i;

@@ -32,7 +32,7 @@ int sigblob_put(const char *name, const uint8_t *raw, size_t raw_len,
 int sigblob_get(const char *want, const uint8_t *sig, size_t sig_len,
                 const uint8_t **raw, size_t *raw_len);
 /* Public key of a blob whose type name is key_type and whose key is of
- * type ktype (NSSH_KEY_*). The caller frees *out with nssh_key_free. */
+ * type ktype (NSSH_KEY_*). The caller frees *out with nssh_ossl_key_free. */
 int sigblob_pubkey(const char *key_type, int ktype, const uint8_t *blob,
                    size_t len, nssh_key **out);
 /* A key that can sign as ktype. */

@@ -54,10 +54,10 @@ int sigblob_pubkey(const char *key_type, int ktype, const uint8_t *blob,
     if (rd_string(&r, &name, &n) < 0 || n != strlen(key_type) ||
         memcmp(name, key_type, n) != 0)
         return NSSH_ERR_KEY;
-    if (nssh_key_from_blob(blob, len, &k) < 0 || k == NULL)
+    if (nssh_ossl_key_from_blob(blob, len, &k) < 0 || k == NULL)
         return NSSH_ERR_KEY;
-    if (nssh_key_type(k) != ktype || k->pkey == NULL) {
-        nssh_key_free(k);
+    if (nssh_ossl_key_type(k) != ktype || k->pkey == NULL) {
+        nssh_ossl_key_free(k);
         return NSSH_ERR_KEY;
     }
     *out = k;

@@ -121,7 +121,7 @@ static int ec_verify(const ec_alg *a, const uint8_t *keyblob, size_t keylen,
         goto out;
     e = sig_evp_verify(k->pkey, a->md, data, len, der, (size_t)der_len);
 out:
-    nssh_key_free(k);
+    nssh_ossl_key_free(k);
     OPENSSL_free(der);
     return e;
 }

@@ -40,7 +40,7 @@ static int ed_verify(const uint8_t *keyblob, size_t keylen, const uint8_t *data,
     if ((e = sigblob_pubkey("ssh-ed25519", NSSH_KEY_ED25519, keyblob, keylen, &k)) < 0)
         return e;
     e = sig_evp_verify(k->pkey, NULL, data, len, raw, n);
-    nssh_key_free(k);
+    nssh_ossl_key_free(k);
     return e;
 }
 

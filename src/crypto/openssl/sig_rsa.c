@@ -74,7 +74,7 @@ static int rsa_verify(const rsa_alg *a, const uint8_t *keyblob, size_t keylen,
     memcpy(padded + (mod - n), raw, n);
     e = sig_evp_verify(k->pkey, a->md, data, len, padded, mod);
 out:
-    nssh_key_free(k);
+    nssh_ossl_key_free(k);
     return e;
 }
 

@@ -91,7 +91,7 @@ static void keccak_f1600(uint64_t a[25])
         /* iota */
         a[0] ^= round_const[round];
     }
-    pq_wipe(b, sizeof(b));
+    nssh_wipe(b, sizeof(b));
 }
 
 void pq_keccak_init(pq_keccak *k, unsigned rate)
@@ -180,7 +180,7 @@ static void sponge(uint8_t *out, size_t outlen, unsigned rate, uint8_t suffix,
         pq_keccak_absorb(&k, b, blen);
     pq_keccak_finish(&k, suffix);
     pq_keccak_squeeze(&k, out, outlen);
-    pq_wipe(&k, sizeof(k));
+    nssh_wipe(&k, sizeof(k));
 }
 
 void pq_sha3_256(uint8_t out[32], const uint8_t *a, size_t alen,
@@ -199,12 +199,4 @@ void pq_shake256(uint8_t *out, size_t outlen, const uint8_t *a, size_t alen,
                  const uint8_t *b, size_t blen)
 {
     sponge(out, outlen, PQ_SHAKE256_RATE, PQ_SUFFIX_SHAKE, a, alen, b, blen);
-}
-
-void pq_wipe(void *p, size_t n)
-{
-    volatile uint8_t *v = (volatile uint8_t *)p;
-
-    while (n--)
-        *v++ = 0;
 }

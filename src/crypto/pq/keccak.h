@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nanossh_crypto.h"   /* nssh_wipe */
+
 /* Rates (bytes absorbed per permutation), FIPS 202 section 6. */
 #define PQ_SHAKE128_RATE 168u
 #define PQ_SHAKE256_RATE 136u
@@ -42,7 +44,5 @@ void pq_sha3_512(uint8_t out[64], const uint8_t *a, size_t alen,
 void pq_shake256(uint8_t *out, size_t outlen, const uint8_t *a, size_t alen,
                  const uint8_t *b, size_t blen);
 
-/* Zero memory that held secrets; not optimized away. */
-void pq_wipe(void *p, size_t n);
 
 #endif

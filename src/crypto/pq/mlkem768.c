@@ -72,10 +72,10 @@ static void pke_keygen(uint8_t ek[MLKEM768_PK_BYTES],
         mlkem_encode(dk + i * POLY_BYTES, &s.p[i], 12);
     }
     memcpy(ek + PKE_SK_BYTES, g, 32);
-    pq_wipe(in, sizeof(in));
-    pq_wipe(g, sizeof(g));
-    pq_wipe(&s, sizeof(s));
-    pq_wipe(&e, sizeof(e));
+    nssh_wipe(in, sizeof(in));
+    nssh_wipe(g, sizeof(g));
+    nssh_wipe(&s, sizeof(s));
+    nssh_wipe(&e, sizeof(e));
 }
 
 /* K-PKE.Encrypt (algorithm 14) with t^ already decoded from ek. */
@@ -107,11 +107,11 @@ static void pke_encrypt(uint8_t ct[MLKEM768_CT_BYTES], const polyvec *t,
     mlkem_decode(&mu, m, 1);
     mlkem_add(&v, &mu);
     mlkem_encode(ct + U_BYTES, &v, DV);
-    pq_wipe(&y, sizeof(y));
-    pq_wipe(&u, sizeof(u));
-    pq_wipe(&e, sizeof(e));
-    pq_wipe(&v, sizeof(v));
-    pq_wipe(&mu, sizeof(mu));
+    nssh_wipe(&y, sizeof(y));
+    nssh_wipe(&u, sizeof(u));
+    nssh_wipe(&e, sizeof(e));
+    nssh_wipe(&v, sizeof(v));
+    nssh_wipe(&mu, sizeof(mu));
 }
 
 /* K-PKE.Decrypt (algorithm 15). */
@@ -133,10 +133,10 @@ static void pke_decrypt(uint8_t m[32], const uint8_t dk[PKE_SK_BYTES],
     mlkem_decode(&v, ct + U_BYTES, DV);
     mlkem_sub(&v, &w);
     mlkem_encode(m, &v, 1);
-    pq_wipe(&u, sizeof(u));
-    pq_wipe(&s, sizeof(s));
-    pq_wipe(&v, sizeof(v));
-    pq_wipe(&w, sizeof(w));
+    nssh_wipe(&u, sizeof(u));
+    nssh_wipe(&s, sizeof(s));
+    nssh_wipe(&v, sizeof(v));
+    nssh_wipe(&w, sizeof(w));
 }
 
 /* Decode t^ from ek; nonzero when a coefficient is not below q. */
@@ -173,7 +173,7 @@ int mlkem768_encaps_derand(uint8_t ct[1088], uint8_t ss[32],
     pq_sha3_512(g, m, 32, h, sizeof(h));
     pke_encrypt(ct, &t, pk + PKE_SK_BYTES, m, g + 32);
     memcpy(ss, g, 32);
-    pq_wipe(g, sizeof(g));
+    nssh_wipe(g, sizeof(g));
     return 0;
 }
 
@@ -213,9 +213,9 @@ int mlkem768_decaps(uint8_t ss[32], const uint8_t ct[1088],
     mask = nonzero_mask(diff);
     for (i = 0; i < 32; i++)
         ss[i] = (uint8_t)(g[i] ^ (mask & (g[i] ^ rej[i])));
-    pq_wipe(m, sizeof(m));
-    pq_wipe(g, sizeof(g));
-    pq_wipe(rej, sizeof(rej));
-    pq_wipe(ct2, sizeof(ct2));
+    nssh_wipe(m, sizeof(m));
+    nssh_wipe(g, sizeof(g));
+    nssh_wipe(rej, sizeof(rej));
+    nssh_wipe(ct2, sizeof(ct2));
     return 0;
 }

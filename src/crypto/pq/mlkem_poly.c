@@ -172,7 +172,7 @@ void mlkem_sample_cbd2(mlkem_poly *p, const uint8_t seed[32], uint8_t nonce)
         h = h + MLKEM_Q - ((nib >> 2) & 1) - ((nib >> 3) & 1);
         p->c[i] = csub(h);
     }
-    pq_wipe(buf, sizeof(buf));
+    nssh_wipe(buf, sizeof(buf));
 }
 
 /* Compress_d(x) = round(2^d x / q) mod 2^d

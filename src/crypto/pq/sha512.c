@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "nanossh_crypto.h"
 #include "sha512.h"
 
 /* First 64 bits of the fractional parts of the cube roots of the first 80
@@ -69,14 +70,6 @@ static void store_be64(uint8_t *p, uint64_t v)
         p[i] = (uint8_t)(v >> (56 - 8 * i));
 }
 
-static void wipe(void *p, size_t n)
-{
-    volatile uint8_t *v = p;
-
-    while (n--)
-        *v++ = 0;
-}
-
 /* One 128-byte block (section 6.4.2). */
 static void compress(uint64_t h[8], const uint8_t *blk)
 {
@@ -102,8 +95,8 @@ static void compress(uint64_t h[8], const uint8_t *blk)
     }
     for (i = 0; i < 8; i++)
         h[i] += a[i];
-    wipe(w, sizeof(w));
-    wipe(a, sizeof(a));
+    nssh_wipe(w, sizeof(w));
+    nssh_wipe(a, sizeof(a));
 }
 
 void pq_sha512_init(pq_sha512_ctx *s)
@@ -152,7 +145,7 @@ void pq_sha512_final(pq_sha512_ctx *s, uint8_t out[64])
     compress(s->h, s->block);
     for (i = 0; i < 8; i++)
         store_be64(out + 8 * i, s->h[i]);
-    wipe(s, sizeof(*s));
+    nssh_wipe(s, sizeof(*s));
 }
 
 void pq_sha512(uint8_t out[64], const void *data, size_t len)

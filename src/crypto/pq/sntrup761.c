@@ -48,7 +48,7 @@ static void hash_prefix(uint8_t out[HASH], uint8_t b, const uint8_t *a,
         pq_sha512_update(&s, c, clen);
     pq_sha512_final(&s, h);
     memcpy(out, h, HASH);
-    sntrup_wipe(h, sizeof(h));
+    nssh_wipe(h, sizeof(h));
 }
 
 /* Hash_prefix(b, Hash_prefix(3, r_enc) || tail): HashConfirm (b = 2,
@@ -60,7 +60,7 @@ static void hash_r(uint8_t out[HASH], uint8_t b, const uint8_t *r_enc,
 
     hash_prefix(x, 3, r_enc, SMALL, NULL, 0);
     hash_prefix(out, b, x, HASH, tail, tail_len);
-    sntrup_wipe(x, sizeof(x));
+    nssh_wipe(x, sizeof(x));
 }
 
 /* p random 32-bit words, little-endian, converted in place. */
@@ -104,9 +104,9 @@ static int keygen(int16_t *h, int8_t *f, int8_t *v, nssh_rng_fn rng,
     sntrup_rq_recip3(finv, f);
     sntrup_rq_mult_small(h, finv, g);
 out:
-    sntrup_wipe(list, sizeof(list));
-    sntrup_wipe(g, sizeof(g));
-    sntrup_wipe(finv, sizeof(finv));
+    nssh_wipe(list, sizeof(list));
+    nssh_wipe(g, sizeof(g));
+    nssh_wipe(finv, sizeof(finv));
     return e;
 }
 
@@ -130,9 +130,9 @@ int sntrup761_keypair(uint8_t pk[1158], uint8_t sk[1763], nssh_rng_fn rng,
     hash_prefix(sk + 3 * SMALL + RQ, 4, pk, RQ, NULL, 0);
 out:
     if (e < 0)
-        sntrup_wipe(sk, SNTRUP761_SK_BYTES);
-    sntrup_wipe(f, sizeof(f));
-    sntrup_wipe(v, sizeof(v));
+        nssh_wipe(sk, SNTRUP761_SK_BYTES);
+    nssh_wipe(f, sizeof(f));
+    nssh_wipe(v, sizeof(v));
     return e;
 }
 
@@ -148,7 +148,7 @@ static void hide(uint8_t *ct, uint8_t *r_enc, const int8_t *r,
     sntrup_rq_round(hr, hr);
     sntrup_rounded_encode(ct, hr);
     hash_r(ct + ROUNDED, 2, r_enc, cache, HASH);
-    sntrup_wipe(hr, sizeof(hr));
+    nssh_wipe(hr, sizeof(hr));
 }
 
 int sntrup761_encaps(uint8_t ct[1039], uint8_t ss[32], const uint8_t pk[1158],
@@ -168,9 +168,9 @@ int sntrup761_encaps(uint8_t ct[1039], uint8_t ss[32], const uint8_t pk[1158],
     hide(ct, r_enc, r, h, cache);
     hash_r(ss, 1, r_enc, ct, SNTRUP761_CT_BYTES);
 out:
-    sntrup_wipe(list, sizeof(list));
-    sntrup_wipe(r, sizeof(r));
-    sntrup_wipe(r_enc, sizeof(r_enc));
+    nssh_wipe(list, sizeof(list));
+    nssh_wipe(r, sizeof(r));
+    nssh_wipe(r_enc, sizeof(r_enc));
     return e;
 }
 
@@ -197,10 +197,10 @@ static void decrypt(int8_t *r, const int16_t *c, const uint8_t *sk)
         r[i] = (int8_t)(((r[i] ^ 1) & ~bad) ^ 1);
     for (i = W; i < P; i++)
         r[i] = (int8_t)(r[i] & ~bad);
-    sntrup_wipe(f, sizeof(f));
-    sntrup_wipe(v, sizeof(v));
-    sntrup_wipe(e, sizeof(e));
-    sntrup_wipe(cf, sizeof(cf));
+    nssh_wipe(f, sizeof(f));
+    nssh_wipe(v, sizeof(v));
+    nssh_wipe(e, sizeof(e));
+    nssh_wipe(cf, sizeof(cf));
 }
 
 int sntrup761_decaps(uint8_t ss[32], const uint8_t ct[1039],
@@ -225,8 +225,8 @@ int sntrup761_decaps(uint8_t ss[32], const uint8_t ct[1039],
     for (i = 0; i < SMALL; i++)
         r_enc[i] ^= (uint8_t)(differ & (r_enc[i] ^ rho[i]));
     hash_r(ss, (uint8_t)(1 + differ), r_enc, ct, SNTRUP761_CT_BYTES);
-    sntrup_wipe(r, sizeof(r));
-    sntrup_wipe(r_enc, sizeof(r_enc));
-    sntrup_wipe(cnew, sizeof(cnew));
+    nssh_wipe(r, sizeof(r));
+    nssh_wipe(r_enc, sizeof(r_enc));
+    nssh_wipe(cnew, sizeof(cnew));
     return 0;
 }

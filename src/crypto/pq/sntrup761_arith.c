@@ -71,7 +71,7 @@ static void product(int32_t *fg, const int16_t *f, const int8_t *g)
         fg[i - P] += fg[i];
         fg[i - P + 1] += fg[i];
     }
-    sntrup_wipe(gp, sizeof(gp));
+    nssh_wipe(gp, sizeof(gp));
 }
 
 /* h = f * g in Rq, g small. */
@@ -83,7 +83,7 @@ void sntrup_rq_mult_small(int16_t *h, const int16_t *f, const int8_t *g)
     product(fg, f, g);
     for (i = 0; i < P; i++)
         h[i] = sntrup_fq_freeze(fg[i]);
-    sntrup_wipe(fg, sizeof(fg));
+    nssh_wipe(fg, sizeof(fg));
 }
 
 /* h = f * g in R3. */
@@ -98,8 +98,8 @@ void sntrup_r3_mult(int8_t *h, const int8_t *f, const int8_t *g)
     product(fg, f16, g);
     for (i = 0; i < P; i++)
         h[i] = sntrup_f3_freeze(fg[i]);
-    sntrup_wipe(fg, sizeof(fg));
-    sntrup_wipe(f16, sizeof(f16));
+    nssh_wipe(fg, sizeof(fg));
+    nssh_wipe(f16, sizeof(f16));
 }
 
 /* Each coefficient to the nearest multiple of 3; Q12 is one, so the

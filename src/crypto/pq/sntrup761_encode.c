@@ -158,7 +158,7 @@ void sntrup_rounded_encode(uint8_t *out, const int16_t *r)
         M[i] = (Q + 2) / 3;
     }
     encode(out, R, M, P);
-    sntrup_wipe(R, sizeof(R));
+    nssh_wipe(R, sizeof(R));
 }
 
 void sntrup_rounded_decode(int16_t *r, const uint8_t *in)

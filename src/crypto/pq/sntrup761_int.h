@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nanossh_crypto.h"   /* nssh_wipe */
+
 #define SNTRUP_P 761
 #define SNTRUP_Q 4591
 #define SNTRUP_Q12 ((SNTRUP_Q - 1) / 2)
@@ -55,15 +57,6 @@ static inline int32_t sntrup_nonzero_mask(int32_t x)
 static inline int32_t sntrup_negative_mask(int32_t x)
 {
     return -(int32_t)((uint32_t)x >> 31);
-}
-
-/* Zero memory that held secrets; the volatile stores are not elided. */
-static inline void sntrup_wipe(void *p, size_t n)
-{
-    volatile uint8_t *v = p;
-
-    while (n--)
-        *v++ = 0;
 }
 
 #endif

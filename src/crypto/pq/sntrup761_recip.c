@@ -98,10 +98,10 @@ void sntrup_rq_recip3(int16_t *out, const int8_t *s)
     scale = sntrup_fq_recip(sntrup_fq_freeze(3 * (int32_t)f[0]));
     for (i = 0; i < P; i++)
         out[i] = sntrup_fq_freeze((int32_t)scale * u[i]);
-    sntrup_wipe(f, sizeof(f));
-    sntrup_wipe(g, sizeof(g));
-    sntrup_wipe(u, sizeof(u));
-    sntrup_wipe(v, sizeof(v));
+    nssh_wipe(f, sizeof(f));
+    nssh_wipe(g, sizeof(g));
+    nssh_wipe(u, sizeof(u));
+    nssh_wipe(v, sizeof(v));
 }
 
 /* One division step in R3. */
@@ -149,9 +149,9 @@ int sntrup_r3_recip(int8_t *out, const int8_t *s)
         out[i] = sntrup_f3_freeze((int32_t)f[0] * u[i]);
     for (i = 1; i <= P; i++)
         high |= f[i];
-    sntrup_wipe(f, sizeof(f));
-    sntrup_wipe(g, sizeof(g));
-    sntrup_wipe(u, sizeof(u));
-    sntrup_wipe(v, sizeof(v));
+    nssh_wipe(f, sizeof(f));
+    nssh_wipe(g, sizeof(g));
+    nssh_wipe(u, sizeof(u));
+    nssh_wipe(v, sizeof(v));
     return (int)sntrup_nonzero_mask(high);
 }
