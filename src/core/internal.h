@@ -272,6 +272,12 @@ int dir_set_keys(dir *d, const nssh_cipher *ci, const nssh_mac *mac,
                  const uint8_t *iv, const uint8_t *key, const uint8_t *mkey,
                  int encrypt);
 void dir_cleanup(dir *d);
+/* A direction's packet layout (packet.c), for both directions: AEAD
+ * cipher, encrypt-then-MAC, alignment, bytes after the packet. */
+int dir_aead(const dir *d);
+int dir_etm(const dir *d);
+size_t dir_block(const dir *d);
+size_t dir_trailer(const dir *d);
 
 /* ---- version.c ---------------------------------------------------------- */
 int version_send(nssh_conn *c);
@@ -292,15 +298,11 @@ int kex_after_init(nssh_conn *c);
 int kex_hash_string(nssh_conn *c, const void *p, size_t n);
 /* NEWKEYS received. */
 int kex_newkeys(nssh_conn *c);
-/* kex.c helpers shared with kex_gex.c */
+/* kex.c: fail the exchange (shared with kex_gex.c). */
 int kex_fail(nssh_conn *c, int err, const char *msg, const char *field,
              const char *text);
-void kex_encode_k(nssh_conn *c, const uint8_t *ss, size_t n);
-int kex_send_newkeys(nssh_conn *c);
-int kex_set_session_id(nssh_conn *c);
-int kex_client_hostkey(nssh_conn *c, const uint8_t *ks, size_t ksn,
-                       const char *m);
-/* kex_gex.c: group exchange (RFC 4419). */
+/* kex_gex.c: group exchange (RFC 4419): its request and group; INIT,
+ * REPLY and NEWKEYS are kex.c's. */
 int gex_start(nssh_conn *c);
 int gex_handle(nssh_conn *c, uint8_t msg, rd *r);
 

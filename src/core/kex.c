@@ -2,11 +2,14 @@
  * One driver for every key exchange, written as a KEM (RFC 4253 section 8,
  * RFC 5656 section 4, RFC 8731): the client sends its public key, the
  * server encapsulates and signs H, both derive keys (section 7.2) and
- * switch at NEWKEYS.
+ * switch at NEWKEYS. Group exchange (RFC 4419) adds its request and group
+ * first (kex_gex.c); its INIT, REPLY and NEWKEYS take the same path.
  */
 #include <string.h>
 
 #include "internal.h"
+
+static int kex_send_newkeys(nssh_conn *c);
 
 int kex_fail(nssh_conn *c, int err, const char *msg, const char *field,
                     const char *text)
@@ -16,32 +19,62 @@ int kex_fail(nssh_conn *c, int err, const char *msg, const char *field,
                      "kex", msg, field, "%s (%s)", text, c->kx.kem->name);
 }
 
-/* A KEM value as it travels: string, or mpint for classic DH. */
-static void wr_value(const nssh_kem *k, wr *w, const uint8_t *v, size_t n)
+/* Exchange values travel as mpints in classic and group-exchange DH,
+ * as strings otherwise. */
+static int value_mpint(const nssh_conn *c)
 {
-    if (k->flags & NSSH_KEM_PK_MPINT)
+    return c->kx.kem->gex || (c->kx.kem->flags & NSSH_KEM_PK_MPINT);
+}
+
+/* Bytes of Q_C (e) and Q_S (f): fixed by the KEM, or the group's size. */
+static size_t qc_len(const nssh_conn *c)
+{
+    return c->kx.kem->gex ? c->kx.gex_plen : c->kx.kem->pk_len;
+}
+
+static size_t qs_len(const nssh_conn *c)
+{
+    return c->kx.kem->gex ? c->kx.gex_plen : c->kx.kem->ct_len;
+}
+
+static void wr_value(const nssh_conn *c, wr *w, const uint8_t *v, size_t n)
+{
+    if (value_mpint(c))
         wr_mpint(w, v, n);
     else
         wr_string(w, v, n);
 }
 
-static int hash_value(nssh_conn *c, const uint8_t *v, size_t n)
+static int hash_mpint(nssh_conn *c, const uint8_t *v, size_t n)
 {
-    uint8_t tmp[KEM_PK_MAX + KEM_CT_MAX + 8];
+    uint8_t tmp[(KEM_PK_MAX > KEM_CT_MAX ? KEM_PK_MAX : KEM_CT_MAX) + 8];
     wr w;
-    if (!(c->kx.kem->flags & NSSH_KEM_PK_MPINT))
-        return kex_hash_string(c, v, n);
     wr_init(&w, tmp, sizeof(tmp));
     wr_mpint(&w, v, n);
+    if (w.err)
+        return NSSH_ERR_NOSPACE;
     return c->kx.kem->hash->update(c->kx.hctx, tmp, w.len);
 }
 
+static int hash_value(nssh_conn *c, const uint8_t *v, size_t n)
+{
+    return value_mpint(c) ? hash_mpint(c, v, n) : kex_hash_string(c, v, n);
+}
+
+static int hash_u32(nssh_conn *c, uint32_t v)
+{
+    uint8_t b[4];
+    put_be32(b, v);
+    return c->kx.kem->hash->update(c->kx.hctx, b, 4);
+}
+
+/* Read a value of exactly want bytes (an mpint is left-padded to it). */
 static int rd_value(nssh_conn *c, rd *r, uint8_t *out, size_t want,
                     const char *msg, const char *field)
 {
     const uint8_t *v;
     size_t n;
-    if (c->kx.kem->flags & NSSH_KEM_PK_MPINT) {
+    if (value_mpint(c)) {
         if (rd_mpint(r, &v, &n) < 0 || n > want)
             return kex_fail(c, NSSH_ERR_FORMAT, msg, field, "malformed mpint");
         memset(out, 0, want - n);
@@ -61,51 +94,67 @@ static int rd_value(nssh_conn *c, rd *r, uint8_t *out, size_t want,
 }
 
 /* K as hashed: mpint or string (PITFALLS; RFC 8731 section 3.1). */
-void kex_encode_k(nssh_conn *c, const uint8_t *ss, size_t n)
+static void encode_k(nssh_conn *c, const uint8_t *ss, size_t n)
 {
     wr w;
     wr_init(&w, c->kx.kenc, sizeof(c->kx.kenc));
-    if (c->kx.kem->flags & NSSH_KEM_SS_MPINT)
+    if (c->kx.kem->gex || (c->kx.kem->flags & NSSH_KEM_SS_MPINT))
         wr_mpint(&w, ss, n);
     else
         wr_string(&w, ss, n);
     c->kx.kenc_len = w.len;
 }
 
-int kex_set_session_id(nssh_conn *c)
+static void set_session_id(nssh_conn *c)
 {
     if (c->session_id_len == 0) {
         memcpy(c->session_id, c->kx.h, c->kx.h_len);
         c->session_id_len = c->kx.h_len;
     }
-    return 0;
 }
 
-/* Finish H = HASH(... K_S || Q_C || Q_S || K). */
+/* Finish H = HASH(... K_S || Q_C || Q_S || K); group exchange hashes its
+ * request and group between K_S and e (RFC 4419 section 3). */
 static int hash_finish(nssh_conn *c, const uint8_t *ks, size_t ksn,
                        const uint8_t *qc, const uint8_t *qs)
 {
-    const nssh_kem *k = c->kx.kem;
+    kex *x = &c->kx;
+    const nssh_kem *k = x->kem;
     int e = kex_hash_string(c, ks, ksn);
+    if (e == 0 && k->gex) {
+        e = hash_u32(c, x->gex_min);
+        if (e == 0)
+            e = hash_u32(c, x->gex_n);
+        if (e == 0)
+            e = hash_u32(c, x->gex_max);
+        if (e == 0)
+            e = hash_mpint(c, x->gex_p, x->gex_plen);
+        if (e == 0)
+            e = hash_mpint(c, x->gex_g, x->gex_glen);
+    }
     if (e == 0)
-        e = hash_value(c, qc, k->pk_len);
+        e = hash_value(c, qc, qc_len(c));
     if (e == 0)
-        e = hash_value(c, qs, k->ct_len);
+        e = hash_value(c, qs, qs_len(c));
     if (e == 0)
-        e = k->hash->update(c->kx.hctx, c->kx.kenc, c->kx.kenc_len);
+        e = k->hash->update(x->hctx, x->kenc, x->kenc_len);
     if (e == 0)
-        e = k->hash->final(c->kx.hctx, c->kx.h);
-    c->kx.hash_live = 0;
-    c->kx.h_len = k->hash->out_len;
+        e = k->hash->final(x->hctx, x->h);
+    x->hash_live = 0;
+    x->h_len = k->hash->out_len;
     if (e == 0)
-        kex_set_session_id(c);
+        set_session_id(c);
     return e;
 }
 
-
 #if NSSH_ENABLE_CLIENT
+static const char *reply_name(const nssh_conn *c)
+{
+    return c->kx.kem->gex ? "SSH_MSG_KEX_DH_GEX_REPLY" : "SSH_MSG_KEX_ECDH_REPLY";
+}
+
 /* The server's host key: type as negotiated, and accepted by the app. */
-int kex_client_hostkey(nssh_conn *c, const uint8_t *ks, size_t ksn,
+static int client_hostkey(nssh_conn *c, const uint8_t *ks, size_t ksn,
                        const char *m)
 {
     rd kr;
@@ -135,37 +184,44 @@ int kex_after_init(nssh_conn *c)
     if (e < 0)
         return kex_fail(c, e, "SSH_MSG_KEX_ECDH_INIT", NULL, "key generation failed");
     pkt_begin(c, &w, MSG_KEX_ECDH_INIT);
-    wr_value(k, &w, c->kx.pk, k->pk_len);
+    wr_value(c, &w, c->kx.pk, k->pk_len);
     return pkt_end(c, &w);
 }
 
+/* The server's reply, for every KEM and group exchange: K_S, Q_S (f) and
+ * the signature over H; then NEWKEYS (RFC 4253 section 8, RFC 4419
+ * section 3, RFC 5656 section 4). */
 static int client_reply(nssh_conn *c, rd *r)
 {
-    const nssh_kem *k = c->kx.kem;
-    const char *m = "SSH_MSG_KEX_ECDH_REPLY";
+    kex *x = &c->kx;
+    const nssh_kem *k = x->kem;
+    const char *m = reply_name(c), *f = k->gex ? "f" : "Q_S";
     const uint8_t *ks, *sig;
     size_t ksn, sign;
     uint8_t qs[KEM_CT_MAX], ss[KEM_SS_MAX];
     int e;
     if (rd_string(r, &ks, &ksn) < 0)
         return kex_fail(c, NSSH_ERR_FORMAT, m, "K_S", "string length exceeds the message");
-    if ((e = rd_value(c, r, qs, k->ct_len, m, "Q_S")) < 0)
+    if ((e = rd_value(c, r, qs, qs_len(c), m, f)) < 0)
         return e;
     if (rd_string(r, &sig, &sign) < 0)
         return kex_fail(c, NSSH_ERR_FORMAT, m, "signature", "string length exceeds the message");
     if (rd_end(r) < 0)
         return kex_fail(c, NSSH_ERR_FORMAT, m, NULL, "trailing bytes after the signature");
-    if ((e = kex_client_hostkey(c, ks, ksn, m)) < 0)
+    if ((e = client_hostkey(c, ks, ksn, m)) < 0)
         return e;
-    e = k->decaps(ss, qs, c->kx.sk);
+    if (k->gex)
+        e = k->gex->shared(x->gex_p, x->gex_plen, qs, x->sk, ss);
+    else
+        e = k->decaps(ss, qs, x->sk);
     if (e < 0)
-        return kex_fail(c, e, m, "Q_S", "invalid server key exchange value");
-    kex_encode_k(c, ss, k->ss_len);
+        return kex_fail(c, e, m, f, "invalid server key exchange value");
+    encode_k(c, ss, k->gex ? x->gex_plen : k->ss_len);
     nssh_wipe(ss, sizeof(ss));
-    e = hash_finish(c, ks, ksn, c->kx.pk, qs);
+    e = hash_finish(c, ks, ksn, x->pk, qs);
     if (e < 0)
         return kex_fail(c, e, m, NULL, "exchange hash failed");
-    e = c->kx.hostkey_alg->verify(ks, ksn, c->kx.h, c->kx.h_len, sig, sign);
+    e = x->hostkey_alg->verify(ks, ksn, x->h, x->h_len, sig, sign);
     if (e < 0)
         return kex_fail(c, e, m, "signature", "server's signature over the exchange hash did not verify");
     return kex_send_newkeys(c);
@@ -175,33 +231,50 @@ int kex_after_init(nssh_conn *c) { return c->kx.kem->gex ? gex_start(c) : 0; }
 #endif
 
 #if NSSH_ENABLE_SERVER
+static const char *init_name(const nssh_conn *c)
+{
+    return c->kx.kem->gex ? "SSH_MSG_KEX_DH_GEX_INIT" : "SSH_MSG_KEX_ECDH_INIT";
+}
+
+/* The client's value, for every KEM and group exchange: encapsulate (or
+ * make our DH half and the shared secret), sign H, reply, NEWKEYS. */
 static int server_init(nssh_conn *c, rd *r)
 {
-    const nssh_kem *k = c->kx.kem;
-    const nssh_hostkey *hk = c->kx.hostkey;
-    const char *m = "SSH_MSG_KEX_ECDH_INIT";
+    kex *x = &c->kx;
+    const nssh_kem *k = x->kem;
+    const nssh_hostkey *hk = x->hostkey;
+    const char *m = init_name(c), *f = k->gex ? "e" : "Q_C";
     uint8_t qc[KEM_PK_MAX], qs[KEM_CT_MAX], ss[KEM_SS_MAX], sig[NSSH_SIG_MAX];
     size_t sign = 0;
     wr w;
     int e;
-    if ((e = rd_value(c, r, qc, k->pk_len, m, "Q_C")) < 0)
+    if (k->gex && x->gex_plen == 0)
+        return kex_fail(c, NSSH_ERR_UNEXPECTED, m, NULL, "no group was requested");
+    if ((e = rd_value(c, r, qc, qc_len(c), m, f)) < 0)
         return e;
     if (rd_end(r) < 0)
-        return kex_fail(c, NSSH_ERR_FORMAT, m, NULL, "trailing bytes after Q_C");
-    e = k->encaps(qs, ss, qc, c->cfg->rng, c->cfg->rng_user);
+        return kex_fail(c, NSSH_ERR_FORMAT, m, NULL, "trailing bytes after the key exchange value");
+    if (k->gex) {
+        e = k->gex->keypair(x->gex_p, x->gex_plen, x->gex_g, x->gex_glen, qs,
+                            x->sk, c->cfg->rng, c->cfg->rng_user);
+        if (e == 0)
+            e = k->gex->shared(x->gex_p, x->gex_plen, qc, x->sk, ss);
+    } else {
+        e = k->encaps(qs, ss, qc, c->cfg->rng, c->cfg->rng_user);
+    }
     if (e < 0)
-        return kex_fail(c, e, m, "Q_C", "invalid client key exchange value");
-    kex_encode_k(c, ss, k->ss_len);
+        return kex_fail(c, e, m, f, "invalid client key exchange value");
+    encode_k(c, ss, k->gex ? x->gex_plen : k->ss_len);
     nssh_wipe(ss, sizeof(ss));
     e = hash_finish(c, hk->blob, hk->blob_len, qc, qs);
     if (e == 0)
-        e = hk->alg->sign(hk->key, c->kx.h, c->kx.h_len, sig, sizeof(sig), &sign,
+        e = hk->alg->sign(hk->key, x->h, x->h_len, sig, sizeof(sig), &sign,
                           c->cfg->rng, c->cfg->rng_user);
     if (e < 0)
         return kex_fail(c, e, m, NULL, "signing the exchange hash failed");
-    pkt_begin(c, &w, MSG_KEX_ECDH_REPLY);
+    pkt_begin(c, &w, k->gex ? MSG_KEX_DH_GEX_REPLY : MSG_KEX_ECDH_REPLY);
     wr_string(&w, hk->blob, hk->blob_len);
-    wr_value(k, &w, qs, k->ct_len);
+    wr_value(c, &w, qs, qs_len(c));
     wr_string(&w, sig, sign);
     if ((e = pkt_end(c, &w)) < 0)
         return e;
@@ -293,7 +366,7 @@ static void kex_finish(nssh_conn *c)
 #endif
 }
 
-int kex_send_newkeys(nssh_conn *c)
+static int kex_send_newkeys(nssh_conn *c)
 {
     wr w;
     int e;
@@ -328,18 +401,21 @@ int kex_newkeys(nssh_conn *c)
 int kex_handle(nssh_conn *c, uint8_t msg, rd *r, const uint8_t *payload,
                size_t payload_len)
 {
+    int gex = c->kx.kem->gex != NULL;
     (void)payload;
     (void)payload_len;
-    if (c->kx.kem->gex)
-        return gex_handle(c, msg, r);
 #if NSSH_ENABLE_SERVER
-    if (c->role == NSSH_ROLE_SERVER && msg == MSG_KEX_ECDH_INIT)
+    if (c->role == NSSH_ROLE_SERVER &&
+        msg == (gex ? MSG_KEX_DH_GEX_INIT : MSG_KEX_ECDH_INIT))
         return server_init(c, r);
 #endif
 #if NSSH_ENABLE_CLIENT
-    if (c->role == NSSH_ROLE_CLIENT && msg == MSG_KEX_ECDH_REPLY)
+    if (c->role == NSSH_ROLE_CLIENT &&
+        msg == (gex ? MSG_KEX_DH_GEX_REPLY : MSG_KEX_ECDH_REPLY))
         return client_reply(c, r);
 #endif
+    if (gex)   /* the group request and the group (kex_gex.c) */
+        return gex_handle(c, msg, r);
     return conn_fail(c, NSSH_ERR_UNEXPECTED, NSSH_DISC_PROTOCOL_ERROR, "kex",
                      msg_name(msg), NULL, "unexpected message %u during %s",
                      msg, c->kx.kem->name);

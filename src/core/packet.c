@@ -14,21 +14,25 @@
 
 #include "internal.h"
 
-static int dir_len_in_clear(const dir *d)
+int dir_aead(const dir *d)
 {
-    return d->cipher && ((d->cipher->flags & NSSH_CIPHER_AEAD) ||
-                         (d->mac && d->mac->etm));
+    return d->cipher && (d->cipher->flags & NSSH_CIPHER_AEAD);
 }
 
-static size_t dir_block(const dir *d)
+int dir_etm(const dir *d)
+{
+    return d->cipher && !dir_aead(d) && d->mac && d->mac->etm;
+}
+
+size_t dir_block(const dir *d)
 {
     size_t b = d->cipher ? d->cipher->block_len : 8;
     return b < 8 ? 8 : b;
 }
 
-static size_t dir_trailer(const dir *d)
+size_t dir_trailer(const dir *d)
 {
-    if (d->cipher && (d->cipher->flags & NSSH_CIPHER_AEAD))
+    if (dir_aead(d))
         return d->cipher->tag_len;
     return d->mac ? d->mac->out_len : 0;
 }
@@ -163,7 +167,7 @@ int pkt_end(nssh_conn *c, wr *w)
                          "outgoing packet does not fit the output buffer");
     pkt = w->p - 5;
     block = dir_block(&c->out);
-    hdr = dir_len_in_clear(&c->out) ? 1 : 5;
+    hdr = dir_aead(&c->out) || dir_etm(&c->out) ? 1 : 5;
     pad = block - ((hdr + w->len) % block);
     if (pad < 4)
         pad += block;

@@ -6,29 +6,6 @@
 
 #include "internal.h"
 
-static int in_aead(const dir *d)
-{
-    return d->cipher && (d->cipher->flags & NSSH_CIPHER_AEAD);
-}
-
-static int in_etm(const dir *d)
-{
-    return d->cipher && !in_aead(d) && d->mac && d->mac->etm;
-}
-
-static size_t in_block(const dir *d)
-{
-    size_t b = d->cipher ? d->cipher->block_len : 8;
-    return b < 8 ? 8 : b;
-}
-
-static size_t in_trailer(const dir *d)
-{
-    if (in_aead(d))
-        return d->cipher->tag_len;
-    return d->mac ? d->mac->out_len : 0;
-}
-
 static int bad_length(nssh_conn *c, uint32_t plen, const char *why)
 {
     return conn_fail(c, NSSH_ERR_PACKET, NSSH_DISC_PROTOCOL_ERROR, "packet",
@@ -42,11 +19,11 @@ static int read_length(nssh_conn *c, uint8_t *p, size_t avail)
 {
     dir *d = &c->in;
     uint32_t plen;
-    size_t block = in_block(d), clear = (in_aead(d) || in_etm(d) || !d->cipher);
+    size_t block = dir_block(d), clear = (dir_aead(d) || dir_etm(d) || !d->cipher);
     int e;
     if (avail < (clear ? 4 : block))
         return 0;
-    if (in_aead(d)) {
+    if (dir_aead(d)) {
         e = d->cipher->get_length(d->cctx, d->seq, p, &plen);
         if (e < 0)
             return conn_fail(c, e, NSSH_DISC_PROTOCOL_ERROR, "packet", NULL,
@@ -67,7 +44,7 @@ static int read_length(nssh_conn *c, uint8_t *p, size_t avail)
         return bad_length(c, plen, "larger than the packet limit");
     if ((plen + (clear && d->cipher ? 0 : 4)) % block)
         return bad_length(c, plen, "not a multiple of the cipher block size");
-    c->in_pkt_total = 4 + plen + in_trailer(d);
+    c->in_pkt_total = 4 + plen + dir_trailer(d);
     return 1;
 }
 
@@ -79,10 +56,10 @@ static int open_packet(nssh_conn *c, uint8_t *p, size_t plen)
     int e = 0, bad = 0;
     if (!d->cipher)
         return 0;
-    if (in_aead(d)) {
+    if (dir_aead(d)) {
         e = d->cipher->open(d->cctx, d->seq, p, 4 + plen);
         bad = e == NSSH_ERR_MAC;
-    } else if (in_etm(d)) {
+    } else if (dir_etm(d)) {
         e = d->mac->compute(d->mctx, d->seq, p, 4 + plen, mac);
         bad = e == 0 && nssh_ct_cmp(mac, p + 4 + plen, d->mac->out_len) != 0;
         if (e == 0 && !bad)
@@ -106,7 +83,7 @@ static int open_packet(nssh_conn *c, uint8_t *p, size_t plen)
 /* One complete packet at p: verify, check padding, dispatch. */
 static int one_packet(nssh_conn *c, uint8_t *p)
 {
-    uint32_t plen = (uint32_t)(c->in_pkt_total - 4 - in_trailer(&c->in));
+    uint32_t plen = (uint32_t)(c->in_pkt_total - 4 - dir_trailer(&c->in));
     uint8_t padlen;
     int e;
     e = open_packet(c, p, plen);
