@@ -8,6 +8,7 @@
 
 typedef struct srv {
     nssh_conn *c;
+    fuzz_stats st;
 } srv;
 
 static int allow_key(void *u, nssh_str user, const char *alg, const uint8_t *b,
@@ -17,7 +18,11 @@ static int allow_key(void *u, nssh_str user, const char *alg, const uint8_t *b,
 }
 static int open_any(void *u, uint32_t ch, nssh_str type, const uint8_t *x, size_t n)
 {
-    return type.n == 7 ? 0 : 3;
+    srv *s = u;
+    if (type.n != 7)
+        return 3;
+    s->st.opened++;
+    return 0;
 }
 static int req_any(void *u, uint32_t ch, const nssh_chan_req *r)
 {
@@ -26,12 +31,15 @@ static int req_any(void *u, uint32_t ch, const nssh_chan_req *r)
 static void echo(void *u, uint32_t ch, uint32_t ext, const uint8_t *d, size_t n)
 {
     srv *s = u;
-    nssh_channel_write(s->c, ch, ext, d, n);
+    long w = nssh_channel_write(s->c, ch, ext, d, n);
+    if (w > 0)
+        s->st.echoed += (size_t)w;
     nssh_channel_consume(s->c, ch, n);
 }
 static void eof(void *u, uint32_t ch)
 {
     srv *s = u;
+    s->st.eofs++;
     nssh_channel_exit_status(s->c, ch, 0);
     nssh_channel_eof(s->c, ch);
     nssh_channel_close(s->c, ch);
@@ -43,6 +51,9 @@ static int global_any(void *u, nssh_str name, const uint8_t *d, size_t n, int wr
 
 static void log_rec(void *u, const nssh_log *r)
 {
+    srv *s = u;
+    if (r->err == NSSH_ERR_INTERNAL)
+        s->st.internal++;
     if (getenv("FUZZ_VERBOSE"))
         fprintf(stderr, "%s %s %s: %s\n", r->stage, r->message ? r->message : "-",
                 r->field ? r->field : "-", r->text);
@@ -63,11 +74,20 @@ static void drain(nssh_conn *c)
 
 int fuzz_server_run(const uint8_t *data, size_t len)
 {
+    return fuzz_server_run_stats(data, len, NULL);
+}
+
+int fuzz_server_run_stats(const uint8_t *data, size_t len, fuzz_stats *st)
+{
     static void *mem;
     nssh_config cfg;
+    nssh_conn_info info;
     srv s;
     size_t pos = 0, step = 1;
     int err;
+    memset(&s, 0, sizeof(s));
+    if (st)
+        memset(st, 0, sizeof(*st));
     if (!mem && posix_memalign(&mem, 16, nssh_conn_mem_size()) != 0)
         return -1;
     fuzz_server_config(&cfg, &srv_cb, &s);
@@ -91,6 +111,11 @@ int fuzz_server_run(const uint8_t *data, size_t len)
     nssh_conn_tick(s.c, 5000);
     drain(s.c);
     err = nssh_conn_error(s.c);
+    nssh_conn_get_info(s.c, &info);
+    s.st.kex_count = info.kex_count;
+    s.st.authenticated = info.authenticated;
+    if (st)
+        *st = s.st;
     nssh_conn_release(s.c);
     return err;
 }
@@ -131,7 +156,7 @@ size_t fuzz_client_stream(uint8_t *buf, size_t cap)
     void *m1 = NULL, *m2 = NULL;
     nssh_config cc, sc;
     cli cl = { 0 };
-    srv s;
+    srv s = { 0 };
     size_t rl = 0;
     int i;
     nssh_chan_req rq;

@@ -14,6 +14,52 @@
  * Errors are sticky: after the first fatal error the engine queues a
  * DISCONNECT, reports the error to the log callback with stage, message
  * and field, and from then on only drains its output.
+ *
+ * CONTRACTS. What the caller MUST do; the engine checks what it cheaply
+ * can and refuses with a negative NSSH_ERR_* rather than guessing.
+ *
+ *  - Memory. The caller owns all of it; the engine allocates nothing.
+ *    A connection lives in mem given to nssh_conn_init2 (aligned to 16,
+ *    at least nssh_conn_mem_size() bytes; NSSH_CONN_MEM_SIZE is a
+ *    constant bound for static allocation). mem MUST NOT be moved, freed
+ *    or reused until nssh_conn_release has returned.
+ *
+ *  - Lifetimes. The nssh_config, its callbacks table and everything they
+ *    point to (algorithm tables, host keys and their key objects, moduli,
+ *    banner) MUST outlive the connection and MUST NOT change while it
+ *    runs, except the fields the auth_request callback may change.
+ *    Pointers the engine returns (nssh_conn_recvbuf, nssh_conn_sendbuf,
+ *    the strings of nssh_conn_info) stay valid until the next call on the
+ *    same connection other than a const query. Every nssh_str, nssh_log
+ *    and byte pointer passed to a callback is valid only until that
+ *    callback returns; copy what must be kept. Secrets passed to a
+ *    callback (passwords, keyboard-interactive answers) are wiped when it
+ *    returns.
+ *
+ *  - Threads. One connection is single-threaded: calls on the same
+ *    nssh_conn MUST NOT overlap. Different connections share no state
+ *    and may run on different threads at once; the rng and the crypto
+ *    backend MUST then be thread-safe (the OpenSSL backend is).
+ *
+ *  - Re-entrancy. Callbacks run inside nssh_conn_recvd, nssh_conn_feed,
+ *    nssh_conn_sent, nssh_conn_tick and the channel calls. Inside a
+ *    callback the application MAY call, on the same connection: the
+ *    nssh_channel_* calls, nssh_conn_disconnect, nssh_conn_global_request,
+ *    nssh_conn_rekey, the nssh_client_* calls and the const queries. It
+ *    MUST NOT call nssh_conn_recvd, nssh_conn_feed, nssh_conn_sent,
+ *    nssh_conn_tick, nssh_conn_init2 / nssh_conn_init or
+ *    nssh_conn_release on that connection from a callback.
+ *
+ *  - Callback answers. A callback that decides returns one of: for
+ *    authentication (auth_pubkey, auth_password, kbdint_*, check_hostkey)
+ *    NSSH_AUTH_ALLOW, NSSH_AUTH_DENY or NSSH_AUTH_MORE; for
+ *    channel_open 0 (accept), an RFC 4254 reason code (refuse) or
+ *    NSSH_OPEN_LATER; for channel_request and global_request 0 (success)
+ *    or -1 (failure). Anything else is a refusal.
+ *
+ *  - Errors. Calls that can fail return 0 or more on success and a
+ *    negative NSSH_ERR_* on failure; nssh_strerror names it. A fatal
+ *    error is kept (nssh_conn_error) and every later call returns it.
  */
 #ifndef NANOSSH_H
 #define NANOSSH_H
@@ -25,7 +71,7 @@
 #include "nanossh_crypto.h"
 
 #ifdef __cplusplus
-NSSH_API extern "C" {
+extern "C" {
 #endif
 
 #define NSSH_VERSION_STRING "0.1.0"
@@ -55,7 +101,9 @@ enum {
     NSSH_ERR_CLOSED = -20,       /* connection already closed */
     NSSH_ERR_UNSUPPORTED = -21,  /* feature not compiled in */
     NSSH_ERR_INTERNAL = -22,
-    NSSH_ERR_EOF = -23           /* peer closed the transport */
+    NSSH_ERR_EOF = -23,          /* peer closed the transport */
+    NSSH_ERR_CONFIG = -24,       /* nssh_conn_init2: config or memory unusable */
+    NSSH_ERR_IO = -25            /* adapter: the system refused (errno says why) */
 };
 
 /* Text for an error code; never NULL. */
@@ -312,11 +360,44 @@ typedef struct nssh_config {
 /* Bytes of caller memory one connection needs (state and buffers). */
 NSSH_API size_t nssh_conn_mem_size(void);
 
-/* Set up a connection in mem (aligned to 16, nssh_conn_mem_size() bytes).
- * The config and everything it points to MUST outlive the connection.
- * now_ms is the caller's monotonic clock. Returns the connection or NULL
- * if mem is too small or the config is unusable. The version line goes to
- * the send buffer at once. */
+/* The same as a constant expression, for static allocation: at least
+ * nssh_conn_mem_size() for the options this header was compiled with (a
+ * build check in the engine and a unit test hold it to that). The
+ * buffers sized by nanossh_opts.h plus a fixed allowance for the state. */
+#define NSSH_MAX_(a, b) ((a) > (b) ? (a) : (b))
+#define NSSH_CONN_MEM_SIZE                                                \
+    ((4u + NSSH_MAX_PACKET + 64u)              /* input buffer */         \
+     + (NSSH_OUTBUF_SIZE + 5u + 319u)          /* output buffer */        \
+     + NSSH_DEFER_SIZE                         /* replies held in kex */  \
+     + 2048u + NSSH_KEM_SK_MAX                 /* key exchange */         \
+     + NSSH_MAX_(NSSH_KEM_PK_MAX, NSSH_DH_MAX)                            \
+     + NSSH_MAX_(NSSH_KEM_SS_MAX, NSSH_DH_MAX) + 5u + NSSH_DH_MAX         \
+     + 2u * (NSSH_CIPHER_CTX_SIZE + NSSH_MAC_CTX_SIZE)                    \
+     + NSSH_HASH_CTX_SIZE + 2u * NSSH_HASH_MAX                            \
+     + 2u * NSSH_USER_MAX + 32u * NSSH_MAX_CHANNELS                       \
+     + 2048u)                                  /* the rest, aligned */
+
+/*
+ * Set up a connection in mem and say why when it cannot. Preconditions:
+ * mem is aligned to 16 and at least nssh_conn_mem_size() bytes; cfg has
+ * rng, cb, at least one KEM and one cipher, host keys (server) or
+ * signature algorithms (client); every table's sizes fit this build's
+ * buffers (nanossh_opts.h). The config and everything it points to MUST
+ * outlive the connection and MUST NOT change while it runs, except where
+ * the auth_request callback says so. now_ms is the caller's monotonic
+ * clock. The version line goes to the send buffer at once.
+ *
+ * Returns 0 with *out set, or a negative error with *out NULL and *why
+ * (when why is not NULL) set to a constant sentence:
+ *   NSSH_ERR_NOSPACE      mem NULL or smaller than nssh_conn_mem_size()
+ *   NSSH_ERR_UNSUPPORTED  the role is not compiled in
+ *   NSSH_ERR_CONFIG       anything else (alignment, a missing field, a
+ *                         table whose sizes do not fit)
+ */
+NSSH_API int nssh_conn_init2(void *mem, size_t mem_len, const nssh_config *cfg,
+                             uint64_t now_ms, nssh_conn **out,
+                             const char **why);
+/* nssh_conn_init2 without the reason: the connection or NULL. */
 NSSH_API nssh_conn *nssh_conn_init(void *mem, size_t mem_len, const nssh_config *cfg,
                                    uint64_t now_ms);
 
@@ -335,9 +416,13 @@ NSSH_API int nssh_conn_recvd(nssh_conn *c, size_t n);
  * than len when the engine is full) or a negative error. */
 NSSH_API long nssh_conn_feed(nssh_conn *c, const uint8_t *data, size_t len);
 
-/* Bytes waiting to be sent (NULL and 0 when none). */
+/* Bytes waiting to be sent (NULL and 0 when none). The pointer is valid
+ * until the next call on c other than nssh_conn_sendbuf. */
 NSSH_API const uint8_t *nssh_conn_sendbuf(nssh_conn *c, size_t *len);
-NSSH_API void nssh_conn_sent(nssh_conn *c, size_t n);
+/* n of those bytes were written. n MUST NOT exceed the length sendbuf
+ * reported: a larger n is refused (NSSH_ERR_STATE, nothing consumed)
+ * rather than clamped, since it means the caller lost track. Returns 0. */
+NSSH_API int nssh_conn_sent(nssh_conn *c, size_t n);
 
 /* Advance timers. Returns 0 or the sticky error. */
 NSSH_API int nssh_conn_tick(nssh_conn *c, uint64_t now_ms);

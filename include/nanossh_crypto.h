@@ -22,7 +22,7 @@
 #include "nanossh_api.h"
 
 #ifdef __cplusplus
-NSSH_API extern "C" {
+extern "C" {
 #endif
 
 /* Random bytes from the platform. MUST return 0 and fill all len bytes, or

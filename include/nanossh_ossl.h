@@ -12,7 +12,7 @@
 #include "nanossh_crypto.h"
 
 #ifdef __cplusplus
-NSSH_API extern "C" {
+extern "C" {
 #endif
 
 /* ---- Tables -------------------------------------------------------------- */

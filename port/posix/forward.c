@@ -61,10 +61,11 @@ static fwd_chan *chan_new(srv *s, uint32_t ch, int state, const char *host,
 
 /* ---- direct-tcpip: connecting ------------------------------------------ */
 
-/* Try the addresses left: 1 connected, 0 in progress, or -errno. */
-static int connect_next(fwd_chan *f)
+/* Try the addresses left: 1 connected, 0 in progress, or NSSH_ERR_IO
+ * with *err the last address's errno. */
+static int connect_next(fwd_chan *f, int *err)
 {
-    int err = ECONNREFUSED;
+    *err = ECONNREFUSED;
     while (f->ai_next) {
         struct addrinfo *a = f->ai_next;
         f->ai_next = a->ai_next;
@@ -73,16 +74,16 @@ static int connect_next(fwd_chan *f)
         f->fd = socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
                        0);
         if (f->fd < 0) {
-            err = errno;
+            *err = errno;
             continue;
         }
         if (connect(f->fd, a->ai_addr, a->ai_addrlen) == 0)
             return 1;
         if (errno == EINPROGRESS)
             return 0;
-        err = errno;
+        *err = errno;
     }
-    return -err;
+    return NSSH_ERR_IO;
 }
 
 /* The connect finished (err 0) or every address failed: answer the open. */
@@ -115,7 +116,7 @@ void fwd_connect_event(srv *s, uint32_t ch)
     fwd_chan *f = &s->fwd->ch[ch];
     struct sockaddr_storage ss;
     socklen_t len = sizeof(int);
-    int soerr = 0, r;
+    int soerr = 0, r, err;
     if (getsockopt(f->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
         soerr = errno;
     if (soerr == 0) {
@@ -125,9 +126,9 @@ void fwd_connect_event(srv *s, uint32_t ch)
         connect_done(s, ch, 0);
         return;
     }
-    r = connect_next(f);
+    r = connect_next(f, &err);
     if (r != 0)
-        connect_done(s, ch, r > 0 ? 0 : -r);
+        connect_done(s, ch, r > 0 ? 0 : err);
 }
 
 static int cstr(nssh_str v, char *out, size_t cap)
@@ -146,7 +147,7 @@ int fwd_open_direct(srv *s, uint32_t ch, const uint8_t *extra, size_t len)
     const char *why = NULL;
     nssh_tcpip t;
     fwd_chan *f;
-    int r;
+    int r, err;
     if (nssh_tcpip_parse(extra, len, 1, &t) < 0 ||
         cstr(t.host, host, sizeof(host)) < 0 ||
         cstr(t.orig_host, orig, sizeof(orig)) < 0) {
@@ -177,9 +178,9 @@ int fwd_open_direct(srv *s, uint32_t ch, const uint8_t *extra, size_t len)
         return NSSH_OPEN_LATER;
     }
     f->ai = f->ai_next = res;
-    r = connect_next(f);
+    r = connect_next(f, &err);
     if (r != 0)
-        connect_done(s, ch, r > 0 ? 0 : -r);
+        connect_done(s, ch, r > 0 ? 0 : err);
     return NSSH_OPEN_LATER;
 }
 

@@ -50,22 +50,25 @@ static void set_port(struct sockaddr *sa, int port)
         ((struct sockaddr_in6 *)sa)->sin6_port = htons((uint16_t)port);
 }
 
-static int listen_one(fwd_listener *l, struct addrinfo *a)
+/* 0, or NSSH_ERR_IO with *err the errno. */
+static int listen_one(fwd_listener *l, struct addrinfo *a, int *err)
 {
     int fd, on = 1;
     if (l->port)   /* a port allocated on the first address: the same here */
         set_port(a->ai_addr, l->port);
     fd = socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
+    if (fd < 0) {
+        *err = errno;
+        return NSSH_ERR_IO;
+    }
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
     if (a->ai_family == AF_INET6)   /* IPv4 gets its own socket */
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
     if (bind(fd, a->ai_addr, a->ai_addrlen) < 0 ||
         listen(fd, LISTEN_BACKLOG) < 0) {
-        int e = errno;
+        *err = errno;
         close(fd);
-        return -e;
+        return NSSH_ERR_IO;
     }
     if (!l->port)
         l->port = sock_port(fd);
@@ -74,13 +77,14 @@ static int listen_one(fwd_listener *l, struct addrinfo *a)
 }
 
 /* Listen on every address of bind_host (NULL loopback, "" all), IPv4
- * first so that an allocated port is IPv4's. Returns 0 or -errno. */
+ * first so that an allocated port is IPv4's. Returns 0, or NSSH_ERR_IO
+ * with *why saying why. */
 static int listen_on(fwd_listener *l, const char *bind_host, int port,
                      const char **why)
 {
     struct addrinfo hints, *res = NULL, *a;
     char portstr[16];
-    int pass, e = -EADDRNOTAVAIL, r;
+    int pass, err = EADDRNOTAVAIL, r;
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -89,20 +93,19 @@ static int listen_on(fwd_listener *l, const char *bind_host, int port,
     if ((r = getaddrinfo(bind_host && bind_host[0] ? bind_host : NULL, portstr,
                          &hints, &res)) != 0) {
         *why = gai_strerror(r);
-        return -EADDRNOTAVAIL;
+        return NSSH_ERR_IO;
     }
     for (pass = 0; pass < 2; pass++)
         for (a = res; a && l->n_fds < FWD_LISTEN_FDS; a = a->ai_next) {
             if ((a->ai_family == AF_INET) != (pass == 0))
                 continue;
-            if ((r = listen_one(l, a)) < 0)
-                e = r;
+            listen_one(l, a, &err);
         }
     freeaddrinfo(res);
     if (l->n_fds)
         return 0;
-    *why = strerror(-e);
-    return e;
+    *why = strerror(err);
+    return NSSH_ERR_IO;
 }
 
 static fwd_listener *find(fwd_state *fs, const char *host, int port)

@@ -6,32 +6,80 @@
 
 size_t nssh_conn_mem_size(void) { return sizeof(struct nssh_conn); }
 
-/* Every listed KEM's values fit the buffers this build was sized for
- * (NSSH_KEM_*_MAX, NSSH_DH_MAX in nanossh_opts.h). */
-static int kems_fit(const nssh_config *cfg)
+/* The build's fixed buffers hold every configuration NSSH_CONN_MEM_SIZE
+ * promises. */
+_Static_assert(sizeof(struct nssh_conn) <= NSSH_CONN_MEM_SIZE,
+               "NSSH_CONN_MEM_SIZE (nanossh.h) is smaller than the connection");
+
+/* Every table's sizes fit the buffers this build was sized for
+ * (NSSH_KEM_*_MAX, NSSH_DH_MAX, NSSH_HASH_MAX in nanossh_opts.h, and the
+ * key buffers of kex.c). Context sizes are the backend's promise
+ * (NSSH_*_CTX_SIZE); the tables do not carry them. NULL when they do, else why not. */
+static const char *tables_fit(const nssh_config *cfg)
 {
     size_t i;
     for (i = 0; i < cfg->n_kems; i++) {
         const nssh_kem *k = cfg->kems[i];
         if (!k || k->pk_len > KEM_PK_MAX || k->ct_len > KEM_CT_MAX ||
-            k->sk_len > NSSH_KEM_SK_MAX || k->ss_len > KEM_SS_MAX)
-            return 0;
+            k->sk_len > NSSH_KEM_SK_MAX || k->ss_len > KEM_SS_MAX ||
+            !k->hash || k->hash->out_len > NSSH_HASH_MAX)
+            return "a key exchange's sizes exceed NSSH_KEM_*_MAX or the hash buffers";
     }
-    return 1;
+    for (i = 0; i < cfg->n_ciphers; i++) {
+        const nssh_cipher *ci = cfg->ciphers[i];
+        if (!ci || ci->iv_len > KEX_IV_MAX || ci->key_len > KEX_KEY_MAX ||
+            ci->tag_len > NSSH_HASH_MAX)
+            return "a cipher's key, IV or tag exceeds the engine's buffers";
+    }
+    for (i = 0; i < cfg->n_macs; i++) {
+        const nssh_mac *m = cfg->macs[i];
+        if (!m || m->key_len > KEX_KEY_MAX || m->out_len > NSSH_HASH_MAX)
+            return "a MAC's key or output exceeds the engine's buffers";
+    }
+    return NULL;
 }
 
-nssh_conn *nssh_conn_init(void *mem, size_t mem_len, const nssh_config *cfg,
-                          uint64_t now_ms)
+static int init_fail(nssh_conn **out, const char **why, int err,
+                     const char *text)
+{
+    *out = NULL;
+    if (why)
+        *why = text;
+    return err;
+}
+
+int nssh_conn_init2(void *mem, size_t mem_len, const nssh_config *cfg,
+                    uint64_t now_ms, nssh_conn **out, const char **why)
 {
     nssh_conn *c = mem;
-    if (!mem || mem_len < sizeof(*c) || ((uintptr_t)mem & 15) || !cfg ||
-        !cfg->rng || !cfg->cb || !cfg->n_kems || !cfg->n_ciphers ||
-        !kems_fit(cfg))
-        return NULL;
-    if (cfg->role == NSSH_ROLE_SERVER && (!NSSH_ENABLE_SERVER || !cfg->n_hostkeys))
-        return NULL;
-    if (cfg->role == NSSH_ROLE_CLIENT && (!NSSH_ENABLE_CLIENT || !cfg->n_sig_algs))
-        return NULL;
+    const char *bad;
+    if (why)
+        *why = NULL;
+    if (!mem || mem_len < sizeof(*c))
+        return init_fail(out, why, NSSH_ERR_NOSPACE,
+                         "memory missing or smaller than nssh_conn_mem_size()");
+    if ((uintptr_t)mem & 15)
+        return init_fail(out, why, NSSH_ERR_CONFIG, "memory not aligned to 16 bytes");
+    if (!cfg)
+        return init_fail(out, why, NSSH_ERR_CONFIG, "no config");
+    if (!cfg->rng)
+        return init_fail(out, why, NSSH_ERR_CONFIG, "no random source (rng)");
+    if (!cfg->cb)
+        return init_fail(out, why, NSSH_ERR_CONFIG, "no callbacks (cb)");
+    if (!cfg->n_kems || !cfg->n_ciphers)
+        return init_fail(out, why, NSSH_ERR_CONFIG, "no key exchange or no cipher");
+    if ((bad = tables_fit(cfg)) != NULL)
+        return init_fail(out, why, NSSH_ERR_CONFIG, bad);
+    if (cfg->role != NSSH_ROLE_SERVER && cfg->role != NSSH_ROLE_CLIENT)
+        return init_fail(out, why, NSSH_ERR_CONFIG, "unknown role");
+    if ((cfg->role == NSSH_ROLE_SERVER && !NSSH_ENABLE_SERVER) ||
+        (cfg->role == NSSH_ROLE_CLIENT && !NSSH_ENABLE_CLIENT))
+        return init_fail(out, why, NSSH_ERR_UNSUPPORTED, "role not compiled in");
+    if (cfg->role == NSSH_ROLE_SERVER && !cfg->n_hostkeys)
+        return init_fail(out, why, NSSH_ERR_CONFIG, "server without host keys");
+    if (cfg->role == NSSH_ROLE_CLIENT && !cfg->n_sig_algs)
+        return init_fail(out, why, NSSH_ERR_CONFIG,
+                         "client without host key algorithms (sig_algs)");
     /* State only: the buffers need no clearing. */
     memset(c, 0, offsetof(struct nssh_conn, defer));
     c->cfg = cfg;
@@ -42,9 +90,18 @@ nssh_conn *nssh_conn_init(void *mem, size_t mem_len, const nssh_config *cfg,
     c->kx.started_ms = now_ms;
     if (c->role == NSSH_ROLE_SERVER && cfg->login_grace_ms)
         c->grace_deadline = now_ms + cfg->login_grace_ms;
-    if (version_send(c) < 0 || kex_start(c) < 0)
-        return c;   /* the sticky error is set; the caller sees it */
-    return c;
+    *out = c;
+    /* A failure here is the sticky error; the caller sees it. */
+    if (version_send(c) == 0)
+        kex_start(c);
+    return 0;
+}
+
+nssh_conn *nssh_conn_init(void *mem, size_t mem_len, const nssh_config *cfg,
+                          uint64_t now_ms)
+{
+    nssh_conn *c;
+    return nssh_conn_init2(mem, mem_len, cfg, now_ms, &c, NULL) == 0 ? c : NULL;
 }
 
 int nssh_conn_error(const nssh_conn *c) { return c->err; }
@@ -124,16 +181,17 @@ const uint8_t *nssh_conn_sendbuf(nssh_conn *c, size_t *len)
     return *len ? c->outbuf + c->out_off : NULL;
 }
 
-void nssh_conn_sent(nssh_conn *c, size_t n)
+int nssh_conn_sent(nssh_conn *c, size_t n)
 {
     if (n > c->out_len - c->out_off)
-        n = c->out_len - c->out_off;
+        return NSSH_ERR_STATE;   /* more than sendbuf offered: refused */
     c->out_off += n;
     if (c->out_off == c->out_len)
         c->out_off = c->out_len = 0;
     /* Input may have waited for output room. */
     if (!c->closing && c->in_len > c->in_off)
         pkt_process(c);
+    return 0;
 }
 
 int nssh_conn_tick(nssh_conn *c, uint64_t now_ms)
@@ -318,6 +376,8 @@ const char *nssh_strerror(int err)
     case NSSH_ERR_UNSUPPORTED: return "not supported";
     case NSSH_ERR_INTERNAL: return "internal error";
     case NSSH_ERR_EOF: return "connection closed by peer";
+    case NSSH_ERR_CONFIG: return "configuration or memory unusable";
+    case NSSH_ERR_IO: return "system call failed";
     default: return "unknown error";
     }
 }

@@ -6,18 +6,25 @@
  *   buf.c        reader / writer / name-lists
  *   fmt.c        tiny formatter for log texts, error strings
  *   conn.c       public connection API, buffers, error and log plumbing
- *   packet.c     binary packet framing, encryption, sequence numbers
+ *   packet.c     outgoing packets: framing, padding, sealing, deferral
+ *                during kex; each direction's layout (dir_*)
+ *   packet_in.c  incoming packets: length, MAC/tag, padding, dispatch
  *   version.c    version exchange (RFC 4253 section 4.2)
  *   kexinit.c    KEXINIT build/parse and negotiation (section 7.1)
- *   kex.c        KEM-driven exchange, exchange hash, key derivation, NEWKEYS
+ *   kex.c        KEM-driven exchange for every KEM and group exchange:
+ *                INIT/REPLY, exchange hash, key derivation, NEWKEYS
+ *   kex_gex.c    group exchange's request and group (RFC 4419)
  *   gate.c       which message is allowed in which state; dispatch
  *   transport.c  IGNORE, DEBUG, UNIMPLEMENTED, DISCONNECT, EXT_INFO, rekey
  *   auth_server.c / auth_client.c   RFC 4252
  *   auth_publickey.c / auth_password.c / auth_kbdint.c   the methods (server)
- *   channel.c    RFC 4254 channels, both roles
+ *   channel.c    RFC 4254 channels, both roles: data, EOF, close, window
+ *   channel_api.c   the nssh_channel_* calls
  *   channel_open.c  opening channels both ways, deferred answers
+ *   channel_req.c   channel requests both ways
  *   tcpip.c      port forwarding fields (RFC 4254 section 7)
  *   global.c     global requests
+ *   hostkeys_ext.c  hostkeys-00@openssh.com
  */
 #ifndef NSSH_CORE_INTERNAL_H
 #define NSSH_CORE_INTERNAL_H
@@ -86,6 +93,11 @@ const char *msg_name(uint8_t msg);
 #define KEM_SS_MAX (NSSH_KEM_SS_MAX > NSSH_DH_MAX ? NSSH_KEM_SS_MAX : NSSH_DH_MAX)
 
 #define ALIGN16 __attribute__((aligned(16)))
+
+/* Bytes kex.c derives keys into: IV, cipher key, MAC key. nssh_conn_init2
+ * refuses tables that want more. */
+#define KEX_IV_MAX 64u
+#define KEX_KEY_MAX 128u
 
 /* ---- One direction of the transport ----------------------------------- */
 typedef struct dir {

@@ -326,7 +326,7 @@ static int switch_keys(nssh_conn *c, int outgoing)
     int d = (c->role == NSSH_ROLE_SERVER) == outgoing;
     const nssh_cipher *ci = c->kx.cipher[d];
     const nssh_mac *mac = c->kx.mac[d];
-    uint8_t iv[64], key[128], mkey[128];
+    uint8_t iv[KEX_IV_MAX], key[KEX_KEY_MAX], mkey[KEX_KEY_MAX];
     int e;
     e = derive(c, (char)('A' + d), iv, ci->iv_len);
     if (e == 0)

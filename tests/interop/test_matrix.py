@@ -18,20 +18,25 @@ from matrix import (CIPHERS, HOSTKEY_ALGS, KEXES, MACS, matrix_server,  # noqa: 
 CLIENT = "OpenSSH ssh"
 
 
-def _query(what):
+def _knows(what, candidates):
+    """The candidates `ssh -Q what` lists. A missing ssh, or a probe that
+    lists nothing, keeps every candidate: each row then fails on its own
+    instead of the matrix silently shrinking."""
     try:
         out = subprocess.run(["ssh", "-Q", what], capture_output=True,
                              text=True, timeout=30).stdout.split()
     except OSError:
-        return []
-    return out
+        out = []
+    if not out:
+        return list(candidates)
+    return [c for c in candidates if c in out]
 
 
 # Only what this ssh knows: OpenSSH 9.2 has no mlkem768x25519-sha256.
-SSH_KEXES = [k for k in KEXES if k in _query("kex")]
-SSH_HOSTKEYS = [h for h in HOSTKEY_ALGS if h in _query("HostKeyAlgorithms")]
-SSH_CIPHERS = [c for c in CIPHERS if c in _query("cipher")]
-SSH_MACS = [m for m in MACS if m in _query("mac")]
+SSH_KEXES = _knows("kex", KEXES)
+SSH_HOSTKEYS = _knows("HostKeyAlgorithms", HOSTKEY_ALGS)
+SSH_CIPHERS = _knows("cipher", CIPHERS)
+SSH_MACS = _knows("mac", MACS)
 
 
 @pytest.fixture(scope="module")

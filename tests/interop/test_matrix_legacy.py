@@ -7,7 +7,7 @@ import pytest
 
 from conftest import ssh
 from matrix import start_matrix_server, stop_matrix_server, version_of
-from test_matrix_cli import DB, db_keys, dbclient, dbclient_has, home  # noqa: F401
+from test_matrix_cli import DB, db_keys, dbclient, dbclient_knows, home  # noqa: F401
 from test_matrix_py import only, pk_run
 
 LEGACY_KEX = ["diffie-hellman-group14-sha1", "diffie-hellman-group-exchange-sha1"]
@@ -87,7 +87,7 @@ def test_legacy_paramiko(legacy_server, keys, what, category, alg):
         assert got == alg, row.explain(f"the daemon negotiated {n}")
 
 
-@pytest.mark.parametrize("mac", [m for m in LEGACY_MAC if m in dbclient_has("-m")])
+@pytest.mark.parametrize("mac", dbclient_knows("-m", LEGACY_MAC))
 def test_legacy_dropbear_mac(legacy_server, db_keys, home, mac):
     version = version_of(["dbclient", "-V"], r"v(\d[\d.]*)")
     with legacy_server.row(DB, version, "MAC (legacy)", mac) as row:

@@ -1,5 +1,5 @@
 /* ML-KEM-768 known answers computed by @noble/post-quantum 0.7.1
- * with tests/unit/vectors/gen_mlkem.mjs. Do not edit.
+ * with tests/unit/crypto/vectors/gen_mlkem.mjs. Do not edit.
  *
  * For each (d, z, m): SHA-256 of the keys and ciphertext from
  * keygen(d || z) and encapsulate(pk, m), the shared secret (which

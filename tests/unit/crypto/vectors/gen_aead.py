@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Print the SSH AEAD packet vectors used by tests/unit/test_crypto.c.
+"""Print the SSH AEAD packet vectors used by tests/unit/crypto/test_crypto.c.
 
 chacha20-poly1305@openssh.com (OpenSSH PROTOCOL.chacha20poly1305) is built
 from a ChaCha20 block function and a Poly1305 written out below from

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Print the finite-field Diffie-Hellman vectors used by
-tests/unit/test_kem_classic.c.
+tests/unit/crypto/test_kem_classic.c.
 
 The MODP primes are rebuilt here from the formula RFC 3526 gives for each
 group, p = 2^n - 2^(n-64) - 1 + 2^64 * (floor(2^(n-130) * pi) + k), with pi

@@ -1,12 +1,12 @@
 // Known answers for ML-KEM-768 from an independent implementation, the
 // npm package @noble/post-quantum, written as the C header
-// mlkem_vectors.h for tests/unit/test_mlkem.c. The header is kept in the
+// mlkem_vectors.h for tests/unit/crypto/test_mlkem.c. The header is kept in the
 // tree; the tests never run this script.
 //
 // Usage, from any scratch directory:
 //
 //     npm init -y && npm install @noble/post-quantum
-//     node <tree>/tests/unit/vectors/gen_mlkem.mjs > <tree>/tests/unit/vectors/mlkem_vectors.h
+//     node <tree>/tests/unit/crypto/vectors/gen_mlkem.mjs > <tree>/tests/unit/crypto/vectors/mlkem_vectors.h
 //
 // The package is looked up from the current directory.
 import { createHash } from 'node:crypto';
@@ -63,7 +63,7 @@ const vecs = seeds.map((s, i) => {
 
 const out = [];
 out.push(`/* ML-KEM-768 known answers computed by @noble/post-quantum ${version}`);
-out.push(' * with tests/unit/vectors/gen_mlkem.mjs. Do not edit.');
+out.push(' * with tests/unit/crypto/vectors/gen_mlkem.mjs. Do not edit.');
 out.push(' *');
 out.push(' * For each (d, z, m): SHA-256 of the keys and ciphertext from');
 out.push(' * keygen(d || z) and encapsulate(pk, m), the shared secret (which');
