@@ -11,6 +11,10 @@
 #   nanossh_internal  the plain objects, internals linkable, for the unit
 #                     tests and the programs built in this tree.
 # tests/unit/core/check_exports.sh checks the first two against include/.
+file(GLOB CORE_SRC CONFIGURE_DEPENDS src/core/*.c)
+file(GLOB CRYPTO_SRC CONFIGURE_DEPENDS src/crypto/*.c src/crypto/openssl/*.c src/crypto/pq/*.c)
+set(LIB_SRC ${CORE_SRC} ${CRYPTO_SRC})
+
 add_library(nanossh_obj OBJECT ${LIB_SRC})
 set_target_properties(nanossh_obj PROPERTIES POSITION_INDEPENDENT_CODE ON
   C_VISIBILITY_PRESET hidden)
@@ -40,3 +44,13 @@ set_target_properties(nanossh_shared PROPERTIES OUTPUT_NAME nanossh
   VERSION ${PROJECT_VERSION} SOVERSION 0)
 target_include_directories(nanossh_shared PUBLIC include)
 target_link_libraries(nanossh_shared PUBLIC OpenSSL::Crypto)
+
+configure_file(nanossh.pc.in ${CMAKE_BINARY_DIR}/nanossh.pc @ONLY)
+
+install(TARGETS nanossh_static nanossh_shared
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+file(GLOB NSSH_PUBLIC_HEADERS CONFIGURE_DEPENDS include/*.h)
+install(FILES ${NSSH_PUBLIC_HEADERS}
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${CMAKE_BINARY_DIR}/nanossh.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

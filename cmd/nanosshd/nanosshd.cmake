@@ -36,3 +36,21 @@ endif()
 add_executable(nanosshd ${NSSHD_DIR}/main.c)
 target_link_libraries(nanosshd PRIVATE nanosshd_core)
 set_target_properties(nanosshd PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+
+install(TARGETS nanosshd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
+install(FILES man/nanosshd.8 DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
+install(FILES man/nanosshd_config.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
+
+# systemd units, with the daemon's installed path in ExecStart.
+set(NSSH_SYSTEMD_UNITDIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system"
+    CACHE PATH "Where to install the systemd units")
+foreach(unit nanosshd.service nanosshd.socket nanosshd@.service)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+               packaging/systemd/${unit})
+  file(READ packaging/systemd/${unit} text)
+  string(REPLACE "/usr/sbin/nanosshd" "${CMAKE_INSTALL_FULL_SBINDIR}/nanosshd"
+         text "${text}")
+  file(WRITE ${CMAKE_BINARY_DIR}/systemd/${unit} "${text}")
+  install(FILES ${CMAKE_BINARY_DIR}/systemd/${unit}
+          DESTINATION ${NSSH_SYSTEMD_UNITDIR})
+endforeach()

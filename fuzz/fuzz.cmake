@@ -1,0 +1,15 @@
+# Coverage-guided fuzzing (clang): cmake -B build-fuzz -DCMAKE_C_COMPILER=clang -DNSSH_FUZZ=ON
+# (tools/fuzz.sh). The targets use the public API only.
+option(NSSH_FUZZ "Build libFuzzer targets (needs clang)" OFF)
+if(NSSH_FUZZ)
+  target_compile_options(nanossh_obj PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
+  add_executable(fuzz_server fuzz/fuzz_server.c fuzz/server_target.c fuzz/null_crypto.c)
+  add_executable(fuzz_seed fuzz/gen_seed.c fuzz/server_target.c fuzz/null_crypto.c)
+  foreach(t fuzz_server fuzz_seed)
+    target_include_directories(${t} PRIVATE include fuzz)
+    target_link_libraries(${t} PRIVATE nanossh_internal)
+  endforeach()
+  target_compile_options(fuzz_server PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_options(fuzz_server PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_options(fuzz_seed PRIVATE -fsanitize=address,undefined)
+endif()
