@@ -155,4 +155,21 @@ void compact_aes_encrypt2(const compact_aes_key *k, uint8_t out[32], const uint8
 void compact_ghash(uint8_t y[16], const uint8_t h[16], const uint8_t *data,
                   size_t len);
 
+/* AES-GCM (SP 800-38D) with a 96-bit IV, the whole message at once. */
+typedef struct compact_gcm {
+    compact_aes_key k;
+    uint8_t h[16];      /* E(K, 0^128) */
+} compact_gcm;
+
+int compact_gcm_setkey(compact_gcm *g, const uint8_t *key, size_t klen);
+/* Encrypt buf[0..len) in place and write the 16-byte tag. */
+void compact_gcm_seal(const compact_gcm *g, const uint8_t iv[12],
+                      const uint8_t *aad, size_t alen, uint8_t *buf,
+                      size_t len, uint8_t tag[16]);
+/* Check the tag in constant time, then decrypt in place: 0, or
+ * NSSH_ERR_MAC with buf unchanged. */
+int compact_gcm_open(const compact_gcm *g, const uint8_t iv[12],
+                     const uint8_t *aad, size_t alen, uint8_t *buf,
+                     size_t len, const uint8_t tag[16]);
+
 #endif

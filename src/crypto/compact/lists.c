@@ -23,6 +23,10 @@ static const nssh_kem *const optional_kems[] = {
 
 const nssh_cipher *const nssh_compact_ciphers[] = {
     &nssh_compact_chacha20_poly1305,
+    &nssh_compact_aes128_gcm,
+    &nssh_compact_aes256_gcm,
+    &nssh_compact_aes128_ctr,
+    &nssh_compact_aes256_ctr,
     NULL
 };
 

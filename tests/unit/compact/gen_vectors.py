@@ -230,6 +230,19 @@ emit("poly_key", bytes.fromhex(pkey))
 emit("poly_msg", msg)
 emit("poly_tag", bytes.fromhex(tag))
 
+# FIPS 197 appendix C.1 (AES-128) and C.3 (AES-256).
+AES_PT = "00112233445566778899aabbccddeeff"
+for name, k, c in (("aes128", "000102030405060708090a0b0c0d0e0f",
+                    "69c4e0d86a7b0430d8cdb78070b4c55a"),
+                   ("aes256", "000102030405060708090a0b0c0d0e0f"
+                    "101112131415161718191a1b1c1d1e1f",
+                    "8ea2b7ca516745bfeafc49904b496089")):
+    e = Cipher(algorithms.AES(bytes.fromhex(k)), modes.ECB()).encryptor()
+    assert e.update(bytes.fromhex(AES_PT)).hex() == c, name
+    emit(name + "_key", bytes.fromhex(k))
+    emit(name + "_ct", bytes.fromhex(c))
+emit("aes_pt", bytes.fromhex(AES_PT))
+
 # SP 800-38A F.5.1 (CTR-AES128.Encrypt) and F.5.5 (CTR-AES256.Encrypt).
 ctr_pt = ("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
           "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710")

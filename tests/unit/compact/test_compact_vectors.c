@@ -4,7 +4,8 @@
  * Diffie-Hellman example), RFC 8032 (Ed25519 TEST 1-3, 1024, SHA(abc)),
  * RFC 8439 (ChaCha20 block and encryption, Poly1305), OpenSSH's
  * chacha20-poly1305 packets (tests/unit/vectors/aead_vectors.h), SP
- * 800-38A (CTR) and the GCM specification's test cases; and the random
+ * 800-38A (CTR), FIPS 197 appendix C and the GCM specification's test
+ * cases; and the random
  * generator's refusals.
  */
 #include <setjmp.h>
@@ -337,6 +338,122 @@ static void test_chachapoly_openssh(void **state)
     c->cleanup(dec);
 }
 
+static void test_aes_fips197(void **state)
+{
+    uint8_t key[32], in[32], out[32];
+    compact_aes_key k;
+
+    (void)state;
+    unhex(aes_pt, in, 16);
+    unhex(aes_pt, in + 16, 16);
+    in[31] ^= 1;   /* the second block differs */
+    unhex(aes128_key, key, 16);
+    assert_int_equal(compact_aes_setkey(&k, key, 16), 0);
+    compact_aes_encrypt2(&k, out, in);
+    assert_hex(out, 16, aes128_ct);
+    assert_memory_not_equal(out, out + 16, 16);
+    unhex(aes256_key, key, 32);
+    assert_int_equal(compact_aes_setkey(&k, key, 32), 0);
+    in[31] ^= 1;
+    compact_aes_encrypt2(&k, out, in);
+    assert_hex(out, 16, aes256_ct);
+    assert_hex(out + 16, 16, aes256_ct);
+    assert_int_equal(compact_aes_setkey(&k, key, 24), NSSH_ERR_CRYPTO);
+}
+
+/* SP 800-38A F.5.1 and F.5.5 through the aes*-ctr tables, whole and in
+ * 16/48-byte pieces (the keystream carries across calls). */
+static void test_aes_ctr_sp800_38a(void **state)
+{
+    const nssh_cipher *t[2] = { &nssh_compact_aes128_ctr, &nssh_compact_aes256_ctr };
+    const char *keys[2] = { ctr128_key, ctr256_key };
+    const char *cts[2] = { ctr128_ct, ctr256_ct };
+    uint8_t ctx[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 }, key[32], iv[16], buf[64];
+    int i;
+
+    (void)state;
+    t[0]->cleanup(ctx);
+    assert_int_equal(t[0]->crypt(ctx, buf, 16), NSSH_ERR_STATE);
+    unhex(ctr_iv, iv, 16);
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(t[i]->iv_len, 16);
+        assert_int_equal(t[i]->block_len, 16);
+        unhex(keys[i], key, sizeof(key));
+        assert_int_equal(t[i]->init(ctx, key, iv, 1), 0);
+        unhex(ctr_pt, buf, sizeof(buf));
+        assert_int_equal(t[i]->crypt(ctx, buf, 64), 0);
+        assert_hex(buf, 64, cts[i]);
+        assert_int_equal(t[i]->init(ctx, key, iv, 0), 0);
+        assert_int_equal(t[i]->crypt(ctx, buf, 16), 0);
+        assert_int_equal(t[i]->crypt(ctx, buf + 16, 48), 0);
+        assert_hex(buf, 64, ctr_pt);
+        t[i]->cleanup(ctx);
+    }
+}
+
+static void gcm_case(const char *k, const char *ivh, const char *pt,
+                     const char *aad, const char *ct, const char *tagh)
+{
+    uint8_t key[32], iv[12], a[32], buf[64], tag[16];
+    size_t kl = unhex(k, key, sizeof(key)), al = unhex(aad, a, sizeof(a));
+    size_t n = unhex(pt, buf, sizeof(buf));
+    compact_gcm g;
+
+    unhex(ivh, iv, 12);
+    assert_int_equal(compact_gcm_setkey(&g, key, kl), 0);
+    compact_gcm_seal(&g, iv, a, al, buf, n, tag);
+    assert_hex(buf, n, ct);
+    assert_hex(tag, 16, tagh);
+    tag[3] ^= 0x20;
+    assert_int_equal(compact_gcm_open(&g, iv, a, al, buf, n, tag), NSSH_ERR_MAC);
+    assert_hex(buf, n, ct);   /* untouched */
+    tag[3] ^= 0x20;
+    assert_int_equal(compact_gcm_open(&g, iv, a, al, buf, n, tag), 0);
+    assert_hex(buf, n, pt);
+}
+
+/* The GCM specification's test cases 2-4 (AES-128) and 14-16 (AES-256),
+ * then OpenSSH packets through the aes*-gcm@openssh.com tables. */
+static void test_aes_gcm(void **state)
+{
+    const nssh_cipher *c128 = &nssh_compact_aes128_gcm, *c256 = &nssh_compact_aes256_gcm;
+    uint8_t enc[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 };
+    uint8_t dec[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 };
+    uint8_t key[32], iv[12], pkt[64 + 16];
+    size_t len;
+
+    (void)state;
+    gcm_case(gcm2_key, gcm2_iv, gcm2_pt, gcm2_aad, gcm2_ct, gcm2_tag);
+    gcm_case(gcm3_key, gcm3_iv, gcm3_pt, gcm3_aad, gcm3_ct, gcm3_tag);
+    gcm_case(gcm4_key, gcm4_iv, gcm4_pt, gcm4_aad, gcm4_ct, gcm4_tag);
+    gcm_case(gcm14_key, gcm14_iv, gcm14_pt, gcm14_aad, gcm14_ct, gcm14_tag);
+    gcm_case(gcm15_key, gcm15_iv, gcm15_pt, gcm15_aad, gcm15_ct, gcm15_tag);
+    gcm_case(gcm16_key, gcm16_iv, gcm16_pt, gcm16_aad, gcm16_ct, gcm16_tag);
+
+    c128->cleanup(enc);
+    assert_int_equal(c128->seal(enc, 0, pkt, 20), NSSH_ERR_STATE);
+    unhex(gcm128_key, key, sizeof(key));
+    unhex(gcm128_iv, iv, sizeof(iv));
+    assert_int_equal(c128->init(enc, key, iv, 1), 0);
+    assert_int_equal(c128->init(dec, key, iv, 0), 0);
+    aead_check(c128, enc, dec, 3, gcm128_p1_pt, gcm128_p1_ct);
+    aead_check(c128, enc, dec, 4, gcm128_p2_pt, gcm128_p2_ct);
+    c128->cleanup(enc);
+    c128->cleanup(dec);
+    unhex(gcm256_key, key, sizeof(key));
+    unhex(gcm256_iv, iv, sizeof(iv));
+    assert_int_equal(c256->init(enc, key, iv, 1), 0);
+    assert_int_equal(c256->init(dec, key, iv, 0), 0);
+    aead_check(c256, enc, dec, 0, gcm256_pt, gcm256_ct);
+    /* a tampered packet is refused (and the IV still moves on) */
+    assert_int_equal(c256->init(dec, key, iv, 0), 0);
+    len = unhex(gcm256_ct, pkt, sizeof(pkt)) - 16;
+    pkt[2] ^= 1;
+    assert_int_equal(c256->open(dec, 0, pkt, len), NSSH_ERR_MAC);
+    c256->cleanup(enc);
+    c256->cleanup(dec);
+}
+
 static void test_drbg(void **state)
 {
     nssh_compact_drbg a, b;
@@ -415,6 +532,9 @@ int main(void)
         cmocka_unit_test(test_ed25519_rfc8032),
         cmocka_unit_test(test_chacha20_poly1305_rfc8439),
         cmocka_unit_test(test_chachapoly_openssh),
+        cmocka_unit_test(test_aes_fips197),
+        cmocka_unit_test(test_aes_ctr_sp800_38a),
+        cmocka_unit_test(test_aes_gcm),
         cmocka_unit_test(test_drbg),
         cmocka_unit_test(test_lists),
     };

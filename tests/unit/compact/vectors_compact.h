@@ -220,6 +220,16 @@ static const char poly_msg[] =
     "7570";
 static const char poly_tag[] =
     "a8061dc1305136c6c22b8baf0c0127a9";
+static const char aes128_key[] =
+    "000102030405060708090a0b0c0d0e0f";
+static const char aes128_ct[] =
+    "69c4e0d86a7b0430d8cdb78070b4c55a";
+static const char aes256_key[] =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+static const char aes256_ct[] =
+    "8ea2b7ca516745bfeafc49904b496089";
+static const char aes_pt[] =
+    "00112233445566778899aabbccddeeff";
 static const char ctr128_key[] =
     "2b7e151628aed2a6abf7158809cf4f3c";
 static const char ctr128_ct[] =
