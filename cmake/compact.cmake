@@ -43,3 +43,9 @@ if(NSSH_BUILD_TESTS AND VALGRIND_EXE AND VALGRIND_INCLUDE AND NOT NSSH_SANITIZE)
 elseif(NSSH_BUILD_TESTS AND NOT NSSH_SANITIZE)
   message(STATUS "valgrind not found: constant-time check of the compact backend not built")
 endif()
+
+# Speed on the build host (not a test): build/tests/bench_compact
+add_executable(bench_compact ${CMAKE_CURRENT_LIST_DIR}/../tests/unit/compact/bench_compact.c)
+target_include_directories(bench_compact PRIVATE include src/core src/crypto src/crypto/compact)
+target_link_libraries(bench_compact PRIVATE nanossh_compact nanossh_static)
+set_target_properties(bench_compact PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
