@@ -58,9 +58,10 @@ const nssh_sig_alg *nssh_compact_sig_by_name(const char *name);
  * nssh_compact_key_handle(); the struct is public so that it can be
  * static. Fields are private to the backend. */
 typedef struct nssh_compact_key {
+    uint32_t magic;     /* tells this backend's keys from others' */
+    uint32_t has_private;
     uint8_t seed[32];   /* RFC 8032 private key */
     uint8_t pub[32];    /* encoded public point A */
-    uint32_t has_private;
 } nssh_compact_key;
 
 /* Private key from its 32-byte seed (RFC 8032 section 5.1.5). */

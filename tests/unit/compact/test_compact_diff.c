@@ -517,6 +517,10 @@ static void test_openssh_key_file(void **state)
         assert_int_equal(nssh_ossl_sig_ed25519.sign(ok, msg, sizeof(msg), sig,
                                                     sizeof(sig), &sl, NULL, NULL), 0);
         assert_int_equal(nssh_compact_sig_ed25519.verify(cb, cl, msg, sizeof(msg), sig, sl), 0);
+        /* the other backend's key is refused, not misread */
+        assert_int_equal(nssh_compact_sig_ed25519.sign(ok, msg, sizeof(msg), sig,
+                                                       sizeof(sig), &sl, NULL, NULL),
+                         NSSH_ERR_KEY);
         /* damaged files are refused, never half-loaded */
         text[tlen / 2] = text[tlen / 2] == 'A' ? 'B' : 'A';
         assert_true(nssh_compact_key_load_openssh(&ck, text, tlen) < 0);
