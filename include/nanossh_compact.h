@@ -43,7 +43,8 @@ extern const nssh_sig_alg nssh_compact_sig_ed25519;   /* ssh-ed25519 */
 
 /* NULL-terminated lists in the default order of preference, and lookups
  * by SSH name (NULL when unknown). sntrup761 is found by name but not in
- * the default list (it costs about 10 KiB of code and stack). */
+ * the default list: on a Cortex-M4 it adds about 4 KiB of code and needs
+ * about 16 KiB of stack (ML-KEM-768 covers the same need). */
 extern const nssh_kem *const nssh_compact_kems[];
 extern const nssh_cipher *const nssh_compact_ciphers[];
 extern const nssh_mac *const nssh_compact_macs[];
