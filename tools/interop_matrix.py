@@ -18,7 +18,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CATEGORIES = ["default", "kex", "host key", "cipher", "MAC", "user key",
               "kex (legacy)", "host key (legacy)", "MAC (legacy)",
-              "robustness", "audit"]
+              "sftp", "robustness", "audit"]
 NEGOTIATED = {"kex", "host key", "cipher", "MAC", "user key"}
 
 # Why each ssh-audit 2.5.0 finding is accepted (or what fixed it), keyed by

@@ -159,7 +159,10 @@ static void after_whead(nssh_sftp *s)
         uint32_t dlen = be32(b + 4 + SFTP_HANDLE_LEN + 8);
         s->w_off = ((uint64_t)be32(b + 4 + SFTP_HANDLE_LEN) << 32) |
                    be32(b + 4 + SFTP_HANDLE_LEN + 4);
-        if (dlen != s->msg_left) {
+        /* Bytes after the data are ignored, as sftp-server does: some
+         * clients (Go's pkg/sftp) send the last block of a file in a
+         * message sized for a full one. */
+        if (dlen > s->msg_left) {
             s->w_status = SSH_FX_BAD_MESSAGE;
             s->phase = PH_SKIP;
             return;
@@ -223,7 +226,7 @@ long nssh_sftp_input(nssh_sftp *s, const uint8_t *p, size_t len)
             break;
         case PH_WDATA:
             if (!s->w_data_left) {
-                s->phase = PH_WDONE;
+                s->phase = PH_SKIP;   /* any trailing bytes, then the reply */
                 continue;
             }
             n = len - used < s->w_data_left ? len - used : s->w_data_left;
