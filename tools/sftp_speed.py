@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""Side-by-side SFTP speed on one nanosshd: internal-sftp against
+OpenSSH's sftp-server (exec'd by the same daemon as another subsystem).
+
+    tools/sftp_speed.py [--daemon build/nanosshd] [--mib 256] [--runs 3]
+
+Starts nanosshd on 127.0.0.1 (a free port) with throwaway keys, then for
+each server times OpenSSH sftp's put and get of a random file (in
+/dev/shm when there is one, so disks do not decide), and prints the
+median MB/s of the runs. Not part of the test command: a measurement."""
+import argparse
+import hashlib
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+SFTP_SERVER = "/usr/lib/openssh/sftp-server"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def sha(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--daemon", default="build/nanosshd")
+    ap.add_argument("--mib", type=int, default=256)
+    ap.add_argument("--runs", type=int, default=3)
+    a = ap.parse_args()
+    base = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    with tempfile.TemporaryDirectory(dir=base) as d:
+        for name in ("hk", "ck"):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+                            f"{d}/{name}"], check=True)
+        os.chmod(f"{d}/ck.pub", 0o644)
+        port = free_port()
+        daemon = subprocess.Popen(
+            [a.daemon, "-D", "-e", "-p", str(port), "-o", "ListenAddress=127.0.0.1",
+             "-h", f"{d}/hk", "-o", f"AuthorizedKeysFile={d}/ck.pub",
+             "-o", "Subsystem=sftp internal-sftp",
+             "-o", f"Subsystem=ext-sftp {SFTP_SERVER}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), 0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            src = f"{d}/src.bin"
+            with open(src, "wb") as f:
+                for _ in range(a.mib):
+                    f.write(os.urandom(1 << 20))
+            digest = sha(src)
+            ssh = ["-P", str(port), "-i", f"{d}/ck", "-o", "BatchMode=yes",
+                   "-o", "StrictHostKeyChecking=no",
+                   "-o", f"UserKnownHostsFile={d}/kh", "-o", "LogLevel=ERROR"]
+            print(f"{a.mib} MiB, {a.runs} runs, median MB/s "
+                  f"(OpenSSH sftp client, default cipher)")
+            for label, sub in (("internal-sftp", "sftp"),
+                               ("sftp-server (exec)", "ext-sftp")):
+                res = {"put": [], "get": []}
+                for _ in range(a.runs):
+                    for op in ("put", "get"):
+                        batch = f"{d}/batch"
+                        with open(batch, "w") as f:
+                            f.write(f"put {src} {d}/up.bin\n" if op == "put"
+                                    else f"get {d}/up.bin {d}/down.bin\n")
+                        t = time.monotonic()
+                        subprocess.run(["sftp", "-s", sub, "-b", batch] + ssh
+                                       + ["root@127.0.0.1"], check=True,
+                                       stdout=subprocess.DEVNULL)
+                        res[op].append(a.mib * 1.048576 / (time.monotonic() - t))
+                    assert sha(f"{d}/down.bin") == digest, "copy differs"
+                print(f"  {label:20s} put {statistics.median(res['put']):7.1f}"
+                      f"   get {statistics.median(res['get']):7.1f}"
+                      f"   (put {', '.join('%.0f' % x for x in res['put'])};"
+                      f" get {', '.join('%.0f' % x for x in res['get'])})")
+        finally:
+            daemon.terminate()
+            daemon.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
