@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Side-by-side SFTP speed on one nanosshd: internal-sftp against
-OpenSSH's sftp-server (exec'd by the same daemon as another subsystem).
+"""Side-by-side SFTP speed: nanosshd's internal-sftp, OpenSSH's
+sftp-server exec'd by the same nanosshd (another subsystem), and OpenSSH
+sshd's own internal-sftp (when /usr/sbin/sshd is there).
 
     tools/sftp_speed.py [--daemon build/nanosshd] [--mib 256] [--runs 3]
 
@@ -35,6 +36,32 @@ def sha(path):
     return h.hexdigest()
 
 
+def wait_port(port):
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
+def start_sshd(d):
+    """OpenSSH sshd with internal-sftp on a free port, or None."""
+    if not os.path.exists("/usr/sbin/sshd"):
+        return None, None
+    os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+    port = free_port()
+    proc = subprocess.Popen(
+        ["/usr/sbin/sshd", "-D", "-e", "-f", "/dev/null", "-p", str(port),
+         "-o", "ListenAddress=127.0.0.1", "-h", f"{d}/hk",
+         "-o", f"AuthorizedKeysFile={d}/ck.pub", "-o", "PidFile=none",
+         "-o", "Subsystem=sftp internal-sftp", "-o", "UsePAM=no",
+         "-o", "StrictModes=no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port)
+    return proc, port
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--daemon", default="build/nanosshd")
@@ -54,25 +81,25 @@ def main():
              "-o", "Subsystem=sftp internal-sftp",
              "-o", f"Subsystem=ext-sftp {SFTP_SERVER}"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sshd, sshd_port = start_sshd(d)
         try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), 0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_port(port)
             src = f"{d}/src.bin"
             with open(src, "wb") as f:
                 for _ in range(a.mib):
                     f.write(os.urandom(1 << 20))
             digest = sha(src)
-            ssh = ["-P", str(port), "-i", f"{d}/ck", "-o", "BatchMode=yes",
-                   "-o", "StrictHostKeyChecking=no",
-                   "-o", f"UserKnownHostsFile={d}/kh", "-o", "LogLevel=ERROR"]
+            def ssh(p):
+                return ["-P", str(p), "-i", f"{d}/ck", "-o", "BatchMode=yes",
+                        "-o", "StrictHostKeyChecking=no",
+                        "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
             print(f"{a.mib} MiB, {a.runs} runs, median MB/s "
                   f"(OpenSSH sftp client, default cipher)")
-            for label, sub in (("internal-sftp", "sftp"),
-                               ("sftp-server (exec)", "ext-sftp")):
+            cases = [("nanosshd internal-sftp", "sftp", port),
+                     ("nanosshd sftp-server", "ext-sftp", port)]
+            if sshd:
+                cases.append(("sshd internal-sftp", "sftp", sshd_port))
+            for label, sub, p in cases:
                 res = {"put": [], "get": []}
                 for _ in range(a.runs):
                     for op in ("put", "get"):
@@ -81,18 +108,20 @@ def main():
                             f.write(f"put {src} {d}/up.bin\n" if op == "put"
                                     else f"get {d}/up.bin {d}/down.bin\n")
                         t = time.monotonic()
-                        subprocess.run(["sftp", "-s", sub, "-b", batch] + ssh
+                        subprocess.run(["sftp", "-s", sub, "-b", batch] + ssh(p)
                                        + ["root@127.0.0.1"], check=True,
                                        stdout=subprocess.DEVNULL)
                         res[op].append(a.mib * 1.048576 / (time.monotonic() - t))
                     assert sha(f"{d}/down.bin") == digest, "copy differs"
-                print(f"  {label:20s} put {statistics.median(res['put']):7.1f}"
+                print(f"  {label:24s} put {statistics.median(res['put']):7.1f}"
                       f"   get {statistics.median(res['get']):7.1f}"
                       f"   (put {', '.join('%.0f' % x for x in res['put'])};"
                       f" get {', '.join('%.0f' % x for x in res['get'])})")
         finally:
-            daemon.terminate()
-            daemon.wait(10)
+            for proc in (daemon, sshd):
+                if proc:
+                    proc.terminate()
+                    proc.wait(10)
     return 0
 
 
