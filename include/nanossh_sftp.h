@@ -200,7 +200,8 @@ enum {
     NSSH_SFTP_EV_HARDLINK,     /* path -> path2 */
     NSSH_SFTP_EV_COPY,         /* path -> path2, bytes_written */
     NSSH_SFTP_EV_DENIED,       /* request refused by policy: name */
-    NSSH_SFTP_EV_UNKNOWN,      /* unknown request type or extension */
+    NSSH_SFTP_EV_UNKNOWN,      /* unknown request: flags is its type; for
+                                * SSH_FXP_EXTENDED name is the extension */
     NSSH_SFTP_EV_REQUEST       /* any request (debug): name */
 };
 

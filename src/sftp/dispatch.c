@@ -91,7 +91,14 @@ void sftp_dispatch(nssh_sftp *s, req *q)
     }
     bit = bit_of(q->type);
     if (bit < 0) {
-        sftp_event(s, NSSH_SFTP_EV_UNKNOWN, q->id, NULL, NULL, NULL);
+        nssh_sftp_event ev;
+        memset(&ev, 0, sizeof(ev));
+        ev.type = NSSH_SFTP_EV_UNKNOWN;
+        ev.id = q->id;
+        ev.flags = q->type;
+        ev.status = SSH_FX_OP_UNSUPPORTED;
+        if (s->cfg.event)
+            s->cfg.event(s->cfg.event_user, &ev);
         reply_status(s, q->id, SSH_FX_OP_UNSUPPORTED);
         return;
     }

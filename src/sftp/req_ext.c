@@ -173,6 +173,20 @@ void req_extended(nssh_sftp *s, req *q)
         e->run(s, q);
         return;
     }
-    sftp_event(s, NSSH_SFTP_EV_UNKNOWN, q->id, NULL, NULL, NULL);
+    {
+        nssh_sftp_event ev;
+        char nm[64];
+        size_t k = n < sizeof(nm) - 1 ? n : sizeof(nm) - 1;
+        memcpy(nm, name, k);
+        nm[k] = 0;
+        memset(&ev, 0, sizeof(ev));
+        ev.type = NSSH_SFTP_EV_UNKNOWN;
+        ev.id = q->id;
+        ev.flags = SSH_FXP_EXTENDED;
+        ev.name = nm;   /* the extension's name (may hold anything) */
+        ev.status = SSH_FX_OP_UNSUPPORTED;
+        if (s->cfg.event)
+            s->cfg.event(s->cfg.event_user, &ev);
+    }
     reply_status(s, q->id, SSH_FX_OP_UNSUPPORTED);
 }
