@@ -4,10 +4,14 @@
  * the user, where sftp-server would have been exec'd.
  *
  *   sftp_posix.c  the nssh_sftp_fs callbacks over POSIX calls
- *   sftp_child.c  internal-sftp's options, log lines, the serving loop
+ *   sftp_opts.c   internal-sftp's options
+ *   sftp_child.c  its log lines and the serving loop
  */
 #ifndef NSSH_POSIX_SFTP_H
 #define NSSH_POSIX_SFTP_H
+
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "nanossh_sftp.h"
 
@@ -18,6 +22,23 @@ typedef struct sftp_posix {
 } sftp_posix;
 
 const nssh_sftp_fs *sftp_posix_fs(void);
+
+/* internal-sftp's options, parsed. */
+typedef struct sftp_opts {
+    const char *start_dir;
+    int to_stderr;
+    int facility;
+    int level;
+    uint32_t allowed;
+    int read_only;
+    int umask_set;
+    mode_t umask_val;
+} sftp_opts;
+
+/* Parse command (copied into buf, which the strings point into); 0, or -1
+ * with a sentence in err. */
+int sftp_opts_parse(const char *command, sftp_opts *o, char *buf, size_t bcap,
+                    char *err, size_t cap);
 
 /* Is this command line internal-sftp (sshd's name for the built-in
  * server), with or without options? */

@@ -2,7 +2,9 @@
  * Internals of the in-memory filesystem (include/nanossh_memfs.h).
  *   memfs.c       format, nodes, block chains, file data
  *   memfs_path.c  path resolution (cwd, "..", symbolic links)
- *   memfs_ops.c   the nssh_sftp_fs callbacks
+ *   memfs_ops.c   the nssh_sftp_fs callbacks on files and directory
+ *                 handles, and the table
+ *   memfs_names.c the callbacks on names (remove, rename, links, ...)
  */
 #ifndef NSSH_MEMFS_INT_H
 #define NSSH_MEMFS_INT_H
@@ -74,5 +76,18 @@ void memfs_attrs(const nssh_memfs *m, uint32_t ino, nssh_sftp_attrs *a);
  * component is no error (r->ino is MEMFS_NONE); m->canon gets the
  * canonical path. 0 or -SSH_FX_*. */
 int memfs_resolve(nssh_memfs *m, const char *path, int follow, mres *r);
+
+/* memfs_names.c: callbacks of the table in memfs_ops.c */
+int memfs_cb_remove(void *u, const char *path);
+int memfs_cb_rename(void *u, const char *oldpath, const char *newpath,
+                    int posix);
+int memfs_cb_mkdir(void *u, const char *path, const nssh_sftp_attrs *a);
+int memfs_cb_rmdir(void *u, const char *path);
+int memfs_cb_realpath(void *u, const char *path, char *out, size_t cap);
+int memfs_cb_readlink(void *u, const char *path, char *out, size_t cap);
+int memfs_cb_symlink(void *u, const char *target, const char *linkpath);
+int memfs_cb_hardlink(void *u, const char *oldpath, const char *newpath);
+int memfs_cb_statvfs(void *u, const char *path, nssh_sftp_statvfs *v);
+int memfs_cb_home(void *u, const char *username, char *out, size_t cap);
 
 #endif
