@@ -1,0 +1,259 @@
+/*
+ * internal-sftp (sshd_config(5) Subsystem, ForceCommand): the SFTP module
+ * served in the session's child process, which has already become the
+ * user, instead of exec'ing sftp-server (options: sftp_opts.c). Log lines
+ * have sftp-server's shapes ("open \"/p\" flags READ mode 0666").
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "sftp_posix.h"
+#include "log.h"
+
+#define IN_CHUNK (256u * 1024u)
+#define OUTBUF_LEN (256u * 1024u)
+#define INBUF_LEN (16u * 1024u)
+
+/* ---- log lines --------------------------------------------------------- */
+
+static void flags_text(uint32_t f, char *out, size_t cap)
+{
+    static const struct { uint32_t bit; const char *name; } t[] = {
+        { SSH_FXF_READ, "READ" }, { SSH_FXF_WRITE, "WRITE" },
+        { SSH_FXF_APPEND, "APPEND" }, { SSH_FXF_CREAT, "CREATE" },
+        { SSH_FXF_TRUNC, "TRUNCATE" }, { SSH_FXF_EXCL, "EXCL" },
+    };
+    size_t i, n = 0;
+    out[0] = 0;
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (f & t[i].bit)
+            n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "," : "",
+                                  t[i].name);
+}
+
+static void log_setstat(const nssh_sftp_event *ev)
+{
+    const nssh_sftp_attrs *a = ev->attrs;
+    if (!a)
+        return;
+    if (a->flags & SSH_FILEXFER_ATTR_SIZE)
+        logit(LL_INFO, "set \"%s\" size %llu", ev->path,
+              (unsigned long long)a->size);
+    if (a->flags & SSH_FILEXFER_ATTR_PERMISSIONS)
+        logit(LL_INFO, "set \"%s\" mode %04o", ev->path, a->perm & 07777);
+    if (a->flags & SSH_FILEXFER_ATTR_ACMODTIME)
+        logit(LL_INFO, "set \"%s\" modtime %lu", ev->path,
+              (unsigned long)a->mtime);
+    if (a->flags & SSH_FILEXFER_ATTR_UIDGID)
+        logit(LL_INFO, "set \"%s\" owner %lu group %lu", ev->path,
+              (unsigned long)a->uid, (unsigned long)a->gid);
+}
+
+static void on_event(void *user, const nssh_sftp_event *ev)
+{
+    char f[64];
+    switch (ev->type) {
+    case NSSH_SFTP_EV_REQUEST:
+        logit(LL_DEBUG3, "request %u: %s", (unsigned)ev->id, ev->name);
+        break;
+    case NSSH_SFTP_EV_OPEN:
+        flags_text(ev->flags, f, sizeof(f));
+        logit(LL_INFO, "open \"%s\" flags %s mode 0%o", ev->path, f, ev->mode);
+        break;
+    case NSSH_SFTP_EV_CLOSE:
+        logit(LL_INFO, "close \"%s\" bytes read %llu written %llu", ev->path,
+              (unsigned long long)ev->bytes_read,
+              (unsigned long long)ev->bytes_written);
+        break;
+    case NSSH_SFTP_EV_OPENDIR:
+        logit(LL_INFO, "opendir \"%s\"", ev->path);
+        break;
+    case NSSH_SFTP_EV_CLOSEDIR:
+        logit(LL_INFO, "closedir \"%s\"", ev->path);
+        break;
+    case NSSH_SFTP_EV_SETSTAT:
+        log_setstat(ev);
+        break;
+    case NSSH_SFTP_EV_REMOVE:
+        logit(LL_INFO, "remove name \"%s\"", ev->path);
+        break;
+    case NSSH_SFTP_EV_MKDIR:
+        logit(LL_INFO, "mkdir name \"%s\" mode 0%o", ev->path, ev->mode);
+        break;
+    case NSSH_SFTP_EV_RMDIR:
+        logit(LL_INFO, "rmdir name \"%s\"", ev->path);
+        break;
+    case NSSH_SFTP_EV_RENAME:
+        logit(LL_INFO, "%s old \"%s\" new \"%s\"",
+              ev->flags ? "posix-rename" : "rename", ev->path, ev->path2);
+        break;
+    case NSSH_SFTP_EV_SYMLINK:
+        logit(LL_INFO, "symlink old \"%s\" new \"%s\"", ev->path, ev->path2);
+        break;
+    case NSSH_SFTP_EV_HARDLINK:
+        logit(LL_INFO, "hardlink old \"%s\" new \"%s\"", ev->path, ev->path2);
+        break;
+    case NSSH_SFTP_EV_COPY:
+        logit(LL_INFO, "copy-data from \"%s\" to \"%s\" bytes %llu", ev->path,
+              ev->path2, (unsigned long long)ev->bytes_written);
+        break;
+    case NSSH_SFTP_EV_DENIED:
+        logit(LL_INFO, "Refusing denied request: %s", ev->name);
+        break;
+    case NSSH_SFTP_EV_UNKNOWN:
+        if (ev->name)
+            logit(LL_INFO, "Unknown extended request \"%.64s\"", ev->name);
+        else
+            logit(LL_ERROR, "Unknown message %u", (unsigned)ev->flags);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- serving ----------------------------------------------------------- */
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+static int flush(nssh_sftp *s, int out_fd)
+{
+    const uint8_t *p;
+    size_t n = nssh_sftp_output(s, &p);
+    if (n && write_all(out_fd, p, n) < 0)
+        return -1;
+    nssh_sftp_consume(s, n);
+    return 0;
+}
+
+/* The start directory with its %d, %u and %% tokens expanded. */
+static int start_dir(const char *tmpl, const char *user, const char *home,
+                     char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *tmpl; tmpl++) {
+        const char *add = NULL;
+        char one[2] = { *tmpl, 0 };
+        if (*tmpl == '%') {
+            tmpl++;
+            if (*tmpl == 'd')
+                add = home;
+            else if (*tmpl == 'u')
+                add = user;
+            else if (*tmpl == '%')
+                add = "%";
+            else
+                return -1;
+        } else {
+            add = one;
+        }
+        if (n + strlen(add) >= cap)
+            return -1;
+        memcpy(out + n, add, strlen(add) + 1);
+        n += strlen(add);
+    }
+    return 0;
+}
+
+/* The state is large (handles keep their paths): static, one per child. */
+static nssh_sftp state;
+static uint8_t inbuf[INBUF_LEN], outbuf[OUTBUF_LEN], rbuf[IN_CHUNK];
+
+static int serve(nssh_sftp *s, int in_fd, int out_fd)
+{
+    for (;;) {
+        ssize_t n = read(in_fd, rbuf, sizeof(rbuf));
+        size_t off = 0;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n < 0 ? -1 : 0;
+        while (off < (size_t)n) {
+            long used = nssh_sftp_input(s, rbuf + off, (size_t)n - off);
+            if (used < 0)
+                return (int)used;
+            off += (size_t)used;
+            if (flush(s, out_fd) < 0)
+                return -1;
+        }
+        /* A request held for output room runs now. */
+        if (nssh_sftp_input(s, NULL, 0) < 0 || flush(s, out_fd) < 0)
+            return -1;
+    }
+}
+
+int sftp_internal_run(const char *command, int in_fd, int out_fd, int log_fd,
+                      const char *user, const char *home, const char *peer)
+{
+    sftp_opts o;
+    char buf[2048], err[256], dir[4096];
+    sftp_posix px = { user, home };
+    nssh_sftp_config cfg;
+    uint32_t seed = 0;
+    int e;
+    if (sftp_opts_parse(command, &o, buf, sizeof(buf), err, sizeof(err)) < 0) {
+        dprintf(STDERR_FILENO, "%s\r\n", err);
+        return 1;
+    }
+    if (o.to_stderr || log_fd < 0) {
+        log_set_fd(STDERR_FILENO);
+        log_setup("internal-sftp", o.level, o.to_stderr, o.facility);
+        log_reopen();   /* the daemon's syslog socket was closed with the
+                         * other descriptors */
+    } else {
+        log_set_fd(log_fd);
+        log_setup("internal-sftp", o.level, 1, o.facility);
+    }
+    if (o.umask_set)
+        umask(o.umask_val);
+    if (o.start_dir) {
+        if (start_dir(o.start_dir, user, home, dir, sizeof(dir)) < 0) {
+            logit(LL_ERROR, "bad start directory \"%s\"", o.start_dir);
+            return 1;
+        }
+        if (chdir(dir) < 0)
+            logit(LL_ERROR, "chdir to \"%s\" failed: %s", dir, strerror(errno));
+    }
+    if (getentropy(&seed, sizeof(seed)) < 0)
+        seed = (uint32_t)getpid() * 2654435761u;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.fs = sftp_posix_fs();
+    cfg.fs_user = &px;
+    cfg.event = on_event;
+    cfg.inbuf = inbuf;
+    cfg.inbuf_len = sizeof(inbuf);
+    cfg.outbuf = outbuf;
+    cfg.outbuf_len = sizeof(outbuf);
+    cfg.allowed = o.allowed;
+    cfg.read_only = o.read_only;
+    cfg.handle_seed = seed;
+    if (nssh_sftp_init(&state, &cfg) < 0)
+        return 1;
+    logit(LL_INFO, "session opened for local user %s from [%s]", user, peer);
+    e = serve(&state, in_fd, out_fd);
+    if (e == NSSH_SFTP_ERR_TOO_LONG)
+        logit(LL_ERROR, "message too long");
+    else if (e == NSSH_SFTP_ERR_PROTOCOL)
+        logit(LL_ERROR, "protocol error (a request before INIT, or a "
+              "malformed message length)");
+    nssh_sftp_end(&state);
+    logit(LL_INFO, "session closed for local user %s from [%s]", user, peer);
+    return e < 0 ? 1 : 0;
+}
