@@ -65,6 +65,15 @@ static void append(failure *f, const char *fmt, ...)
     va_end(ap);
 }
 
+static const pkt *last_received(const run *r)
+{
+    size_t i = r->n_pkts;
+    while (i--)
+        if (!r->pkts[i].sent)
+            return &r->pkts[i];
+    return NULL;
+}
+
 /* The last thing that happened, for "after X". */
 static const char *last_before(const run *r, size_t upto, char *buf, size_t cap)
 {
@@ -292,11 +301,12 @@ void diagnose(run *r)
     case NSSH_ERR_NEGOTIATE:
         no_common(r, f);
         return;
-    case NSSH_ERR_FORMAT:
-        if (r->n_pkts && !r->pkts[r->n_pkts - 1].sent &&
-            fields_check(r, &r->pkts[r->n_pkts - 1], f) < 0)
+    case NSSH_ERR_FORMAT: {
+        const pkt *last = last_received(r);
+        if (last && fields_check(r, last, f) < 0)
             return;
         break;
+    }
     case NSSH_ERR_SIGNATURE:
         if (sigdiag(r, f))
             return;

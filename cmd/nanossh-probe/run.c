@@ -520,6 +520,8 @@ static int tcp_connect(run *r)
         fd = -1;
     }
     freeaddrinfo(res);
+    if (fd >= 0)
+        r->err_text[0] = 0;
     r->fd = fd;
     return fd < 0 ? -1 : 0;
 }

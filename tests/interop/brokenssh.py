@@ -1,0 +1,228 @@
+"""Deliberately broken SSH servers for nanossh-probe's tests.
+
+One small server does the server side of curve25519-sha256 (RFC 8731)
+with an ssh-ed25519 host key and aes128-ctr + hmac-sha2-256, and can make
+exactly one mistake, chosen by name (FAULTS). It serves one connection on
+127.0.0.1 in a thread, then stops:
+
+    with BrokenServer("k-as-string") as srv:
+        run the probe against srv.port
+
+Each fault is what a from-scratch server gets wrong in practice; the probe
+must name it.
+"""
+import hashlib
+import hmac
+import os
+import socket
+import struct
+import threading
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from rawkex import mpint, string
+
+FAULTS = {
+    "none": "a correct server (as far as the first encrypted packet)",
+    "sig-overclaim": "KEX_ECDH_REPLY's signature length claims 20 bytes too many",
+    "proxy-gex": "an interposing proxy: its own banner, only DH group exchange, "
+                 "closes after KEXINIT",
+    "k-as-string": "K hashed as a string instead of an mpint in H",
+    "crlf": "version lines hashed with their CR LF",
+    "no-msgbyte": "KEXINIT payloads hashed without the message byte",
+    "seq-strict": "strict KEX agreed, sequence number not reset after NEWKEYS",
+    "seq-reset": "no strict KEX, sequence number reset after NEWKEYS anyway",
+    "keys-swapped": "encrypts with the client-to-server keys (A, C, E)",
+    "iv-key-swapped": "IV and key letters swapped (D as IV, B as key)",
+    "kdf-k-string": "keys derived with K as a string instead of an mpint",
+    "bad-padding": "KEXINIT sent with padding_length 2",
+    "stall": "never answers KEX_ECDH_INIT",
+    "close": "closes the connection after KEX_ECDH_INIT without DISCONNECT",
+    "disconnect": "sends DISCONNECT (key exchange failed) after KEXINIT",
+}
+
+BANNER = b"SSH-2.0-BrokenTestServer_1.0"
+
+
+def frame(payload, block=8, padlen=None):
+    """A clear-text binary packet (RFC 4253 section 6)."""
+    if padlen is None:
+        padlen = block - (5 + len(payload)) % block
+        if padlen < 4:
+            padlen += block
+    return struct.pack(">IB", 1 + len(payload) + padlen, padlen) + payload + \
+        os.urandom(padlen)
+
+
+def namelist(names):
+    return string(",".join(names))
+
+
+def kexinit(kex, hostkey="ssh-ed25519", cipher="aes128-ctr", mac="hmac-sha2-256",
+            lang=""):
+    return bytes([20]) + os.urandom(16) + namelist(kex) + namelist([hostkey]) + \
+        namelist([cipher]) * 2 + namelist([mac]) * 2 + namelist(["none"]) * 2 + \
+        string(lang) * 2 + b"\x00" + struct.pack(">I", 0)
+
+
+class Conn:
+    def __init__(self, sock):
+        self.sock, self.buf = sock, b""
+
+    def _more(self):
+        d = self.sock.recv(65536)
+        if not d:
+            raise EOFError
+        self.buf += d
+
+    def line(self):
+        while b"\n" not in self.buf:
+            self._more()
+        ln, self.buf = self.buf.split(b"\n", 1)
+        return ln.rstrip(b"\r")
+
+    def packet(self):
+        while len(self.buf) < 4:
+            self._more()
+        (n,) = struct.unpack(">I", self.buf[:4])
+        while len(self.buf) < 4 + n:
+            self._more()
+        p, self.buf = self.buf[4:4 + n], self.buf[4 + n:]
+        return p[1:len(p) - p[0]]
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def wait_close(self, limit=30):
+        self.sock.settimeout(limit)
+        try:
+            while self.sock.recv(65536):
+                pass
+        except OSError:
+            pass
+
+
+class BrokenServer:
+    def __init__(self, fault):
+        assert fault in FAULTS, fault
+        self.fault = fault
+        self.lsock = socket.socket()
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(1)
+        self.port = self.lsock.getsockname()[1]
+        self.error = None
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.lsock.close()
+        self.thread.join(timeout=40)
+
+    def _serve(self):
+        try:
+            self.lsock.settimeout(30)
+            sock, _ = self.lsock.accept()
+        except OSError:
+            return
+        try:
+            self._session(Conn(sock))
+        except (EOFError, OSError):
+            pass
+        except Exception as e:   # reported by the test
+            self.error = e
+        finally:
+            sock.close()
+
+    def _session(self, c):
+        f = self.fault
+        banner = b"SSH-2.0-FirewallProxy_1.0" if f == "proxy-gex" else BANNER
+        c.send(banner + b"\r\n")
+        if f == "proxy-gex":
+            i_s = kexinit(["diffie-hellman-group-exchange-sha256",
+                           "diffie-hellman-group-exchange-sha1"], hostkey="ssh-rsa")
+        else:
+            kex = ["curve25519-sha256"]
+            if f != "seq-reset":
+                kex.append("kex-strict-s-v00@openssh.com")
+            i_s = kexinit(kex)
+            if f == "bad-padding":
+                # A language tag as filler, so that padding_length 2 keeps
+                # the packet a multiple of 8: only the padding is wrong.
+                lang = ""
+                while (5 + len(i_s) + 2) % 8:
+                    lang += "x"
+                    i_s = kexinit(kex, lang=lang)
+        c.send(frame(i_s, padlen=2 if f == "bad-padding" else None))
+        v_c = c.line()
+        i_c = c.packet()
+        if f == "bad-padding":
+            c.wait_close(5)
+            return
+        if f == "proxy-gex":
+            return          # the proxy drops the connection, no DISCONNECT
+        if f == "disconnect":
+            c.send(frame(bytes([1]) + struct.pack(">I", 3) +
+                         string("no acceptable key exchange (test)") + string("")))
+            c.wait_close(5)
+            return
+        init = c.packet()
+        assert init[0] == 30, init[0]
+        if f == "close":
+            return
+        if f == "stall":
+            c.wait_close()
+            return
+        (n,) = struct.unpack(">I", init[1:5])
+        q_c = init[5:5 + n]
+        host = ed25519.Ed25519PrivateKey.generate()
+        k_s = string("ssh-ed25519") + string(host.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+        # A K whose top bit is set, so that its mpint (with a leading zero
+        # byte) and its string encoding differ, as they do half the time.
+        while True:
+            eph = x25519.X25519PrivateKey.generate()
+            k_raw = eph.exchange(x25519.X25519PublicKey.from_public_bytes(q_c))
+            if k_raw[0] & 0x80:
+                break
+        q_s = eph.public_key().public_bytes(serialization.Encoding.Raw,
+                                            serialization.PublicFormat.Raw)
+        k_mp, k_str = mpint(k_raw), string(k_raw)
+        vc, vs = (v_c + b"\r\n", banner + b"\r\n") if f == "crlf" else (v_c, banner)
+        ic, is_ = (i_c[1:], i_s[1:]) if f == "no-msgbyte" else (i_c, i_s)
+        h = hashlib.sha256(string(vc) + string(vs) + string(ic) + string(is_) +
+                           string(k_s) + string(q_c) + string(q_s) +
+                           (k_str if f == "k-as-string" else k_mp)).digest()
+        sig = string("ssh-ed25519") + string(host.sign(h))
+        sig_field = string(sig)
+        if f == "sig-overclaim":
+            sig_field = struct.pack(">I", len(sig) + 20) + sig
+        c.send(frame(bytes([31]) + string(k_s) + string(q_s) + sig_field))
+        if f == "sig-overclaim":
+            c.wait_close(5)
+            return
+        c.send(frame(bytes([21])))
+        strict = f != "seq-reset"
+        # Keys (RFC 4253 section 7.2), server to client: IV B, key D, MAC F.
+        k_kdf = k_str if f == "kdf-k-string" else k_mp
+
+        def derive(letter):
+            return hashlib.sha256(k_kdf + h + letter + h).digest()
+        letters = {"keys-swapped": b"ACE", "iv-key-swapped": b"DBF"}.get(f, b"BDF")
+        iv, key, mkey = (derive(letters[i:i + 1]) for i in range(3))
+        seq = 0 if strict else 3
+        if f == "seq-strict":
+            seq = 3
+        if f == "seq-reset":
+            seq = 0
+        payload = bytes([7]) + struct.pack(">I", 1) + string("server-sig-algs") + \
+            string("ssh-ed25519")
+        pkt = frame(payload, block=16)
+        enc = Cipher(algorithms.AES(key[:16]), modes.CTR(iv[:16])).encryptor()
+        mac = hmac.new(mkey, struct.pack(">I", seq) + pkt, hashlib.sha256).digest()
+        c.send(enc.update(pkt) + mac)
+        c.wait_close(10)
