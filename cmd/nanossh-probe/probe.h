@@ -187,6 +187,8 @@ int run_init(run *r, const opts *o);
 int run_connect(run *r);
 /* Feed server bytes directly (fuzzing, tests): no socket. */
 int run_feed(run *r, const uint8_t *p, size_t n);
+/* The fed stream ends (the server closed): returns END_*. */
+int run_feed_end(run *r);
 void run_free(run *r);
 /* Record a host key blob with its fingerprint. */
 void keep_hostkey(hostkey_seen *h, const char *src, const char *alg,

@@ -481,6 +481,20 @@ int run_feed(run *r, const uint8_t *p, size_t n)
     return nssh_conn_error(r->c);
 }
 
+int run_feed_end(run *r)
+{
+    if (!r->c && start_engine(r) < 0)
+        return END_ERROR;
+    if (!nssh_conn_error(r->c) && r->end != END_OK)
+        nssh_conn_recvd(r->c, 0);
+    if (!r->end) {
+        int e = nssh_conn_error(r->c);
+        r->end = e == 0 || e == NSSH_ERR_EOF ? END_EOF : END_ERROR;
+    }
+    nssh_conn_get_info(r->c, &r->info);
+    return r->end;
+}
+
 static int tcp_connect(run *r)
 {
     struct addrinfo hints, *res = NULL, *a;
