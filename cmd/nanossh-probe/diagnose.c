@@ -100,7 +100,7 @@ static const char *expected_next(const run *r)
     const pkt *last = r->n_pkts ? &r->pkts[r->n_pkts - 1] : NULL;
     int gex = run_is_gex(r);
     if (!r->w.version_done)
-        return "the server's version line (RFC 4253 section 4.2)";
+        return "its version line (RFC 4253 section 4.2)";
     if (!run_find(r, 0, 20, 0))
         return "SSH_MSG_KEXINIT";
     if (gex && run_find(r, 1, 34, 0) && !run_find(r, 0, 31, 0))
@@ -280,6 +280,16 @@ void diagnose(run *r)
     switch (r->end) {
     case END_OK:
         f->set = 0;
+        if (r->o->keyfile && !r->quick && !r->auth_ok) {
+            fail(f, "auth", "login-refused", "The server refused the public-key "
+                 "login as \"%s\" (methods it still allows: %s).", r->o->user,
+                 r->methods[0] ? r->methods : "none");
+            snprintf(f->message, sizeof(f->message), "SSH_MSG_USERAUTH_FAILURE");
+        } else if (r->o->keyfile && !r->quick && (r->exit_seen != 1 || r->exit_status)) {
+            fail(f, "connection", "exec-failed", "The login worked, but \"exit 0\" "
+                 "%s.", r->exit_seen == 1 ? "returned a non-zero exit status"
+                                          : "ended without an exit-status");
+        }
         return;
     case END_NET:
         fail(f, "tcp", "network", "%s.", r->err_text);

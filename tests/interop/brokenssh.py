@@ -32,6 +32,8 @@ FAULTS = {
     "k-as-string": "K hashed as a string instead of an mpint in H",
     "crlf": "version lines hashed with their CR LF",
     "no-msgbyte": "KEXINIT payloads hashed without the message byte",
+    "wrong-hash": "H computed with SHA-512 although curve25519-sha256 says SHA-256",
+    "silent": "accepts the TCP connection and never sends a byte",
     "seq-strict": "strict KEX agreed, sequence number not reset after NEWKEYS",
     "seq-reset": "no strict KEX, sequence number reset after NEWKEYS anyway",
     "keys-swapped": "encrypts with the client-to-server keys (A, C, E)",
@@ -140,6 +142,9 @@ class BrokenServer:
 
     def _session(self, c):
         f = self.fault
+        if f == "silent":
+            c.wait_close()
+            return
         banner = b"SSH-2.0-FirewallProxy_1.0" if f == "proxy-gex" else BANNER
         c.send(banner + b"\r\n")
         if f == "proxy-gex":
@@ -194,7 +199,8 @@ class BrokenServer:
         k_mp, k_str = mpint(k_raw), string(k_raw)
         vc, vs = (v_c + b"\r\n", banner + b"\r\n") if f == "crlf" else (v_c, banner)
         ic, is_ = (i_c[1:], i_s[1:]) if f == "no-msgbyte" else (i_c, i_s)
-        h = hashlib.sha256(string(vc) + string(vs) + string(ic) + string(is_) +
+        hfn = hashlib.sha512 if f == "wrong-hash" else hashlib.sha256
+        h = hfn(string(vc) + string(vs) + string(ic) + string(is_) +
                            string(k_s) + string(q_c) + string(q_s) +
                            (k_str if f == "k-as-string" else k_mp)).digest()
         sig = string("ssh-ed25519") + string(host.sign(h))

@@ -69,9 +69,12 @@ def probe(nanosshd):
     return str(path)
 
 
-def run_probe(probe, port, *args, timeout=60):
-    p = subprocess.run([probe, "--json", "--timeout", "3", "-p", str(port), *args,
-                        "127.0.0.1"], capture_output=True, text=True, timeout=timeout)
+def run_probe(probe, port, *args, wait=20, timeout=120):
+    """The probe's JSON, checked against the schema, and its exit status.
+    wait is --timeout: a login runs a shell, slow on a loaded machine."""
+    p = subprocess.run([probe, "--json", "--timeout", str(wait), "-p", str(port),
+                        *args, "127.0.0.1"], capture_output=True, text=True,
+                       timeout=timeout)
     assert p.stdout.strip(), f"no output; stderr: {p.stderr}"
     doc = json.loads(p.stdout)
     check_schema(doc)
@@ -80,7 +83,7 @@ def run_probe(probe, port, *args, timeout=60):
 
 def broken(probe, fault, *args):
     with BrokenServer(fault) as srv:
-        rc, doc = run_probe(probe, srv.port, *args)
+        rc, doc = run_probe(probe, srv.port, *args, wait=3)
     assert rc == 1, doc
     assert doc["ok"] is False
     return doc["failure"]
@@ -142,6 +145,7 @@ def test_proxy_differs_from_profile(probe, start_server, tmp_path):
     ("k-as-string", "hash-k-as-string", "K is hashed as a string instead of an mpint"),
     ("crlf", "hash-version-crlf", "V_C and V_S were hashed with their CR LF"),
     ("no-msgbyte", "hash-kexinit-no-msgbyte", "without their SSH_MSG_KEXINIT message byte"),
+    ("wrong-hash", "hash-wrong-function", "H is computed with sha512 instead of sha256"),
 ])
 def test_signature_mistake_named(probe, fault, cause, words):
     f = broken(probe, fault)
@@ -188,6 +192,18 @@ def test_stall(probe):
             in f["text"])
     waited = int(f["got"].split()[2])
     assert 3000 <= waited < 6000
+
+
+def test_silent_server_is_a_network_failure(probe):
+    """Nothing at all within the timeout: exit status 3, a stall before the
+    version line."""
+    with BrokenServer("silent") as srv:
+        p = subprocess.run([probe, "--json", "--timeout", "2", "-p", str(srv.port),
+                            "127.0.0.1"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 3
+    f = json.loads(p.stdout)["failure"]
+    assert f["cause"] == "stall" and f["stage"] == "version"
+    assert "never sent its version line" in f["text"]
 
 
 def test_close_without_disconnect(probe):
@@ -251,6 +267,11 @@ def test_healthy_nanosshd(probe, start_server, keys, keydir):
     assert doc["login"] == {"ok": True, "exit_status": 0}
     assert "hostkeys-00@openssh.com received" in [e["event"] for e in doc["timeline"]]
     assert "exit-status received" in [e["event"] for e in doc["timeline"]]
+    # A key the server does not know: the check fails, saying so.
+    rc, doc = run_probe(probe, srv.port, "-l", "root", "-i", str(keys["rsa"].path))
+    assert rc == 1
+    assert doc["failure"]["cause"] == "login-refused"
+    assert 'refused the public-key login as "root"' in doc["failure"]["text"]
 
 
 def test_healthy_openssh(probe, tmp_path):
