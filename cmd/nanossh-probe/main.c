@@ -231,6 +231,15 @@ int main(int argc, char **argv)
         }
         x.n_profile_diffs = d;
         x.profile_checked = 1;
+        if (d && !r.f.set) {
+            r.f.set = 1;
+            snprintf(r.f.stage, sizeof(r.f.stage), "profile");
+            snprintf(r.f.cause, sizeof(r.f.cause), "profile-differs");
+            snprintf(r.f.text, sizeof(r.f.text), "The server differs from the "
+                     "profile %s in %d ways; a banner, offer or host key that "
+                     "changed is what an interposing proxy or middlebox shows:\n%s",
+                     o.profile, d, x.profile_diffs.p);
+        }
     }
     if (o.save_profile && r.end != END_NET && profile_save(&r, o.save_profile) < 0)
         code = EXIT_BROKEN;

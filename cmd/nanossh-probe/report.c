@@ -99,7 +99,10 @@ void report_text(const run *r, const report_extra *x)
         printf("profile: %s%s", x->n_profile_diffs ? "DIFFERS\n" : "matches\n",
                x->profile_diffs.p ? x->profile_diffs.p : "");
     if (r->f.set) {
-        printf("diagnosis [%s]: %s\n", r->f.cause, clean(r->f.text, buf, sizeof(buf)));
+        printf("diagnosis [%s]: %s\n", r->f.cause,
+               strcmp(r->f.cause, "profile-differs") == 0
+                   ? "differences from the profile listed above"
+                   : clean(r->f.text, buf, sizeof(buf)));
         if (r->f.message[0] || r->f.field[0])
             printf("  message %s, field %s", r->f.message[0] ? r->f.message : "-",
                    r->f.field[0] ? r->f.field : "-");

@@ -124,6 +124,7 @@ def test_proxy_differs_from_profile(probe, start_server, tmp_path):
     assert rc == 0 and prof.is_file()
     rc, doc = run_probe(probe, srv.port, "--profile", str(prof))
     assert rc == 0 and doc["profile"]["differences"] == []
+    assert doc["ok"] is True
     with BrokenServer("proxy-gex") as proxy:
         rc, doc = run_probe(probe, proxy.port, "--profile", str(prof))
     assert rc == 1

@@ -142,6 +142,22 @@ static void test_padding_too_small(void **state)
     done(r);
 }
 
+static void test_absurd_length(void **state)
+{
+    bytes b;
+    run *r;
+    (void)state;
+    version(&b);
+    put32(&b, 0x7ffffff8u);
+    put(&b, "\x04\x02xxxxxxxxxx", 12);
+    r = feed(&b);
+    assert_string_equal(r->f.cause, "framing");
+    assert_string_equal(r->f.field, "packet_length");
+    assert_non_null(strstr(r->f.text, "packet_length 2147483640 is absurd"));
+    assert_int_equal(r->f.offset, 16);
+    done(r);
+}
+
 static void test_close_after_kexinit(void **state)
 {
     bytes b, k;
@@ -193,6 +209,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kexinit_overclaim),
         cmocka_unit_test(test_padding_too_small),
+        cmocka_unit_test(test_absurd_length),
         cmocka_unit_test(test_close_after_kexinit),
         cmocka_unit_test(test_disconnect),
         cmocka_unit_test(test_nothing),
