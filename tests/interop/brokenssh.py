@@ -34,6 +34,8 @@ FAULTS = {
     "no-msgbyte": "KEXINIT payloads hashed without the message byte",
     "wrong-hash": "H computed with SHA-512 although curve25519-sha256 says SHA-256",
     "silent": "accepts the TCP connection and never sends a byte",
+    "gex-k-as-string": "diffie-hellman-group-exchange-sha256 with K hashed "
+                       "as a string in H",
     "seq-strict": "strict KEX agreed, sequence number not reset after NEWKEYS",
     "seq-reset": "no strict KEX, sequence number reset after NEWKEYS anyway",
     "keys-swapped": "encrypts with the client-to-server keys (A, C, E)",
@@ -46,6 +48,21 @@ FAULTS = {
 }
 
 BANNER = b"SSH-2.0-BrokenTestServer_1.0"
+
+# RFC 3526 group 14 (2048 bits), generator 2.
+P14 = int(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74"
+    "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437"
+    "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF05"
+    "98DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB"
+    "9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF695581718"
+    "3995497CEA956AE515D2261898FA051015728E5A8AACAA68FFFFFFFFFFFFFFFF", 16)
+
+
+def to_bytes(n):
+    return n.to_bytes((n.bit_length() + 7) // 8, "big")
 
 
 def frame(payload, block=8, padlen=None):
@@ -150,6 +167,9 @@ class BrokenServer:
         if f == "proxy-gex":
             i_s = kexinit(["diffie-hellman-group-exchange-sha256",
                            "diffie-hellman-group-exchange-sha1"], hostkey="ssh-rsa")
+        elif f == "gex-k-as-string":
+            i_s = kexinit(["diffie-hellman-group-exchange-sha256",
+                           "kex-strict-s-v00@openssh.com"])
         else:
             kex = ["curve25519-sha256"]
             if f != "seq-reset":
@@ -174,6 +194,9 @@ class BrokenServer:
             c.send(frame(bytes([1]) + struct.pack(">I", 3) +
                          string("no acceptable key exchange (test)") + string("")))
             c.wait_close(5)
+            return
+        if f == "gex-k-as-string":
+            self._gex(c, v_c, banner, i_c, i_s)
             return
         init = c.packet()
         assert init[0] == 30, init[0]
@@ -232,3 +255,29 @@ class BrokenServer:
         mac = hmac.new(mkey, struct.pack(">I", seq) + pkt, hashlib.sha256).digest()
         c.send(enc.update(pkt) + mac)
         c.wait_close(10)
+
+    def _gex(self, c, v_c, v_s, i_c, i_s):
+        """RFC 4419 with one mistake: K hashed as a string."""
+        req = c.packet()
+        assert req[0] == 34, req[0]
+        c.send(frame(bytes([31]) + mpint(to_bytes(P14)) + mpint(b"\x02")))
+        init = c.packet()
+        assert init[0] == 32, init[0]
+        (n,) = struct.unpack(">I", init[1:5])
+        e = int.from_bytes(init[5:5 + n], "big")
+        while True:          # a K whose mpint and string encodings differ
+            y = int.from_bytes(os.urandom(32), "big")
+            k = to_bytes(pow(e, y, P14))
+            if k[0] & 0x80:
+                break
+        f_val = to_bytes(pow(2, y, P14))
+        host = ed25519.Ed25519PrivateKey.generate()
+        k_s = string("ssh-ed25519") + string(host.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+        h = hashlib.sha256(string(v_c) + string(v_s) + string(i_c) + string(i_s) +
+                           string(k_s) + req[1:13] + mpint(to_bytes(P14)) +
+                           mpint(b"\x02") + init[1:] + mpint(f_val) +
+                           string(k)).digest()
+        sig = string("ssh-ed25519") + string(host.sign(h))
+        c.send(frame(bytes([33]) + string(k_s) + mpint(f_val) + string(sig)))
+        c.wait_close(5)

@@ -147,11 +147,13 @@ def test_proxy_differs_from_profile(probe, start_server, tmp_path):
     ("crlf", "hash-version-crlf", "V_C and V_S were hashed with their CR LF"),
     ("no-msgbyte", "hash-kexinit-no-msgbyte", "without their SSH_MSG_KEXINIT message byte"),
     ("wrong-hash", "hash-wrong-function", "H is computed with sha512 instead of sha256"),
+    ("gex-k-as-string", "hash-k-as-string", "K is hashed as a string instead of an mpint"),
 ])
 def test_signature_mistake_named(probe, fault, cause, words):
     f = broken(probe, fault)
     assert f["cause"] == cause
-    assert f["message"] == "SSH_MSG_KEX_ECDH_REPLY"
+    assert f["message"] == ("SSH_MSG_KEX_DH_GEX_REPLY" if fault.startswith("gex")
+                            else "SSH_MSG_KEX_ECDH_REPLY")
     assert f["field"] == "signature of H"
     assert "does not verify as specified, but it does verify when" in f["text"]
     assert words in f["text"]
