@@ -329,3 +329,12 @@ def test_healthy_dropbear(probe, tmp_path):
     tried = {c["name"]: c["ok"] for c in doc["enumerate"]["cipher"]}
     assert set(tried) == set(ciphers) - {"none"}
     assert all(tried.values()), tried
+    kexes = {k["name"]: k["ok"] for k in doc["enumerate"]["kex"]}
+    assert "curve25519-sha256" in kexes and all(kexes.values()), kexes
+    # Dropbear offers the RSA algorithms even with only an ed25519 key:
+    # offered is not the same as working, which is what --enumerate shows.
+    hk = {h["name"]: h for h in doc["enumerate"]["hostkey"]}
+    assert hk["ssh-ed25519"]["ok"] is True
+    for name, h in hk.items():
+        if name != "ssh-ed25519":
+            assert h["ok"] is False and h["cause"] == "closed-without-disconnect", h
