@@ -25,7 +25,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from rawkex import mpint, string
 
 FAULTS = {
-    "none": "a correct server (as far as the first encrypted packet)",
+    "none": "a correct server, as far as the list of authentication methods",
+    "nostrict": "a correct server without strict KEX that offers "
+                "chacha20-poly1305 (Terrapin exposure) but does AES-CTR",
     "sig-overclaim": "KEX_ECDH_REPLY's signature length claims 20 bytes too many",
     "proxy-gex": "an interposing proxy: its own banner, only DH group exchange, "
                  "closes after KEXINIT",
@@ -172,9 +174,10 @@ class BrokenServer:
                            "kex-strict-s-v00@openssh.com"])
         else:
             kex = ["curve25519-sha256"]
-            if f != "seq-reset":
+            if f not in ("seq-reset", "nostrict"):
                 kex.append("kex-strict-s-v00@openssh.com")
-            i_s = kexinit(kex)
+            i_s = kexinit(kex, cipher="chacha20-poly1305@openssh.com,aes128-ctr"
+                          if f == "nostrict" else "aes128-ctr")
             if f == "bad-padding":
                 # A language tag as filler, so that padding_length 2 keeps
                 # the packet a multiple of 8: only the padding is wrong.
@@ -235,7 +238,7 @@ class BrokenServer:
             c.wait_close(5)
             return
         c.send(frame(bytes([21])))
-        strict = f != "seq-reset"
+        strict = f not in ("seq-reset", "nostrict")
         # Keys (RFC 4253 section 7.2), server to client: IV B, key D, MAC F.
         k_kdf = k_str if f == "kdf-k-string" else k_mp
 
@@ -250,10 +253,45 @@ class BrokenServer:
             seq = 0
         payload = bytes([7]) + struct.pack(">I", 1) + string("server-sig-algs") + \
             string("ssh-ed25519")
-        pkt = frame(payload, block=16)
         enc = Cipher(algorithms.AES(key[:16]), modes.CTR(iv[:16])).encryptor()
-        mac = hmac.new(mkey, struct.pack(">I", seq) + pkt, hashlib.sha256).digest()
-        c.send(enc.update(pkt) + mac)
+
+        def send_enc(payload):
+            nonlocal seq
+            pkt = frame(payload, block=16)
+            mac = hmac.new(mkey, struct.pack(">I", seq) + pkt, hashlib.sha256).digest()
+            c.send(enc.update(pkt) + mac)
+            seq += 1
+        send_enc(payload)
+        if f not in ("none", "nostrict"):
+            c.wait_close(10)
+            return
+        # The rest of a healthy start: the client's packets, decrypted with
+        # the client-to-server keys (IV A, key C, MAC E), are answered.
+        ivc, keyc, mkeyc = (derive(x) for x in (b"A", b"C", b"E"))
+        dec = Cipher(algorithms.AES(keyc[:16]), modes.CTR(ivc[:16])).decryptor()
+        rseq = 0 if strict else 3      # KEXINIT, KEX_ECDH_INIT, NEWKEYS
+        assert c.packet()[0] == 21          # the client's NEWKEYS, in clear
+
+        def recv_enc():
+            nonlocal rseq
+            while len(c.buf) < 16:
+                c._more()
+            head = dec.update(c.buf[:16])
+            (n,) = struct.unpack(">I", head[:4])
+            while len(c.buf) < 4 + n + 32:
+                c._more()
+            pkt = head + dec.update(c.buf[16:4 + n])
+            mac = hmac.new(mkeyc, struct.pack(">I", rseq) + pkt, hashlib.sha256).digest()
+            assert mac == c.buf[4 + n:4 + n + 32], "client MAC"
+            c.buf = c.buf[4 + n + 32:]
+            rseq += 1
+            return pkt[5:5 + n - 1 - pkt[4]]
+        req = recv_enc()
+        assert req[0] == 5, req[0]
+        send_enc(bytes([6]) + string("ssh-userauth"))
+        req = recv_enc()
+        assert req[0] == 50, req[0]
+        send_enc(bytes([51]) + string("publickey") + b"\x00")
         c.wait_close(10)
 
     def _gex(self, c, v_c, v_s, i_c, i_s):

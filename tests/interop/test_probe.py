@@ -140,6 +140,29 @@ def test_proxy_differs_from_profile(probe, start_server, tmp_path):
     assert "offered kex [diffie-hellman-group-exchange-sha256" in doc["failure"]["text"]
 
 
+def test_baseline_is_healthy(probe):
+    """The test server without a fault: healthy, so each fault below is the
+    only thing wrong when the probe names it."""
+    with BrokenServer("none") as srv:
+        rc, doc = run_probe(probe, srv.port, wait=5)
+    assert rc == 0, doc
+    healthy(doc)
+    assert doc["strict_kex"] is True
+    assert doc["auth_methods"] == ["publickey"]
+
+
+def test_audit_terrapin_exposure(probe):
+    with BrokenServer("nostrict") as srv:
+        rc, doc = run_probe(probe, srv.port, "-o", "Ciphers=aes128-ctr", wait=5)
+    assert rc == 0, doc
+    assert doc["strict_kex"] is False
+    terrapin = [a for a in doc["audit"] if "strict KEX" in a["finding"]]
+    assert terrapin and terrapin[0]["level"] == "fail"
+    assert "CVE-2023-48795" in terrapin[0]["reason"]
+    assert any(a["finding"].startswith("non-PQ kex curve25519-sha256")
+               and a["level"] == "warn" for a in doc["audit"])
+
+
 # ---- exchange hash mistakes ---------------------------------------------------
 
 @pytest.mark.parametrize("fault,cause,words", [
