@@ -312,7 +312,7 @@ void diagnose(run *r)
         no_common(r, f);
         return;
     case NSSH_ERR_FORMAT: {
-        const pkt *last = last_received(r);
+        const pkt *last = r->pkts_dropped ? NULL : last_received(r);
         if (last && fields_check(r, last, f) < 0)
             return;
         break;

@@ -108,7 +108,7 @@ typedef struct pkt {
 } pkt;
 
 typedef struct event {
-    char what[64];
+    char what[96];
     uint64_t ms;
 } event;
 
@@ -149,6 +149,7 @@ typedef struct run {
     wire w;
     pkt pkts[RUN_MAX_PKTS];
     size_t n_pkts;
+    size_t pkts_dropped;    /* payloads not kept once pkts was full */
     event ev[RUN_MAX_EVENTS];
     size_t n_ev;
     uint8_t kenc[NSSH_KEM_SS_MAX + NSSH_DH_MAX + 8];

@@ -243,6 +243,8 @@ static void on_packet(void *u, int sent, uint32_t seq, const uint8_t *p,
             k->ms = now_ms() - r->t0;
             r->n_pkts++;
         }
+    } else {
+        r->pkts_dropped++;
     }
     if (p[0] == 20 && run_find(r, 0, 20, 0) && run_find(r, 1, 20, 0))
         negotiated_from_kexinits(r);

@@ -193,6 +193,19 @@ static void test_disconnect(void **state)
     done(r);
 }
 
+static void test_old_version(void **state)
+{
+    bytes b;
+    run *r;
+    (void)state;
+    b.n = 0;
+    put(&b, "SSH-1.5-Ancient\r\n", 17);
+    r = feed(&b);
+    assert_string_equal(r->f.cause, "bad-version");
+    assert_non_null(strstr(r->f.text, "protocol major versions differ"));
+    done(r);
+}
+
 static void test_nothing(void **state)
 {
     bytes b;
@@ -212,6 +225,7 @@ int main(void)
         cmocka_unit_test(test_absurd_length),
         cmocka_unit_test(test_close_after_kexinit),
         cmocka_unit_test(test_disconnect),
+        cmocka_unit_test(test_old_version),
         cmocka_unit_test(test_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
