@@ -178,6 +178,18 @@ static void disconnect(run *r, failure *f)
     snprintf(f->message, sizeof(f->message), "SSH_MSG_DISCONNECT");
     snprintf(f->field, sizeof(f->field), "reason code");
     snprintf(f->got, sizeof(f->got), "%u", code);
+    if (d) {
+        /* The engine takes a malformed DISCONNECT as one; say what is wrong. */
+        static failure g;
+        memset(&g, 0, sizeof(g));
+        if (fields_check(r, d, &g) < 0) {
+            append(f, " The DISCONNECT itself is malformed: %s", g.text);
+            snprintf(f->field, sizeof(f->field), "%s", g.field);
+            f->offset = g.offset;
+            snprintf(f->expected, sizeof(f->expected), "%s", g.expected);
+            snprintf(f->got, sizeof(f->got), "%s", g.got);
+        }
+    }
     interposer_hint(r, f);
 }
 

@@ -13,7 +13,7 @@
 /* Field kinds: byte, boolean, uint32, string, mpint, name-list, 16-byte
  * cookie, signature blob (string of two strings), host key blob. */
 enum { F_END = 0, F_BOOL, F_U32, F_STR, F_MPINT, F_NAMES, F_COOKIE, F_SIG,
-       F_KEY, F_EXTS };
+       F_KEY, F_EXTS, F_REST };
 
 typedef struct field {
     int kind;
@@ -69,6 +69,32 @@ static const field ua_failure[] = {
     { F_END, 0 } };
 static const field ua_banner[] = {
     { F_STR, "message" }, { F_STR, "language tag" }, { F_END, 0 } };
+static const field pk_ok[] = {
+    { F_STR, "public key algorithm name from the request" },
+    { F_STR, "public key blob from the request" }, { F_END, 0 } };
+/* RFC 4254 sections 4, 5.1-5.4; F_REST: request- or type-specific data. */
+static const field global_req[] = {
+    { F_STR, "request name" }, { F_BOOL, "want reply" },
+    { F_REST, "request-specific data" }, { F_END, 0 } };
+static const field rest[] = { { F_REST, "response-specific data" }, { F_END, 0 } };
+static const field open_confirm[] = {
+    { F_U32, "recipient channel" }, { F_U32, "sender channel" },
+    { F_U32, "initial window size" }, { F_U32, "maximum packet size" },
+    { F_REST, "channel type specific data" }, { F_END, 0 } };
+static const field open_failure[] = {
+    { F_U32, "recipient channel" }, { F_U32, "reason code" },
+    { F_STR, "description" }, { F_STR, "language tag" }, { F_END, 0 } };
+static const field window_adjust[] = {
+    { F_U32, "recipient channel" }, { F_U32, "bytes to add" }, { F_END, 0 } };
+static const field data[] = {
+    { F_U32, "recipient channel" }, { F_STR, "data" }, { F_END, 0 } };
+static const field ext_data[] = {
+    { F_U32, "recipient channel" }, { F_U32, "data_type_code" }, { F_STR, "data" },
+    { F_END, 0 } };
+static const field recipient[] = { { F_U32, "recipient channel" }, { F_END, 0 } };
+static const field chan_req[] = {
+    { F_U32, "recipient channel" }, { F_STR, "request type" },
+    { F_BOOL, "want reply" }, { F_REST, "type-specific data" }, { F_END, 0 } };
 static const field nothing[] = { { F_END, 0 } };
 
 static const field *spec_for(const run *r, uint8_t m)
@@ -87,8 +113,25 @@ static const field *spec_for(const run *r, uint8_t m)
     case 51: return ua_failure;
     case 52: return nothing;
     case 53: return ua_banner;
+    case 60: return pk_ok;
+    case 80: return global_req;
+    case 81: return rest;
+    case 82: return nothing;
+    case 91: return open_confirm;
+    case 92: return open_failure;
+    case 93: return window_adjust;
+    case 94: return data;
+    case 95: return ext_data;
+    case 96: case 97: case 99: case 100: return recipient;
+    case 98: return chan_req;
     default: return NULL;
     }
+}
+
+/* RFC 4250 section 4.1.2: message number ranges. */
+static const char *stage_of(uint8_t m)
+{
+    return m < 20 ? "transport" : m < 50 ? "kex" : m < 80 ? "auth" : "connection";
 }
 
 typedef struct walk {
@@ -103,7 +146,7 @@ static int overrun(walk *w, const char *name, size_t at, size_t claimed,
 {
     failure *f = w->f;
     f->set = 1;
-    snprintf(f->stage, sizeof(f->stage), "kex");
+    snprintf(f->stage, sizeof(f->stage), "%s", stage_of(w->p[0]));
     snprintf(f->message, sizeof(f->message), "%s", w->msg);
     snprintf(f->field, sizeof(f->field), "%s", name);
     f->offset = (long)at;
@@ -164,12 +207,14 @@ int fields_check(const run *r, const pkt *k, failure *f)
 {
     const field *s = spec_for(r, k->data[0]);
     walk w = { k->data, k->len, 1, run_msg_name(r, k->data[0]), f };
+    const char *last = "message number";
     const uint8_t *v;
     size_t vl;
     if (!s)
         return 0;
     for (; s->kind != F_END; s++) {
         size_t at = w.pos, remain = w.n - w.pos;
+        last = s->name;
         switch (s->kind) {
         case F_BOOL:
             if (remain < 1)
@@ -198,6 +243,9 @@ int fields_check(const run *r, const pkt *k, failure *f)
                 inner(&w, s->name, v, vl, at + 4, s->kind == F_SIG) < 0)
                 return -1;
             break;
+        case F_REST:
+            w.pos = w.n;
+            break;
         case F_EXTS: {
             uint32_t count, i;
             if (remain < 4)
@@ -214,7 +262,7 @@ int fields_check(const run *r, const pkt *k, failure *f)
     }
     if (w.pos != w.n) {
         f->set = 1;
-        snprintf(f->stage, sizeof(f->stage), "kex");
+        snprintf(f->stage, sizeof(f->stage), "%s", stage_of(w.p[0]));
         snprintf(f->message, sizeof(f->message), "%s", w.msg);
         f->offset = (long)w.pos;
         snprintf(f->expected, sizeof(f->expected), "%zu bytes", w.pos);
@@ -222,7 +270,7 @@ int fields_check(const run *r, const pkt *k, failure *f)
         snprintf(f->cause, sizeof(f->cause), "trailing-bytes");
         snprintf(f->text, sizeof(f->text),
                  "%s has %zu bytes after its last field (\"%s\" ends at offset "
-                 "%zu of %zu).", w.msg, w.n - w.pos, (s - 1)->name, w.pos, w.n);
+                 "%zu of %zu).", w.msg, w.n - w.pos, last, w.pos, w.n);
         return -1;
     }
     return 0;

@@ -206,6 +206,30 @@ static void test_old_version(void **state)
     done(r);
 }
 
+static void test_disconnect_overclaims(void **state)
+{
+    bytes b, k;
+    run *r;
+    (void)state;
+    version(&b);
+    k.n = 0;
+    k.p[k.n++] = 1;
+    put32(&k, 2);
+    put32(&k, 500);     /* description: claims 500 bytes */
+    put(&k, "short", 5);
+    packet(&b, &k, -1);
+    r = feed(&b);
+    assert_string_equal(r->f.cause, "disconnect");
+    assert_string_equal(r->f.message, "SSH_MSG_DISCONNECT");
+    assert_string_equal(r->f.field, "description");
+    assert_int_equal(r->f.offset, 5);
+    assert_non_null(strstr(r->f.text, "reason 2 (SSH_DISCONNECT_PROTOCOL_ERROR)"));
+    assert_non_null(strstr(r->f.text, "The DISCONNECT itself is malformed: "
+                                      "SSH_MSG_DISCONNECT's field \"description\" "
+                                      "claims 500 bytes but only 5 remain"));
+    done(r);
+}
+
 static void test_nothing(void **state)
 {
     bytes b;
@@ -226,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_close_after_kexinit),
         cmocka_unit_test(test_disconnect),
         cmocka_unit_test(test_old_version),
+        cmocka_unit_test(test_disconnect_overclaims),
         cmocka_unit_test(test_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
