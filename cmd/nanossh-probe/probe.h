@@ -12,7 +12,9 @@
  *
  * Map:
  *   main.c      options, the runs to make, exit codes
- *   run.c       one connection: socket, engine, trace, timeline
+ *   run.c       one connection: the engine's set-up, recorded payloads
+ *   run_hooks.c the engine's callbacks and trace hooks, the timeline
+ *   run_io.c    the socket loop, auth steps, stall clock (run_feed: none)
  *   wire.c      the server's bytes: version line, clear-text framing
  *   fields.c    walks a server message field by field (RFC field names)
  *   diagnose.c  failure classes and their texts
@@ -191,6 +193,10 @@ int run_feed(run *r, const uint8_t *p, size_t n);
 /* The fed stream ends (the server closed): returns END_*. */
 int run_feed_end(run *r);
 void run_free(run *r);
+/* run_hooks.c: wire the engine's callbacks and trace to the run; add a
+ * timeline event. */
+void run_hooks_install(run *r);
+void run_event(run *r, const char *what);
 /* Record a host key blob with its fingerprint. */
 void keep_hostkey(hostkey_seen *h, const char *src, const char *alg,
                   const uint8_t *b, size_t n);

@@ -147,14 +147,113 @@ static void json_lists(sbuf *b, char l[10][2048])
     sb_add(b, "}");
 }
 
+static void json_algorithms(sbuf *b, const run *r, int have, char c[10][2048],
+                            char s[10][2048])
+{
+    size_t i;
+    sb_add(b, ",\"algorithms\":{\"offered\":{\"client\":");
+    if (have)
+        json_lists(b, c);
+    else
+        sb_add(b, "null");
+    sb_add(b, ",\"server\":");
+    if (have)
+        json_lists(b, s);
+    else
+        sb_add(b, "null");
+    sb_add(b, "},\"negotiated\":{");
+    for (i = 0; i < 6; i++) {
+        sb_add(b, "%s\"%s\":", i ? "," : "", cat_key[i]);
+        if (r->negotiated[i][0])
+            sb_json(b, r->negotiated[i], strlen(r->negotiated[i]));
+        else
+            sb_add(b, "null");
+    }
+    sb_add(b, "}}");
+}
+
+static void json_hostkeys_audit(sbuf *b, const run *r)
+{
+    const hostkey_seen *hk[RUN_MAX_HOSTKEYS + 1];
+    finding fnd[48];
+    size_t i, n = all_hostkeys(r, hk, RUN_MAX_HOSTKEYS + 1);
+    sb_add(b, ",\"hostkeys\":[");
+    for (i = 0; i < n; i++) {
+        sb_add(b, "%s{", i ? "," : "");
+        json_str(b, "type", hk[i]->type);
+        sb_add(b, ",");
+        json_str(b, "algorithm", hk[i]->alg);
+        sb_add(b, ",\"bits\":%u,", hk[i]->bits);
+        json_str(b, "fingerprint", hk[i]->fp);
+        sb_add(b, ",");
+        json_str(b, "source", hk[i]->src);
+        sb_add(b, "}");
+    }
+    sb_add(b, "],\"audit\":[");
+    n = audit(r, fnd, sizeof(fnd) / sizeof(fnd[0]));
+    for (i = 0; i < n; i++) {
+        sb_add(b, "%s{", i ? "," : "");
+        json_str(b, "level", fnd[i].level);
+        sb_add(b, ",");
+        json_str(b, "finding", fnd[i].what);
+        sb_add(b, ",");
+        json_str(b, "reason", fnd[i].why);
+        sb_add(b, "}");
+    }
+    sb_add(b, "]");
+}
+
+/* One sentence per line of the profile differences. */
+static void json_profile(sbuf *b, const report_extra *x)
+{
+    const char *p = x->profile_diffs.p ? x->profile_diffs.p : "";
+    int first = 1;
+    sb_add(b, ",\"profile\":{\"differences\":[");
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t k = e ? (size_t)(e - p) : strlen(p);
+        while (k && *p == ' ') {
+            p++;
+            k--;
+        }
+        sb_add(b, first ? "" : ",");
+        sb_json(b, p, k);
+        first = 0;
+        p += k + (e ? 1 : 0);
+    }
+    sb_add(b, "],\"possible_interposer\":%s}", x->n_profile_diffs ? "true" : "false");
+}
+
+static void json_failure(sbuf *b, const failure *f)
+{
+    sb_add(b, ",\"failure\":{");
+    json_str(b, "stage", f->stage);
+    sb_add(b, ",");
+    json_str(b, "message", f->message);
+    sb_add(b, ",");
+    json_str(b, "field", f->field);
+    if (f->offset >= 0)
+        sb_add(b, ",\"offset\":%ld,", f->offset);
+    else
+        sb_add(b, ",\"offset\":null,");
+    json_str(b, "expected", f->expected);
+    sb_add(b, ",");
+    json_str(b, "got", f->got);
+    sb_add(b, ",");
+    json_str(b, "cause", f->cause);
+    sb_add(b, ",");
+    json_str(b, "text", f->text);
+    sb_add(b, ",");
+    json_str(b, "engine", f->engine);
+    sb_add(b, "}");
+}
+
 void report_json(const run *r, const report_extra *x)
 {
     static char c[10][2048], s[10][2048];
     const pkt *ic = run_find(r, 1, 20, 0), *is = run_find(r, 0, 20, 0);
-    const hostkey_seen *hk[RUN_MAX_HOSTKEYS + 1];
-    finding fnd[48];
     sbuf b = { 0 };
-    size_t i, n;
+    size_t i;
     int have = ic && is && kexinit_lists(ic->data, ic->len, c) == 0 &&
                kexinit_lists(is->data, is->len, s) == 0;
     sb_add(&b, "{\"ok\":%s,", r->f.set ? "false" : "true");
@@ -169,103 +268,25 @@ void report_json(const run *r, const report_extra *x)
         json_str(&b, "event", r->ev[i].what);
         sb_add(&b, ",\"ms\":%llu}", (unsigned long long)r->ev[i].ms);
     }
-    sb_add(&b, "],\"algorithms\":{\"offered\":{\"client\":");
-    if (have)
-        json_lists(&b, c);
-    else
-        sb_add(&b, "null");
-    sb_add(&b, ",\"server\":");
-    if (have)
-        json_lists(&b, s);
-    else
-        sb_add(&b, "null");
-    sb_add(&b, "},\"negotiated\":{");
-    for (i = 0; i < 6; i++) {
-        sb_add(&b, "%s\"%s\":", i ? "," : "", cat_key[i]);
-        if (r->negotiated[i][0])
-            sb_json(&b, r->negotiated[i], strlen(r->negotiated[i]));
-        else
-            sb_add(&b, "null");
-    }
-    sb_add(&b, "}},\"strict_kex\":%s,\"ext_info\":%s,\"server_sig_algs\":",
+    sb_add(&b, "]");
+    json_algorithms(&b, r, have, c, s);
+    sb_add(&b, ",\"strict_kex\":%s,\"ext_info\":%s,\"server_sig_algs\":",
            have && list_has(s[0], "kex-strict-s-v00@openssh.com") ? "true" : "false",
            r->ext_info ? "true" : "false");
     json_list(&b, r->server_sig_algs);
     sb_add(&b, ",\"auth_methods\":");
     json_list(&b, r->methods);
-    sb_add(&b, ",\"hostkeys\":[");
-    n = all_hostkeys(r, hk, RUN_MAX_HOSTKEYS + 1);
-    for (i = 0; i < n; i++) {
-        sb_add(&b, "%s{", i ? "," : "");
-        json_str(&b, "type", hk[i]->type);
-        sb_add(&b, ",");
-        json_str(&b, "algorithm", hk[i]->alg);
-        sb_add(&b, ",\"bits\":%u,", hk[i]->bits);
-        json_str(&b, "fingerprint", hk[i]->fp);
-        sb_add(&b, ",");
-        json_str(&b, "source", hk[i]->src);
-        sb_add(&b, "}");
-    }
-    sb_add(&b, "],\"audit\":[");
-    n = audit(r, fnd, sizeof(fnd) / sizeof(fnd[0]));
-    for (i = 0; i < n; i++) {
-        sb_add(&b, "%s{", i ? "," : "");
-        json_str(&b, "level", fnd[i].level);
-        sb_add(&b, ",");
-        json_str(&b, "finding", fnd[i].what);
-        sb_add(&b, ",");
-        json_str(&b, "reason", fnd[i].why);
-        sb_add(&b, "}");
-    }
-    sb_add(&b, "]");
+    json_hostkeys_audit(&b, r);
     if (r->o->keyfile)
         sb_add(&b, ",\"login\":{\"ok\":%s,\"exit_status\":%d}",
                r->auth_ok ? "true" : "false",
                r->exit_seen == 1 ? (int)r->exit_status : -1);
-    if (x->profile_checked) {
-        sb_add(&b, ",\"profile\":{\"differences\":[");
-        if (x->profile_diffs.p) {
-            const char *p = x->profile_diffs.p;
-            int first = 1;
-            while (*p) {
-                const char *e = strchr(p, '\n');
-                size_t k = e ? (size_t)(e - p) : strlen(p);
-                while (k && *p == ' ') {
-                    p++;
-                    k--;
-                }
-                sb_add(&b, first ? "" : ",");
-                sb_json(&b, p, k);
-                first = 0;
-                p += k + (e ? 1 : 0);
-            }
-        }
-        sb_add(&b, "],\"possible_interposer\":%s}", x->n_profile_diffs ? "true" : "false");
-    }
+    if (x->profile_checked)
+        json_profile(&b, x);
     if (x->enumerated)
         sb_add(&b, ",\"enumerate\":%s", x->enumerate.p ? x->enumerate.p : "{}");
-    if (r->f.set) {
-        sb_add(&b, ",\"failure\":{");
-        json_str(&b, "stage", r->f.stage);
-        sb_add(&b, ",");
-        json_str(&b, "message", r->f.message);
-        sb_add(&b, ",");
-        json_str(&b, "field", r->f.field);
-        if (r->f.offset >= 0)
-            sb_add(&b, ",\"offset\":%ld,", r->f.offset);
-        else
-            sb_add(&b, ",\"offset\":null,");
-        json_str(&b, "expected", r->f.expected);
-        sb_add(&b, ",");
-        json_str(&b, "got", r->f.got);
-        sb_add(&b, ",");
-        json_str(&b, "cause", r->f.cause);
-        sb_add(&b, ",");
-        json_str(&b, "text", r->f.text);
-        sb_add(&b, ",");
-        json_str(&b, "engine", r->f.engine);
-        sb_add(&b, "}");
-    }
+    if (r->f.set)
+        json_failure(&b, &r->f);
     sb_add(&b, "}\n");
     fputs(b.p, stdout);
     sb_free(&b);
