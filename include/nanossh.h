@@ -317,6 +317,30 @@ typedef struct nssh_callbacks {
                           size_t len);
 } nssh_callbacks;
 
+/* ---- Diagnostic trace ------------------------------------------------- */
+/*
+ * Raw views of a connection for diagnostic tools (nanossh-probe): every
+ * payload as framed or as received, and the shared secret K. The calls
+ * are compiled only with NSSH_ENABLE_TRACE (nanossh_opts.h); without it a
+ * trace set in nssh_config is ignored. K is secret: a trace MUST NOT be
+ * set by anything but a diagnostic tool, and the tool MUST wipe what it
+ * keeps. Either pointer may be NULL. The views are valid only during the
+ * call; the callbacks MUST NOT call into the engine.
+ */
+typedef struct nssh_trace {
+    /* A payload (message byte first): sent 1 when framed for sending,
+     * before padding and encryption; sent 0 when received, after
+     * decryption and the MAC and padding checks, before it is handled.
+     * seq is the packet's sequence number in that direction. */
+    void (*packet)(void *user, int sent, uint32_t seq,
+                   const uint8_t *payload, size_t len);
+    /* K of a key exchange as it enters the exchange hash and the key
+     * derivation (RFC 4253 section 7.2): an mpint or, for the PQ hybrids,
+     * a string, length prefix included. */
+    void (*shared_secret)(void *user, const uint8_t *k, size_t len);
+    void *user;
+} nssh_trace;
+
 /* ---- Configuration ----------------------------------------------------- */
 enum { NSSH_ROLE_SERVER = 0, NSSH_ROLE_CLIENT = 1 };
 
@@ -354,6 +378,10 @@ typedef struct nssh_config {
      * once, in answer to the first USERAUTH_REQUEST; NULL or "" for none.
      * UTF-8; too long for one packet, it is left out (and logged). */
     const char *banner;
+
+    /* Diagnostic trace (see nssh_trace); NULL for none. Used only when
+     * the engine was built with NSSH_ENABLE_TRACE. */
+    const nssh_trace *trace;
 } nssh_config;
 
 /* ---- Connection ----------------------------------------------------------- */

@@ -21,6 +21,13 @@
 #define NSSH_ENABLE_CLIENT 1
 #endif
 
+/* Diagnostic trace hooks (nssh_config.trace): the calls into them are
+ * compiled only when this is 1. Off by default, so firmware never carries
+ * them; the hosted library (CMake) turns them on for nanossh-probe. */
+#ifndef NSSH_ENABLE_TRACE
+#define NSSH_ENABLE_TRACE 0
+#endif
+
 /*
  * Largest binary packet accepted or sent, counting packet_length's value
  * (padding_length || payload || padding). RFC 4253 section 6.1 requires at

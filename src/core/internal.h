@@ -254,6 +254,15 @@ void conn_log(nssh_conn *c, int level, const char *stage, const char *message,
 /* Random bytes via the configured callback; failure is fatal. */
 int conn_random(nssh_conn *c, uint8_t *out, size_t n);
 
+/* Diagnostic trace hook (nssh_trace); nothing without NSSH_ENABLE_TRACE. */
+#if NSSH_ENABLE_TRACE
+#define TRACE(c, fn, ...) \
+    do { if ((c)->cfg->trace && (c)->cfg->trace->fn) \
+             (c)->cfg->trace->fn((c)->cfg->trace->user, __VA_ARGS__); } while (0)
+#else
+#define TRACE(c, fn, ...) do { } while (0)
+#endif
+
 /* fmt.c: vsnprintf subset: %s %d %u %lu %llu %zu %x %c %.*s %%. */
 #include <stdarg.h>
 size_t nssh_vfmt(char *buf, size_t cap, const char *fmt, va_list ap);

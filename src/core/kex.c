@@ -103,6 +103,7 @@ static void encode_k(nssh_conn *c, const uint8_t *ss, size_t n)
     else
         wr_string(&w, ss, n);
     c->kx.kenc_len = w.len;
+    TRACE(c, shared_secret, c->kx.kenc, c->kx.kenc_len);
 }
 
 static void set_session_id(nssh_conn *c)

@@ -165,6 +165,7 @@ int pkt_end(nssh_conn *c, wr *w)
         return conn_fail(c, NSSH_ERR_NOSPACE, NSSH_DISC_BY_APPLICATION,
                          "transport", msg_name(w->p[0]), NULL,
                          "outgoing packet does not fit the output buffer");
+    TRACE(c, packet, 1, c->out.seq, w->p, w->len);
     pkt = w->p - 5;
     block = dir_block(&c->out);
     hdr = dir_aead(&c->out) || dir_etm(&c->out) ? 1 : 5;

@@ -98,6 +98,7 @@ static int one_packet(nssh_conn *c, uint8_t *p)
     c->in.seq++;
     c->in.bytes += c->in_pkt_total;
     c->in.total += c->in_pkt_total;
+    TRACE(c, packet, 0, c->in.seq - 1, p + 5, plen - 1 - padlen);
     return dispatch(c, p + 5, plen - 1 - padlen);
 }
 
