@@ -112,6 +112,18 @@ uint64_t board_millis(void)
     return a;
 }
 
+uint64_t board_cycles(void)
+{
+    uint64_t ms;
+    uint32_t v;
+    /* Retry when the tick interrupt ran between the two reads. */
+    do {
+        ms = millis;
+        v = SYST_CVR;
+    } while (ms != millis);
+    return ms * (BOARD_HCLK_HZ / 1000u) + (SYST_RVR - v);
+}
+
 size_t board_ssh_rx(uint8_t *buf, size_t cap)
 {
     size_t n = 0;

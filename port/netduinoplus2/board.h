@@ -23,6 +23,11 @@ void board_init(void);
 /* Milliseconds since board_init (SysTick). */
 uint64_t board_millis(void);
 
+/* Core clock cycles since board_init, from SysTick's counter: under QEMU
+ * they follow virtual time, which with -icount shift=0 advances 1 ns per
+ * instruction. */
+uint64_t board_cycles(void);
+
 /* SSH stream (USART1). rx returns bytes taken from the receive ring (0 when
  * empty); tx writes every byte (polls TXE). */
 size_t board_ssh_rx(uint8_t *buf, size_t cap);
