@@ -51,6 +51,8 @@ void board_stack_paint(void);
 size_t board_stack_peak(void);
 size_t board_stack_size(void);
 void board_stack_mark(void);
+/* Make the lowest bytes of the stack fault on access (MPU). */
+void board_stack_guard(void);
 
 /* Stop forever (after a fatal start-up condition). */
 void board_halt(void) __attribute__((noreturn));

@@ -203,6 +203,7 @@ int main(void)
     static uint8_t rx[LINK_PENDING];
     const char *why;
     board_init();
+    board_stack_guard();
     board_log("nanossh firmware " NSSH_VERSION_STRING " (netduinoplus2)\r\n");
     if (nssh_conn_mem_size() > sizeof(conn_mem)) {
         board_log_u32("fatal: the engine needs bytes per connection: ",
