@@ -51,9 +51,9 @@ if [ ! -r "$AUTH_KEY" ]; then
     echo "mcu-demo: no authorized key at $AUTH_KEY (make one with ssh-keygen -t ed25519, or pass --authorized-key)" >&2
     exit 2
 fi
-for tool in arm-none-eabi-gcc qemu-system-arm ssh-keygen python3 make; do
-    command -v "$tool" >/dev/null || { echo "mcu-demo: $tool not found (tools/test.sh installs the packages)" >&2; exit 2; }
-done
+. tools/deps.sh
+ensure_packages make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm \
+    openssh-client python3 >&2
 
 make -s -j2 -f port/netduinoplus2/firmware.mk BUILD="$BUILD" >&2
 ELF=$BUILD/nanossh-fw.elf

@@ -5,10 +5,11 @@
 #
 #   tools/mcu-test.sh [BUILD]      (default build-mcu)
 #
-# Prints "PASSED FAILED" on its last-but-notes line block for test.sh's
-# add_parsed: the first line of the block is the counts, then one line per
-# failure. Everything else goes to BUILD/mcu-test.log.
+# Standard output is for test.sh's add_parsed: "PASSED FAILED", then one
+# line per failure. The build log, the tests' and the figures' output go to
+# BUILD/mcu-test.log (tests and figures also to standard error).
 set -uo pipefail
+# (pipefail: a tee'd command's status is the command's)
 cd "$(dirname "$0")/.."
 BUILD=${1:-build-mcu}
 PY=/usr/bin/python3
@@ -33,7 +34,7 @@ fi
 xml=$PWD/$BUILD/mcu-tests.xml
 rm -f "$xml"
 MCU_BUILD=$PWD/$BUILD "$PY" -m pytest -c tests/mcu/pytest.ini tests/mcu \
-    --junitxml="$xml" >>"$LOG" 2>&1
+    --junitxml="$xml" 2>&1 | tee -a "$LOG" >&2
 out=$("$PY" tools/results.py junit "$xml" 2>>"$LOG" || echo "0 1")
 counts=$(head -n1 <<<"$out")
 passed=$((passed + ${counts% *}))
@@ -42,7 +43,7 @@ mapfile -t more < <(tail -n +2 <<<"$out")
 notes+=("${more[@]}")
 
 if MCU_BUILD=$PWD/$BUILD "$PY" tools/mcu-figures.py --check \
-        -o "$BUILD/EMBEDDED-figures.md" >>"$LOG" 2>&1; then
+        -o "$BUILD/EMBEDDED-figures.md" 2>&1 | tee -a "$LOG" >&2; then
     passed=$((passed + 1))
 else
     failed=$((failed + 1)); notes+=("figures: measurement failed or a figure is off (see $LOG)")
