@@ -32,8 +32,8 @@ uint64_t board_cycles(void);
  * empty); tx writes every byte (polls TXE). */
 size_t board_ssh_rx(uint8_t *buf, size_t cap);
 void board_ssh_tx(const uint8_t *buf, size_t len);
-/* Bytes lost because the receive ring was full (never expected: the
- * adapter drains it faster than a UART fills it). */
+/* Receiver overruns seen (a byte arrived before the previous one was
+ * read; QEMU never does this, silicon without flow control may). */
 uint32_t board_ssh_overruns(void);
 
 /* Diagnostics (USART2): never the SSH stream. */

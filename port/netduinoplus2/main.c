@@ -142,6 +142,8 @@ static void link_event(void *user, int ev, int err)
         board_log("session: ended: ");
         board_log(err ? nssh_strerror(err) : "closed");
         board_log("\r\n");
+        if (board_ssh_overruns())
+            board_log_u32("uart: receiver overruns so far: ", board_ssh_overruns());
     }
 }
 

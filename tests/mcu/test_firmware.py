@@ -251,6 +251,28 @@ def test_sftp_put_get(fw, keys, tmp_path):
     assert b"f40k" not in run_ssh(fw, keys["user"], "ls").stdout
 
 
+def test_sftp_rename_and_scp(fw, keys, tmp_path):
+    data = os.urandom(10 * 1024)
+    (tmp_path / "a.bin").write_bytes(data)
+    r = sftp_batch(fw, keys, "put a.bin one\nrename one two\nls\nget two b.bin\nrm two\n",
+                   tmp_path)
+    assert r.returncode == 0, r.stderr.decode() + r.stdout.decode()
+    assert (tmp_path / "b.bin").read_bytes() == data
+    assert b"two" not in run_ssh(fw, keys["user"], "ls").stdout
+    # scp (OpenSSH 9 speaks SFTP underneath) both ways
+    scp = ["scp", "-F", "/dev/null", "-P", str(fw.port), "-i", str(keys["user"]),
+           "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+           "-o", f"UserKnownHostsFile={fw.known_hosts}", "-o", "StrictHostKeyChecking=yes"]
+    r = subprocess.run(scp + [str(tmp_path / "a.bin"), "admin@127.0.0.1:viascp"],
+                       capture_output=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr.decode()
+    r = subprocess.run(scp + ["admin@127.0.0.1:viascp", str(tmp_path / "c.bin")],
+                       capture_output=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr.decode()
+    assert (tmp_path / "c.bin").read_bytes() == data
+    assert run_ssh(fw, keys["user"], "rm viascp").returncode == 0
+
+
 def test_sftp_file_larger_than_free_space(fw, keys, tmp_path):
     (tmp_path / "big.bin").write_bytes(os.urandom(100 * 1024))
     r = sftp_batch(fw, keys, "put big.bin big\n", tmp_path)
