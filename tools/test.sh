@@ -8,7 +8,8 @@
 #    UndefinedBehaviorSanitizer, -DNSSH_SANITIZE=ON),
 # 3. runs the cmocka unit tests of both builds, the Cortex-M4 freestanding
 #    check, and the interop suite (tests/interop: OpenSSH, Dropbear, PuTTY,
-#    paramiko, AsyncSSH, Go and libssh clients, ssh-audit) against
+#    paramiko, AsyncSSH, Go and libssh clients, ssh-audit; SFTP clients:
+#    curl (libssh2) and rclone) against
 #    build/nanosshd and build-asan/nanosshd, writing the interop matrix of
 #    each pass to build*/INTEROP.md,
 # 4. ends with one line "N passed, N failed"; exits non-zero if anything
@@ -69,7 +70,7 @@ if ! ensure_packages build-essential cmake pkg-config libssl-dev \
         dropbear-bin python3-asyncssh python3-cryptography golang-go \
         golang-golang-x-crypto-dev libssh-dev ssh-audit gcc \
         openssh-sftp-server rsync git fail2ban man-db groff-base \
-        qemu-system-arm; then
+        curl rclone qemu-system-arm; then
     echo "package installation failed"
     echo "0 passed, 1 failed"
     exit 1
