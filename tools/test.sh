@@ -70,7 +70,7 @@ if ! ensure_packages build-essential cmake pkg-config libssl-dev \
         dropbear-bin python3-asyncssh python3-cryptography golang-go \
         golang-golang-x-crypto-dev libssh-dev ssh-audit gcc \
         openssh-sftp-server rsync git fail2ban man-db groff-base \
-        curl rclone qemu-system-arm; then
+        curl rclone valgrind qemu-system-arm; then
     echo "package installation failed"
     echo "0 passed, 1 failed"
     exit 1
