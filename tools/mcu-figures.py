@@ -2,7 +2,7 @@
 """Measure the nanossh firmware's figures (EMBEDDED.md) from a real build
 and a real run.
 
-    tools/mcu-figures.py [--check] [-o OUT.md] [--build DIR]
+    tools/mcu-figures.py [--check] [-o OUT.md] [--update-doc EMBEDDED.md] [--build DIR]
 
 Sizes: the linker maps of build-mcu/nanossh-fw.elf (default algorithms)
 and nanossh-fw-sntrup.elf (the sntrup761 build option), every input
@@ -19,6 +19,9 @@ exchange and for the authentication that follows. Instructions become an
 estimate at 168 MHz assuming one instruction per cycle (the Cortex-M4
 runs most instructions in one cycle; flash wait states and multi-cycle
 loads make real hardware somewhat slower).
+
+--update-doc replaces the text between the "figures begin" and "figures
+end" comments of the given Markdown file with the new figures.
 
 --check exits non-zero when a measurement fails, when the default image
 exceeds 128 KiB of flash, or when a measured stack peak does not fit the
@@ -285,6 +288,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true")
     ap.add_argument("-o", "--output")
+    ap.add_argument("--update-doc")
     ap.add_argument("--build", default=os.environ.get("MCU_BUILD") or str(ROOT / "build-mcu"))
     a = ap.parse_args()
     build = pathlib.Path(a.build)
@@ -305,6 +309,12 @@ def main():
     print(text)
     if a.output:
         pathlib.Path(a.output).write_text(text)
+    if a.update_doc and runs:
+        doc = pathlib.Path(a.update_doc)
+        old = doc.read_text()
+        begin, end = "<!-- figures begin -->\n", "<!-- figures end -->"
+        i, j = old.index(begin) + len(begin), old.index(end)
+        doc.write_text(old[:i] + "\n" + text + "\n" + old[j:])
     kexes = {n for p, n, _, _ in runs if p == "kex"}
     for want in ("curve25519-sha256", "mlkem768x25519-sha256",
                  "sntrup761x25519-sha512@openssh.com"):
