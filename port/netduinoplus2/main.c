@@ -160,30 +160,47 @@ static void link_event(void *user, int ev, int err)
     }
 }
 
+/* A memset the compiler may not drop (the copies die right after). */
+static void wipe(volatile void *p, size_t n)
+{
+    volatile uint8_t *b = p;
+    while (n--)
+        *b++ = 0;
+}
+
+/* The secrets of the block into the generator and the host key. */
+static const char *take_secrets(const provision *p, size_t *blob_len)
+{
+    nssh_compact_drbg_init(&drbg);
+    if (nssh_compact_drbg_seed(&drbg, p->seed, sizeof(p->seed)) < 0)
+        return "the random generator refused the seed";
+    if (nssh_compact_key_from_openssh(&hostkey, p->hostkey) < 0)
+        return "the host key's public half does not match its seed";
+    if (nssh_compact_key_public_blob(&hostkey, hostkey_blob, sizeof(hostkey_blob),
+                                     blob_len) < 0)
+        return "cannot encode the host key";
+    memcpy(fw_auth_keys, p->keys, sizeof(fw_auth_keys));
+    memcpy(fw_user, p->user, sizeof(fw_user));
+    params.n_auth_keys = p->n_keys;
+    return NULL;
+}
+
 /* Everything that needs the provisioning block; a fatal problem stops
  * here with the reason on USART2. */
 static const char *setup(void)
 {
     const char *why;
-    size_t blob_len;
+    size_t blob_len = 0;
     provision p;
     why = provision_parse((const uint8_t *)_provision, PROV_SIZE, &p);
-    /* The seed and the host key leave the loaded block at once. */
-    memset((void *)_provision, 0, PROV_REGION);
+    /* The seed and the host key leave the loaded block at once, and the
+     * copy on the stack once they are in place. */
+    wipe(_provision, PROV_REGION);
+    if (!why)
+        why = take_secrets(&p, &blob_len);
+    wipe(&p, sizeof(p));
     if (why)
         return why;
-    nssh_compact_drbg_init(&drbg);
-    if (nssh_compact_drbg_seed(&drbg, p.seed, sizeof(p.seed)) < 0)
-        return "the random generator refused the seed";
-    if (nssh_compact_key_from_openssh(&hostkey, p.hostkey) < 0)
-        return "the host key's public half does not match its seed";
-    if (nssh_compact_key_public_blob(&hostkey, hostkey_blob, sizeof(hostkey_blob),
-                                     &blob_len) < 0)
-        return "cannot encode the host key";
-    memcpy(fw_auth_keys, p.keys, sizeof(fw_auth_keys));
-    memcpy(fw_user, p.user, sizeof(fw_user));
-    params.n_auth_keys = p.n_keys;
-    memset(&p, 0, sizeof(p));
 
     hostkeys[0].alg = &nssh_compact_sig_ed25519;
     hostkeys[0].key = nssh_compact_key_handle(&hostkey);
