@@ -9,7 +9,7 @@
  *
  * USART2 carries diagnostics only, never the SSH stream: session starts
  * and ends, login results, and per handshake the peak stack and the busy
- * time (tools/mcu-figures.py reads these lines).
+ * time (measure.c; tools/mcu-figures.py reads these lines).
  */
 #include <string.h>
 
@@ -84,72 +84,20 @@ static void hook_log(void *user, const char *line)
 
 extern uint8_t _sdata[], _ebss[], _sstack[], _estack[];
 
-/* The deepest stack of any phase so far (painting restarts per phase). */
-static size_t stack_max;
-
-static size_t stack_peak_now(void)
-{
-    size_t p = board_stack_peak();
-    if (p > stack_max)
-        stack_max = p;
-    return stack_max;
-}
-
 static void hook_mem(void *user, dev_mem *m)
 {
     (void)user;
     m->stack_reserved = board_stack_size();
     m->static_ram = (size_t)(_ebss - _sdata) + m->stack_reserved;
-    m->stack_peak = stack_peak_now();
+    m->stack_peak = fw_stack_max();
     fw_fs_usage(&m->ramfs_total, &m->ramfs_free);
-}
-
-/* ---- measurements of each session's handshake (see EMBEDDED.md) ---- */
-static struct {
-    int phase;             /* 0 key exchange, 1 authentication, 2 done */
-    uint64_t busy;         /* cycles spent processing in this phase */
-} meas;
-
-static void log_phase(const char *what, const char *name, uint64_t cycles)
-{
-    /* Under -icount shift=0 one instruction is 1 ns of virtual time:
-     * instructions = cycles * 1000 / 168 (SysTick counts the 168 MHz
-     * core clock against virtual time). */
-    uint64_t insns = cycles * 1000u / (BOARD_HCLK_HZ / 1000000u);
-    board_log("measure ");
-    board_log(what);
-    board_log(" ");
-    board_log(name ? name : "?");
-    board_log_u32(" stack_peak=", (uint32_t)board_stack_peak());
-    board_log_u32("measure insns=", (uint32_t)insns);
-}
-
-static void measure(uint64_t busy)
-{
-    nssh_conn_info info;
-    if (!serial.running || !session.conn || meas.phase == 2)
-        return;
-    meas.busy += busy;
-    nssh_conn_get_info(session.conn, &info);
-    if (meas.phase == 0 && info.kex_count >= 1) {
-        log_phase("kex", info.kex, meas.busy);
-        meas.phase = 1;
-        meas.busy = 0;
-        stack_peak_now();
-        board_stack_mark();
-    } else if (meas.phase == 1 && info.authenticated) {
-        log_phase("auth", info.auth_method, meas.busy);
-        meas.phase = 2;
-    }
 }
 
 static void link_event(void *user, int ev, int err)
 {
     (void)user;
     if (ev == LINK_EV_START) {
-        memset(&meas, 0, sizeof(meas));
-        stack_peak_now();
-        board_stack_mark();
+        fw_measure_start();
         board_log("session: client identification received, starting\r\n");
     } else {
         board_log("session: ended: ");
@@ -272,7 +220,8 @@ int main(void)
             busy = 1;
         }
         serial_link_tick(&serial, now);
-        measure(board_cycles() - t0);
+        if (serial.running && session.conn)
+            fw_measure(session.conn, board_cycles() - t0);
         if (!busy)
             board_idle();
     }
