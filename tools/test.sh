@@ -70,7 +70,8 @@ if ! ensure_packages build-essential cmake pkg-config libssl-dev \
         dropbear-bin python3-asyncssh python3-cryptography golang-go \
         golang-golang-x-crypto-dev libssh-dev ssh-audit gcc \
         openssh-sftp-server rsync git fail2ban man-db groff-base valgrind \
-        curl rclone openssh-server python3-jsonschema; then
+        curl rclone openssh-server python3-jsonschema \
+        qemu-system-arm; then
     echo "package installation failed"
     echo "0 passed, 1 failed"
     exit 1
@@ -138,6 +139,12 @@ if ./tools/cortex-m4-check.sh; then
 else
     add 0 1 "cortex-m4" "freestanding Cortex-M4 build failed"
 fi
+
+section "firmware (QEMU netduinoplus2)"
+# Builds build-mcu/ with arm-none-eabi-gcc, boots it in QEMU for OpenSSH
+# and re-measures the figures of EMBEDDED.md (see tools/mcu-test.sh).
+out=$(./tools/mcu-test.sh build-mcu)
+add_parsed "firmware" "$out"
 
 section "summary"
 echo "took $(( $(date +%s) - start )) s"
