@@ -1,0 +1,55 @@
+/*
+ * nanossh-lwip: the engine on lwIP's raw TCP API over a Linux TAP device.
+ *
+ * Map:
+ *   main.c     options, lwIP start-up (tcpip thread, TAP netif), signals
+ *   keys.c     the host key and the one authorized key
+ *   engine.c   the engine configuration (algorithms, host keys, RNG)
+ *   app_*.c    the application served on each connection (lwipd_app)
+ */
+#ifndef NSSH_LWIPD_H
+#define NSSH_LWIPD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nanossh.h"
+#include "nanossh_lwip.h"
+#include "nanossh_ossl.h"
+
+#define LWIPD_HOSTKEYS_MAX 4
+
+typedef struct lwipd {
+    const char *user;                       /* the one login name */
+    uint8_t auth_blob[NSSH_KEYBLOB_MAX];    /* its authorized public key */
+    size_t auth_blob_len;
+    nssh_key *hostkey;
+    uint8_t hostkey_blob[NSSH_KEYBLOB_MAX];
+    nssh_hostkey hostkeys[LWIPD_HOSTKEYS_MAX];
+    size_t n_hostkeys;
+    int verbose;                            /* highest NSSH_LOG_* printed */
+    nssh_config tmpl;
+} lwipd;
+
+/* keys.c */
+/* Load an OpenSSH private key file as the host key. 0 or -1 (said why). */
+int lwipd_load_hostkey(lwipd *d, const char *path);
+/* Load the first key line of an authorized_keys-style file ("type base64
+ * [comment]"). 0 or -1 (said why). */
+int lwipd_load_authorized(lwipd *d, const char *path);
+
+/* engine.c */
+/* Fill d->tmpl: algorithms, host keys, RNG. */
+void lwipd_engine_config(lwipd *d);
+/* A line on stderr, "nanossh-lwip: ...", when level <= d->verbose. */
+void lwipd_log(const lwipd *d, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* app_*.c: the application. */
+extern const nssh_lwip_hooks lwipd_app_hooks;
+/* Set up the application for n connections; app becomes the server's
+ * app pointer. 0 or -1. */
+int lwipd_app_init(lwipd *d, size_t n_conns, void **app);
+void lwipd_app_free(void *app);
+
+#endif
