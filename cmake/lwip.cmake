@@ -19,3 +19,9 @@ add_executable(nanossh-lwip ${NANOSSH_LWIP_SRC})
 target_include_directories(nanossh-lwip PRIVATE cmd/nanossh-lwip)
 target_link_libraries(nanossh-lwip PRIVATE nanossh_lwip pthread)
 set_target_properties(nanossh-lwip PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
+
+# The adapter is the same code without an OS: compile it once more with
+# the NO_SYS=1 options of port/lwip/nosys (compile only, nothing links it).
+add_library(nanossh_lwip_nosys_check OBJECT ${LWIP_ADAPTER_SRC})
+target_include_directories(nanossh_lwip_nosys_check BEFORE PRIVATE port/lwip/nosys)
+target_include_directories(nanossh_lwip_nosys_check PRIVATE include port/lwip ${LWIP_INCLUDE_DIRS})

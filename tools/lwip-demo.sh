@@ -10,6 +10,7 @@
 # namespace with
 #   NANOSSH_ADDR   the server's address        NANOSSH_PORT  22
 #   NANOSSH_USER   the login name              NANOSSH_LWIP_LOG  server log
+#                  (BUILD/lwip-demo/server.log unless NANOSSH_LWIP_LOG is set)
 #   NANOSSH_IDENTITY  the private key to log in with, when this script made
 #                  the key pair (no --authorized-key given)
 # then stops the server, deletes the namespace (also on failure or a
@@ -74,7 +75,7 @@ NS=nanossh-lwip-$$-$RANDOM
 TAP=nsshtap0
 KERNEL_ADDR=10.99.0.1
 LWIP_ADDR=10.99.0.2
-LOG=$STATE/server-$$.log
+LOG=${NANOSSH_LWIP_LOG:-$STATE/server.log}
 SERVER_PID=
 
 cleanup() {

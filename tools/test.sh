@@ -10,7 +10,8 @@
 #    check, and the interop suite (tests/interop: OpenSSH, Dropbear, PuTTY,
 #    paramiko, AsyncSSH, Go and libssh clients, ssh-audit) against
 #    build/nanosshd and build-asan/nanosshd, writing the interop matrix of
-#    each pass to build*/INTEROP.md,
+#    each pass to build*/INTEROP.md, and the lwIP tests (tools/lwip-test.sh)
+#    against build*/nanossh-lwip,
 # 4. ends with one line "N passed, N failed"; exits non-zero if anything
 #    failed.
 #
@@ -68,7 +69,8 @@ if ! ensure_packages build-essential cmake pkg-config libssl-dev \
         passwd util-linux libpam0g-dev sshpass putty-tools \
         dropbear-bin python3-asyncssh python3-cryptography golang-go \
         golang-golang-x-crypto-dev libssh-dev ssh-audit gcc \
-        openssh-sftp-server rsync git fail2ban man-db groff-base; then
+        openssh-sftp-server rsync git fail2ban man-db groff-base \
+        liblwip-dev iproute2; then
     echo "package installation failed"
     echo "0 passed, 1 failed"
     exit 1
@@ -136,6 +138,16 @@ if ./tools/cortex-m4-check.sh; then
 else
     add 0 1 "cortex-m4" "freestanding Cortex-M4 build failed"
 fi
+
+section "lwIP (tools/lwip-test.sh)"
+for dir in build build-asan; do
+    if [ -x "$dir/nanossh-lwip" ]; then
+        out=$(ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ./tools/lwip-test.sh "$dir")
+        add_parsed "lwip ($dir)" "$out"
+    else
+        add 0 1 "lwip ($dir)" "$dir/nanossh-lwip was not built"
+    fi
+done
 
 section "summary"
 echo "took $(( $(date +%s) - start )) s"

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# nanossh on lwIP against OpenSSH, through tools/lwip-demo.sh.
+#
+#   tools/lwip-test.sh [BUILD-DIR]      (default build; as root)
+#
+# Starts BUILD-DIR/nanossh-lwip in a network namespace of its own and runs
+# there: ssh with the authorized key runs commands (output and exit status
+# checked), a wrong key is refused, stdin of 1 MiB reaches the server
+# through the TCP window, and an sftp put + get of a file compares
+# SHA-256. The server's log must show no sanitizer report. Before that,
+# the adapter is compiled for Cortex-M4 with lwIP's NO_SYS=1.
+#
+# Prints "PASSED FAILED" on the first line of stdout and one line for each
+# failure after it (the format tools/test.sh's add_parsed reads); details
+# go to stderr.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+# The application has the sftp subsystem.
+LWIP_TEST_SFTP=${LWIP_TEST_SFTP:-0}
+
+if [ "${1:-}" != "--inner" ]; then
+    BUILD=$(cd "${1:-build}" && pwd) || { echo "0 1"; echo "lwip: no build folder ${1:-build}"; exit 1; }
+    P=0 F=0 NOTES=()
+    # The adapter without an OS: NO_SYS=1, compiled for Cortex-M4.
+    ARM=$(mktemp -d)
+    if arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os -std=gnu11 -Wall -Wextra \
+        -Wno-unused-parameter -Werror -Iport/lwip/nosys -Iinclude -Iport/lwip \
+        -I/usr/include/lwip -c port/lwip/lwip_conn.c -o "$ARM/conn.o" &&
+        arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -Os -std=gnu11 -Wall -Wextra \
+        -Wno-unused-parameter -Werror -Iport/lwip/nosys -Iinclude -Iport/lwip \
+        -I/usr/include/lwip -c port/lwip/lwip_server.c -o "$ARM/server.o"; then
+        echo "ok: adapter for Cortex-M4 with NO_SYS=1: $(arm-none-eabi-size -t "$ARM"/*.o | awk 'END { print $1 }') bytes of code" >&2
+        P=$((P + 1))
+    else
+        F=$((F + 1)); NOTES+=("lwip: the adapter does not compile for Cortex-M4 with NO_SYS=1")
+    fi
+    rm -rf "$ARM"
+
+    OUT=$(mktemp)
+    LOG=$BUILD/lwip-demo/test-server.log
+    mkdir -p "$BUILD/lwip-demo"
+    NANOSSH_BUILD=$BUILD NANOSSH_LWIP_LOG=$LOG LWIP_TEST_SFTP=$LWIP_TEST_SFTP \
+        timeout 300 "$ROOT/tools/lwip-demo.sh" -- \
+        "$ROOT/tools/lwip-test.sh" --inner "$OUT" >&2
+    rc=$?
+    if [ -s "$OUT" ]; then
+        counts=$(head -n1 "$OUT")
+        P=$((P + ${counts% *})) F=$((F + ${counts#* }))
+        mapfile -t -O ${#NOTES[@]} NOTES < <(tail -n +2 "$OUT")
+    else
+        F=$((F + 1)); NOTES+=("lwip: lwip-demo.sh failed before the checks ran (status $rc)")
+    fi
+    rm -f "$OUT"
+    # After the server stopped: no sanitizer report (leaks come at exit).
+    if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$LOG"; then
+        echo "sanitizer report in the server log:" >&2
+        cat "$LOG" >&2
+        F=$((F + 1)); NOTES+=("lwip: sanitizer report in $LOG")
+    fi
+    echo "$P $F"
+    for n in "${NOTES[@]+"${NOTES[@]}"}"; do
+        echo "$n"
+    done
+    [ "$F" -eq 0 ]
+    exit
+fi
+
+# ---- inside the namespace -------------------------------------------------
+RESULT=$2
+: "${NANOSSH_ADDR:?} ${NANOSSH_IDENTITY:?} ${NANOSSH_USER:?}"
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+PASSED=0 FAILED=0 NOTES=()
+
+pass() { PASSED=$((PASSED + 1)); echo "ok: $1" >&2; }
+fail() { FAILED=$((FAILED + 1)); NOTES+=("$1"); echo "FAILED: $1" >&2; }
+
+OPTS=(-o BatchMode=yes -o StrictHostKeyChecking=no
+      -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=20)
+sshc() { timeout 60 ssh "${OPTS[@]}" -p "${NANOSSH_PORT:-22}" "$@"; }
+ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# 1. A command with the authorized key: its output and exit status.
+out=$(sshc -i "$NANOSSH_IDENTITY" "$NANOSSH_USER@$NANOSSH_ADDR" echo hello lwip 2>"$WORK/err")
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$out" = "hello lwip" ]; then
+    pass "ssh echo"
+else
+    fail "ssh echo: status $rc, output '$out' ($(head -c 300 "$WORK/err"))"
+fi
+
+# 2. A command that fails: its exit status reaches the client.
+sshc -i "$NANOSSH_IDENTITY" "$NANOSSH_USER@$NANOSSH_ADDR" no-such-command \
+    >/dev/null 2>"$WORK/err"
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 255 ]; then
+    pass "exit status $rc of a failing command"
+else
+    fail "failing command: status $rc, expected the command's own ($(head -c 300 "$WORK/err"))"
+fi
+
+# 3. Another key is refused.
+ssh-keygen -q -t ed25519 -N '' -f "$WORK/wrong" </dev/null
+sshc -i "$WORK/wrong" -o IdentitiesOnly=yes "$NANOSSH_USER@$NANOSSH_ADDR" \
+    echo should-not-run >"$WORK/out" 2>"$WORK/err"
+rc=$?
+if [ "$rc" -eq 255 ] && grep -q 'Permission denied' "$WORK/err" &&
+    [ ! -s "$WORK/out" ]; then
+    pass "wrong key refused"
+else
+    fail "wrong key: status $rc, stdout '$(head -c 100 "$WORK/out")', stderr '$(head -c 300 "$WORK/err")'"
+fi
+
+# 4. 1 MiB of stdin: more than lwIP's TCP window, so the held pbufs and
+# tcp_recved pacing carry it.
+head -c 1048576 /dev/urandom >"$WORK/big"
+start=$(ms)
+out=$(sshc -i "$NANOSSH_IDENTITY" "$NANOSSH_USER@$NANOSSH_ADDR" echo done \
+    <"$WORK/big" 2>"$WORK/err")
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$out" = "done" ]; then
+    pass "1 MiB of stdin in $(($(ms) - start)) ms"
+else
+    fail "1 MiB of stdin: status $rc, output '$out' ($(head -c 300 "$WORK/err"))"
+fi
+
+# 5. SFTP round trip, when the application has the sftp subsystem.
+if [ "$LWIP_TEST_SFTP" = 1 ]; then
+    head -c 40960 /dev/urandom >"$WORK/up"
+    printf 'put %s lwip-test.bin\nget lwip-test.bin %s\nrm lwip-test.bin\n' \
+        "$WORK/up" "$WORK/down" >"$WORK/batch"
+    timeout 120 sftp "${OPTS[@]}" -P "${NANOSSH_PORT:-22}" -i "$NANOSSH_IDENTITY" -b "$WORK/batch" \
+        "$NANOSSH_USER@$NANOSSH_ADDR" >"$WORK/sftp.out" 2>&1
+    rc=$?
+    up=$(sha256sum <"$WORK/up" | cut -d' ' -f1)
+    down=$(sha256sum <"$WORK/down" 2>/dev/null | cut -d' ' -f1)
+    if [ "$rc" -eq 0 ] && [ "$up" = "$down" ]; then
+        pass "sftp put + get of 40 KiB, SHA-256 equal"
+    else
+        fail "sftp round trip: status $rc, sha256 $up vs ${down:-none} ($(tail -c 300 "$WORK/sftp.out"))"
+    fi
+fi
+
+{
+    echo "$PASSED $FAILED"
+    for n in "${NOTES[@]+"${NOTES[@]}"}"; do
+        echo "lwip: $n"
+    done
+} >"$RESULT"
+[ "$FAILED" -eq 0 ]
