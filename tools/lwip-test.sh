@@ -7,7 +7,8 @@
 # there: ssh with the authorized key runs commands (output and exit status
 # checked), a wrong key is refused, stdin of 1 MiB reaches the server
 # through the TCP window, and an sftp put + get of a file compares
-# SHA-256. The server's log must show no sanitizer report. Before that,
+# SHA-256; raw TCP clients check the DISCONNECT-then-FIN on a bad packet
+# and the connection slots (tools/lwip_raw.py). The server's log must show no sanitizer report. Before that,
 # the adapter is compiled for Cortex-M4 with lwIP's NO_SYS=1.
 #
 # Prints "PASSED FAILED" on the first line of stdout and one line for each
@@ -126,7 +127,15 @@ else
     fail "1 MiB of stdin: status $rc, output '$out' ($(head -c 300 "$WORK/err"))"
 fi
 
-# 5. SFTP round trip, when the application has the sftp subsystem.
+# 5. Raw TCP: a bad packet gets DISCONNECT and FIN, slots run out and come
+# back after a reset (tools/lwip_raw.py; the server has 4 slots).
+if timeout 120 /usr/bin/python3 "$ROOT/tools/lwip_raw.py" 4 >"$WORK/raw" 2>&1; then
+    pass "raw TCP: $(grep -c '^ok' "$WORK/raw") connection-handling checks"
+else
+    fail "raw TCP: $(grep -v '^ok' "$WORK/raw" | tr '\n' ' ' | head -c 400)"
+fi
+
+# 6. SFTP round trip, when the application has the sftp subsystem.
 if [ "$LWIP_TEST_SFTP" = 1 ]; then
     head -c 40960 /dev/urandom >"$WORK/up"
     printf 'put %s lwip-test.bin\nget lwip-test.bin %s\nrm lwip-test.bin\n' \

@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""Raw TCP checks of nanossh-lwip's connection handling (run by
+tools/lwip-test.sh inside the demo's namespace).
+
+  lwip_raw.py SLOTS
+
+1. A malformed first packet followed by 32 KiB the engine never takes:
+   the server sends SSH_MSG_DISCONNECT and then a FIN, not a RST (a pcb
+   closed with unacknowledged received data would answer with a RST and
+   drop the DISCONNECT).
+2. With every connection slot taken, one more connection is reset.
+3. A connection reset by the client frees its slot for the next one.
+Exit status 0 when all hold; one line per check on stdout.
+"""
+import os
+import socket
+import struct
+import sys
+import time
+
+ADDR = (os.environ["NANOSSH_ADDR"], int(os.environ.get("NANOSSH_PORT", "22")))
+VERSION = b"SSH-2.0-nanossh"
+
+
+def connect():
+    s = socket.create_connection(ADDR, timeout=10)
+    s.settimeout(10)
+    return s
+
+
+def read_until_end(s):
+    data = b""
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                return data, "eof"
+            data += b
+    except ConnectionResetError:
+        return data, "reset"
+    except socket.timeout:
+        return data, "timeout"
+
+
+def plain_packets(data):
+    """Message numbers of the unencrypted packets after the version line
+    (RFC 4253 section 6: uint32 length, byte padding length, payload)."""
+    end = data.find(b"\r\n")
+    pos, types = end + 2, []
+    while end >= 0 and pos + 5 < len(data):
+        length = struct.unpack(">I", data[pos:pos + 4])[0]
+        types.append(data[pos + 5])
+        pos += 4 + length
+    return types
+
+
+def banner(s):
+    line = s.recv(len(VERSION))
+    return line == VERSION
+
+
+def main():
+    slots = int(sys.argv[1])
+    failed = 0
+
+    def check(ok, text):
+        nonlocal failed
+        print(("ok: " if ok else "FAILED: ") + text)
+        failed += not ok
+
+    # 1. bad packet length field, then junk
+    s = connect()
+    s.sendall(b"SSH-2.0-raw\r\n" + b"\x00\x00\x00\x0c\x0a\x14" + b"\xff" * 12
+              + b"\xee" * 32768)
+    data, how = read_until_end(s)
+    s.close()
+    types = plain_packets(data)
+    check(data.startswith(VERSION) and 1 in types and how == "eof",
+          "malformed packet: DISCONNECT then FIN (got messages %s, %s)"
+          % (types, how))
+
+    # 2. every slot taken: one more is reset
+    held = [connect() for _ in range(slots)]
+    check(all(banner(h) for h in held), "%d connections at once" % slots)
+    try:
+        x = connect()
+        data, how = read_until_end(x)
+        x.close()
+    except (ConnectionRefusedError, ConnectionResetError) as e:
+        data, how = b"", "refused at connect: %s" % e
+    check(how != "timeout" and not data,
+          "connection over the %d slots refused (%s)" % (slots, how))
+
+    # 3. a reset frees the slot
+    h = held.pop()
+    h.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    h.close()
+    ok = False
+    for _ in range(20):
+        time.sleep(0.1)
+        y = connect()
+        try:
+            ok = banner(y)
+        except (ConnectionResetError, socket.timeout):
+            ok = False
+        y.close()
+        if ok:
+            break
+    check(ok, "slot free again after the client's reset")
+    for h in held:
+        h.close()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
