@@ -39,19 +39,20 @@ typedef struct nssh_lwip_conn nssh_lwip_conn;
 
 /* What the application provides. app is nssh_lwip_server.app. */
 typedef struct nssh_lwip_hooks {
-    /* A TCP connection was accepted and has a slot. cfg starts as a copy
-     * of the server's template: set cfg->cb and cfg->user (and anything
-     * else per connection). Return 0, or negative to refuse it (the
-     * connection is aborted). REQUIRED. */
-    int (*open)(void *app, nssh_lwip_conn *lc, nssh_config *cfg);
-    /* After the engine processed input, output went out, or the timer
-     * ran: the place to write output the application held back (a
-     * channel window may have opened). May be NULL. */
-    void (*pump)(void *app, nssh_lwip_conn *lc);
-    /* The connection is over (called once for every successful open);
-     * the engine is still valid for reading (nssh_conn_get_info), or NULL
-     * when it never started, and is released when this returns. May be
-     * NULL when open keeps no state. */
+    /* A TCP connection was accepted into slot lc: start the engine in
+     * lc->mem (lc->mem_len bytes, aligned to 16) with nssh_conn_init()
+     * and this connection's configuration, which MUST stay valid until
+     * close. Return the engine, or NULL to refuse the connection (it is
+     * aborted). REQUIRED. */
+    nssh_conn *(*open)(void *app, nssh_lwip_conn *lc, uint64_t now_ms);
+    /* After the engine took input, output went out, or the timer ran:
+     * the place for the application's own progress (output it held back
+     * until a channel window opened, timers). May be NULL. */
+    void (*pump)(void *app, nssh_lwip_conn *lc, uint64_t now_ms);
+    /* The connection is over: release the engine (nssh_conn_release)
+     * and whatever open set up; the adapter then wipes lc->mem. Called
+     * once for every successful open. NULL: the adapter releases the
+     * engine itself. */
     void (*close)(void *app, nssh_lwip_conn *lc);
     /* The adapter's own events (accepted, refused, reset), one sentence
      * each, NSSH_LOG_* levels. May be NULL. */
@@ -61,14 +62,13 @@ typedef struct nssh_lwip_hooks {
 /*
  * One connection slot. The caller allocates the array (static on a
  * microcontroller) and gives each slot its engine memory with
- * nssh_lwip_conn_setup(); the fields are the adapter's.
+ * nssh_lwip_conn_setup(); the fields are the adapter's, except app_user.
  */
 struct nssh_lwip_conn {
     nssh_lwip_server *srv;
     void *mem;                 /* engine memory, aligned to 16 */
     size_t mem_len;
     nssh_conn *c;              /* NULL while the slot is free */
-    nssh_config cfg;           /* this connection's copy */
     struct tcp_pcb *pcb;       /* NULL once lwIP freed or we closed it */
     struct pbuf *held;         /* received, not yet taken by the engine */
     uint8_t peer_eof;          /* FIN received */
@@ -83,7 +83,6 @@ struct nssh_lwip_conn {
 };
 
 struct nssh_lwip_server {
-    const nssh_config *tmpl;   /* copied into each connection's cfg */
     const nssh_lwip_hooks *hooks;
     void *app;
     nssh_lwip_conn *conns;
@@ -99,8 +98,8 @@ void nssh_lwip_conn_setup(nssh_lwip_conn *lc, void *mem, size_t mem_len);
 
 /* Listen on addr:port (IP_ANY_TYPE for every address) and serve up to
  * n_conns connections at once; more are refused with a RST. The server
- * struct's tmpl, hooks, app, conns and n_conns MUST be set; the rest is
- * zeroed here. Returns 0 or a negative NSSH_ERR_*. */
+ * struct's hooks, app, conns and n_conns MUST be set; the rest is set
+ * here. Returns 0 or a negative NSSH_ERR_*. */
 int nssh_lwip_server_start(nssh_lwip_server *s, const ip_addr_t *addr,
                            uint16_t port);
 

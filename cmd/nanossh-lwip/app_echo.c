@@ -24,6 +24,7 @@ typedef struct chan {
 typedef struct conn {
     lwipd *d;
     nssh_lwip_conn *lc;
+    nssh_config cfg;            /* the engine's, for this connection */
     int authenticated;
     chan ch[NSSH_MAX_CHANNELS];
 } conn;
@@ -145,11 +146,12 @@ static void on_channel_closed(void *user, uint32_t ch)
 }
 
 /* Output the channel window had no room for goes now. */
-static void pump(void *ap, nssh_lwip_conn *lc)
+static void pump(void *ap, nssh_lwip_conn *lc, uint64_t now_ms)
 {
     conn *k = lc->app_user;
     uint32_t i;
     (void)ap;
+    (void)now_ms;
     for (i = 0; i < NSSH_MAX_CHANNELS; i++) {
         chan *c = &k->ch[i];
         if (!c->used || !c->started || c->done)
@@ -169,17 +171,26 @@ static void pump(void *ap, nssh_lwip_conn *lc)
     }
 }
 
-static int open_conn(void *ap, nssh_lwip_conn *lc, nssh_config *cfg)
+static nssh_conn *open_conn(void *ap, nssh_lwip_conn *lc, uint64_t now_ms)
 {
     app *a = ap;
     conn *k = &a->conns[lc - lc->srv->conns];
     memset(k, 0, sizeof(*k));
     k->d = a->d;
     k->lc = lc;
+    k->cfg = a->d->tmpl;
+    k->cfg.cb = &a->cb;
+    k->cfg.user = k;
     lc->app_user = k;
-    cfg->cb = &a->cb;
-    cfg->user = k;
-    return 0;
+    return nssh_conn_init(lc->mem, lc->mem_len, &k->cfg, now_ms);
+}
+
+static void close_conn(void *ap, nssh_lwip_conn *lc)
+{
+    conn *k = lc->app_user;
+    (void)ap;
+    nssh_conn_release(lc->c);
+    memset(k, 0, sizeof(*k));
 }
 
 static void log_hook(void *ap, int level, const char *text)
@@ -191,7 +202,7 @@ static void log_hook(void *ap, int level, const char *text)
 const nssh_lwip_hooks lwipd_app_hooks = {
     .open = open_conn,
     .pump = pump,
-    .close = NULL,
+    .close = close_conn,
     .log = log_hook,
 };
 

@@ -28,7 +28,7 @@ typedef struct lwipd {
     nssh_hostkey hostkeys[LWIPD_HOSTKEYS_MAX];
     size_t n_hostkeys;
     int verbose;                            /* highest NSSH_LOG_* printed */
-    nssh_config tmpl;
+    nssh_config tmpl;                       /* cb and user per connection */
 } lwipd;
 
 /* keys.c */

@@ -172,7 +172,6 @@ int main(int argc, char **argv)
     sys_sem_wait(&ready);
     sys_sem_free(&ready);
 
-    srv.tmpl = &d.tmpl;
     srv.hooks = &lwipd_app_hooks;
     srv.app = app;
     srv.conns = conns;

@@ -56,13 +56,14 @@ static void drop_held(nssh_lwip_conn *lc)
 static void release(nssh_lwip_conn *lc)
 {
     nssh_lwip_server *s = lc->srv;
-    if (s->hooks->close)
-        s->hooks->close(s->app, lc);
     drop_held(lc);
-    if (lc->c)
-        nssh_conn_release(lc->c);
+    if (lc->c) {
+        if (s->hooks->close)
+            s->hooks->close(s->app, lc);    /* releases the engine */
+        else
+            nssh_conn_release(lc->c);
+    }
     wipe(lc->mem, lc->mem_len);
-    wipe(&lc->cfg, sizeof(lc->cfg));
     lc->c = NULL;
     lc->pcb = NULL;
     lc->peer_eof = lc->eof_fed = lc->busy = lc->again = lc->dead = 0;
@@ -190,7 +191,7 @@ static int pump(nssh_lwip_conn *lc)
         do {
             moved = feed(lc);
             if (s->hooks->pump && !lc->dead)
-                s->hooks->pump(s->app, lc);
+                s->hooks->pump(s->app, lc, nssh_lwip_now(s));
             moved |= flush(lc);
         } while (moved && !lc->dead);
     } while (lc->again && !lc->dead);
@@ -284,7 +285,6 @@ err_t lwip_conn_attach(nssh_lwip_conn *lc, struct tcp_pcb *newpcb)
 {
     nssh_lwip_server *s = lc->srv;
     char ip[IPADDR_STRLEN_MAX];
-    lc->cfg = *s->tmpl;
     lc->pcb = newpcb;
     lc->held = NULL;
     lc->app_user = NULL;
@@ -292,18 +292,10 @@ err_t lwip_conn_attach(nssh_lwip_conn *lc, struct tcp_pcb *newpcb)
         strcpy(ip, "?");
     snprintf(lc->peer, sizeof(lc->peer), "%s port %u", ip,
              (unsigned)newpcb->remote_port);
-    if (s->hooks->open(s->app, lc, &lc->cfg) < 0) {
-        lwip_log(s, NSSH_LOG_INFO, "Connection from %s refused by the "
-                 "application", lc->peer);
-        lc->pcb = NULL;
-        wipe(&lc->cfg, sizeof(lc->cfg));
-        tcp_abort(newpcb);
-        return ERR_ABRT;
-    }
-    lc->c = nssh_conn_init(lc->mem, lc->mem_len, &lc->cfg, nssh_lwip_now(s));
+    lc->c = s->hooks->open(s->app, lc, nssh_lwip_now(s));
     if (!lc->c) {
-        lwip_log(s, NSSH_LOG_ERROR, "Connection from %s: the engine refused "
-                 "the configuration", lc->peer);
+        lwip_log(s, NSSH_LOG_INFO, "Connection from %s refused: the "
+                 "application did not start a session", lc->peer);
         lwip_conn_abort(lc);
         return ERR_ABRT;
     }

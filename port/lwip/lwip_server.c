@@ -64,7 +64,7 @@ int nssh_lwip_server_start(nssh_lwip_server *s, const ip_addr_t *addr,
 {
     struct tcp_pcb *pcb, *lpcb;
     size_t i;
-    if (!s->tmpl || !s->hooks || !s->hooks->open || !s->conns ||
+    if (!s->hooks || !s->hooks->open || !s->conns ||
         !s->n_conns || !addr)
         return NSSH_ERR_STATE;
     s->listen_pcb = NULL;
