@@ -1,0 +1,121 @@
+/* A session over a connectionless byte stream: see link.h. */
+#include <string.h>
+
+#include "link.h"
+
+static const char ident[] = "SSH-2.0-";
+#define IDENT_LEN 8u
+
+void link_init(link *l, dev_session *sess, const dev_params *p, void *mem,
+               size_t mem_len, uint32_t idle_ms)
+{
+    memset(l, 0, sizeof(*l));
+    l->sess = sess;
+    l->params = p;
+    l->mem = mem;
+    l->mem_len = mem_len;
+    l->idle_ms = idle_ms;
+}
+
+size_t link_room(const link *l)
+{
+    return sizeof(l->pending) - IDENT_LEN - l->pending_len;
+}
+
+static void end(link *l)
+{
+    int err;
+    if (!l->running)
+        return;
+    err = l->sess->conn ? nssh_conn_error(l->sess->conn) : 0;
+    dev_session_end(l->sess);
+    l->running = 0;
+    l->pending_len = 0;
+    if (l->event)
+        l->event(l->user, LINK_EV_END, err);
+}
+
+static void start(link *l, uint64_t now)
+{
+    end(l);
+    l->pending_len = 0;
+    if (l->event)
+        l->event(l->user, LINK_EV_START, 0);
+    if (dev_session_start(l->sess, l->params, l->mem, l->mem_len, now) < 0) {
+        /* Only a bad configuration fails here; drop the client. */
+        if (l->sess->conn)
+            dev_session_end(l->sess);
+        if (l->event)
+            l->event(l->user, LINK_EV_END, NSSH_ERR_STATE);
+        return;
+    }
+    l->running = 1;
+    l->sessions++;
+    memcpy(l->pending, ident, IDENT_LEN);
+    l->pending_len = IDENT_LEN;
+}
+
+/* Hand pending bytes to the engine as far as it takes them. */
+static void drain(link *l)
+{
+    long n;
+    if (!l->running || !l->pending_len)
+        return;
+    n = dev_session_feed(l->sess, l->pending, l->pending_len);
+    if (n < 0) {
+        l->pending_len = 0;   /* failed: its DISCONNECT is still sent */
+        return;
+    }
+    memmove(l->pending, l->pending + n, l->pending_len - (size_t)n);
+    l->pending_len -= (size_t)n;
+}
+
+void link_input(link *l, const uint8_t *p, size_t n, uint64_t now)
+{
+    size_t i;
+    if (n)
+        l->last_rx = now;
+    for (i = 0; i < n; i++) {
+        uint8_t b = p[i];
+        if (b == (uint8_t)ident[l->match])
+            l->match++;
+        else
+            l->match = b == (uint8_t)ident[0] ? 1u : 0u;
+        if (l->match == IDENT_LEN) {
+            l->match = 0;
+            start(l, now);
+            continue;
+        }
+        if (l->running && l->pending_len < sizeof(l->pending))
+            l->pending[l->pending_len++] = b;
+    }
+    drain(l);
+}
+
+const uint8_t *link_output(link *l, size_t *n)
+{
+    *n = 0;
+    if (!l->running)
+        return NULL;
+    return dev_session_pull(l->sess, n);
+}
+
+void link_sent(link *l, size_t n)
+{
+    if (l->running)
+        dev_session_sent(l->sess, n);
+}
+
+void link_tick(link *l, uint64_t now)
+{
+    if (!l->running)
+        return;
+    drain(l);
+    dev_session_tick(l->sess, now);
+    if (dev_session_state(l->sess) & NSSH_CLOSED) {
+        end(l);
+        return;
+    }
+    if (l->idle_ms && now - l->last_rx > l->idle_ms)
+        end(l);
+}

@@ -1,0 +1,18 @@
+/* Firmware-wide state shared between main.c and files.c. */
+#ifndef NSSH_FW_H
+#define NSSH_FW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nanossh_sftp.h"
+#include "provision.h"
+
+extern uint8_t fw_auth_keys[PROV_KEYS_MAX][32];
+extern char fw_user[PROV_USER_MAX + 1];
+
+/* The RAM filesystem in .ramfs: its callbacks for the shell and SFTP. */
+int fw_fs_init(const nssh_sftp_fs **fs, void **user);
+void fw_fs_usage(size_t *total, size_t *free_bytes);
+
+#endif
