@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Freestanding Cortex-M4 check of the protocol engine.
+# Freestanding Cortex-M4 check of the protocol engine and the SFTP server.
 #
-# Compiles every src/core/*.c for a Cortex-M4 with a small firmware profile
+# Compiles every src/core/*.c and src/sftp/*.c (the SFTP module and its
+# in-memory filesystem, with small firmware limits) for a Cortex-M4 with a small firmware profile
 # (one 35000-byte packet, two channels, client role off), then checks that
 # the objects need nothing from a C library beyond memcpy, memmove, memset,
 # memcmp, memchr, strlen and strncmp (plus the compiler's own runtime helpers), and prints
@@ -21,7 +22,8 @@ for tool in "$CC" "$NM" "$SIZE"; do
 done
 
 CFLAGS=(-mcpu=cortex-m4 -mthumb -ffreestanding -Os -Wall -Wextra -Werror
-        -Iinclude -Isrc/core
+        -Iinclude -Isrc/core -Isrc/sftp
+        -DNSSH_SFTP_MAX_HANDLES=8 -DNSSH_SFTP_PATH_MAX=256 -DNSSH_SFTP_NAME_MAX=128
         -DNSSH_MAX_PACKET=35000u -DNSSH_MAX_CHANNELS=2
         -DNSSH_CHANNEL_WINDOW=16384u -DNSSH_CHANNEL_MAXPKT=16384u
         -DNSSH_OUTBUF_SIZE=40000u -DNSSH_ENABLE_CLIENT=0)
@@ -31,7 +33,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 shopt -s nullglob
-sources=(src/core/*.c)
+sources=(src/core/*.c src/sftp/*.c)
 if [ ${#sources[@]} -eq 0 ]; then
     echo "cortex-m4-check: no sources in src/core" >&2
     exit 1

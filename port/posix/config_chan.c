@@ -11,6 +11,7 @@
 
 #include "posix.h"
 #include "optval.h"
+#include "sftp_posix.h"
 
 static int bad_value(const char *kw, const char *v, char *err, size_t cap)
 {
@@ -19,18 +20,13 @@ static int bad_value(const char *kw, const char *v, char *err, size_t cap)
 }
 
 /* "Subsystem name command [arguments]": the command line is run by the
- * user's shell, as exec is. */
+ * user's shell, as exec is; "internal-sftp [options]" is served in the
+ * session's process instead (sftp_child.c). */
 int config_kw_subsystem(daemon_opts *o, char **av, size_t ac, char *err,
                         size_t cap)
 {
     size_t i, len = 1;
     char *cmd;
-    if (!strcmp(av[1], "internal-sftp")) {
-        snprintf(err, cap, "Subsystem: internal-sftp is not supported; name "
-                 "the sftp server program instead, e.g. \"Subsystem %.64s "
-                 NSSHD_SFTP_SERVER "\".", av[0]);
-        return NSSH_ERR_FORMAT;
-    }
     o->subsys_set = 1;
     if (opts_subsystem(o, av[0]))
         return 0;   /* defined before: the first definition stays */
@@ -49,6 +45,10 @@ int config_kw_subsystem(daemon_opts *o, char **av, size_t ac, char *err,
             strcat(cmd, " ");
         strcat(cmd, av[i]);
     }
+    if (sftp_internal_is(cmd) && sftp_internal_check(cmd, err, cap) < 0) {
+        free(cmd);
+        return NSSH_ERR_FORMAT;
+    }
     if (!(o->subsys_name[o->n_subsys] = strdup(av[0]))) {
         free(cmd);
         return NSSH_ERR_NOSPACE;
@@ -64,9 +64,10 @@ const char *opts_subsystem(const daemon_opts *o, const char *name)
         if (!strcmp(o->subsys_name[i], name))
             return o->subsys_cmd[i];
     /* Debian's sshd_config defines sftp; without any Subsystem line,
-     * nanosshd does the same. */
+     * nanosshd serves it too, with its built-in server (no program
+     * needed, so it works in a ChrootDirectory as well). */
     if (!o->subsys_set && !strcmp(name, "sftp"))
-        return NSSHD_SFTP_SERVER;
+        return NSSHD_SFTP_DEFAULT;
     return NULL;
 }
 

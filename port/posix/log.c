@@ -14,6 +14,7 @@ static int cur_level = LL_INFO;
 static int use_stderr = 1;
 static const char *cur_ident = "nanosshd";
 static int cur_facility = LOG_AUTH;
+static int err_fd = STDERR_FILENO;
 
 void log_setup(const char *ident, int level, int to_stderr, int facility)
 {
@@ -41,6 +42,10 @@ void log_reopen(void)
 }
 
 int log_level(void) { return cur_level; }
+
+int log_to_stderr(void) { return use_stderr; }
+
+void log_set_fd(int fd) { err_fd = fd; }
 
 int log_enabled(int level) { return level != LL_QUIET && level <= cur_level; }
 
@@ -88,7 +93,7 @@ void vlogit(int level, const char *fmt, va_list ap)
         n = snprintf(line, sizeof(line), "%s%s\n", prefix(level), msg);
         if (n > (int)sizeof(line) - 1)
             n = sizeof(line) - 1;
-        if (write(STDERR_FILENO, line, (size_t)n) < 0) {
+        if (write(err_fd, line, (size_t)n) < 0) {
             /* nowhere left to report it */
         }
     } else {

@@ -28,6 +28,11 @@ void log_set_level(int level);
 /* Re-open syslog in a forked child (keeps the settings). */
 void log_reopen(void);
 int log_level(void);
+/* Are lines written to a file descriptor (stderr) rather than syslog? */
+int log_to_stderr(void);
+/* The descriptor "stderr" lines go to (STDERR_FILENO by default); a
+ * session child keeps the daemon's log there (internal-sftp). */
+void log_set_fd(int fd);
 /* Would a record at this level be written? */
 int log_enabled(int level);
 

@@ -28,9 +28,11 @@
 enum { FWD_ALLOW_ALL = 1, FWD_ALLOW_NONE, FWD_ALLOW_LOCAL, FWD_ALLOW_REMOTE };
 enum { GATEWAY_NO = 1, GATEWAY_YES, GATEWAY_CLIENTSPECIFIED };
 enum { PERMIT_ANY = 1, PERMIT_NONE, PERMIT_LIST };
-/* The sftp server Debian's openssh-sftp-server installs: the Subsystem
- * for "sftp" when no Subsystem line is given. */
+/* The sftp server Debian's openssh-sftp-server installs (what Debian's
+ * sshd_config names), and the Subsystem for "sftp" when no Subsystem line
+ * is given: the built-in one. */
 #define NSSHD_SFTP_SERVER "/usr/lib/openssh/sftp-server"
+#define NSSHD_SFTP_DEFAULT "internal-sftp"
 
 /* Default configuration file; a missing default file is not an error. */
 #define NSSHD_CONFIG_FILE "/etc/nanossh/sshd_config"

@@ -17,6 +17,7 @@
 #include "server.h"
 #include "env.h"
 #include "selfpipe.h"
+#include "sftp_posix.h"
 
 /* Only stderr is left to report a failure in the child. */
 static void child_fail(const char *what)
@@ -56,8 +57,9 @@ static void print_motd(const user_info *u)
     close(fd);
 }
 
+/* keep: one more descriptor (>= 3) to leave open, or -1. */
 static void set_stdio(const session *ss, const int in[2], const int out[2],
-                      const int err[2])
+                      const int err[2], int keep)
 {
     if (ss->want_pty) {
         if (ioctl(ss->pts, TIOCSCTTY, 0) < 0)
@@ -68,10 +70,13 @@ static void set_stdio(const session *ss, const int in[2], const int out[2],
         child_fail("dup2");
     }
     /* Everything else (sockets, other sessions, the self-pipe) stays here. */
-    if (close_range(3, ~0u, 0) < 0) {
+    if (keep >= 3 ? (keep > 3 && close_range(3, (unsigned)keep - 1, 0) < 0) ||
+                        close_range((unsigned)keep + 1, ~0u, 0) < 0
+                  : close_range(3, ~0u, 0) < 0) {
         int fd;
         for (fd = 3; fd < 4096; fd++)
-            close(fd);
+            if (fd != keep)
+                close(fd);
     }
 }
 
@@ -81,10 +86,14 @@ static void run_child(srv *s, session *ss, const char *run, char **envp,
     const user_info *u = &s->pw;
     const char *base = strrchr(u->shell, '/');
     char argv0[300];
+    /* internal-sftp is served right here, without exec; it keeps the
+     * daemon's stderr for its log lines when the daemon logs there. */
+    int sftp = run && sftp_internal_is(run);
+    int log_fd = sftp && log_to_stderr() ? fcntl(STDERR_FILENO, F_DUPFD, 3) : -1;
     signals_reset();
     if (setsid() < 0)
         child_fail("setsid");
-    set_stdio(ss, in, out, err);
+    set_stdio(ss, in, out, err, log_fd);
     become_user(u);
     if (chdir(u->home) < 0) {
         dprintf(STDERR_FILENO, "Could not chdir to home directory %s: %s\r\n",
@@ -92,6 +101,9 @@ static void run_child(srv *s, session *ss, const char *run, char **envp,
         if (chdir("/") < 0)
             child_fail("chdir /");
     }
+    if (sftp)
+        _exit(sftp_internal_run(run, STDIN_FILENO, STDOUT_FILENO, log_fd,
+                                u->name, u->home, s->peer));
     base = base ? base + 1 : u->shell;
     if (!run && ss->want_pty && s->o->print_motd > 0)
         print_motd(u);

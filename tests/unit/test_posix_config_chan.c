@@ -26,7 +26,7 @@ static void test_subsystem_default(void **state)
     daemon_opts o;
     (void)state;
     opts_init(&o);
-    assert_string_equal(opts_subsystem(&o, "sftp"), NSSHD_SFTP_SERVER);
+    assert_string_equal(opts_subsystem(&o, "sftp"), NSSHD_SFTP_DEFAULT);
     assert_null(opts_subsystem(&o, "other"));
     opts_free(&o);
 }
@@ -53,15 +53,26 @@ static void test_subsystem_lines(void **state)
     opts_free(&o);
 }
 
-static void test_internal_sftp_refused(void **state)
+static void test_internal_sftp_options(void **state)
 {
     daemon_opts o;
     (void)state;
     opts_init(&o);
-    assert_int_equal(line(&o, "Subsystem sftp internal-sftp"), NSSH_ERR_FORMAT);
-    assert_non_null(strstr(err, "test: line 1: Subsystem: internal-sftp is not supported"));
-    assert_non_null(strstr(err, NSSHD_SFTP_SERVER));
-    assert_string_equal(opts_subsystem(&o, "sftp"), NSSHD_SFTP_SERVER);
+    assert_int_equal(line(&o, "Subsystem sftp internal-sftp -l BOGUS"),
+                     NSSH_ERR_FORMAT);
+    assert_non_null(strstr(err, "test: line 1: internal-sftp: bad log level"));
+    assert_int_equal(line(&o, "Subsystem sftp internal-sftp -P nosuch"),
+                     NSSH_ERR_FORMAT);
+    assert_non_null(strstr(err, "unknown request \"nosuch\""));
+    assert_int_equal(line(&o, "Subsystem sftp internal-sftp -X"), NSSH_ERR_FORMAT);
+    assert_int_equal(line(&o, "Subsystem sftp internal-sftp -u 999"),
+                     NSSH_ERR_FORMAT);
+    assert_int_equal(line(&o, "Subsystem sftp internal-sftp -l INFO -f LOCAL3 "
+                          "-d %d/pub -u 027 -R -e -P remove,posix-rename "
+                          "-p open,read,close"), 0);
+    assert_string_equal(opts_subsystem(&o, "sftp"), "internal-sftp -l INFO "
+                        "-f LOCAL3 -d %d/pub -u 027 -R -e -P remove,posix-rename "
+                        "-p open,read,close");
     opts_free(&o);
 }
 
@@ -138,7 +149,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_subsystem_default),
         cmocka_unit_test(test_subsystem_lines),
-        cmocka_unit_test(test_internal_sftp_refused),
+        cmocka_unit_test(test_internal_sftp_options),
         cmocka_unit_test(test_forwarding_switches),
         cmocka_unit_test(test_permit_lists),
         cmocka_unit_test(test_permit_split),

@@ -1,0 +1,125 @@
+/*
+ * Request types to handlers (filexfer-02 section 6), with the server's
+ * policy in front: the allow list (sftp-server -P/-p) and read-only mode
+ * (-R) answer SSH_FX_PERMISSION_DENIED, as sftp-server does. An unknown
+ * type gets SSH_FX_OP_UNSUPPORTED.
+ */
+#include <string.h>
+
+#include "sftp_int.h"
+
+/* Requests that change the filesystem (refused when read-only). */
+static const uint32_t changes =
+    (1u << NSSH_SFTP_REQ_WRITE) | (1u << NSSH_SFTP_REQ_SETSTAT) |
+    (1u << NSSH_SFTP_REQ_FSETSTAT) | (1u << NSSH_SFTP_REQ_REMOVE) |
+    (1u << NSSH_SFTP_REQ_MKDIR) | (1u << NSSH_SFTP_REQ_RMDIR) |
+    (1u << NSSH_SFTP_REQ_RENAME) | (1u << NSSH_SFTP_REQ_SYMLINK) |
+    (1u << NSSH_SFTP_REQ_POSIX_RENAME) | (1u << NSSH_SFTP_REQ_HARDLINK) |
+    (1u << NSSH_SFTP_REQ_FSYNC) | (1u << NSSH_SFTP_REQ_LSETSTAT) |
+    (1u << NSSH_SFTP_REQ_COPY_DATA);
+
+void sftp_event(nssh_sftp *s, int type, uint32_t id, const char *name,
+                const char *path, const char *path2)
+{
+    nssh_sftp_event ev;
+    if (!s->cfg.event)
+        return;
+    memset(&ev, 0, sizeof(ev));
+    ev.type = type;
+    ev.id = id;
+    ev.name = name;
+    ev.path = path;
+    ev.path2 = path2;
+    s->cfg.event(s->cfg.event_user, &ev);
+}
+
+int sftp_allowed(nssh_sftp *s, int bit, uint32_t id)
+{
+    uint32_t m = 1u << bit;
+    const char *name = nssh_sftp_request_name(bit);
+    sftp_event(s, NSSH_SFTP_EV_REQUEST, id, name, NULL, NULL);
+    if ((!s->cfg.allowed || (s->cfg.allowed & m)) &&
+        !(s->cfg.read_only && (changes & m)))
+        return 1;
+    sftp_event(s, NSSH_SFTP_EV_DENIED, id, name, NULL, NULL);
+    return 0;
+}
+
+int sftp_refuse_change(nssh_sftp *s, uint32_t id)
+{
+    if (!s->cfg.read_only)
+        return 0;
+    reply_status(s, id, SSH_FX_PERMISSION_DENIED);
+    return 1;
+}
+
+/* Request type to its policy bit; -1 for types this table does not
+ * handle. */
+static int bit_of(uint8_t type)
+{
+    static const signed char bits[] = {
+        [SSH_FXP_OPEN] = NSSH_SFTP_REQ_OPEN,
+        [SSH_FXP_CLOSE] = NSSH_SFTP_REQ_CLOSE,
+        [SSH_FXP_READ] = NSSH_SFTP_REQ_READ,
+        [SSH_FXP_WRITE] = NSSH_SFTP_REQ_WRITE,
+        [SSH_FXP_LSTAT] = NSSH_SFTP_REQ_LSTAT,
+        [SSH_FXP_FSTAT] = NSSH_SFTP_REQ_FSTAT,
+        [SSH_FXP_SETSTAT] = NSSH_SFTP_REQ_SETSTAT,
+        [SSH_FXP_FSETSTAT] = NSSH_SFTP_REQ_FSETSTAT,
+        [SSH_FXP_OPENDIR] = NSSH_SFTP_REQ_OPENDIR,
+        [SSH_FXP_READDIR] = NSSH_SFTP_REQ_READDIR,
+        [SSH_FXP_REMOVE] = NSSH_SFTP_REQ_REMOVE,
+        [SSH_FXP_MKDIR] = NSSH_SFTP_REQ_MKDIR,
+        [SSH_FXP_RMDIR] = NSSH_SFTP_REQ_RMDIR,
+        [SSH_FXP_REALPATH] = NSSH_SFTP_REQ_REALPATH,
+        [SSH_FXP_STAT] = NSSH_SFTP_REQ_STAT,
+        [SSH_FXP_RENAME] = NSSH_SFTP_REQ_RENAME,
+        [SSH_FXP_READLINK] = NSSH_SFTP_REQ_READLINK,
+        [SSH_FXP_SYMLINK] = NSSH_SFTP_REQ_SYMLINK,
+    };
+    if (type >= SSH_FXP_OPEN && type <= SSH_FXP_SYMLINK)
+        return bits[type];
+    return -1;
+}
+
+void sftp_dispatch(nssh_sftp *s, req *q)
+{
+    int bit;
+    if (q->type == SSH_FXP_EXTENDED) {
+        req_extended(s, q);   /* its own policy check, by extension name */
+        return;
+    }
+    bit = bit_of(q->type);
+    if (bit < 0) {
+        sftp_event(s, NSSH_SFTP_EV_UNKNOWN, q->id, NULL, NULL, NULL);
+        reply_status(s, q->id, SSH_FX_OP_UNSUPPORTED);
+        return;
+    }
+    if (!sftp_allowed(s, bit, q->id)) {
+        reply_status(s, q->id, SSH_FX_PERMISSION_DENIED);
+        return;
+    }
+    switch (q->type) {
+    case SSH_FXP_OPEN: req_open(s, q); break;
+    case SSH_FXP_CLOSE: req_close(s, q); break;
+    case SSH_FXP_READ: req_read(s, q); break;
+    case SSH_FXP_LSTAT: req_stat(s, q, 0); break;
+    case SSH_FXP_FSTAT: req_fstat(s, q); break;
+    case SSH_FXP_SETSTAT: req_setstat(s, q, 1); break;
+    case SSH_FXP_FSETSTAT: req_fsetstat(s, q); break;
+    case SSH_FXP_OPENDIR: req_opendir(s, q); break;
+    case SSH_FXP_READDIR: req_readdir(s, q); break;
+    case SSH_FXP_REMOVE: req_remove(s, q); break;
+    case SSH_FXP_MKDIR: req_mkdir(s, q); break;
+    case SSH_FXP_RMDIR: req_rmdir(s, q); break;
+    case SSH_FXP_REALPATH: req_realpath(s, q); break;
+    case SSH_FXP_STAT: req_stat(s, q, 1); break;
+    case SSH_FXP_RENAME: req_rename(s, q, 0); break;
+    case SSH_FXP_READLINK: req_readlink(s, q); break;
+    case SSH_FXP_SYMLINK: req_symlink(s, q); break;
+    default:
+        /* WRITE is streamed by server.c and never gets here. */
+        reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
+        break;
+    }
+}
