@@ -83,15 +83,18 @@
 #define NSSH_HASH_MAX 64u
 #endif
 
-/* Opaque per-direction context storage handed to the crypto backend. */
+/* Opaque per-direction context storage handed to the crypto backend.
+ * The OpenSSL backend keeps pointers here; the compact backend keeps its
+ * whole state (bitsliced AES round keys, HMAC chaining values, a SHA-512
+ * state), which sets these sizes. */
 #ifndef NSSH_CIPHER_CTX_SIZE
-#define NSSH_CIPHER_CTX_SIZE 64u
+#define NSSH_CIPHER_CTX_SIZE 576u
 #endif
 #ifndef NSSH_MAC_CTX_SIZE
-#define NSSH_MAC_CTX_SIZE 32u
+#define NSSH_MAC_CTX_SIZE 160u
 #endif
 #ifndef NSSH_HASH_CTX_SIZE
-#define NSSH_HASH_CTX_SIZE 32u
+#define NSSH_HASH_CTX_SIZE 256u
 #endif
 
 /* Largest public key blob and signature blob (RSA 8192 fits). */

@@ -6,7 +6,7 @@
 static const char ident[] = "SSH-2.0-";
 #define IDENT_LEN 8u
 
-void link_init(link *l, dev_session *sess, const dev_params *p, void *mem,
+void serial_link_init(serial_link *l, dev_session *sess, const dev_params *p, void *mem,
                size_t mem_len, uint32_t idle_ms)
 {
     memset(l, 0, sizeof(*l));
@@ -17,12 +17,12 @@ void link_init(link *l, dev_session *sess, const dev_params *p, void *mem,
     l->idle_ms = idle_ms;
 }
 
-size_t link_room(const link *l)
+size_t serial_link_room(const serial_link *l)
 {
     return sizeof(l->pending) - IDENT_LEN - l->pending_len;
 }
 
-static void end(link *l)
+static void end(serial_link *l)
 {
     int err;
     if (!l->running)
@@ -35,7 +35,7 @@ static void end(link *l)
         l->event(l->user, LINK_EV_END, err);
 }
 
-static void start(link *l, uint64_t now)
+static void start(serial_link *l, uint64_t now)
 {
     end(l);
     l->pending_len = 0;
@@ -56,7 +56,7 @@ static void start(link *l, uint64_t now)
 }
 
 /* Hand pending bytes to the engine as far as it takes them. */
-static void drain(link *l)
+static void drain(serial_link *l)
 {
     long n;
     if (!l->running || !l->pending_len)
@@ -70,7 +70,7 @@ static void drain(link *l)
     l->pending_len -= (size_t)n;
 }
 
-void link_input(link *l, const uint8_t *p, size_t n, uint64_t now)
+void serial_link_input(serial_link *l, const uint8_t *p, size_t n, uint64_t now)
 {
     size_t i;
     if (n)
@@ -92,7 +92,7 @@ void link_input(link *l, const uint8_t *p, size_t n, uint64_t now)
     drain(l);
 }
 
-const uint8_t *link_output(link *l, size_t *n)
+const uint8_t *serial_link_output(serial_link *l, size_t *n)
 {
     *n = 0;
     if (!l->running)
@@ -100,13 +100,13 @@ const uint8_t *link_output(link *l, size_t *n)
     return dev_session_pull(l->sess, n);
 }
 
-void link_sent(link *l, size_t n)
+void serial_link_sent(serial_link *l, size_t n)
 {
     if (l->running)
         dev_session_sent(l->sess, n);
 }
 
-void link_tick(link *l, uint64_t now)
+void serial_link_tick(serial_link *l, uint64_t now)
 {
     if (!l->running)
         return;

@@ -28,7 +28,7 @@
 
 enum { LINK_EV_START = 1, LINK_EV_END };
 
-typedef struct link {
+typedef struct serial_link {
     dev_session *sess;
     const dev_params *params;
     void *mem;                 /* engine memory, nssh_conn_mem_size() */
@@ -44,18 +44,18 @@ typedef struct link {
      * err is the engine's sticky error at the end. */
     void (*event)(void *user, int ev, int err);
     void *user;
-} link;
+} serial_link;
 
-void link_init(link *l, dev_session *sess, const dev_params *p, void *mem,
+void serial_link_init(serial_link *l, dev_session *sess, const dev_params *p, void *mem,
                size_t mem_len, uint32_t idle_ms);
-/* How many received bytes link_input can take now. */
-size_t link_room(const link *l);
-/* Received bytes (at most link_room). */
-void link_input(link *l, const uint8_t *p, size_t n, uint64_t now_ms);
+/* How many received bytes serial_link_input can take now. */
+size_t serial_link_room(const serial_link *l);
+/* Received bytes (at most serial_link_room). */
+void serial_link_input(serial_link *l, const uint8_t *p, size_t n, uint64_t now_ms);
 /* Bytes to transmit (NULL when none) and how many were transmitted. */
-const uint8_t *link_output(link *l, size_t *n);
-void link_sent(link *l, size_t n);
+const uint8_t *serial_link_output(serial_link *l, size_t *n);
+void serial_link_sent(serial_link *l, size_t n);
 /* Timers, idle limit, closed sessions. */
-void link_tick(link *l, uint64_t now_ms);
+void serial_link_tick(serial_link *l, uint64_t now_ms);
 
 #endif

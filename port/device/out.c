@@ -5,7 +5,7 @@
 
 #include "device_int.h"
 
-size_t out_room(const dev_chan *c)
+size_t dev_out_room(const dev_chan *c)
 {
     return sizeof(c->outq) - c->outq_len;
 }
@@ -16,7 +16,7 @@ static void put(dev_chan *c, uint8_t b)
         c->outq[c->outq_len++] = b;
 }
 
-void out_bytes(dev_chan *c, const void *p, size_t n)
+void dev_out_bytes(dev_chan *c, const void *p, size_t n)
 {
     const uint8_t *b = p;
     size_t i;
@@ -27,12 +27,12 @@ void out_bytes(dev_chan *c, const void *p, size_t n)
     }
 }
 
-void out_str(dev_chan *c, const char *s)
+void dev_out_str(dev_chan *c, const char *s)
 {
-    out_bytes(c, s, strlen(s));
+    dev_out_bytes(c, s, strlen(s));
 }
 
-void out_u64w(dev_chan *c, uint64_t v, unsigned width)
+void dev_out_u64w(dev_chan *c, uint64_t v, unsigned width)
 {
     char d[21];
     unsigned i = sizeof(d);
@@ -42,20 +42,20 @@ void out_u64w(dev_chan *c, uint64_t v, unsigned width)
     } while (v);
     while (sizeof(d) - i < width && i > 0)
         d[--i] = ' ';
-    out_bytes(c, d + i, sizeof(d) - i);
+    dev_out_bytes(c, d + i, sizeof(d) - i);
 }
 
-void out_u64(dev_chan *c, uint64_t v)
+void dev_out_u64(dev_chan *c, uint64_t v)
 {
-    out_u64w(c, v, 0);
+    dev_out_u64w(c, v, 0);
 }
 
-void out_hex(dev_chan *c, const uint8_t *p, size_t n)
+void dev_out_hex(dev_chan *c, const uint8_t *p, size_t n)
 {
     static const char hx[] = "0123456789abcdef";
     size_t i;
     for (i = 0; i < n; i++) {
         char two[2] = { hx[p[i] >> 4], hx[p[i] & 15] };
-        out_bytes(c, two, 2);
+        dev_out_bytes(c, two, 2);
     }
 }

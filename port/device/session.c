@@ -108,19 +108,19 @@ static int cb_channel_request(void *user, uint32_t ch, const nssh_chan_req *r)
         if (c->kind != DEV_CH_OPEN)
             return -1;
         c->kind = DEV_CH_SHELL;
-        shell_start(s, c);
+        dev_shell_start(s, c);
         return 0;
     case NSSH_REQ_EXEC:
         if (c->kind != DEV_CH_OPEN)
             return -1;
         c->kind = DEV_CH_EXEC;
-        shell_exec(s, c, r->text.p, r->text.n);
+        dev_shell_exec(s, c, r->text.p, r->text.n);
         return 0;
     case NSSH_REQ_SUBSYSTEM:
         if (c->kind != DEV_CH_OPEN || r->text.n != 4 ||
             memcmp(r->text.p, "sftp", 4) != 0)
             return -1;
-        return sftpchan_start(s, ch);
+        return dev_sftp_start(s, ch);
     default:
         return -1;
     }
@@ -132,7 +132,7 @@ static void cb_channel_data(void *user, uint32_t ch, uint32_t ext,
     dev_session *s = user;
     dev_chan *c = &s->ch[ch];
     if (ext == 0 && c->kind == DEV_CH_SFTP) {
-        sftpchan_data(s, ch, data, len);
+        dev_sftp_data(s, ch, data, len);
         return;
     }
     if (ext == 0 && c->kind == DEV_CH_SHELL) {
@@ -152,7 +152,7 @@ static void cb_channel_eof(void *user, uint32_t ch)
     dev_chan *c = &s->ch[ch];
     c->eof_in = 1;
     if (c->kind == DEV_CH_SFTP)
-        sftpchan_eof(s);
+        dev_sftp_eof(s);
 }
 
 static void cb_channel_closed(void *user, uint32_t ch)
@@ -160,8 +160,8 @@ static void cb_channel_closed(void *user, uint32_t ch)
     dev_session *s = user;
     dev_chan *c = &s->ch[ch];
     if (c->kind == DEV_CH_SFTP)
-        sftpchan_closed(s);
-    shell_job_cancel(s, c);
+        dev_sftp_closed(s);
+    dev_shell_job_cancel(s, c);
     memset(c, 0, sizeof(*c));
 }
 
@@ -208,10 +208,10 @@ static void pump_shell(dev_session *s, uint32_t ch)
     long w;
     for (;;) {
         int progress = 0;
-        if (c->job.kind && out_room(c) >= 128)
-            shell_job_step(s, c), progress = 1;
+        if (c->job.kind && dev_out_room(c) >= 128)
+            dev_shell_job_step(s, c), progress = 1;
         if (!c->job.kind && !c->finishing && c->inq_len) {
-            size_t n = shell_input(s, c, c->inq, c->inq_len);
+            size_t n = dev_shell_input(s, c, c->inq, c->inq_len);
             memmove(c->inq, c->inq + n, c->inq_len - n);
             c->inq_len -= n;
             progress |= n > 0;
@@ -246,7 +246,7 @@ static void pump(dev_session *s)
     for (ch = 0; ch < NSSH_MAX_CHANNELS; ch++)
         if (s->ch[ch].kind == DEV_CH_SHELL || s->ch[ch].kind == DEV_CH_EXEC)
             pump_shell(s, ch);
-    sftpchan_pump(s);
+    dev_sftp_pump(s);
 }
 
 long dev_session_feed(dev_session *s, const uint8_t *data, size_t len)
@@ -285,9 +285,9 @@ void dev_session_end(dev_session *s)
     if (!s->conn)
         return;
     for (ch = 0; ch < NSSH_MAX_CHANNELS; ch++)
-        shell_job_cancel(s, &s->ch[ch]);
+        dev_shell_job_cancel(s, &s->ch[ch]);
     if (s->sftp_ch >= 0)
-        sftpchan_closed(s);
+        dev_sftp_closed(s);
     nssh_conn_release(s->conn);
     s->conn = NULL;
 }

@@ -9,7 +9,7 @@
 
 #include "device_int.h"
 
-int sftpchan_start(dev_session *s, uint32_t ch)
+int dev_sftp_start(dev_session *s, uint32_t ch)
 {
     nssh_sftp_config sc;
     uint32_t seed = 0;
@@ -34,7 +34,7 @@ int sftpchan_start(dev_session *s, uint32_t ch)
     return 0;
 }
 
-void sftpchan_data(dev_session *s, uint32_t ch, const uint8_t *p, size_t n)
+void dev_sftp_data(dev_session *s, uint32_t ch, const uint8_t *p, size_t n)
 {
     size_t room;
     if (s->sftp_inq_off) {
@@ -56,7 +56,7 @@ void sftpchan_data(dev_session *s, uint32_t ch, const uint8_t *p, size_t n)
     (void)ch;
 }
 
-void sftpchan_pump(dev_session *s)
+void dev_sftp_pump(dev_session *s)
 {
     uint32_t ch;
     dev_chan *c;
@@ -76,7 +76,10 @@ void sftpchan_pump(dev_session *s)
                 progress = 1;
             }
         }
-        if (s->sftp_inq_len > s->sftp_inq_off && !c->finishing) {
+        /* Called with nothing new too: a request whose last bytes came
+         * with the previous call is answered on the next one. */
+        if (!c->finishing) {
+            size_t before = nssh_sftp_output(&s->sftp, &rest);
             long t = nssh_sftp_input(&s->sftp, s->sftp_inq + s->sftp_inq_off,
                                      s->sftp_inq_len - s->sftp_inq_off);
             if (t < 0) {
@@ -88,6 +91,8 @@ void sftpchan_pump(dev_session *s)
                 nssh_channel_consume(s->conn, ch, (size_t)t);
                 progress = 1;
             }
+            if (nssh_sftp_output(&s->sftp, &rest) > before)
+                progress = 1;
         }
         if (!progress)
             break;
@@ -103,12 +108,12 @@ void sftpchan_pump(dev_session *s)
     }
 }
 
-void sftpchan_eof(dev_session *s)
+void dev_sftp_eof(dev_session *s)
 {
     (void)s;   /* the pump ends the channel once everything is answered */
 }
 
-void sftpchan_closed(dev_session *s)
+void dev_sftp_closed(dev_session *s)
 {
     if (s->sftp_ch < 0)
         return;

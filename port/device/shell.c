@@ -25,8 +25,8 @@ static const char help_text[] =
 
 static void prompt(dev_session *s, dev_chan *c)
 {
-    out_str(c, s->p->hostname ? s->p->hostname : "nanossh");
-    out_str(c, "$ ");
+    dev_out_str(c, s->p->hostname ? s->p->hostname : "nanossh");
+    dev_out_str(c, "$ ");
 }
 
 /* A command ended with code: exec sessions end, the shell prompts. */
@@ -39,9 +39,9 @@ static void done(dev_session *s, dev_chan *c, int code)
         prompt(s, c);
 }
 
-void shell_start(dev_session *s, dev_chan *c)
+void dev_shell_start(dev_session *s, dev_chan *c)
 {
-    out_str(c, "nanossh device shell; type help\n");
+    dev_out_str(c, "nanossh device shell; type help\n");
     prompt(s, c);
 }
 
@@ -67,20 +67,20 @@ static int is(const char *w, size_t n, const char *name)
 static void cmd_uptime(dev_session *s, dev_chan *c)
 {
     uint64_t now = s->p->millis ? s->p->millis(s->p->user) : 0;
-    out_str(c, "up ");
-    out_u64(c, now / 1000u);
-    out_str(c, ".");
-    out_u64w(c, (now % 1000u) / 100u, 1);
-    out_str(c, " s, session ");
-    out_u64(c, (now - s->started_ms) / 1000u);
-    out_str(c, " s\n");
+    dev_out_str(c, "up ");
+    dev_out_u64(c, now / 1000u);
+    dev_out_str(c, ".");
+    dev_out_u64w(c, (now % 1000u) / 100u, 1);
+    dev_out_str(c, " s, session ");
+    dev_out_u64(c, (now - s->started_ms) / 1000u);
+    dev_out_str(c, " s\n");
 }
 
 static void mem_line(dev_chan *c, const char *label, uint64_t v)
 {
-    out_str(c, label);
-    out_u64w(c, v, 8);
-    out_str(c, " bytes\n");
+    dev_out_str(c, label);
+    dev_out_u64w(c, v, 8);
+    dev_out_str(c, " bytes\n");
 }
 
 static void cmd_mem(dev_session *s, dev_chan *c)
@@ -104,7 +104,7 @@ static int arg_name(dev_chan *c, const char *line, size_t len, size_t *pos)
     const char *w;
     size_t n = word(line, len, pos, &w);
     if (n == 0 || n >= sizeof(c->job.name)) {
-        out_str(c, n ? "name too long\n" : "missing file name\n");
+        dev_out_str(c, n ? "name too long\n" : "missing file name\n");
         return -1;
     }
     memcpy(c->job.name, w, n);
@@ -121,10 +121,10 @@ static void open_job(dev_session *s, dev_chan *c, int kind)
     else
         e = fs->open(s->p->fs_user, c->job.name, SSH_FXF_READ, NULL, &c->job.h);
     if (e < 0) {
-        out_str(c, c->job.name);
-        out_str(c, ": ");
-        out_str(c, nssh_sftp_status_text(-e));
-        out_str(c, "\n");
+        dev_out_str(c, c->job.name);
+        dev_out_str(c, ": ");
+        dev_out_str(c, nssh_sftp_status_text(-e));
+        dev_out_str(c, "\n");
         done(s, c, 1);
         return;
     }
@@ -134,12 +134,12 @@ static void open_job(dev_session *s, dev_chan *c, int kind)
     if (kind == JOB_SHA256 && (!s->p->sha256 || s->p->sha256->init(c->job.hctx) < 0)) {
         fs->close(s->p->fs_user, c->job.h);
         c->job.kind = JOB_NONE;
-        out_str(c, "sha256: not available\n");
+        dev_out_str(c, "sha256: not available\n");
         done(s, c, 1);
     }
 }
 
-void shell_exec(dev_session *s, dev_chan *c, const char *line, size_t len)
+void dev_shell_exec(dev_session *s, dev_chan *c, const char *line, size_t len)
 {
     size_t pos = 0;
     const char *w;
@@ -152,8 +152,8 @@ void shell_exec(dev_session *s, dev_chan *c, const char *line, size_t len)
     } else if (is(w, n, "echo")) {
         while (pos < len && line[pos] == ' ')
             pos++;
-        out_bytes(c, line + pos, len - pos);
-        out_str(c, "\n");
+        dev_out_bytes(c, line + pos, len - pos);
+        dev_out_str(c, "\n");
         done(s, c, 0);
     } else if (is(w, n, "uptime")) {
         cmd_uptime(s, c);
@@ -178,11 +178,11 @@ void shell_exec(dev_session *s, dev_chan *c, const char *line, size_t len)
         }
         e = s->p->fs->remove(s->p->fs_user, c->job.name);
         if (e < 0) {
-            out_str(c, "rm: ");
-            out_str(c, c->job.name);
-            out_str(c, ": ");
-            out_str(c, nssh_sftp_status_text(-e));
-            out_str(c, "\n");
+            dev_out_str(c, "rm: ");
+            dev_out_str(c, c->job.name);
+            dev_out_str(c, ": ");
+            dev_out_str(c, nssh_sftp_status_text(-e));
+            dev_out_str(c, "\n");
         }
         done(s, c, e < 0 ? 1 : 0);
     } else if (is(w, n, "exit")) {
@@ -193,19 +193,19 @@ void shell_exec(dev_session *s, dev_chan *c, const char *line, size_t len)
         dev_chan_finish(s, c, code & 255u);
         done(s, c, (int)(code & 255u));
     } else {
-        out_bytes(c, w, n);
-        out_str(c, ": command not found\n");
+        dev_out_bytes(c, w, n);
+        dev_out_str(c, ": command not found\n");
         done(s, c, 127);
     }
 }
 
-/* One step of a running job: at most out_room(c) - 2 * 64 bytes of output
+/* One step of a running job: at most dev_out_room(c) - 2 * 64 bytes of output
  * (LF may double under a pty). */
-int shell_job_step(dev_session *s, dev_chan *c)
+int dev_shell_job_step(dev_session *s, dev_chan *c)
 {
     const nssh_sftp_fs *fs = s->p->fs;
     uint8_t buf[192];
-    size_t got = 0, want = (out_room(c) - 64u) / 2u;
+    size_t got = 0, want = (dev_out_room(c) - 64u) / 2u;
     int e;
     if (want > sizeof(buf))
         want = sizeof(buf);
@@ -214,7 +214,7 @@ int shell_job_step(dev_session *s, dev_chan *c)
         got = sizeof(help_text) - 1u - (size_t)c->job.off;
         if (got > want)
             got = want;
-        out_bytes(c, help_text + c->job.off, got);
+        dev_out_bytes(c, help_text + c->job.off, got);
         c->job.off += got;
         if (c->job.off == sizeof(help_text) - 1u)
             done(s, c, 0);
@@ -232,17 +232,17 @@ int shell_job_step(dev_session *s, dev_chan *c)
                     s->p->sha256->cleanup(c->job.hctx);
                 } else {
                     s->p->sha256->final(c->job.hctx, md);
-                    out_hex(c, md, sizeof(md));
-                    out_str(c, "  ");
-                    out_str(c, c->job.name);
-                    out_str(c, "\n");
+                    dev_out_hex(c, md, sizeof(md));
+                    dev_out_str(c, "  ");
+                    dev_out_str(c, c->job.name);
+                    dev_out_str(c, "\n");
                 }
             }
             done(s, c, e < 0 ? 1 : 0);
             return 0;
         }
         if (c->job.kind == JOB_CAT)
-            out_bytes(c, buf, got);
+            dev_out_bytes(c, buf, got);
         else
             s->p->sha256->update(c->job.hctx, buf, got);
         c->job.off += got;
@@ -260,10 +260,10 @@ int shell_job_step(dev_session *s, dev_chan *c)
         }
         if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
             return 1;
-        out_u64w(c, a.size, 8);
-        out_str(c, "  ");
-        out_bytes(c, name, strlen(name));
-        out_str(c, "\n");
+        dev_out_u64w(c, a.size, 8);
+        dev_out_str(c, "  ");
+        dev_out_bytes(c, name, strlen(name));
+        dev_out_str(c, "\n");
         return 1;
     }
     default:
@@ -271,7 +271,7 @@ int shell_job_step(dev_session *s, dev_chan *c)
     }
 }
 
-void shell_job_cancel(dev_session *s, dev_chan *c)
+void dev_shell_job_cancel(dev_session *s, dev_chan *c)
 {
     const nssh_sftp_fs *fs = s->p->fs;
     switch (c->job.kind) {

@@ -16,10 +16,10 @@ static void line_done(dev_session *s, dev_chan *c)
     if (len && c->line[len - 1] == '\r')
         len--;   /* CR LF from a plain session */
     c->line_len = 0;
-    shell_exec(s, c, c->line, len);
+    dev_shell_exec(s, c, c->line, len);
 }
 
-size_t shell_input(dev_session *s, dev_chan *c, const uint8_t *p, size_t n)
+size_t dev_shell_input(dev_session *s, dev_chan *c, const uint8_t *p, size_t n)
 {
     size_t i;
     /* Stop at a command that starts a job or ends the session: what was
@@ -27,19 +27,19 @@ size_t shell_input(dev_session *s, dev_chan *c, const uint8_t *p, size_t n)
     for (i = 0; i < n && !c->job.kind && !c->finishing; i++) {
         uint8_t b = p[i];
         if (c->pty && b == '\r') {
-            out_str(c, "\n");
+            dev_out_str(c, "\n");
             line_done(s, c);
         } else if (!c->pty && b == '\n') {
             line_done(s, c);
         } else if (c->pty && (b == 0x7f || b == 0x08)) {
             if (c->line_len) {
                 c->line_len--;
-                out_str(c, "\b \b");
+                dev_out_str(c, "\b \b");
             }
         } else if (c->pty && b == 0x03) {
             c->line_len = 0;
-            out_str(c, "^C\n");
-            shell_exec(s, c, "", 0);
+            dev_out_str(c, "^C\n");
+            dev_shell_exec(s, c, "", 0);
         } else if (c->pty && b == 0x04) {
             if (c->line_len == 0)
                 dev_chan_finish(s, c, 0);
@@ -48,7 +48,7 @@ size_t shell_input(dev_session *s, dev_chan *c, const uint8_t *p, size_t n)
         } else if (c->line_len < sizeof(c->line)) {
             c->line[c->line_len++] = (char)b;
             if (c->pty && b >= 0x20)
-                out_bytes(c, &b, 1);
+                dev_out_bytes(c, &b, 1);
         }
     }
     return i;

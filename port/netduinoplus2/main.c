@@ -33,7 +33,7 @@
 #include "conn_size.h"
 static uint8_t conn_mem[NSSH_CONN_MEM_SIZE] __attribute__((aligned(16)));
 static dev_session session;
-static link serial;
+static serial_link serial;
 
 /* Loaded by the host before reset, outside every section of the image
  * (board.ld), so neither the ELF loader nor start-up code touches it. */
@@ -217,28 +217,28 @@ int main(void)
         board_halt();
     }
     board_log_u32("ready: session bytes ", (uint32_t)dev_session_bytes());
-    link_init(&serial, &session, &params, conn_mem, sizeof(conn_mem), FW_IDLE_MS);
+    serial_link_init(&serial, &session, &params, conn_mem, sizeof(conn_mem), FW_IDLE_MS);
     serial.event = link_event;
 
     for (;;) {
         uint64_t t0 = board_cycles(), now = board_millis();
-        size_t n, room = link_room(&serial);
+        size_t n, room = serial_link_room(&serial);
         const uint8_t *out;
         int busy = 0;
         if (room > sizeof(rx))
             room = sizeof(rx);
         n = room ? board_ssh_rx(rx, room) : 0;
         if (n) {
-            link_input(&serial, rx, n, now);
+            serial_link_input(&serial, rx, n, now);
             busy = 1;
         }
-        out = link_output(&serial, &n);
+        out = serial_link_output(&serial, &n);
         if (n) {
             board_ssh_tx(out, n);
-            link_sent(&serial, n);
+            serial_link_sent(&serial, n);
             busy = 1;
         }
-        link_tick(&serial, now);
+        serial_link_tick(&serial, now);
         measure(board_cycles() - t0);
         if (!busy)
             board_idle();

@@ -1,0 +1,222 @@
+"""The nanossh firmware on an emulated STM32F405 (QEMU netduinoplus2) with
+Debian's OpenSSH client: key login, exec with exit status, a pty shell, a
+wrong key, SFTP round trip and a full filesystem, and the refusal to start
+without a seed.
+
+One firmware instance serves the module's tests in turn (the UART carries
+one client at a time, and each new client's identification line starts a
+fresh session, which these tests also exercise).
+"""
+import hashlib
+import os
+import pathlib
+import select
+import subprocess
+import time
+
+import pytest
+
+from qemu_fw import Firmware, build_dir, keygen, provision
+
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory):
+    d = tmp_path_factory.mktemp("keys")
+    b = build_dir()
+    elf = b / "nanossh-fw.elf"
+    assert elf.is_file(), f"firmware not built at {elf}: run tools/mcu-test.sh"
+    return {
+        "dir": d,
+        "elf": elf,
+        "host": keygen(b / "ssh_host_ed25519_key", "nanossh-firmware"),
+        "user": keygen(d / "user_key"),
+        "wrong": keygen(d / "wrong_key"),
+    }
+
+
+@pytest.fixture(scope="module")
+def fw(keys):
+    f = Firmware(keys["elf"], keys["dir"], keys["host"], str(keys["user"]) + ".pub")
+    try:
+        assert f.wait_log("ready:"), f"firmware did not start:\n{f.text()}"
+        hostpub = (str(keys["host"]) + ".pub")
+        kh = keys["dir"] / "known_hosts"
+        kt, kb = open(hostpub).read().split()[:2]
+        kh.write_text(f"[127.0.0.1]:{f.port} {kt} {kb}\n")
+        f.known_hosts = kh
+        yield f
+    finally:
+        out = f.stop()
+        print("firmware log:\n" + f.text() + out)
+
+
+def ssh_args(fw, key, *extra):
+    return ["ssh", "-F", "/dev/null", "-p", str(fw.port), "-i", str(key),
+            "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+            "-o", f"UserKnownHostsFile={fw.known_hosts}",
+            "-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=60",
+            *extra, "admin@127.0.0.1"]
+
+
+def run_ssh(fw, key, command, *extra, input=None):
+    return subprocess.run(ssh_args(fw, key, *extra) + [command], input=input,
+                          capture_output=True, timeout=TIMEOUT)
+
+
+def test_exec_echo(fw, keys):
+    r = run_ssh(fw, keys["user"], "echo hi")
+    assert r.returncode == 0, r.stderr.decode()
+    assert r.stdout == b"hi\n"
+
+
+def test_exec_exit_status(fw, keys):
+    r = run_ssh(fw, keys["user"], "no-such-command")
+    assert r.returncode == 127
+    assert b"command not found" in r.stdout
+    r = run_ssh(fw, keys["user"], "cat missing-file")
+    assert r.returncode == 1
+    r = run_ssh(fw, keys["user"], "exit 42")
+    assert r.returncode == 42
+
+
+def test_default_algorithms(fw, keys):
+    """The client's defaults meet the firmware's: ML-KEM hybrid, Ed25519,
+    chacha20-poly1305 (ssh -v names what was negotiated)."""
+    r = run_ssh(fw, keys["user"], "uptime", "-v")
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    assert "kex: algorithm: mlkem768x25519-sha256" in err or \
+        "kex: algorithm: sntrup761x25519-sha512" in err, err
+    assert "host key algorithm: ssh-ed25519" in err
+    assert "chacha20-poly1305@openssh.com" in err
+    assert r.stdout.startswith(b"up ")
+
+
+@pytest.mark.parametrize("kex,cipher,mac", [
+    ("curve25519-sha256", "aes128-gcm@openssh.com", None),
+    ("curve25519-sha256@libssh.org", "aes256-ctr", "hmac-sha2-256-etm@openssh.com"),
+    ("mlkem768x25519-sha256", "aes128-ctr", "hmac-sha2-256"),
+])
+def test_algorithms(fw, keys, kex, cipher, mac):
+    extra = ["-o", f"KexAlgorithms={kex}", "-o", f"Ciphers={cipher}"]
+    if mac:
+        extra += ["-o", f"MACs={mac}"]
+    r = run_ssh(fw, keys["user"], "echo ok", *extra)
+    assert r.returncode == 0, r.stderr.decode()
+    assert r.stdout == b"ok\n"
+
+
+def test_wrong_key_refused(fw, keys):
+    r = run_ssh(fw, keys["wrong"], "echo hi")
+    assert r.returncode == 255
+    assert b"Permission denied" in r.stderr
+    assert r.stdout == b""
+    # and the device still serves the right key afterwards
+    assert run_ssh(fw, keys["user"], "echo again").stdout == b"again\n"
+
+
+def read_until(proc, needle, timeout=60):
+    buf = b""
+    end = time.time() + timeout
+    while needle not in buf and time.time() < end:
+        r, _, _ = select.select([proc.stdout], [], [], 0.5)
+        if r:
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            buf += chunk
+    assert needle in buf, f"waited for {needle!r}, got {buf!r}"
+    return buf
+
+
+def test_pty_shell(fw, keys):
+    p = subprocess.Popen(ssh_args(fw, keys["user"], "-tt"), stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        read_until(p, b"nanossh$ ")
+        p.stdin.write(b"echo typed words\r")
+        p.stdin.flush()
+        out = read_until(p, b"typed words\r\nnanossh$ ")
+        assert b"echo typed words\r\n" in out          # echoed by the device
+        p.stdin.write(b"mem\r")
+        p.stdin.flush()
+        out = read_until(p, b"files free")
+        assert b"stack peak" in out and b"per session" in out
+        p.stdin.write(b"exit 3\r")
+        p.stdin.flush()
+        assert p.wait(TIMEOUT) == 3
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def sftp_batch(fw, keys, batch, tmp):
+    bf = tmp / "batch"
+    bf.write_text(batch)
+    return subprocess.run(
+        ["sftp", "-F", "/dev/null", "-P", str(fw.port), "-i", str(keys["user"]),
+         "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+         "-o", f"UserKnownHostsFile={fw.known_hosts}",
+         "-o", "StrictHostKeyChecking=yes", "-b", str(bf), "admin@127.0.0.1"],
+        capture_output=True, timeout=TIMEOUT, cwd=tmp)
+
+
+def test_sftp_put_get(fw, keys, tmp_path):
+    data = os.urandom(40 * 1024)
+    (tmp_path / "up.bin").write_bytes(data)
+    r = sftp_batch(fw, keys, "put up.bin f40k\nls -l\nget f40k down.bin\n", tmp_path)
+    assert r.returncode == 0, r.stderr.decode() + r.stdout.decode()
+    got = (tmp_path / "down.bin").read_bytes()
+    assert hashlib.sha256(got).hexdigest() == hashlib.sha256(data).hexdigest()
+    # The device's own sha256 and ls agree with the host.
+    r = run_ssh(fw, keys["user"], "sha256 f40k")
+    assert r.returncode == 0
+    assert r.stdout.split()[0].decode() == hashlib.sha256(data).hexdigest()
+    r = run_ssh(fw, keys["user"], "ls")
+    assert b"40960  f40k" in r.stdout
+    r = run_ssh(fw, keys["user"], "rm f40k")
+    assert r.returncode == 0
+    assert b"f40k" not in run_ssh(fw, keys["user"], "ls").stdout
+
+
+def test_sftp_file_larger_than_free_space(fw, keys, tmp_path):
+    (tmp_path / "big.bin").write_bytes(os.urandom(100 * 1024))
+    r = sftp_batch(fw, keys, "put big.bin big\n", tmp_path)
+    assert r.returncode != 0
+    err = r.stderr.decode()
+    assert "Failure" in err or "failure" in err or "space" in err, err
+    # No crash: the device answers, and the partial file can be removed.
+    r = run_ssh(fw, keys["user"], "rm big")
+    assert r.returncode in (0, 1)
+    r = run_ssh(fw, keys["user"], "echo alive")
+    assert r.stdout == b"alive\n"
+
+
+def refused(keys, tmp, prov_bytes, reason):
+    f = Firmware(keys["elf"], tmp, keys["host"], str(keys["user"]) + ".pub",
+                 prov_bytes=prov_bytes)
+    try:
+        assert f.wait_log(reason, timeout=30), f.text()
+        assert "ready:" not in f.text()
+    finally:
+        f.stop()
+
+
+def test_refuses_without_provisioning(keys, tmp_path):
+    refused(keys, tmp_path, b"", "fatal: no provisioning block")
+
+
+def test_refuses_without_seed(keys, tmp_path):
+    blk = provision.block(bytes(32), provision.openssh_ed25519(keys["host"]), "admin",
+                          provision.ed25519_public_keys(str(keys["user"]) + ".pub"))
+    refused(keys, tmp_path, blk, "fatal: no random seed")
+
+
+def test_refuses_corrupt_block(keys, tmp_path):
+    blk = bytearray(provision.block(os.urandom(32), provision.openssh_ed25519(keys["host"]),
+                                    "admin", provision.ed25519_public_keys(str(keys["user"]) + ".pub")))
+    blk[50] ^= 1
+    refused(keys, tmp_path, bytes(blk), "CRC mismatch")
