@@ -89,7 +89,7 @@ struct nssh_lwip_server {
     size_t n_conns;
     struct tcp_pcb *listen_pcb;
     uint32_t last_now;         /* sys_now() of the last reading */
-    uint64_t now_ms;           /* sys_now() extended past its 32-bit wrap */
+    uint64_t now_ms;           /* ms since start, past sys_now()'s wrap */
 };
 
 /* Give a slot its engine memory (nssh_conn_mem_size() bytes, aligned to
@@ -118,7 +118,8 @@ static inline nssh_conn *nssh_lwip_conn_engine(const nssh_lwip_conn *lc)
     return lc->c;
 }
 
-/* Milliseconds of the adapter's clock (sys_now(), 64 bits wide). */
+/* Milliseconds since nssh_lwip_server_start, from sys_now() (64 bits
+ * wide: no wrap). The engines' clock. */
 uint64_t nssh_lwip_now(nssh_lwip_server *s);
 
 #ifdef __cplusplus

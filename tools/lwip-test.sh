@@ -6,8 +6,9 @@
 # Starts BUILD-DIR/nanossh-lwip in a network namespace of its own and runs
 # there: ssh with the authorized key runs commands (output and exit status
 # checked), a wrong key is refused, stdin of 1 MiB reaches the server
-# through the TCP window, and an sftp put + get of a file compares
-# SHA-256; raw TCP clients check the DISCONNECT-then-FIN on a bad packet
+# through the TCP window, a pty shell runs typed lines, sftp puts and gets
+# files of 40 and 200 KiB (SHA-256 compared, also with the device's own
+# sha256 command); raw TCP clients check the DISCONNECT-then-FIN on a bad packet
 # and the connection slots (tools/lwip_raw.py). The server's log must show no sanitizer report. Before that,
 # the adapter is compiled for Cortex-M4 with lwIP's NO_SYS=1.
 #
@@ -18,8 +19,6 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-# The application has the sftp subsystem.
-LWIP_TEST_SFTP=${LWIP_TEST_SFTP:-0}
 
 if [ "${1:-}" != "--inner" ]; then
     BUILD=$(cd "${1:-build}" && pwd) || { echo "0 1"; echo "lwip: no build folder ${1:-build}"; exit 1; }
@@ -42,7 +41,7 @@ if [ "${1:-}" != "--inner" ]; then
     OUT=$(mktemp)
     LOG=$BUILD/lwip-demo/test-server.log
     mkdir -p "$BUILD/lwip-demo"
-    NANOSSH_BUILD=$BUILD NANOSSH_LWIP_LOG=$LOG LWIP_TEST_SFTP=$LWIP_TEST_SFTP \
+    NANOSSH_BUILD=$BUILD NANOSSH_LWIP_LOG=$LOG \
         timeout 300 "$ROOT/tools/lwip-demo.sh" -- \
         "$ROOT/tools/lwip-test.sh" --inner "$OUT" >&2
     rc=$?
@@ -135,21 +134,40 @@ else
     fail "raw TCP: $(grep -v '^ok' "$WORK/raw" | tr '\n' ' ' | head -c 400)"
 fi
 
-# 6. SFTP round trip, when the application has the sftp subsystem.
-if [ "$LWIP_TEST_SFTP" = 1 ]; then
-    head -c 40960 /dev/urandom >"$WORK/up"
-    printf 'put %s lwip-test.bin\nget lwip-test.bin %s\nrm lwip-test.bin\n' \
-        "$WORK/up" "$WORK/down" >"$WORK/batch"
-    timeout 120 sftp "${OPTS[@]}" -P "${NANOSSH_PORT:-22}" -i "$NANOSSH_IDENTITY" -b "$WORK/batch" \
-        "$NANOSSH_USER@$NANOSSH_ADDR" >"$WORK/sftp.out" 2>&1
-    rc=$?
-    up=$(sha256sum <"$WORK/up" | cut -d' ' -f1)
-    down=$(sha256sum <"$WORK/down" 2>/dev/null | cut -d' ' -f1)
+# 6. A pty shell: typed lines run, "exit 3" becomes the exit status.
+printf 'echo pty-ok\rexit 3\r' |
+    sshc -tt -i "$NANOSSH_IDENTITY" "$NANOSSH_USER@$NANOSSH_ADDR" \
+    >"$WORK/pty" 2>"$WORK/err"
+rc=$?
+if [ "$rc" -eq 3 ] && grep -qx $'pty-ok\r' "$WORK/pty"; then
+    pass "pty shell"
+else
+    fail "pty shell: status $rc, output '$(head -c 300 "$WORK/pty" | tr -d '\r')' ($(head -c 200 "$WORK/err"))"
+fi
+
+# 7. SFTP: put and get 40 KiB and 200 KiB (three TCP windows of lwIP),
+# equal SHA-256, and the server's sha256 command agrees.
+head -c 40960 /dev/urandom >"$WORK/up1"
+head -c 204800 /dev/urandom >"$WORK/up2"
+printf 'put %s a.bin\nput %s b.bin\nget a.bin %s\nget b.bin %s\nrm a.bin\n' \
+    "$WORK/up1" "$WORK/up2" "$WORK/down1" "$WORK/down2" >"$WORK/batch"
+timeout 120 sftp "${OPTS[@]}" -P "${NANOSSH_PORT:-22}" -i "$NANOSSH_IDENTITY" \
+    -b "$WORK/batch" "$NANOSSH_USER@$NANOSSH_ADDR" >"$WORK/sftp.out" 2>&1
+rc=$?
+for i in 1 2; do
+    up=$(sha256sum <"$WORK/up$i" | cut -d' ' -f1)
+    down=$(sha256sum <"$WORK/down$i" 2>/dev/null | cut -d' ' -f1)
     if [ "$rc" -eq 0 ] && [ "$up" = "$down" ]; then
-        pass "sftp put + get of 40 KiB, SHA-256 equal"
+        pass "sftp put + get of $(stat -c %s "$WORK/up$i") bytes, SHA-256 equal"
     else
-        fail "sftp round trip: status $rc, sha256 $up vs ${down:-none} ($(tail -c 300 "$WORK/sftp.out"))"
+        fail "sftp round trip $i: status $rc, sha256 $up vs ${down:-none} ($(tail -c 300 "$WORK/sftp.out"))"
     fi
+done
+out=$(sshc -i "$NANOSSH_IDENTITY" "$NANOSSH_USER@$NANOSSH_ADDR" sha256 b.bin 2>&1)
+if [ "${out%% *}" = "$(sha256sum <"$WORK/up2" | cut -d' ' -f1)" ]; then
+    pass "sha256 on the device matches"
+else
+    fail "sha256 b.bin on the device: '$out'"
 fi
 
 {

@@ -5,7 +5,8 @@
  *   main.c     options, lwIP start-up (tcpip thread, TAP netif), signals
  *   keys.c     the host key and the one authorized key
  *   engine.c   the engine configuration (algorithms, host keys, RNG)
- *   app_*.c    the application served on each connection (lwipd_app)
+ *   app_device.c  the application on each connection: the firmware's
+ *              device application (port/device) with a RAM filesystem
  */
 #ifndef NSSH_LWIPD_H
 #define NSSH_LWIPD_H
@@ -45,11 +46,12 @@ void lwipd_engine_config(lwipd *d);
 void lwipd_log(const lwipd *d, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* app_*.c: the application. */
+/* app_device.c: the application. */
 extern const nssh_lwip_hooks lwipd_app_hooks;
-/* Set up the application for n connections; app becomes the server's
- * app pointer. 0 or -1. */
-int lwipd_app_init(lwipd *d, size_t n_conns, void **app);
+/* Set up the application for the server's n connections; app becomes the
+ * server's app pointer. 0 or -1 (said why). */
+int lwipd_app_init(lwipd *d, nssh_lwip_server *srv, size_t n_conns,
+                   void **app);
 void lwipd_app_free(void *app);
 
 #endif

@@ -142,8 +142,8 @@ int main(int argc, char **argv)
         return 1;
     lwipd_engine_config(&d);
     if (!(conns = calloc(o.conns, sizeof(*conns))) ||
-        lwipd_app_init(&d, o.conns, &app) < 0) {
-        fprintf(stderr, "nanossh-lwip: out of memory\n");
+        lwipd_app_init(&d, &srv, o.conns, &app) < 0) {
+        fprintf(stderr, "nanossh-lwip: cannot set up the application\n");
         goto out;
     }
     for (i = 0; i < o.conns; i++) {

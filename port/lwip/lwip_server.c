@@ -69,7 +69,7 @@ int nssh_lwip_server_start(nssh_lwip_server *s, const ip_addr_t *addr,
         return NSSH_ERR_STATE;
     s->listen_pcb = NULL;
     s->last_now = sys_now();
-    s->now_ms = s->last_now;
+    s->now_ms = 0;
     for (i = 0; i < s->n_conns; i++) {
         nssh_lwip_conn *lc = &s->conns[i];
         if (!lc->mem || lc->mem_len < nssh_conn_mem_size() ||
