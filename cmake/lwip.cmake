@@ -18,7 +18,7 @@ target_link_libraries(nanossh_lwip PUBLIC nanossh_static PkgConfig::LWIP)
 file(GLOB NANOSSH_LWIP_SRC CONFIGURE_DEPENDS cmd/nanossh-lwip/*.c port/device/*.c)
 add_executable(nanossh-lwip ${NANOSSH_LWIP_SRC})
 target_include_directories(nanossh-lwip PRIVATE cmd/nanossh-lwip port/device)
-target_link_libraries(nanossh-lwip PRIVATE nanossh_lwip pthread)
+target_link_libraries(nanossh-lwip PRIVATE nanossh_lwip nanossh_compact pthread)
 set_target_properties(nanossh-lwip PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 
 # The adapter is the same code without an OS: compile it once more with

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run a command against nanossh on lwIP, in a network namespace of its own.
 #
-#   tools/lwip-demo.sh [--authorized-key FILE.pub] [--user NAME] [--verbose]
-#                      -- CMD [ARGS...]
+#   tools/lwip-demo.sh [--authorized-key FILE.pub] [--user NAME]
+#                      [--crypto compact|openssl] [--verbose] -- CMD [ARGS...]
 #
 # As root: creates a network namespace with a TAP device, starts
 # nanossh-lwip on that TAP (lwIP has its own address, 10.99.0.2/30; the
@@ -20,7 +20,8 @@
 # The server is BUILD/nanossh-lwip (BUILD: $NANOSSH_BUILD, default build/),
 # built when missing. The host key is made once with ssh-keygen in
 # BUILD/lwip-demo/ and kept. Without --authorized-key a client key pair is
-# made there too. The user is "admin" unless --user says otherwise.
+# made there too. The user is "admin" unless --user says otherwise. The
+# server's crypto is the compact backend unless --crypto openssl.
 #
 # Example:
 #   tools/lwip-demo.sh -- sh -c 'ssh -i "$NANOSSH_IDENTITY" \
@@ -32,15 +33,16 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 usage() {
-    sed -n '4,6p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '4,5p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
-AUTHKEY= USER_NAME=admin VERBOSE=()
+AUTHKEY= USER_NAME=admin VERBOSE=() CRYPTO=compact
 while [ $# -gt 0 ]; do
     case $1 in
     --authorized-key) AUTHKEY=${2:?}; shift 2 ;;
     --user) USER_NAME=${2:?}; shift 2 ;;
+    --crypto) CRYPTO=${2:?}; shift 2 ;;
     --verbose) VERBOSE+=(-v -v); shift ;;
     --) shift; break ;;
     *) usage ;;
@@ -103,7 +105,7 @@ ip -n "$NS" link set "$TAP" up
 # ip netns exec execs the server itself, so $! is its PID.
 ip netns exec "$NS" "$BIN" --tap "$TAP" --addr "$LWIP_ADDR/30" \
     --gateway "$KERNEL_ADDR" --host-key "$HOSTKEY" --authorized-key "$AUTHKEY" \
-    --user "$USER_NAME" "${VERBOSE[@]}" >"$LOG" 2>&1 &
+    --user "$USER_NAME" --crypto "$CRYPTO" "${VERBOSE[@]}" >"$LOG" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do
     grep -q 'listening on' "$LOG" && break

@@ -3,8 +3,8 @@
 #
 #   tools/lwip-test.sh [BUILD-DIR]      (default build; as root)
 #
-# Starts BUILD-DIR/nanossh-lwip in a network namespace of its own and runs
-# there: ssh with the authorized key runs commands (output and exit status
+# Starts BUILD-DIR/nanossh-lwip in a network namespace of its own, once
+# with the compact crypto backend and once with OpenSSL, and runs there: ssh with the authorized key runs commands (output and exit status
 # checked), a wrong key is refused, stdin of 1 MiB reaches the server
 # through the TCP window, a pty shell runs typed lines, sftp puts and gets
 # files of 40 and 200 KiB (SHA-256 compared, also with the device's own
@@ -38,27 +38,34 @@ if [ "${1:-}" != "--inner" ]; then
     fi
     rm -rf "$ARM"
 
-    OUT=$(mktemp)
-    LOG=$BUILD/lwip-demo/test-server.log
-    mkdir -p "$BUILD/lwip-demo"
-    NANOSSH_BUILD=$BUILD NANOSSH_LWIP_LOG=$LOG \
-        timeout 300 "$ROOT/tools/lwip-demo.sh" -- \
-        "$ROOT/tools/lwip-test.sh" --inner "$OUT" >&2
-    rc=$?
-    if [ -s "$OUT" ]; then
-        counts=$(head -n1 "$OUT")
-        P=$((P + ${counts% *})) F=$((F + ${counts#* }))
-        mapfile -t -O ${#NOTES[@]} NOTES < <(tail -n +2 "$OUT")
-    else
-        F=$((F + 1)); NOTES+=("lwip: lwip-demo.sh failed before the checks ran (status $rc)")
-    fi
-    rm -f "$OUT"
-    # After the server stopped: no sanitizer report (leaks come at exit).
-    if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$LOG"; then
-        echo "sanitizer report in the server log:" >&2
-        cat "$LOG" >&2
-        F=$((F + 1)); NOTES+=("lwip: sanitizer report in $LOG")
-    fi
+    # The OpenSSH checks, once with each crypto backend of the server.
+    for crypto in compact openssl; do
+        OUT=$(mktemp)
+        LOG=$BUILD/lwip-demo/test-server-$crypto.log
+        mkdir -p "$BUILD/lwip-demo"
+        echo "== nanossh-lwip with $crypto crypto" >&2
+        NANOSSH_BUILD=$BUILD NANOSSH_LWIP_LOG=$LOG \
+            timeout 300 "$ROOT/tools/lwip-demo.sh" --crypto "$crypto" -- \
+            "$ROOT/tools/lwip-test.sh" --inner "$OUT" >&2
+        rc=$?
+        if [ -s "$OUT" ]; then
+            counts=$(head -n1 "$OUT")
+            P=$((P + ${counts% *})) F=$((F + ${counts#* }))
+            while read -r n; do
+                NOTES+=("lwip ($crypto): $n")
+            done < <(tail -n +2 "$OUT")
+        else
+            F=$((F + 1))
+            NOTES+=("lwip ($crypto): lwip-demo.sh failed before the checks ran (status $rc)")
+        fi
+        rm -f "$OUT"
+        # After the server stopped: no sanitizer report (leaks come at exit).
+        if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$LOG"; then
+            echo "sanitizer report in the server log:" >&2
+            cat "$LOG" >&2
+            F=$((F + 1)); NOTES+=("lwip ($crypto): sanitizer report in $LOG")
+        fi
+    done
     echo "$P $F"
     for n in "${NOTES[@]+"${NOTES[@]}"}"; do
         echo "$n"
@@ -173,7 +180,7 @@ fi
 {
     echo "$PASSED $FAILED"
     for n in "${NOTES[@]+"${NOTES[@]}"}"; do
-        echo "lwip: $n"
+        echo "$n"
     done
 } >"$RESULT"
 [ "$FAILED" -eq 0 ]

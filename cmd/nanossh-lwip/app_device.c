@@ -129,7 +129,7 @@ int lwipd_app_init(lwipd *d, nssh_lwip_server *srv, size_t n_conns,
     a->params.login = d->user;
     a->params.auth_keys = (const uint8_t (*)[32])a->auth_key;
     a->params.n_auth_keys = 1;
-    a->params.sha256 = &nssh_ossl_sha256;
+    a->params.sha256 = d->sha256;
     a->params.fs = nssh_memfs_fs();
     a->params.fs_user = &a->memfs;
     a->params.hostname = "nanossh-lwip";

@@ -41,6 +41,24 @@ int lwipd_load_hostkey(lwipd *d, const char *path)
         perror(path);
         return -1;
     }
+    if (d->compact) {
+        e = nssh_compact_key_load_openssh(&d->ckey, (const char *)data, len);
+        memset(data, 0, len);
+        free(data);
+        if (e < 0 || nssh_compact_key_public_blob(&d->ckey, d->hostkey_blob,
+                                                  sizeof(d->hostkey_blob),
+                                                  &blen) < 0) {
+            fprintf(stderr, "nanossh-lwip: %s: %s (the compact backend takes "
+                    "an unencrypted ssh-ed25519 key)\n", path, nssh_strerror(e));
+            return -1;
+        }
+        d->hostkeys[0].alg = &nssh_compact_sig_ed25519;
+        d->hostkeys[0].key = nssh_compact_key_handle(&d->ckey);
+        d->hostkeys[0].blob = d->hostkey_blob;
+        d->hostkeys[0].blob_len = blen;
+        d->n_hostkeys = 1;
+        return 0;
+    }
     e = nssh_key_load_private(data, len, &d->hostkey, why, sizeof(why));
     memset(data, 0, len);
     free(data);

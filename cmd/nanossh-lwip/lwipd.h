@@ -17,14 +17,19 @@
 #include "nanossh.h"
 #include "nanossh_lwip.h"
 #include "nanossh_ossl.h"
+#include "nanossh_compact.h"
 
 #define LWIPD_HOSTKEYS_MAX 4
 
 typedef struct lwipd {
+    int compact;                            /* 1: compact backend, 0: OpenSSL */
     const char *user;                       /* the one login name */
     uint8_t auth_blob[NSSH_KEYBLOB_MAX];    /* its authorized public key */
     size_t auth_blob_len;
-    nssh_key *hostkey;
+    nssh_key *hostkey;                      /* OpenSSL backend */
+    nssh_compact_key ckey;                  /* compact backend */
+    nssh_compact_drbg drbg;                 /* compact backend's RNG */
+    const nssh_hash *sha256;                /* the backend's, for sha256 */
     uint8_t hostkey_blob[NSSH_KEYBLOB_MAX];
     nssh_hostkey hostkeys[LWIPD_HOSTKEYS_MAX];
     size_t n_hostkeys;
@@ -33,15 +38,17 @@ typedef struct lwipd {
 } lwipd;
 
 /* keys.c */
-/* Load an OpenSSH private key file as the host key. 0 or -1 (said why). */
+/* Load an OpenSSH private key file as the host key (the compact backend:
+ * ssh-ed25519 only). 0 or -1 (said why). */
 int lwipd_load_hostkey(lwipd *d, const char *path);
 /* Load the first key line of an authorized_keys-style file ("type base64
  * [comment]"). 0 or -1 (said why). */
 int lwipd_load_authorized(lwipd *d, const char *path);
 
 /* engine.c */
-/* Fill d->tmpl: algorithms, host keys, RNG. */
-void lwipd_engine_config(lwipd *d);
+/* Fill d->tmpl: algorithms, host keys, RNG (the compact backend's DRBG
+ * seeded from getrandom()). 0 or -1 (said why). */
+int lwipd_engine_config(lwipd *d);
 /* A line on stderr, "nanossh-lwip: ...", when level <= d->verbose. */
 void lwipd_log(const lwipd *d, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

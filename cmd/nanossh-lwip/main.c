@@ -5,7 +5,10 @@
  *
  *   nanossh-lwip --tap TAP --addr A.B.C.D/PREFIX --host-key FILE
  *                --authorized-key FILE.pub [--user NAME] [--port N]
- *                [--connections N] [-v]...
+ *                [--connections N] [--crypto compact|openssl] [-v]...
+ *
+ * Crypto: the compact backend by default (the firmware's own, seeded from
+ * getrandom()), or OpenSSL.
  *
  * Threads: lwIP's tcpip thread runs the stack, its timers and every raw
  * API callback (so the whole adapter and the application); the TAP
@@ -26,7 +29,7 @@
 #include "tapnet.h"
 
 struct opts {
-    const char *tap, *addr, *gw, *hostkey, *authkey, *user;
+    const char *tap, *addr, *gw, *hostkey, *authkey, *user, *crypto;
     unsigned port, conns;
     int verbose;
 };
@@ -38,7 +41,8 @@ static void usage(void)
             "--host-key FILE\n"
             "                    --authorized-key FILE.pub [--user NAME] "
             "[--gateway A.B.C.D]\n"
-            "                    [--port N] [--connections N] [-v]...\n");
+            "                    [--port N] [--connections N] "
+            "[--crypto compact|openssl] [-v]...\n");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -52,6 +56,7 @@ static int parse(int argc, char **argv, struct opts *o)
         { "authorized-key", required_argument, 0, 'K' },
         { "user", required_argument, 0, 'u' },
         { "connections", required_argument, 0, 'n' },
+        { "crypto", required_argument, 0, 'c' },
         { "verbose", no_argument, 0, 'v' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
@@ -60,7 +65,8 @@ static int parse(int argc, char **argv, struct opts *o)
     o->port = 22;
     o->conns = 4;
     o->user = "admin";
-    while ((ch = getopt_long(argc, argv, "t:a:g:p:k:K:u:n:vh", lo, 0)) != -1) {
+    o->crypto = "compact";
+    while ((ch = getopt_long(argc, argv, "t:a:g:p:k:K:u:n:c:vh", lo, 0)) != -1) {
         switch (ch) {
         case 't': o->tap = optarg; break;
         case 'a': o->addr = optarg; break;
@@ -70,13 +76,14 @@ static int parse(int argc, char **argv, struct opts *o)
         case 'K': o->authkey = optarg; break;
         case 'u': o->user = optarg; break;
         case 'n': o->conns = (unsigned)strtoul(optarg, 0, 10); break;
+        case 'c': o->crypto = optarg; break;
         case 'v': o->verbose++; break;
         default: usage(); return -1;
         }
     }
     if (optind != argc || !o->tap || !o->addr || !o->hostkey || !o->authkey ||
         !o->port || o->port > 65535 || !o->conns || o->conns > 64 ||
-        !*o->user) {
+        !*o->user || (strcmp(o->crypto, "compact") && strcmp(o->crypto, "openssl"))) {
         usage();
         return -1;
     }
@@ -136,11 +143,12 @@ int main(int argc, char **argv)
     if (!o.gw)
         ip4_addr_set_zero(&gw);
     d.user = o.user;
-    d.verbose = o.verbose;
+    d.verbose = NSSH_LOG_INFO + o.verbose;
+    d.compact = !strcmp(o.crypto, "compact");
     if (lwipd_load_hostkey(&d, o.hostkey) < 0 ||
-        lwipd_load_authorized(&d, o.authkey) < 0)
+        lwipd_load_authorized(&d, o.authkey) < 0 ||
+        lwipd_engine_config(&d) < 0)
         return 1;
-    lwipd_engine_config(&d);
     if (!(conns = calloc(o.conns, sizeof(*conns))) ||
         lwipd_app_init(&d, &srv, o.conns, &app) < 0) {
         fprintf(stderr, "nanossh-lwip: cannot set up the application\n");
@@ -190,8 +198,9 @@ int main(int argc, char **argv)
         goto out;
     }
     /* The demo script waits for this line. */
-    printf("nanossh-lwip: listening on %s port %u (lwIP %s on %s)\n",
-           ip4addr_ntoa(&ip), o.port, LWIP_VERSION_STRING, o.tap);
+    printf("nanossh-lwip: listening on %s port %u (lwIP %s on %s, %s "
+           "crypto)\n", ip4addr_ntoa(&ip), o.port, LWIP_VERSION_STRING, o.tap,
+           o.crypto);
     fflush(stdout);
 
     while (sigwait(&sigs, &sig) != 0)
@@ -212,5 +221,7 @@ out:
     lwipd_app_free(app);
     if (d.hostkey)
         nssh_key_free(d.hostkey);
+    nssh_compact_key_clear(&d.ckey);
+    nssh_compact_drbg_clear(&d.drbg);
     return rc;
 }
