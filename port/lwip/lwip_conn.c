@@ -45,10 +45,12 @@ static void detach_pcb(struct tcp_pcb *pcb)
  * still queued behind it. */
 static void drop_held(nssh_lwip_conn *lc)
 {
+    struct pbuf *q;
     if (!lc->held)
         return;
     if (lc->pcb)
-        tcp_recved(lc->pcb, lc->held->tot_len);
+        for (q = lc->held; q; q = q->next)
+            tcp_recved(lc->pcb, q->len);
     pbuf_free(lc->held);
     lc->held = NULL;
 }
@@ -82,22 +84,32 @@ void lwip_conn_abort(nssh_lwip_conn *lc)
     release(lc);
 }
 
-/* Held pbufs to the engine. The engine takes every byte it is handed
- * (nssh_conn_recvd), so those and only those are acknowledged. */
+/* Held pbufs to the engine, one pbuf at a time (a chain's 16-bit tot_len
+ * is not trusted across pbuf_cat). The engine takes every byte it is
+ * handed (nssh_conn_recvd), so those and only those are acknowledged. */
 static int feed(nssh_lwip_conn *lc)
 {
     int moved = 0;
     while (lc->held && lc->pcb) {
         size_t room;
         uint8_t *dst = nssh_conn_recvbuf(lc->c, &room);
-        u16_t n = lc->held->tot_len;
+        u16_t n = lc->held->len;
+        if (!n) {                     /* an empty pbuf: drop it alone */
+            struct pbuf *rest = lc->held->next;
+            if (rest)
+                pbuf_ref(rest);
+            pbuf_free(lc->held);
+            lc->held = rest;
+            continue;
+        }
         if (!dst || !room)
             break;
         if (room < n)
             n = (u16_t)room;
-        n = pbuf_copy_partial(lc->held, dst, n, 0);
+        memcpy(dst, lc->held->payload, n);
         nssh_conn_recvd(lc->c, n);    /* errors stick to the engine */
         tcp_recved(lc->pcb, n);
+        /* drops the pbufs it empties, advances the first one otherwise */
         lc->held = pbuf_free_header(lc->held, n);
         moved = 1;
     }
