@@ -15,8 +15,9 @@
 #include "device.h"
 #include "nanossh_memfs.h"
 
-/* The RAM filesystem: 256 KiB, 64 files and directories. */
-#define RAMFS_SIZE (256u * 1024u)
+/* The RAM filesystem: 4 MiB (no microcontroller's limit here), 64 files
+ * and directories. */
+#define RAMFS_SIZE (4u * 1024u * 1024u)
 #define RAMFS_NODES 64u
 
 typedef struct app {

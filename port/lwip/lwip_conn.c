@@ -137,6 +137,13 @@ static int flush(nssh_lwip_conn *lc)
         n = tcp_sndbuf(lc->pcb);
         if (!n)
             break;    /* tcp_sent() continues */
+        /* Sender-side silly window avoidance (RFC 1122 4.2.3.4): with
+         * Nagle off, room freed by each ACK would otherwise go out as a
+         * run of small segments during a bulk transfer, whose per-packet
+         * cost can overflow a receiver's buffer before its window does.
+         * Room below one MSS means data is in flight: tcp_sent() comes. */
+        if (n < len && n < tcp_mss(lc->pcb))
+            break;
         if (n > len)
             n = len;
         if (n > 0xFFFFu)
@@ -192,7 +199,7 @@ static int settle(nssh_lwip_conn *lc)
 static int pump(nssh_lwip_conn *lc)
 {
     nssh_lwip_server *s = lc->srv;
-    int moved;
+    int fed, wrote, fed_any = 0, wrote_any = 0;
     if (lc->busy) {               /* a hook kicked us: one more round */
         lc->again = 1;
         return PUMP_OK;
@@ -201,13 +208,23 @@ static int pump(nssh_lwip_conn *lc)
     do {
         lc->again = 0;
         do {
-            moved = feed(lc);
+            fed = feed(lc);
             if (s->hooks->pump && !lc->dead)
                 s->hooks->pump(s->app, lc, nssh_lwip_now(s));
-            moved |= flush(lc);
-        } while (moved && !lc->dead);
+            wrote = flush(lc);
+            fed_any |= fed;
+            wrote_any |= wrote;
+        } while ((fed || wrote) && !lc->dead);
     } while (lc->again && !lc->dead);
     lc->busy = 0;
+    /* Input that produced no answer (NEWKEYS, a key press without echo):
+     * acknowledge it now rather than after lwIP's delayed-ACK timer, or a
+     * client whose Nagle holds its next packet until that ACK (OpenSSH
+     * before a pty, and during the key exchange) waits up to 250 ms. */
+    if (fed_any && !wrote_any && lc->pcb && !lc->dead) {
+        tcp_set_flags(lc->pcb, TF_ACK_NOW);
+        tcp_output(lc->pcb);
+    }
     return settle(lc);
 }
 
