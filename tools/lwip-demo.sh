@@ -22,6 +22,8 @@
 # BUILD/lwip-demo/ and kept. Without --authorized-key a client key pair is
 # made there too. The user is "admin" unless --user says otherwise. The
 # server's crypto is the compact backend unless --crypto openssl.
+# NANOSSH_LWIP_ARGS adds arguments to the server's command line (e.g.
+# "--login-grace 3").
 #
 # Example:
 #   tools/lwip-demo.sh -- sh -c 'ssh -i "$NANOSSH_IDENTITY" \
@@ -105,7 +107,8 @@ ip -n "$NS" link set "$TAP" up
 # ip netns exec execs the server itself, so $! is its PID.
 ip netns exec "$NS" "$BIN" --tap "$TAP" --addr "$LWIP_ADDR/30" \
     --gateway "$KERNEL_ADDR" --host-key "$HOSTKEY" --authorized-key "$AUTHKEY" \
-    --user "$USER_NAME" --crypto "$CRYPTO" "${VERBOSE[@]}" >"$LOG" 2>&1 &
+    --user "$USER_NAME" --crypto "$CRYPTO" "${VERBOSE[@]}" \
+    ${NANOSSH_LWIP_ARGS:-} >"$LOG" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do
     grep -q 'listening on' "$LOG" && break

@@ -2,14 +2,16 @@
 """Raw TCP checks of nanossh-lwip's connection handling (run by
 tools/lwip-test.sh inside the demo's namespace).
 
-  lwip_raw.py SLOTS
+  lwip_raw.py SLOTS GRACE
 
 1. A malformed first packet followed by 32 KiB the engine never takes:
    the server sends SSH_MSG_DISCONNECT and then a FIN, not a RST (a pcb
    closed with unacknowledged received data would answer with a RST and
    drop the DISCONNECT).
-2. With every connection slot taken, one more connection is reset.
-3. A connection reset by the client frees its slot for the next one.
+2. A connection that never logs in is closed after GRACE seconds (the
+   engine's timer, driven by tcp_poll), not before, and its slot is free.
+3. With every connection slot taken, one more connection is reset.
+4. A connection reset by the client frees its slot for the next one.
 Exit status 0 when all hold; one line per check on stdout.
 """
 import os
@@ -61,12 +63,18 @@ def banner(s):
 
 def main():
     slots = int(sys.argv[1])
+    grace = float(sys.argv[2])
     failed = 0
 
     def check(ok, text):
         nonlocal failed
         print(("ok: " if ok else "FAILED: ") + text)
         failed += not ok
+
+    # the idle connection of check 2, opened first so it ages meanwhile
+    idle = connect()
+    idle_start = time.monotonic()
+    idle_banner = banner(idle)
 
     # 1. bad packet length field, then junk
     s = connect()
@@ -79,7 +87,16 @@ def main():
           "malformed packet: DISCONNECT then FIN (got messages %s, %s)"
           % (types, how))
 
-    # 2. every slot taken: one more is reset
+    # 2. the idle one is closed after the grace time (poll every second)
+    idle.settimeout(grace + 10)
+    data, how = read_until_end(idle)
+    took = time.monotonic() - idle_start
+    idle.close()
+    check(idle_banner and how in ("eof", "reset") and grace - 0.5 <= took <= grace + 4,
+          "idle connection closed after %.1f s (login grace %g s, %s)"
+          % (took, grace, how))
+
+    # 3. every slot taken: one more is reset
     held = [connect() for _ in range(slots)]
     check(all(banner(h) for h in held), "%d connections at once" % slots)
     try:
@@ -91,7 +108,7 @@ def main():
     check(how != "timeout" and not data,
           "connection over the %d slots refused (%s)" % (slots, how))
 
-    # 3. a reset frees the slot
+    # 4. a reset frees the slot
     h = held.pop()
     h.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     h.close()

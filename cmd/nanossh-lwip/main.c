@@ -5,7 +5,8 @@
  *
  *   nanossh-lwip --tap TAP --addr A.B.C.D/PREFIX --host-key FILE
  *                --authorized-key FILE.pub [--user NAME] [--port N]
- *                [--connections N] [--crypto compact|openssl] [-v]...
+ *                [--connections N] [--crypto compact|openssl]
+ *                [--login-grace SECONDS] [-v]...
  *
  * Crypto: the compact backend by default (the firmware's own, seeded from
  * getrandom()), or OpenSSL.
@@ -30,7 +31,7 @@
 
 struct opts {
     const char *tap, *addr, *gw, *hostkey, *authkey, *user, *crypto;
-    unsigned port, conns;
+    unsigned port, conns, grace;
     int verbose;
 };
 
@@ -42,7 +43,8 @@ static void usage(void)
             "                    --authorized-key FILE.pub [--user NAME] "
             "[--gateway A.B.C.D]\n"
             "                    [--port N] [--connections N] "
-            "[--crypto compact|openssl] [-v]...\n");
+            "[--crypto compact|openssl]\n"
+            "                    [--login-grace SECONDS] [-v]...\n");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -57,6 +59,7 @@ static int parse(int argc, char **argv, struct opts *o)
         { "user", required_argument, 0, 'u' },
         { "connections", required_argument, 0, 'n' },
         { "crypto", required_argument, 0, 'c' },
+        { "login-grace", required_argument, 0, 'G' },
         { "verbose", no_argument, 0, 'v' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
@@ -66,7 +69,8 @@ static int parse(int argc, char **argv, struct opts *o)
     o->conns = 4;
     o->user = "admin";
     o->crypto = "compact";
-    while ((ch = getopt_long(argc, argv, "t:a:g:p:k:K:u:n:c:vh", lo, 0)) != -1) {
+    o->grace = 60;
+    while ((ch = getopt_long(argc, argv, "t:a:g:p:k:K:u:n:c:G:vh", lo, 0)) != -1) {
         switch (ch) {
         case 't': o->tap = optarg; break;
         case 'a': o->addr = optarg; break;
@@ -77,13 +81,14 @@ static int parse(int argc, char **argv, struct opts *o)
         case 'u': o->user = optarg; break;
         case 'n': o->conns = (unsigned)strtoul(optarg, 0, 10); break;
         case 'c': o->crypto = optarg; break;
+        case 'G': o->grace = (unsigned)strtoul(optarg, 0, 10); break;
         case 'v': o->verbose++; break;
         default: usage(); return -1;
         }
     }
     if (optind != argc || !o->tap || !o->addr || !o->hostkey || !o->authkey ||
         !o->port || o->port > 65535 || !o->conns || o->conns > 64 ||
-        !*o->user || (strcmp(o->crypto, "compact") && strcmp(o->crypto, "openssl"))) {
+        !*o->user || o->grace > 3600 || (strcmp(o->crypto, "compact") && strcmp(o->crypto, "openssl"))) {
         usage();
         return -1;
     }
@@ -149,6 +154,7 @@ int main(int argc, char **argv)
         lwipd_load_authorized(&d, o.authkey) < 0 ||
         lwipd_engine_config(&d) < 0)
         return 1;
+    d.tmpl.login_grace_ms = o.grace * 1000u;    /* 0: no limit */
     if (!(conns = calloc(o.conns, sizeof(*conns))) ||
         lwipd_app_init(&d, &srv, o.conns, &app) < 0) {
         fprintf(stderr, "nanossh-lwip: cannot set up the application\n");
