@@ -22,3 +22,30 @@ if(NSSH_BUILD_TESTS AND CMOCKA_LIB)
     add_test(NAME ${name} COMMAND ${name})
   endforeach()
 endif()
+
+# Constant-time check: secrets marked undefined, valgrind's memcheck
+# reports any branch or address that depends on them. Not under the
+# sanitizers (valgrind cannot run an ASan binary).
+find_program(VALGRIND_EXE valgrind)
+find_path(VALGRIND_INCLUDE valgrind/memcheck.h)
+if(NSSH_BUILD_TESTS AND VALGRIND_EXE AND VALGRIND_INCLUDE AND NOT NSSH_SANITIZE)
+  add_executable(ct_compact ${CMAKE_CURRENT_LIST_DIR}/../tests/unit/compact/ct_compact.c)
+  target_include_directories(ct_compact PRIVATE include src/core src/crypto
+    src/crypto/compact ${VALGRIND_INCLUDE})
+  target_link_libraries(ct_compact PRIVATE nanossh_compact nanossh_static)
+  set_target_properties(ct_compact PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  add_test(NAME compact_ct_valgrind COMMAND ${VALGRIND_EXE} --tool=memcheck
+    --error-exitcode=1 --track-origins=yes $<TARGET_FILE:ct_compact>)
+  # ... and the check itself can fail: a deliberate secret branch.
+  add_test(NAME compact_ct_valgrind_canary COMMAND ${VALGRIND_EXE} --tool=memcheck
+    --error-exitcode=1 $<TARGET_FILE:ct_compact> --canary)
+  set_tests_properties(compact_ct_valgrind_canary PROPERTIES WILL_FAIL TRUE)
+elseif(NSSH_BUILD_TESTS AND NOT NSSH_SANITIZE)
+  message(STATUS "valgrind not found: constant-time check of the compact backend not built")
+endif()
+
+# Speed on the build host (not a test): build/tests/bench_compact
+add_executable(bench_compact ${CMAKE_CURRENT_LIST_DIR}/../tests/unit/compact/bench_compact.c)
+target_include_directories(bench_compact PRIVATE include src/core src/crypto src/crypto/compact)
+target_link_libraries(bench_compact PRIVATE nanossh_compact nanossh_static)
+set_target_properties(bench_compact PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)

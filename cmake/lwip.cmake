@@ -14,11 +14,13 @@ add_library(nanossh_lwip STATIC ${LWIP_ADAPTER_SRC})
 target_include_directories(nanossh_lwip PUBLIC include PRIVATE port/lwip)
 target_link_libraries(nanossh_lwip PUBLIC nanossh_static PkgConfig::LWIP)
 
-# The same application as the firmware: port/device (shell, sftp on memfs).
-file(GLOB NANOSSH_LWIP_SRC CONFIGURE_DEPENDS cmd/nanossh-lwip/*.c port/device/*.c)
+# The same application as the firmware: nanossh_device (port/device: shell,
+# sftp on memfs; cmake/device.cmake).
+file(GLOB NANOSSH_LWIP_SRC CONFIGURE_DEPENDS cmd/nanossh-lwip/*.c)
 add_executable(nanossh-lwip ${NANOSSH_LWIP_SRC})
-target_include_directories(nanossh-lwip PRIVATE cmd/nanossh-lwip port/device)
-target_link_libraries(nanossh-lwip PRIVATE nanossh_lwip nanossh_compact pthread)
+target_include_directories(nanossh-lwip PRIVATE cmd/nanossh-lwip)
+target_link_libraries(nanossh-lwip PRIVATE nanossh_lwip nanossh_device
+  nanossh_compact pthread)
 set_target_properties(nanossh-lwip PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
 
 # The adapter is the same code without an OS: compile it once more with

@@ -43,7 +43,8 @@ extern const nssh_sig_alg nssh_compact_sig_ed25519;   /* ssh-ed25519 */
 
 /* NULL-terminated lists in the default order of preference, and lookups
  * by SSH name (NULL when unknown). sntrup761 is found by name but not in
- * the default list (it costs about 10 KiB of code and stack). */
+ * the default list: on a Cortex-M4 it adds about 4 KiB of code and needs
+ * about 16 KiB of stack (ML-KEM-768 covers the same need). */
 extern const nssh_kem *const nssh_compact_kems[];
 extern const nssh_cipher *const nssh_compact_ciphers[];
 extern const nssh_mac *const nssh_compact_macs[];
@@ -58,9 +59,10 @@ const nssh_sig_alg *nssh_compact_sig_by_name(const char *name);
  * nssh_compact_key_handle(); the struct is public so that it can be
  * static. Fields are private to the backend. */
 typedef struct nssh_compact_key {
+    uint32_t magic;     /* tells this backend's keys from others' */
+    uint32_t has_private;
     uint8_t seed[32];   /* RFC 8032 private key */
     uint8_t pub[32];    /* encoded public point A */
-    uint32_t has_private;
 } nssh_compact_key;
 
 /* Private key from its 32-byte seed (RFC 8032 section 5.1.5). */

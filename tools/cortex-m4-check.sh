@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Freestanding Cortex-M4 check of the protocol engine and the SFTP server.
+# Freestanding Cortex-M4 check of the protocol engine, the SFTP server and
+# the compact crypto backend (tools/cortex-m4-compact.sh).
 #
 # Compiles every src/core/*.c and src/sftp/*.c (the SFTP module and its
 # in-memory filesystem, with small firmware limits) for a Cortex-M4 with a small firmware profile
@@ -88,4 +89,9 @@ echo "cortex-m4-check: ${#objs[@]} files compiled for cortex-m4 (freestanding, -
 "$SIZE" -t "${objs[@]}" | awk '
     NR == 1 { next }
     /\(TOTALS\)/ { printf "cortex-m4-check: text %d, data %d, bss %d bytes\n", $1, $2, $3 }'
+
+# The compact crypto backend with the post-quantum code and the hybrid
+# composition it uses: the same freestanding rules, nothing from a C
+# library but mem* and str*, and the code size of each algorithm.
+./tools/cortex-m4-compact.sh "$tmp/compact"
 echo "cortex-m4-check: OK"

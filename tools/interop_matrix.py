@@ -18,7 +18,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CATEGORIES = ["default", "kex", "host key", "cipher", "MAC", "user key",
               "kex (legacy)", "host key (legacy)", "MAC (legacy)",
-              "robustness", "audit"]
+              "sftp", "robustness", "audit"]
 NEGOTIATED = {"kex", "host key", "cipher", "MAC", "user key"}
 
 # Why each ssh-audit 2.5.0 finding is accepted (or what fixed it), keyed by
@@ -210,14 +210,17 @@ def render(rows, audit, run):
         "command and checks its output and exit status; where a row forces "
         "an algorithm, the client (where it can tell) and the daemon's log "
         "must both name it. The raw client checks the server's key "
-        "exchange reply itself, signature included. The legacy rows run "
+        "exchange reply itself, signature included. The sftp rows move "
+        "files with each client through the built-in SFTP server "
+        "(internal-sftp) and check the bytes. The legacy rows run "
         "against a daemon that turns the SHA-1 algorithms on "
         "(`KexAlgorithms=+...`, `MACs=+...`, `HostKeyAlgorithms=+ssh-rsa`).",
         "",
         "To produce it again: `tools/test.sh` writes `build/INTEROP.md`; or",
         "", "```sh",
         "NANOSSHD=build/nanosshd /usr/bin/python3 -m pytest "
-        "tests/interop/test_matrix*.py tests/interop/test_ssh_audit.py",
+        "tests/interop/test_matrix*.py tests/interop/test_sftp.py "
+        "tests/interop/test_ssh_audit.py",
         "tools/interop_matrix.py build/interop-matrix.jsonl -o INTEROP.md",
         "```", "",
         f"{len(rows)} rows: {ok} passed, {len(rows) - ok} failed.", "",

@@ -51,9 +51,9 @@ if [ ! -r "$AUTH_KEY" ]; then
     echo "mcu-demo: no authorized key at $AUTH_KEY (make one with ssh-keygen -t ed25519, or pass --authorized-key)" >&2
     exit 2
 fi
-for tool in arm-none-eabi-gcc qemu-system-arm ssh-keygen python3 make; do
-    command -v "$tool" >/dev/null || { echo "mcu-demo: $tool not found (tools/test.sh installs the packages)" >&2; exit 2; }
-done
+. tools/deps.sh
+ensure_packages make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm \
+    openssh-client python3 >&2
 
 make -s -j2 -f port/netduinoplus2/firmware.mk BUILD="$BUILD" >&2
 ELF=$BUILD/nanossh-fw.elf
@@ -62,7 +62,8 @@ if [ ! -f "$HOSTKEY" ]; then
     ssh-keygen -q -t ed25519 -N '' -C nanossh-firmware -f "$HOSTKEY"
 fi
 
-PROV=$(mktemp "${TMPDIR:-/tmp}/nanossh-prov.XXXXXX")
+# The block holds this boot's seed: private to us, removed when QEMU ends.
+PROV=$(mktemp "$BUILD/provision.XXXXXX")
 QEMU_PID=
 cleanup() {
     if [ -n "$QEMU_PID" ]; then kill "$QEMU_PID" 2>/dev/null || true; wait "$QEMU_PID" 2>/dev/null || true; fi
@@ -81,11 +82,4 @@ qemu-system-arm -M netduinoplus2 -display none -monitor none "${ICOUNT[@]}" \
     -kernel "$ELF" \
     -device "loader,file=$PROV,addr=0x2002FE00,force-raw=on" &
 QEMU_PID=$!
-# QEMU has read the block once it listens; the seed need not stay on disk.
-for _ in $(seq 50); do
-    if ss -ltn "sport = :$PORT" 2>/dev/null | grep -q LISTEN; then break; fi
-    kill -0 "$QEMU_PID" 2>/dev/null || break
-    sleep 0.1
-done
-rm -f "$PROV"
 wait "$QEMU_PID"

@@ -8,7 +8,8 @@
 #    UndefinedBehaviorSanitizer, -DNSSH_SANITIZE=ON),
 # 3. runs the cmocka unit tests of both builds, the Cortex-M4 freestanding
 #    check, and the interop suite (tests/interop: OpenSSH, Dropbear, PuTTY,
-#    paramiko, AsyncSSH, Go and libssh clients, ssh-audit) against
+#    paramiko, AsyncSSH, Go and libssh clients, ssh-audit; SFTP clients:
+#    curl (libssh2) and rclone) against
 #    build/nanosshd and build-asan/nanosshd, writing the interop matrix of
 #    each pass to build*/INTEROP.md, and the lwIP tests (tools/lwip-test.sh)
 #    against build*/nanossh-lwip,
@@ -70,7 +71,7 @@ if ! ensure_packages build-essential cmake pkg-config libssl-dev \
         dropbear-bin python3-asyncssh python3-cryptography golang-go \
         golang-golang-x-crypto-dev libssh-dev ssh-audit gcc \
         openssh-sftp-server rsync git fail2ban man-db groff-base \
-        liblwip-dev iproute2; then
+        curl rclone valgrind qemu-system-arm liblwip-dev iproute2; then
     echo "package installation failed"
     echo "0 passed, 1 failed"
     exit 1
@@ -148,6 +149,12 @@ for dir in build build-asan; do
         add 0 1 "lwip ($dir)" "$dir/nanossh-lwip was not built"
     fi
 done
+
+section "firmware (QEMU netduinoplus2)"
+# Builds build-mcu/ with arm-none-eabi-gcc, boots it in QEMU for OpenSSH
+# and re-measures the figures of EMBEDDED.md (see tools/mcu-test.sh).
+out=$(./tools/mcu-test.sh build-mcu)
+add_parsed "firmware" "$out"
 
 section "summary"
 echo "took $(( $(date +%s) - start )) s"

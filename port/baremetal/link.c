@@ -70,24 +70,43 @@ static void drain(serial_link *l)
     l->pending_len -= (size_t)n;
 }
 
+static void emit(serial_link *l, uint8_t b)
+{
+    if (l->running && l->pending_len < sizeof(l->pending))
+        l->pending[l->pending_len++] = b;
+}
+
+/*
+ * Bytes that may begin "SSH-2.0-" are held back until the match fails:
+ * fed to the old session, a new client's first bytes would make it fail
+ * and send its DISCONNECT into the new client's banner exchange. The match
+ * is Knuth-Morris-Pratt over the fixed pattern (its prefix function: only
+ * "SS" overlaps itself).
+ */
 void serial_link_input(serial_link *l, const uint8_t *p, size_t n, uint64_t now)
 {
+    static const uint8_t prefix[IDENT_LEN] = { 0, 1, 0, 0, 0, 0, 0, 0 };
     size_t i;
+    unsigned k;
     if (n)
         l->last_rx = now;
     for (i = 0; i < n; i++) {
         uint8_t b = p[i];
-        if (b == (uint8_t)ident[l->match])
-            l->match++;
-        else
-            l->match = b == (uint8_t)ident[0] ? 1u : 0u;
-        if (l->match == IDENT_LEN) {
-            l->match = 0;
-            start(l, now);
+        while (l->match > 0 && b != (uint8_t)ident[l->match]) {
+            k = prefix[l->match - 1];
+            /* The oldest match - k held bytes are no longer a prefix. */
+            for (unsigned j = 0; j < l->match - k; j++)
+                emit(l, (uint8_t)ident[j]);
+            l->match = k;
+        }
+        if (b == (uint8_t)ident[l->match]) {
+            if (++l->match == IDENT_LEN) {
+                l->match = 0;
+                start(l, now);
+            }
             continue;
         }
-        if (l->running && l->pending_len < sizeof(l->pending))
-            l->pending[l->pending_len++] = b;
+        emit(l, b);
     }
     drain(l);
 }
@@ -110,6 +129,13 @@ void serial_link_tick(serial_link *l, uint64_t now)
 {
     if (!l->running)
         return;
+    /* Held bytes that no next byte followed belong to the session (a
+     * packet may well end in "S"). */
+    if (l->match && now - l->last_rx >= LINK_HOLD_MS) {
+        for (unsigned j = 0; j < l->match; j++)
+            emit(l, (uint8_t)ident[j]);
+        l->match = 0;
+    }
     drain(l);
     dev_session_tick(l->sess, now);
     if (dev_session_state(l->sess) & NSSH_CLOSED) {

@@ -8,7 +8,9 @@
  *   - "SSH-2.0-" while a session runs means a new client took over the
  *     line: the old session is released without a word and a new one
  *     starts (8 bytes matching by chance in ciphertext: about 2^-64 per
- *     byte);
+ *     byte). Bytes that may begin that line are held back (at most
+ *     LINK_HOLD_MS when nothing follows) so the old session never sees
+ *     them;
  *   - silence past the idle timeout, or the engine closing, ends the
  *     session.
  *
@@ -24,6 +26,12 @@
 
 #ifndef LINK_PENDING
 #define LINK_PENDING 512u
+#endif
+
+/* How long bytes that may begin a new client's "SSH-2.0-" are held back
+ * when nothing follows them. */
+#ifndef LINK_HOLD_MS
+#define LINK_HOLD_MS 20u
 #endif
 
 enum { LINK_EV_START = 1, LINK_EV_END };

@@ -5,7 +5,9 @@
 #include "device.h"
 
 /* session.c */
-void dev_log(dev_session *s, const char *a, const char *b, const char *c);
+/* One log line made of up to four pieces (NULL: none). */
+void dev_log(dev_session *s, const char *a, const char *b, const char *c,
+             const char *d);
 /* Begin the end of a channel: exit-status code, EOF and CLOSE once its
  * output is out. */
 void dev_chan_finish(dev_session *s, dev_chan *c, uint32_t code);

@@ -8,15 +8,16 @@
 
 #include "device_int.h"
 
-void dev_log(dev_session *s, const char *a, const char *b, const char *c)
+void dev_log(dev_session *s, const char *a, const char *b, const char *c,
+             const char *d)
 {
     char line[160];
     size_t n = 0;
-    const char *parts[3] = { a, b, c };
+    const char *parts[4] = { a, b, c, d };
     int i;
     if (!s->p->log)
         return;
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 4; i++) {
         size_t k = parts[i] ? strlen(parts[i]) : 0;
         if (k > sizeof(line) - 1 - n)
             k = sizeof(line) - 1 - n;
@@ -31,7 +32,7 @@ static void cb_log(void *user, const nssh_log *rec)
 {
     dev_session *s = user;
     if (rec->level <= NSSH_LOG_INFO)
-        dev_log(s, rec->stage ? rec->stage : "", ": ", rec->text);
+        dev_log(s, rec->stage ? rec->stage : "", ": ", rec->text, NULL);
 }
 
 /* The key blob of ssh-ed25519 (RFC 8709 section 4): string "ssh-ed25519"
@@ -73,8 +74,8 @@ static void cb_auth_result(void *user, nssh_str username, const char *method,
     (void)blob, (void)blob_len, (void)partial, (void)alg;
     memcpy(name, username.p, n);
     name[n] = 0;
-    dev_log(s, ok ? "Accepted " : "Failed ", method, ok ? " login" : " login attempt");
-    dev_log(s, "  for user ", name, "");
+    /* sshd's wording, as nanosshd logs it */
+    dev_log(s, ok ? "Accepted " : "Failed ", method, " for ", name);
 }
 
 static int cb_channel_open(void *user, uint32_t ch, nssh_str type,

@@ -30,7 +30,7 @@ int dev_sftp_start(dev_session *s, uint32_t ch)
     s->sftp_ch = (int)ch;
     s->sftp_inq_off = s->sftp_inq_len = 0;
     s->ch[ch].kind = DEV_CH_SFTP;
-    dev_log(s, "sftp: ", "subsystem started", "");
+    dev_log(s, "sftp: ", "subsystem started", NULL, NULL);
     return 0;
 }
 
@@ -46,7 +46,7 @@ void dev_sftp_data(dev_session *s, uint32_t ch, const uint8_t *p, size_t n)
     room = sizeof(s->sftp_inq) - s->sftp_inq_len;
     if (n > room) {
         /* Only a peer ignoring our window can get here. */
-        dev_log(s, "sftp: ", "peer exceeded the channel window", "");
+        dev_log(s, "sftp: ", "peer exceeded the channel window", NULL, NULL);
         nssh_conn_disconnect(s->conn, NSSH_DISC_PROTOCOL_ERROR,
                              "channel window exceeded");
         return;
@@ -83,7 +83,7 @@ void dev_sftp_pump(dev_session *s)
             long t = nssh_sftp_input(&s->sftp, s->sftp_inq + s->sftp_inq_off,
                                      s->sftp_inq_len - s->sftp_inq_off);
             if (t < 0) {
-                dev_log(s, "sftp: ", "protocol error, closing the channel", "");
+                dev_log(s, "sftp: ", "protocol error, closing the channel", NULL, NULL);
                 s->sftp_inq_off = s->sftp_inq_len;
                 dev_chan_finish(s, c, 1);
             } else if (t > 0) {

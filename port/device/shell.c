@@ -115,11 +115,13 @@ static int arg_name(dev_chan *c, const char *line, size_t len, size_t *pos)
 static void open_job(dev_session *s, dev_chan *c, int kind)
 {
     const nssh_sftp_fs *fs = s->p->fs;
+    nssh_sftp_attrs none;
     int e;
+    memset(&none, 0, sizeof(none));
     if (kind == JOB_LS)
         e = fs->opendir(s->p->fs_user, "/", &c->job.h);
     else
-        e = fs->open(s->p->fs_user, c->job.name, SSH_FXF_READ, NULL, &c->job.h);
+        e = fs->open(s->p->fs_user, c->job.name, SSH_FXF_READ, &none, &c->job.h);
     if (e < 0) {
         dev_out_str(c, c->job.name);
         dev_out_str(c, ": ");

@@ -57,16 +57,21 @@ void board_systick_isr(void)
     millis++;
 }
 
+/* With the ring full the byte stays in DR and the interrupt is masked
+ * until the main loop makes room: QEMU then holds further input back
+ * (it delivers only while RXNE is clear), and on silicon the line needs
+ * RTS/CTS flow control to wait the same way. */
 void board_usart1_isr(void)
 {
     while (USART_SR(USART1_BASE) & (SR_RXNE | SR_ORE)) {
-        uint8_t b = (uint8_t)USART_DR(USART1_BASE);   /* clears RXNE/ORE */
         uint32_t h = rx_head;
         if (h - rx_tail >= RX_RING) {
-            rx_overruns++;
-            continue;
+            USART_CR1(USART1_BASE) &= ~CR1_RXNEIE;
+            return;
         }
-        rx_ring[h & (RX_RING - 1u)] = b;
+        if (USART_SR(USART1_BASE) & SR_ORE)
+            rx_overruns++;
+        rx_ring[h & (RX_RING - 1u)] = (uint8_t)USART_DR(USART1_BASE); /* clears RXNE/ORE */
         rx_head = h + 1u;
     }
 }
@@ -133,6 +138,8 @@ size_t board_ssh_rx(uint8_t *buf, size_t cap)
         t++;
     }
     rx_tail = t;
+    if (n && !(USART_CR1(USART1_BASE) & CR1_RXNEIE))
+        USART_CR1(USART1_BASE) |= CR1_RXNEIE;   /* room again: resume */
     return n;
 }
 

@@ -32,8 +32,8 @@ uint64_t board_cycles(void);
  * empty); tx writes every byte (polls TXE). */
 size_t board_ssh_rx(uint8_t *buf, size_t cap);
 void board_ssh_tx(const uint8_t *buf, size_t len);
-/* Bytes lost because the receive ring was full (never expected: the
- * adapter drains it faster than a UART fills it). */
+/* Receiver overruns seen (a byte arrived before the previous one was
+ * read; QEMU never does this, silicon without flow control may). */
 uint32_t board_ssh_overruns(void);
 
 /* Diagnostics (USART2): never the SSH stream. */
@@ -51,6 +51,8 @@ void board_stack_paint(void);
 size_t board_stack_peak(void);
 size_t board_stack_size(void);
 void board_stack_mark(void);
+/* Make the lowest bytes of the stack fault on access (MPU). */
+void board_stack_guard(void);
 
 /* Stop forever (after a fatal start-up condition). */
 void board_halt(void) __attribute__((noreturn));

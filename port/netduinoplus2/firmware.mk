@@ -1,15 +1,22 @@
 # nanossh firmware for QEMU's netduinoplus2 (STM32F405, Cortex-M4).
 #
-#   make -f port/netduinoplus2/firmware.mk [BUILD=build-mcu] [SNTRUP=1] [-j2]
+#   make -f port/netduinoplus2/firmware.mk [BUILD=build-mcu] [-j2] [all|sntrup]
 #
-# Writes $(BUILD)/nanossh-fw.elf, its map, and per-component archives the
-# figures script reads. Debian: gcc-arm-none-eabi, libnewlib-arm-none-eabi.
+# all:    $(BUILD)/nanossh-fw.elf (mlkem768x25519, curve25519)
+# sntrup: $(BUILD)/nanossh-fw-sntrup.elf, the same plus
+#         sntrup761x25519-sha512 (the build option; same libraries, only
+#         main.c differs)
+# Each ELF has its map next to it; the per-component archives are what the
+# figures script (tools/mcu-figures.py) attributes sizes to. Debian: gcc-arm-none-eabi, libnewlib-arm-none-eabi.
 # No heap: the link has no _sbrk, so anything pulling in malloc fails to
 # link, and a check after linking refuses an image that names malloc.
 
 BUILD ?= build-mcu
-SNTRUP ?= 0
+# Reserved stack of each image (measured peaks in EMBEDDED.md: about 10 KiB
+# for mlkem768x25519, 18 KiB for sntrup761x25519); the RAM filesystem gets
+# the rest, at least 64 KiB (RAMFS_MIN in board.ld).
 STACK_SIZE ?= 16384
+STACK_SIZE_SNTRUP ?= 24576
 
 CC := arm-none-eabi-gcc
 AR := arm-none-eabi-ar
@@ -20,27 +27,31 @@ BOARD := port/netduinoplus2
 CPU := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
 CFLAGS := $(CPU) -Os -g -std=c11 -Wall -Wextra -Wno-unused-parameter \
     -ffunction-sections -fdata-sections -fno-common \
-    -DNSSH_USER_OPTS='"fw_opts.h"' -DFW_SNTRUP=$(SNTRUP) \
+    -DNSSH_USER_OPTS='"fw_opts.h"'\
     -I$(BOARD) -Iport/baremetal -Iport/device -Iinclude -Isrc/core \
     -Isrc/crypto -Isrc/crypto/compact -Isrc/sftp -I$(BUILD)/gen
 LDFLAGS := $(CPU) -nostartfiles --specs=nano.specs -T $(BOARD)/board.ld \
-    -Wl,--gc-sections -Wl,--defsym=STACK_SIZE=$(STACK_SIZE) \
-    -Wl,-Map=$(BUILD)/nanossh-fw.map -Wl,--print-memory-usage
+    -Wl,--gc-sections \
+    -Wl,--print-memory-usage
 
 # Components, one archive each (the figures are per component).
 SRC_engine := $(wildcard src/core/*.c)
 SRC_crypto := $(wildcard src/crypto/compact/*.c src/crypto/pq/*.c src/crypto/hybrid.c)
 SRC_sftp := $(wildcard src/sftp/*.c)
 SRC_app := $(wildcard port/device/*.c)
-SRC_board := $(wildcard port/baremetal/*.c) $(filter-out $(BOARD)/conn_size.c,$(wildcard $(BOARD)/*.c))
+SRC_board := $(wildcard port/baremetal/*.c) \
+    $(filter-out $(BOARD)/conn_size.c $(BOARD)/main.c,$(wildcard $(BOARD)/*.c))
 COMPONENTS := engine crypto sftp app board
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 ALL_OBJ := $(foreach c,$(COMPONENTS),$(call obj,$(SRC_$(c))))
 
 ELF := $(BUILD)/nanossh-fw.elf
+ELF_SNTRUP := $(BUILD)/nanossh-fw-sntrup.elf
+LIBS := $(foreach c,$(COMPONENTS),$(BUILD)/lib$(c).a)
 
 all: $(ELF)
+sntrup: $(ELF_SNTRUP)
 
 $(BUILD)/gen/conn_size.h: $(BOARD)/conn_size.c $(BOARD)/fw_opts.h $(wildcard include/*.h src/core/*.h)
 	@mkdir -p $(dir $@)
@@ -64,19 +75,36 @@ $(BUILD)/lib$(1).a: $(call obj,$(SRC_$(1)))
 endef
 $(foreach c,$(COMPONENTS),$(eval $(call component_lib,$(c))))
 
-# Objects of the board and the application first, libraries after, so the
-# linker takes from the libraries only what is reached.
-$(ELF): $(foreach c,$(COMPONENTS),$(BUILD)/lib$(c).a) $(BOARD)/board.ld
-	$(CC) $(LDFLAGS) -o $@ -Wl,--whole-archive $(BUILD)/libboard.a -Wl,--no-whole-archive \
+$(BUILD)/obj/main.o: $(BOARD)/main.c $(BUILD)/gen/conn_size.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DFW_SNTRUP=0 -MMD -MP -c $< -o $@
+$(BUILD)/obj/main-sntrup.o: $(BOARD)/main.c $(BUILD)/gen/conn_size.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DFW_SNTRUP=1 -MMD -MP -c $< -o $@
+
+# main and the board first, libraries after, so the linker takes from the
+# libraries only what is reached (engine twice: crypto calls back into it).
+define link_fw
+	$(CC) $(LDFLAGS) -Wl,-Map=$(@:.elf=.map) $(2) -o $@ $(1) \
+	    -Wl,--whole-archive $(BUILD)/libboard.a -Wl,--no-whole-archive \
 	    $(BUILD)/libapp.a $(BUILD)/libsftp.a $(BUILD)/libengine.a $(BUILD)/libcrypto.a \
 	    $(BUILD)/libengine.a -lc -lgcc
-	@if $(NM) $@ | grep -Eq ' (malloc|_malloc_r|calloc|realloc|free|_sbrk)$$'; then \
+	@if $(NM) $@ | grep -Eq ' (malloc|_malloc_r|calloc|realloc|free|_sbrk)$$$$'; then \
 	    echo "$@: the image uses the heap (malloc/free/_sbrk); the firmware must not"; \
 	    rm -f $@; exit 1; fi
 	$(SIZE) $@
+endef
+
+LD_DEFAULT := -Wl,--defsym=STACK_SIZE=$(STACK_SIZE)
+LD_SNTRUP := -Wl,--defsym=STACK_SIZE=$(STACK_SIZE_SNTRUP)
+
+$(ELF): $(BUILD)/obj/main.o $(LIBS) $(BOARD)/board.ld $(BOARD)/firmware.mk
+	$(call link_fw,$(BUILD)/obj/main.o,$(LD_DEFAULT))
+$(ELF_SNTRUP): $(BUILD)/obj/main-sntrup.o $(LIBS) $(BOARD)/board.ld $(BOARD)/firmware.mk
+	$(call link_fw,$(BUILD)/obj/main-sntrup.o,$(LD_SNTRUP))
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all clean
--include $(ALL_OBJ:.o=.d)
+.PHONY: all sntrup clean
+-include $(ALL_OBJ:.o=.d) $(BUILD)/obj/main.d $(BUILD)/obj/main-sntrup.d

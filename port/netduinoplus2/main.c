@@ -84,12 +84,23 @@ static void hook_log(void *user, const char *line)
 
 extern uint8_t _sdata[], _ebss[], _sstack[], _estack[];
 
+/* The deepest stack of any phase so far (painting restarts per phase). */
+static size_t stack_max;
+
+static size_t stack_peak_now(void)
+{
+    size_t p = board_stack_peak();
+    if (p > stack_max)
+        stack_max = p;
+    return stack_max;
+}
+
 static void hook_mem(void *user, dev_mem *m)
 {
     (void)user;
     m->stack_reserved = board_stack_size();
     m->static_ram = (size_t)(_ebss - _sdata) + m->stack_reserved;
-    m->stack_peak = board_stack_peak();
+    m->stack_peak = stack_peak_now();
     fw_fs_usage(&m->ramfs_total, &m->ramfs_free);
 }
 
@@ -124,6 +135,7 @@ static void measure(uint64_t busy)
         log_phase("kex", info.kex, meas.busy);
         meas.phase = 1;
         meas.busy = 0;
+        stack_peak_now();
         board_stack_mark();
     } else if (meas.phase == 1 && info.authenticated) {
         log_phase("auth", info.auth_method, meas.busy);
@@ -136,12 +148,15 @@ static void link_event(void *user, int ev, int err)
     (void)user;
     if (ev == LINK_EV_START) {
         memset(&meas, 0, sizeof(meas));
+        stack_peak_now();
         board_stack_mark();
         board_log("session: client identification received, starting\r\n");
     } else {
         board_log("session: ended: ");
         board_log(err ? nssh_strerror(err) : "closed");
         board_log("\r\n");
+        if (board_ssh_overruns())
+            board_log_u32("uart: receiver overruns so far: ", board_ssh_overruns());
     }
 }
 
@@ -203,6 +218,7 @@ int main(void)
     static uint8_t rx[LINK_PENDING];
     const char *why;
     board_init();
+    board_stack_guard();
     board_log("nanossh firmware " NSSH_VERSION_STRING " (netduinoplus2)\r\n");
     if (nssh_conn_mem_size() > sizeof(conn_mem)) {
         board_log_u32("fatal: the engine needs bytes per connection: ",

@@ -10,6 +10,9 @@
 extern uint32_t _sstack[], _estack[];
 
 #define PAINT 0xC5C5C5C5u
+/* The lowest 32 bytes are the MPU guard (board_stack_guard): never
+ * touched, not even by painting. */
+#define GUARD_WORDS 8u
 /* Words left unpainted below the caller's frame. */
 #define MARGIN 16u
 
@@ -22,7 +25,7 @@ static uint32_t *sp_now(void)
 
 static void paint_below(uint32_t *top)
 {
-    volatile uint32_t *p = _sstack;
+    volatile uint32_t *p = _sstack + GUARD_WORDS;
     while (p < top - MARGIN)
         *p++ = PAINT;
 }
@@ -33,7 +36,7 @@ void board_stack_mark(void) { paint_below(sp_now()); }
 
 size_t board_stack_peak(void)
 {
-    const uint32_t *p = _sstack;
+    const uint32_t *p = _sstack + GUARD_WORDS;
     while (p < _estack && *p == PAINT)
         p++;
     return (size_t)((const uint8_t *)_estack - (const uint8_t *)p);
@@ -42,4 +45,25 @@ size_t board_stack_peak(void)
 size_t board_stack_size(void)
 {
     return (size_t)((const uint8_t *)_estack - (const uint8_t *)_sstack);
+}
+
+/* ARMv7-M MPU (ARMv7-M ARM B3.5): region 0 = the lowest 32 bytes of the
+ * stack, no access; the default map stays for everything else. A stack
+ * overflow then faults (and the firmware stops saying so) instead of
+ * silently overwriting the RAM filesystem below the stack. */
+#define MPU_CTRL (*(volatile uint32_t *)0xE000ED94u)
+#define MPU_RNR (*(volatile uint32_t *)0xE000ED98u)
+#define MPU_RBAR (*(volatile uint32_t *)0xE000ED9Cu)
+#define MPU_RASR (*(volatile uint32_t *)0xE000EDA0u)
+#define SCB_SHCSR (*(volatile uint32_t *)0xE000ED24u)
+
+void board_stack_guard(void)
+{
+    MPU_RNR = 0;
+    MPU_RBAR = (uint32_t)(uintptr_t)_sstack;   /* 32-byte aligned (board.ld) */
+    /* XN, AP = 000 (no access), SIZE = 4 (2^(4+1) = 32 bytes), ENABLE */
+    MPU_RASR = (1u << 28) | (0u << 24) | (4u << 1) | 1u;
+    MPU_CTRL = (1u << 2) | 1u;                  /* PRIVDEFENA | ENABLE */
+    SCB_SHCSR |= 1u << 16;                      /* MemManage faults on */
+    __asm__ volatile("dsb\n\tisb");
 }

@@ -33,6 +33,23 @@ static void fault_handler(void)
     board_halt();
 }
 
+static void memmanage_report(void) __attribute__((used, noreturn));
+static void memmanage_report(void)
+{
+    board_log("fault: stack overflow (MPU guard), halting\r\n");
+    board_halt();
+}
+
+/* The stack guard (board_stack_guard) lands here with the stack pointer
+ * inside the guard: move it back to the top before calling anything. */
+__attribute__((naked)) static void memmanage_handler(void)
+{
+    __asm__ volatile("ldr r0, =_estack\n\t"
+                     "mov sp, r0\n\t"
+                     "b memmanage_report\n\t"
+                     ".ltorg");
+}
+
 void reset_handler(void)
 {
     size_t n = (size_t)((uint8_t *)_edata - (uint8_t *)_sdata);
@@ -54,7 +71,7 @@ const vector vector_table[16 + N_IRQ] = {
     [1] = reset_handler,
     [2] = default_handler,       /* NMI */
     [3] = fault_handler,         /* HardFault */
-    [4] = fault_handler,         /* MemManage */
+    [4] = memmanage_handler,     /* MemManage */
     [5] = fault_handler,         /* BusFault */
     [6] = fault_handler,         /* UsageFault */
     [11] = default_handler,      /* SVCall */

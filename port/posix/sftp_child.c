@@ -375,6 +375,8 @@ int sftp_internal_run(const char *command, int in_fd, int out_fd, int log_fd,
     if (o.to_stderr || log_fd < 0) {
         log_set_fd(STDERR_FILENO);
         log_setup("internal-sftp", o.level, o.to_stderr, o.facility);
+        log_reopen();   /* the daemon's syslog socket was closed with the
+                         * other descriptors */
     } else {
         log_set_fd(log_fd);
         log_setup("internal-sftp", o.level, 1, o.facility);

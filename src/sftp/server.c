@@ -159,7 +159,10 @@ static void after_whead(nssh_sftp *s)
         uint32_t dlen = be32(b + 4 + SFTP_HANDLE_LEN + 8);
         s->w_off = ((uint64_t)be32(b + 4 + SFTP_HANDLE_LEN) << 32) |
                    be32(b + 4 + SFTP_HANDLE_LEN + 4);
-        if (dlen != s->msg_left) {
+        /* Bytes after the data are ignored, as sftp-server does: some
+         * clients (Go's pkg/sftp) send the last block of a file in a
+         * message sized for a full one. */
+        if (dlen > s->msg_left) {
             s->w_status = SSH_FX_BAD_MESSAGE;
             s->phase = PH_SKIP;
             return;
@@ -202,39 +205,48 @@ static size_t gather(nssh_sftp *s, const uint8_t *p, size_t len)
 long nssh_sftp_input(nssh_sftp *s, const uint8_t *p, size_t len)
 {
     size_t used = 0, n;
+    /* Run until the input is used up and no phase can move without more
+     * (a message complete in the buffer is handled, a finished WRITE
+     * answered, before returning). */
     while (!s->err) {
+        size_t left = len - used;
         switch (s->phase) {
         case PH_READY:
             if (!run_ready(s))
-                return (long)used;
-            continue;
+                return (long)used;   /* waits for output room */
+            break;
         case PH_WDONE:
             if (!finish_status(s))
                 return (long)used;
-            continue;
+            break;
         case PH_SKIP:
             if (!s->msg_left) {
                 s->phase = PH_WDONE;
-                continue;
+                break;
             }
-            n = len - used < s->msg_left ? len - used : s->msg_left;
+            if (!left)
+                return (long)used;
+            n = left < s->msg_left ? left : s->msg_left;
             s->msg_left -= (uint32_t)n;
             used += n;
             break;
         case PH_WDATA:
             if (!s->w_data_left) {
-                s->phase = PH_WDONE;
-                continue;
+                s->phase = PH_SKIP;   /* any trailing bytes, then the reply */
+                break;
             }
-            n = len - used < s->w_data_left ? len - used : s->w_data_left;
+            if (!left)
+                return (long)used;
+            n = left < s->w_data_left ? left : s->w_data_left;
             write_chunk(s, p + used, n);
             s->w_data_left -= (uint32_t)n;
             s->msg_left -= (uint32_t)n;
             used += n;
             break;
         default:
-            n = gather(s, p + used, len - used);
-            used += n;
+            if (!left)
+                return (long)used;
+            used += gather(s, p + used, left);
             if (s->need)
                 break;
             if (s->phase == PH_HEAD)
@@ -243,10 +255,8 @@ long nssh_sftp_input(nssh_sftp *s, const uint8_t *p, size_t len)
                 after_whead(s);
             else
                 s->phase = PH_READY;
-            continue;
-        }
-        if (used == len)
             break;
+        }
     }
-    return s->err ? s->err : (long)used;
+    return s->err;
 }

@@ -11,9 +11,9 @@
  *                multiplications and seven squarings on whole words,
  *                logic gates only) followed by the affine map.
  *
- * The S-box is the slow part (roughly 800 word operations per 32 bytes);
- * a smaller circuit (Boyar and Peralta) would be faster, this one is
- * derived straight from the field definition. The key schedule uses the
+ * The S-box is the slow part (about 700 word operations per 32 bytes);
+ * a smaller circuit (Boyar and Peralta's, about 120 gates) would be
+ * faster, this one is derived straight from the field definition. The key schedule uses the
  * same S-box, so no operation anywhere depends on key or data values.
  */
 #include <string.h>
@@ -24,42 +24,57 @@ typedef uint32_t slice[8];
 
 /* ---- GF(2^8) on bit planes: x^8 = x^4 + x^3 + x + 1 ---------------- */
 
-/* Fold planes 14..8 of a 15-plane product back into 0..7. */
-static void reduce(uint32_t p[15], slice out)
-{
-    int k;
-
-    for (k = 14; k >= 8; k--) {
-        p[k - 4] ^= p[k];
-        p[k - 5] ^= p[k];
-        p[k - 7] ^= p[k];
-        p[k - 8] ^= p[k];
-    }
-    for (k = 0; k < 8; k++)
-        out[k] = p[k];
-}
-
+/* c = a * b: the 15 planes of the carry-less product, then x^8..x^14
+ * folded back (each x^k adds to x^(k-4), x^(k-5), x^(k-7), x^(k-8)).
+ * Written out so the planes stay in registers. */
 static void gf_mul(slice c, const slice a, const slice b)
 {
-    uint32_t p[15];
-    int i, j;
+    const uint32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4],
+                   a5 = a[5], a6 = a[6], a7 = a[7];
+    const uint32_t b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4],
+                   b5 = b[5], b6 = b[6], b7 = b[7];
+    uint32_t p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14;
 
-    memset(p, 0, sizeof(p));
-    for (i = 0; i < 8; i++)
-        for (j = 0; j < 8; j++)
-            p[i + j] ^= a[i] & b[j];
-    reduce(p, c);
+    p0 = (a0 & b0);
+    p1 = (a0 & b1) ^ (a1 & b0);
+    p2 = (a0 & b2) ^ (a1 & b1) ^ (a2 & b0);
+    p3 = (a0 & b3) ^ (a1 & b2) ^ (a2 & b1) ^ (a3 & b0);
+    p4 = (a0 & b4) ^ (a1 & b3) ^ (a2 & b2) ^ (a3 & b1) ^ (a4 & b0);
+    p5 = (a0 & b5) ^ (a1 & b4) ^ (a2 & b3) ^ (a3 & b2) ^ (a4 & b1) ^ (a5 & b0);
+    p6 = (a0 & b6) ^ (a1 & b5) ^ (a2 & b4) ^ (a3 & b3) ^ (a4 & b2) ^ (a5 & b1) ^ (a6 & b0);
+    p7 = (a0 & b7) ^ (a1 & b6) ^ (a2 & b5) ^ (a3 & b4) ^ (a4 & b3) ^ (a5 & b2) ^ (a6 & b1) ^ (a7 & b0);
+    p8 = (a1 & b7) ^ (a2 & b6) ^ (a3 & b5) ^ (a4 & b4) ^ (a5 & b3) ^ (a6 & b2) ^ (a7 & b1);
+    p9 = (a2 & b7) ^ (a3 & b6) ^ (a4 & b5) ^ (a5 & b4) ^ (a6 & b3) ^ (a7 & b2);
+    p10 = (a3 & b7) ^ (a4 & b6) ^ (a5 & b5) ^ (a6 & b4) ^ (a7 & b3);
+    p11 = (a4 & b7) ^ (a5 & b6) ^ (a6 & b5) ^ (a7 & b4);
+    p12 = (a5 & b7) ^ (a6 & b6) ^ (a7 & b5);
+    p13 = (a6 & b7) ^ (a7 & b6);
+    p14 = (a7 & b7);
+    p10 ^= p14; p9 ^= p14; p7 ^= p14; p6 ^= p14;
+    p9 ^= p13; p8 ^= p13; p6 ^= p13; p5 ^= p13;
+    p8 ^= p12; p7 ^= p12; p5 ^= p12; p4 ^= p12;
+    p7 ^= p11; p6 ^= p11; p4 ^= p11; p3 ^= p11;
+    p6 ^= p10; p5 ^= p10; p3 ^= p10; p2 ^= p10;
+    p5 ^= p9; p4 ^= p9; p2 ^= p9; p1 ^= p9;
+    p4 ^= p8; p3 ^= p8; p1 ^= p8; p0 ^= p8;
+    c[0] = p0; c[1] = p1; c[2] = p2; c[3] = p3;
+    c[4] = p4; c[5] = p5; c[6] = p6; c[7] = p7;
 }
 
+/* c = a^2, linear over GF(2): sum a_i x^2i reduced, worked out once. */
 static void gf_sq(slice c, const slice a)
 {
-    uint32_t p[15];
-    int i;
+    const uint32_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4],
+                   a5 = a[5], a6 = a[6], a7 = a[7];
 
-    memset(p, 0, sizeof(p));
-    for (i = 0; i < 8; i++)
-        p[2 * i] = a[i];
-    reduce(p, c);
+    c[0] = a0 ^ a4 ^ a6;
+    c[1] = a4 ^ a6 ^ a7;
+    c[2] = a1 ^ a5;
+    c[3] = a4 ^ a5 ^ a6 ^ a7;
+    c[4] = a2 ^ a4 ^ a7;
+    c[5] = a5 ^ a6;
+    c[6] = a3 ^ a5;
+    c[7] = a6 ^ a7;
 }
 
 /* SubBytes on all 32 bytes: s = A(x^254) ^ 0x63. */
@@ -84,8 +99,15 @@ static void sub_bytes(slice q)
     for (i = 0; i < 8; i++)
         b[i] = t[i] ^ t[(i + 4) & 7] ^ t[(i + 5) & 7] ^ t[(i + 6) & 7] ^
                t[(i + 7) & 7];
-    for (i = 0; i < 8; i++)
-        q[i] = b[i] ^ (((0x63u >> i) & 1u) ? 0xffffffffu : 0u);
+    /* 0x63: bits 0, 1, 5 and 6 */
+    q[0] = ~b[0];
+    q[1] = ~b[1];
+    q[2] = b[2];
+    q[3] = b[3];
+    q[4] = b[4];
+    q[5] = ~b[5];
+    q[6] = ~b[6];
+    q[7] = b[7];
 }
 
 static void shift_rows(slice q)
@@ -127,37 +149,65 @@ static void mix_columns(slice q)
     }
 }
 
-/* Bit position of byte p (FIPS 197 order, p = 4c + r) of block b. */
-static unsigned pos(unsigned p, unsigned b)
+/*
+ * Bytes to bit planes and back with a bit-matrix transposition: three
+ * rounds of "swap-move" between word pairs turn eight words of four bytes
+ * into eight bit planes, bit i of a byte landing in word 7 - i at
+ * position 8 m + 7 - j when the byte sat in byte m of word j. So byte
+ * (row r, column c) of block b goes to byte r of word 7 - 2c - b, which
+ * puts it at bit 8r + 2c + b. The transposition is its own inverse.
+ */
+#define SWAPMOVE(a, b, mask, n)                   \
+    do {                                          \
+        uint32_t t_ = (((b) >> (n)) ^ (a)) & (mask); \
+        (a) ^= t_;                                \
+        (b) ^= t_ << (n);                         \
+    } while (0)
+
+static void transpose(uint32_t w[8])
 {
-    return 8 * (p & 3) + 2 * (p >> 2) + b;
+    SWAPMOVE(w[0], w[1], 0x55555555u, 1);
+    SWAPMOVE(w[2], w[3], 0x55555555u, 1);
+    SWAPMOVE(w[4], w[5], 0x55555555u, 1);
+    SWAPMOVE(w[6], w[7], 0x55555555u, 1);
+    SWAPMOVE(w[0], w[2], 0x33333333u, 2);
+    SWAPMOVE(w[1], w[3], 0x33333333u, 2);
+    SWAPMOVE(w[4], w[6], 0x33333333u, 2);
+    SWAPMOVE(w[5], w[7], 0x33333333u, 2);
+    SWAPMOVE(w[0], w[4], 0x0f0f0f0fu, 4);
+    SWAPMOVE(w[1], w[5], 0x0f0f0f0fu, 4);
+    SWAPMOVE(w[2], w[6], 0x0f0f0f0fu, 4);
+    SWAPMOVE(w[3], w[7], 0x0f0f0f0fu, 4);
 }
 
+/* in[16 b + 4 c + r] (FIPS 197 order) into byte r of word 7 - 2c - b:
+ * word 7 - 2c - b is the four bytes of column c of block b. */
 static void load(slice q, const uint8_t in[32])
 {
-    unsigned k, i;
+    uint32_t w[8];
+    unsigned b, c, i;
 
-    memset(q, 0, sizeof(slice));
-    for (k = 0; k < 32; k++) {
-        unsigned s = pos(k & 15, k >> 4);
-
-        for (i = 0; i < 8; i++)
-            q[i] |= (uint32_t)((in[k] >> i) & 1u) << s;
-    }
+    for (b = 0; b < 2; b++)
+        for (c = 0; c < 4; c++)
+            w[7 - 2 * c - b] = load_le32(in + 16 * b + 4 * c);
+    transpose(w);
+    for (i = 0; i < 8; i++)
+        q[i] = w[7 - i];
+    compact_wipe(w, sizeof(w));
 }
 
 static void store(uint8_t out[32], const slice q)
 {
-    unsigned k, i;
+    uint32_t w[8];
+    unsigned b, c, i;
 
-    for (k = 0; k < 32; k++) {
-        unsigned s = pos(k & 15, k >> 4);
-        uint32_t v = 0;
-
-        for (i = 0; i < 8; i++)
-            v |= ((q[i] >> s) & 1u) << i;
-        out[k] = (uint8_t)v;
-    }
+    for (i = 0; i < 8; i++)
+        w[7 - i] = q[i];
+    transpose(w);
+    for (b = 0; b < 2; b++)
+        for (c = 0; c < 4; c++)
+            store_le32(out + 16 * b + 4 * c, w[7 - 2 * c - b]);
+    compact_wipe(w, sizeof(w));
 }
 
 /* SubWord (FIPS 197 section 5.2) through the bitsliced S-box. */

@@ -5,17 +5,19 @@
  *   hash.c, hmac.c the nssh_hash and nssh_mac tables (RFC 2104, RFC 6668)
  *   fe25519.c      arithmetic modulo 2^255 - 19
  *   x25519.c       X25519 (RFC 7748) and the curve25519-sha256 KEMs
- *   ed25519_*.c    Ed25519 (RFC 8032): points, scalars, sign/verify, keys
+ *   ed25519*.c     Ed25519 (RFC 8032): points, scalars, sign/verify
+ *   sig_ed25519.c  ssh-ed25519 and the key struct; keyfile.c OpenSSH files
  *   chacha20.c     ChaCha20 (RFC 8439 section 2.3, and the 64-bit-nonce
  *                  variant OpenSSH uses), poly1305.c (section 2.5)
  *   aes_ct.c       bitsliced constant-time AES encryption (FIPS 197)
- *   ghash.c        GHASH (SP 800-38D section 6.4), constant time
+ *   ghash.c, gcm.c GHASH and GCM (SP 800-38D), constant time
  *   cipher_*.c     the nssh_cipher tables
  *   drbg.c         the ChaCha20 random generator
  *   kem_hybrid.c   the ML-KEM and sntrup761 hybrids (src/crypto/hybrid.c)
+ *   lists.c        default lists and lookups by name; util.c wipe, compare
  *
- * Nothing here allocates, calls the C library beyond mem*, or branches on
- * or indexes memory with secret data.
+ * Nothing here allocates, calls the C library beyond mem* and strlen, or
+ * branches on or indexes memory with secret data.
  */
 #ifndef NSSH_COMPACT_INTERNAL_H
 #define NSSH_COMPACT_INTERNAL_H

@@ -1,8 +1,8 @@
 /*
  * Everything the compact backend offers, in the default order of
  * preference, and the lookups by SSH name. sntrup761x25519 is found by
- * name but not offered by default: on a device it costs code and stack
- * that ML-KEM already covers.
+ * name but not offered by default: on a device it costs code and about
+ * 16 KiB of stack for what ML-KEM already covers.
  */
 #include <string.h>
 

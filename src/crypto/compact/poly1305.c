@@ -74,6 +74,8 @@ void compact_poly1305_update(compact_poly1305_ctx *p, const uint8_t *m, size_t l
 {
     size_t n;
 
+    if (len == 0)
+        return;
     if (p->fill > 0) {
         n = 16 - p->fill;
         if (n > len)

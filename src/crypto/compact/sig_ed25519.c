@@ -11,6 +11,9 @@
 #define NAME "ssh-ed25519"
 #define NAME_LEN 11u
 #define SIG_BLOB_LEN (4 + NAME_LEN + 4 + 64)
+/* "Ed25519" key, so a key of another backend handed to this one's
+ * signing function is refused rather than misread. */
+#define KEY_MAGIC 0x45643235u
 
 static void put_u32(uint8_t *p, uint32_t v)
 {
@@ -41,6 +44,7 @@ int nssh_compact_key_from_seed(nssh_compact_key *k, const uint8_t seed[32])
     memcpy(k->seed, seed, 32);
     compact_ed25519_public(k->pub, seed);
     k->has_private = 1;
+    k->magic = KEY_MAGIC;
     return 0;
 }
 
@@ -66,6 +70,7 @@ int nssh_compact_key_from_blob(nssh_compact_key *k, const uint8_t *blob,
         get_string(blob, len, &pos, &pub, &pn) < 0 || pn != 32 || pos != len)
         return NSSH_ERR_KEY;
     memcpy(k->pub, pub, 32);
+    k->magic = KEY_MAGIC;
     return 0;
 }
 
@@ -95,7 +100,7 @@ static int ed_sign(const nssh_key *key, const uint8_t *data, size_t len,
 
     (void)rng;
     (void)rng_user;   /* Ed25519 is deterministic */
-    if (k == NULL || k->has_private != 1)
+    if (k == NULL || k->magic != KEY_MAGIC || k->has_private != 1)
         return NSSH_ERR_KEY;
     if (sig_max < SIG_BLOB_LEN)
         return NSSH_ERR_NOSPACE;

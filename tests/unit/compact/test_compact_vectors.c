@@ -500,6 +500,59 @@ static void test_drbg(void **state)
     assert_int_equal(nssh_compact_rng(&a, x, 1), NSSH_ERR_RNG);
 }
 
+/* A key made by OpenSSH's ssh-keygen -t ed25519 (for this test only), its
+ * public key as ssh-keygen printed it, and the same kind of key protected
+ * by a passphrase. */
+static const char keygen_file[] =
+    "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+    "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+    "QyNTUxOQAAACBX43bl8DyJFP/YAnVWQJFWGpSBFjiIalZM4TlEofxX8wAAAKDiA9ag4gPW\n"
+    "oAAAAAtzc2gtZWQyNTUxOQAAACBX43bl8DyJFP/YAnVWQJFWGpSBFjiIalZM4TlEofxX8w\n"
+    "AAAEB1NVhwBxQcdoQaCA1TGMuRlsrETUR+XtFYVujkPkAGn1fjduXwPIkU/9gCdVZAkVYa\n"
+    "lIEWOIhqVkzhOUSh/FfzAAAAHXVzZXJAaG9zdCB3aXRoIGEgbG9uZyBjb21tZW50\n"
+    "-----END OPENSSH PRIVATE KEY-----\n";
+static const char keygen_pub_blob[] =
+    "0000000b7373682d656432353531390000002057e376e5f03c8914ffd80275564091561a94811638886a564ce13944a1fc57f3";
+static const char keygen_file_encrypted[] =
+    "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+    "b3BlbnNzaC1rZXktdjEAAAAACmFlczI1Ni1jdHIAAAAGYmNyeXB0AAAAGAAAABBFuouVsv\n"
+    "dBVt1BrGMp1TMSAAAAEAAAAAEAAAAzAAAAC3NzaC1lZDI1NTE5AAAAIBufaXGl9E4IQoNY\n"
+    "gt5zHArYGYTgTQOBh+tw+SLxccieAAAAkA/n6WKJ58BzrEdyTIXYs/BIO25K0dpOJPaCQD\n"
+    "4Vct4w2yLfykI4xBZcV9CvwAPgXP5Wx+KnLBmYumvKqEDnR1qQ0Lcx1T8t3fLa7hw0g+RZ\n"
+    "ARDk+LqFDrws5DOSk4hSqhp1UIlXpl5K4ObjOOoelP4V1P+eWthY4jgP5FxGvDkfFVC45s\n"
+    "dnEGGa0or1jTBMSA==\n"
+    "-----END OPENSSH PRIVATE KEY-----\n";
+
+static void test_openssh_key_file(void **state)
+{
+    nssh_compact_key k;
+    uint8_t blob[64];
+    size_t bl;
+    char text[sizeof(keygen_file)];
+
+    (void)state;
+    assert_int_equal(nssh_compact_key_load_openssh(&k, keygen_file,
+                                                   strlen(keygen_file)), 0);
+    assert_int_equal(k.has_private, 1);
+    assert_int_equal(nssh_compact_key_public_blob(&k, blob, sizeof(blob), &bl), 0);
+    assert_hex(blob, bl, keygen_pub_blob);
+    assert_int_equal(nssh_compact_key_public_blob(&k, blob, 50, &bl), NSSH_ERR_NOSPACE);
+    /* encrypted: refused as unsupported, with nothing loaded */
+    assert_int_equal(nssh_compact_key_load_openssh(&k, keygen_file_encrypted,
+                                                   strlen(keygen_file_encrypted)),
+                     NSSH_ERR_UNSUPPORTED);
+    assert_int_equal(k.has_private, 0);
+    /* no armour, a truncated body, a character outside base64 */
+    assert_int_equal(nssh_compact_key_load_openssh(&k, keygen_file + 1,
+                                                   strlen(keygen_file) - 1), NSSH_ERR_KEY);
+    memcpy(text, keygen_file, sizeof(text));
+    memcpy(text + 100, "-----END OPENSSH PRIVATE KEY-----\n", 34);
+    assert_int_equal(nssh_compact_key_load_openssh(&k, text, strlen(text)), NSSH_ERR_KEY);
+    memcpy(text, keygen_file, sizeof(text));
+    text[120] = '*';
+    assert_int_equal(nssh_compact_key_load_openssh(&k, text, strlen(text)), NSSH_ERR_KEY);
+}
+
 static void test_lists(void **state)
 {
     size_t i;
@@ -536,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_aes_ctr_sp800_38a),
         cmocka_unit_test(test_aes_gcm),
         cmocka_unit_test(test_drbg),
+        cmocka_unit_test(test_openssh_key_file),
         cmocka_unit_test(test_lists),
     };
     return cmocka_run_group_tests_name("compact_vectors", tests, NULL, NULL);

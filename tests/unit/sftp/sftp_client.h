@@ -19,32 +19,32 @@ typedef struct cmsg {
     size_t start;
 } cmsg;
 
-static void c_u8(cmsg *m, uint8_t v) { m->b[m->n++] = v; }
-static void c_u32(cmsg *m, uint32_t v)
+static inline void c_u8(cmsg *m, uint8_t v) { m->b[m->n++] = v; }
+static inline void c_u32(cmsg *m, uint32_t v)
 {
     c_u8(m, (uint8_t)(v >> 24));
     c_u8(m, (uint8_t)(v >> 16));
     c_u8(m, (uint8_t)(v >> 8));
     c_u8(m, (uint8_t)v);
 }
-static void c_u64(cmsg *m, uint64_t v)
+static inline void c_u64(cmsg *m, uint64_t v)
 {
     c_u32(m, (uint32_t)(v >> 32));
     c_u32(m, (uint32_t)v);
 }
-static void c_bytes(cmsg *m, const void *p, size_t n)
+static inline void c_bytes(cmsg *m, const void *p, size_t n)
 {
     memcpy(m->b + m->n, p, n);
     m->n += n;
 }
-static void c_str(cmsg *m, const void *p, size_t n)
+static inline void c_str(cmsg *m, const void *p, size_t n)
 {
     c_u32(m, (uint32_t)n);
     c_bytes(m, p, n);
 }
-static void c_cstr(cmsg *m, const char *s) { c_str(m, s, strlen(s)); }
+static inline void c_cstr(cmsg *m, const char *s) { c_str(m, s, strlen(s)); }
 /* Begin a message at the end of m (several may be queued). */
-static void c_begin(cmsg *m, uint8_t type, uint32_t id)
+static inline void c_begin(cmsg *m, uint8_t type, uint32_t id)
 {
     m->start = m->n;
     c_u32(m, 0);
@@ -52,7 +52,7 @@ static void c_begin(cmsg *m, uint8_t type, uint32_t id)
     if (type != SSH_FXP_INIT)
         c_u32(m, id);
 }
-static void c_end(cmsg *m)
+static inline void c_end(cmsg *m)
 {
     uint32_t len = (uint32_t)(m->n - m->start - 4);
     m->b[m->start] = (uint8_t)(len >> 24);
@@ -60,12 +60,12 @@ static void c_end(cmsg *m)
     m->b[m->start + 2] = (uint8_t)(len >> 8);
     m->b[m->start + 3] = (uint8_t)len;
 }
-static void c_attrs_perm(cmsg *m, uint32_t perm)
+static inline void c_attrs_perm(cmsg *m, uint32_t perm)
 {
     c_u32(m, SSH_FILEXFER_ATTR_PERMISSIONS);
     c_u32(m, perm);
 }
-static void c_attrs_none(cmsg *m) { c_u32(m, 0); }
+static inline void c_attrs_none(cmsg *m) { c_u32(m, 0); }
 
 /* Parsed replies, in a growing buffer. */
 typedef struct creply {
@@ -88,7 +88,7 @@ typedef struct harness {
     int err;               /* the last negative nssh_sftp_input result */
 } harness;
 
-static void h_drain(harness *h)
+static inline void h_drain(harness *h)
 {
     const uint8_t *p;
     size_t n = nssh_sftp_output(&h->s, &p);
@@ -103,7 +103,7 @@ static void h_drain(harness *h)
 
 /* Feed bytes in pseudo-random chunk sizes, draining the output as the
  * server asks for it. Returns 0 or the server's error. */
-static int h_feed(harness *h, const uint8_t *p, size_t n)
+static inline int h_feed(harness *h, const uint8_t *p, size_t n)
 {
     size_t off = 0;
     int stuck = 0;
@@ -137,7 +137,7 @@ static int h_feed(harness *h, const uint8_t *p, size_t n)
     return 0;
 }
 
-static int h_send(harness *h, cmsg *m)
+static inline int h_send(harness *h, cmsg *m)
 {
     int e = h_feed(h, m->b, m->n);
     m->n = 0;
@@ -145,7 +145,7 @@ static int h_send(harness *h, cmsg *m)
 }
 
 /* Next reply; 0 when none is left. */
-static int h_next(harness *h, creply *r)
+static inline int h_next(harness *h, creply *r)
 {
     uint32_t len;
     const uint8_t *p = h->rx + h->rx_pos;
@@ -170,17 +170,17 @@ static int h_next(harness *h, creply *r)
     return 1;
 }
 
-static uint32_t g32(const uint8_t *p)
+static inline uint32_t g32(const uint8_t *p)
 {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
            ((uint32_t)p[2] << 8) | p[3];
 }
-static uint64_t g64(const uint8_t *p)
+static inline uint64_t g64(const uint8_t *p)
 {
     return ((uint64_t)g32(p) << 32) | g32(p + 4);
 }
 
-static int h_init(harness *h, size_t mem_len, uint32_t nodes,
+static inline int h_init(harness *h, size_t mem_len, uint32_t nodes,
                   size_t inbuf_len, size_t outbuf_len)
 {
     memset(&h->s, 0, sizeof(h->s));
@@ -203,7 +203,7 @@ static int h_init(harness *h, size_t mem_len, uint32_t nodes,
     return nssh_sftp_init(&h->s, &h->cfg);
 }
 
-static void h_free(harness *h)
+static inline void h_free(harness *h)
 {
     nssh_sftp_end(&h->s);
     free(h->mem);

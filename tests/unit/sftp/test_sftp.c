@@ -43,7 +43,7 @@ static int teardown(void **st)
 /* Send what M holds and return the one reply, checking its id. */
 static creply one(uint32_t id)
 {
-    creply r;
+    creply r = { 0 };
     assert_int_equal(h_send(&H, &M), 0);
     assert_true(h_next(&H, &r));
     assert_int_equal(r.id, id);
@@ -154,7 +154,7 @@ static void assert_name1(const creply *r, const char *s)
 
 static void test_version(void **st)
 {
-    creply r;
+    creply r = { 0 };
     const char *want[] = { "posix-rename@openssh.com", "statvfs@openssh.com",
                            "fstatvfs@openssh.com", "hardlink@openssh.com",
                            "fsync@openssh.com", "lsetstat@openssh.com",
@@ -178,7 +178,7 @@ static void test_version(void **st)
 
 static void test_file_roundtrip(void **st)
 {
-    creply r;
+    creply r = { 0 };
     hnd f;
     uint8_t data[100000];
     size_t i, got = 0;
@@ -265,7 +265,7 @@ static void test_file_roundtrip(void **st)
 /* Names listed in one READDIR reply, joined by '|'. */
 static void list_dir(const char *path, char *out, size_t cap)
 {
-    creply r;
+    creply r = { 0 };
     hnd d = handle_of((r = path_req(SSH_FXP_OPENDIR, path), &r));
     out[0] = 0;
     for (;;) {
@@ -301,7 +301,7 @@ static void list_dir(const char *path, char *out, size_t cap)
 
 static void test_dirs_links(void **st)
 {
-    creply r;
+    creply r = { 0 };
     char names[2048];
     uint32_t id;
     hnd f;
@@ -395,7 +395,7 @@ static void test_dirs_links(void **st)
 
 static void test_extensions(void **st)
 {
-    creply r;
+    creply r = { 0 };
     hnd f, g;
     uint32_t id;
     (void)st;
@@ -503,7 +503,7 @@ static void test_extensions(void **st)
  * of them ends at "/". */
 static void test_dotdot_start_dir(void **st)
 {
-    creply r;
+    creply r = { 0 };
     hnd f;
     (void)st;
     path_req(SSH_FXP_MKDIR, "/x");   /* malformed, ignored */
@@ -551,7 +551,7 @@ static void test_dotdot_start_dir(void **st)
 
 static void test_unknown_and_bad_handles(void **st)
 {
-    creply r;
+    creply r = { 0 };
     hnd f, forged;
     uint32_t id;
     (void)st;
@@ -628,7 +628,7 @@ static void test_unknown_and_bad_handles(void **st)
 
 static void test_handle_limit_out_of_order(void **st)
 {
-    creply r;
+    creply r = { 0 };
     hnd h[NSSH_SFTP_MAX_HANDLES];
     int i;
     (void)st;
@@ -657,7 +657,7 @@ static void test_handle_limit_out_of_order(void **st)
 static void test_pipeline_10000(void **st)
 {
     static cmsg big;
-    creply r;
+    creply r = { 0 };
     uint32_t i, base = next_id;
     hnd f;
     (void)st;
@@ -711,7 +711,7 @@ static void test_pipeline_10000(void **st)
 
 static void test_policy(void **st)
 {
-    creply r;
+    creply r = { 0 };
     hnd f;
     (void)st;
     H.s.cfg.read_only = 1;

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Firmware stage of tools/test.sh: build the nanossh firmware for QEMU's
+# netduinoplus2, run tests/mcu (OpenSSH against the firmware in QEMU), and
+# re-measure the figures of EMBEDDED.md (tools/mcu-figures.py --check).
+#
+#   tools/mcu-test.sh [BUILD]      (default build-mcu)
+#
+# Standard output is for test.sh's add_parsed: "PASSED FAILED", then one
+# line per failure. The build log, the tests' and the figures' output go to
+# BUILD/mcu-test.log (tests and figures also to standard error).
+set -uo pipefail
+# (pipefail: a tee'd command's status is the command's)
+cd "$(dirname "$0")/.."
+BUILD=${1:-build-mcu}
+PY=/usr/bin/python3
+mkdir -p "$BUILD"
+LOG=$BUILD/mcu-test.log
+: > "$LOG"
+notes=()
+passed=0
+failed=0
+
+if ! make -j"${JOBS:-2}" -f port/netduinoplus2/firmware.mk BUILD="$BUILD" >>"$LOG" 2>&1; then
+    echo "0 1"
+    echo "firmware build failed (see $LOG)"
+    exit 1
+fi
+if grep -E 'warning:' "$LOG" >/dev/null; then
+    failed=$((failed + 1)); notes+=("firmware build has compiler warnings (see $LOG)")
+else
+    passed=$((passed + 1))
+fi
+
+xml=$PWD/$BUILD/mcu-tests.xml
+rm -f "$xml"
+MCU_BUILD=$PWD/$BUILD "$PY" -m pytest -c tests/mcu/pytest.ini tests/mcu \
+    --junitxml="$xml" 2>&1 | tee -a "$LOG" >&2
+out=$("$PY" tools/results.py junit "$xml" 2>>"$LOG" || echo "0 1")
+counts=$(head -n1 <<<"$out")
+passed=$((passed + ${counts% *}))
+failed=$((failed + ${counts#* }))
+mapfile -t more < <(tail -n +2 <<<"$out")
+notes+=("${more[@]}")
+
+if MCU_BUILD=$PWD/$BUILD "$PY" tools/mcu-figures.py --check \
+        -o "$BUILD/EMBEDDED-figures.md" 2>&1 | tee -a "$LOG" >&2; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); notes+=("figures: measurement failed or a figure is off (see $LOG)")
+fi
+
+echo "$passed $failed"
+for n in "${notes[@]}"; do [ -n "$n" ] && echo "$n"; done
+[ "$failed" -eq 0 ]
