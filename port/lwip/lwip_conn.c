@@ -73,7 +73,7 @@ static void release(nssh_lwip_conn *lc)
     lc->app_user = NULL;
 }
 
-void lwip_conn_abort(nssh_lwip_conn *lc)
+void nlw_conn_abort(nssh_lwip_conn *lc)
 {
     struct tcp_pcb *pcb = lc->pcb;
     if (pcb) {
@@ -154,7 +154,7 @@ static int flush(nssh_lwip_conn *lc)
         if (e == ERR_MEM)
             break;    /* segment queue or pbufs exhausted: tcp_sent/poll */
         if (e != ERR_OK) {
-            lwip_log(lc->srv, NSSH_LOG_INFO, "Connection from %s: write "
+            nlw_log(lc->srv, NSSH_LOG_INFO, "Connection from %s: write "
                      "failed (lwIP error %d)", lc->peer, (int)e);
             lc->dead = 2;
             break;
@@ -177,7 +177,7 @@ static int settle(nssh_lwip_conn *lc)
         return PUMP_OK;
     }
     if (lc->dead == 2) {
-        lwip_conn_abort(lc);
+        nlw_conn_abort(lc);
         return PUMP_ABORTED;
     }
     if (!(nssh_conn_state(lc->c) & NSSH_CLOSED))
@@ -297,7 +297,7 @@ static void on_err(void *arg, err_t err)
     if (!lc || !lc->c)
         return;
     lc->pcb = NULL;
-    lwip_log(lc->srv, NSSH_LOG_INFO, "Connection from %s: %s", lc->peer,
+    nlw_log(lc->srv, NSSH_LOG_INFO, "Connection from %s: %s", lc->peer,
              tcp_err_text(err));
     if (!lc->eof_fed) {
         lc->eof_fed = 1;
@@ -310,7 +310,7 @@ static void on_err(void *arg, err_t err)
     release(lc);
 }
 
-err_t lwip_conn_attach(nssh_lwip_conn *lc, struct tcp_pcb *newpcb)
+err_t nlw_conn_attach(nssh_lwip_conn *lc, struct tcp_pcb *newpcb)
 {
     nssh_lwip_server *s = lc->srv;
     char ip[IPADDR_STRLEN_MAX];
@@ -323,9 +323,9 @@ err_t lwip_conn_attach(nssh_lwip_conn *lc, struct tcp_pcb *newpcb)
              (unsigned)newpcb->remote_port);
     lc->c = s->hooks->open(s->app, lc, nssh_lwip_now(s));
     if (!lc->c) {
-        lwip_log(s, NSSH_LOG_INFO, "Connection from %s refused: the "
+        nlw_log(s, NSSH_LOG_INFO, "Connection from %s refused: the "
                  "application did not start a session", lc->peer);
-        lwip_conn_abort(lc);
+        nlw_conn_abort(lc);
         return ERR_ABRT;
     }
     tcp_arg(newpcb, lc);
@@ -334,6 +334,6 @@ err_t lwip_conn_attach(nssh_lwip_conn *lc, struct tcp_pcb *newpcb)
     tcp_err(newpcb, on_err);
     tcp_poll(newpcb, on_poll, LWIP_ADAPTER_POLL_TICKS);
     tcp_nagle_disable(newpcb);    /* keystrokes and prompts go out at once */
-    lwip_log(s, NSSH_LOG_VERBOSE, "Connection from %s", lc->peer);
+    nlw_log(s, NSSH_LOG_VERBOSE, "Connection from %s", lc->peer);
     return pump(lc) == PUMP_ABORTED ? ERR_ABRT : ERR_OK;
 }

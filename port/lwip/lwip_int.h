@@ -17,16 +17,18 @@
  * the engine's timers (login grace, re-key by time) need no finer grain. */
 #define LWIP_ADAPTER_POLL_TICKS 2
 
+/* Internal names carry nlw_ (lwIP itself owns lwip_). */
+
 /* lwip_server.c */
-void lwip_log(nssh_lwip_server *s, int level, const char *fmt, ...)
+void nlw_log(nssh_lwip_server *s, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* lwip_conn.c */
 /* Start the engine on a freshly accepted pcb in a free slot. Returns
  * ERR_OK, or ERR_ABRT after aborting newpcb (the accept callback MUST
  * return that). */
-err_t lwip_conn_attach(nssh_lwip_conn *lc, struct tcp_pcb *newpcb);
+err_t nlw_conn_attach(nssh_lwip_conn *lc, struct tcp_pcb *newpcb);
 /* Abort the pcb (when we still own one) and release the slot. */
-void lwip_conn_abort(nssh_lwip_conn *lc);
+void nlw_conn_abort(nssh_lwip_conn *lc);
 
 #endif

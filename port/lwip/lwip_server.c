@@ -9,7 +9,7 @@
 #include "lwip_int.h"
 #include "lwip/sys.h"
 
-void lwip_log(nssh_lwip_server *s, int level, const char *fmt, ...)
+void nlw_log(nssh_lwip_server *s, int level, const char *fmt, ...)
 {
     char text[160];
     va_list ap;
@@ -46,12 +46,12 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
         return ERR_VAL;
     for (i = 0; i < s->n_conns; i++)
         if (!s->conns[i].c && !s->conns[i].busy)
-            return lwip_conn_attach(&s->conns[i], newpcb);
+            return nlw_conn_attach(&s->conns[i], newpcb);
     {
         char ip[IPADDR_STRLEN_MAX];
         if (!ipaddr_ntoa_r(&newpcb->remote_ip, ip, sizeof(ip)))
             strcpy(ip, "?");
-        lwip_log(s, NSSH_LOG_INFO, "Refused connection from %s port %u: "
+        nlw_log(s, NSSH_LOG_INFO, "Refused connection from %s port %u: "
                  "all %u connection slots are busy", ip,
                  (unsigned)newpcb->remote_port, (unsigned)s->n_conns);
     }
@@ -81,7 +81,7 @@ int nssh_lwip_server_start(nssh_lwip_server *s, const ip_addr_t *addr,
     if (!pcb)
         return NSSH_ERR_NOSPACE;
     if (tcp_bind(pcb, addr, port) != ERR_OK) {
-        lwip_log(s, NSSH_LOG_ERROR, "cannot bind port %u", (unsigned)port);
+        nlw_log(s, NSSH_LOG_ERROR, "cannot bind port %u", (unsigned)port);
         tcp_close(pcb);
         return NSSH_ERR_STATE;
     }
@@ -113,6 +113,6 @@ void nssh_lwip_server_stop(nssh_lwip_server *s)
                              "server shutting down");
         nssh_lwip_conn_kick(lc);    /* DISCONNECT to lwIP, close if done */
         if (lc->c)
-            lwip_conn_abort(lc);
+            nlw_conn_abort(lc);
     }
 }
