@@ -332,7 +332,7 @@ err_t nlw_conn_attach(nssh_lwip_conn *lc, struct tcp_pcb *newpcb)
     tcp_recv(newpcb, on_recv);
     tcp_sent(newpcb, on_sent);
     tcp_err(newpcb, on_err);
-    tcp_poll(newpcb, on_poll, LWIP_ADAPTER_POLL_TICKS);
+    tcp_poll(newpcb, on_poll, NLW_POLL_TICKS);
     tcp_nagle_disable(newpcb);    /* keystrokes and prompts go out at once */
     nlw_log(s, NSSH_LOG_VERBOSE, "Connection from %s", lc->peer);
     return pump(lc) == PUMP_ABORTED ? ERR_ABRT : ERR_OK;

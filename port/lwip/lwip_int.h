@@ -15,7 +15,7 @@
 
 /* tcp_poll interval in TCP coarse-timer ticks (TCP_SLOW_INTERVAL, 500 ms):
  * the engine's timers (login grace, re-key by time) need no finer grain. */
-#define LWIP_ADAPTER_POLL_TICKS 2
+#define NLW_POLL_TICKS 2
 
 /* Internal names carry nlw_ (lwIP itself owns lwip_). */
 
