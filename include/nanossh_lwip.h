@@ -14,7 +14,10 @@
  *     tcp_recved() acknowledges exactly the bytes the engine took, so the
  *     TCP window closes while the engine is busy instead of growing;
  *   - tcp_write() copies (TCP_WRITE_FLAG_COPY) at most tcp_sndbuf() bytes,
- *     the rest waits for tcp_sent();
+ *     the rest waits for tcp_sent(); Nagle is off, so while data is in
+ *     flight less than one MSS of room is left unused (sender-side silly
+ *     window avoidance, RFC 1122 section 4.2.3.4), and input that got no
+ *     answer is acknowledged at once rather than by the delayed-ACK timer;
  *   - after tcp_err() the pcb is already freed: the adapter only releases
  *     the engine;
  *   - tcp_poll() (every second) drives the engine's timers with sys_now().
