@@ -114,8 +114,9 @@ typedef struct nssh_compact_drbg {
 /* Zeroes the state (unseeded). */
 void nssh_compact_drbg_init(nssh_compact_drbg *d);
 /* Mixes len bytes of seed material into the state; the first call needs
- * at least NSSH_COMPACT_DRBG_SEED_MIN bytes (NSSH_ERR_RNG otherwise),
- * later calls (reseeding) accept any amount. */
+ * at least NSSH_COMPACT_DRBG_SEED_MIN bytes that are not all the same
+ * byte (what a missing source reads as), NSSH_ERR_RNG otherwise; later
+ * calls (reseeding) accept any amount. */
 int nssh_compact_drbg_seed(nssh_compact_drbg *d, const uint8_t *seed,
                            size_t len);
 int nssh_compact_drbg_generate(nssh_compact_drbg *d, uint8_t *out,

@@ -200,7 +200,8 @@ enum {
     NSSH_SFTP_EV_HARDLINK,     /* path -> path2 */
     NSSH_SFTP_EV_COPY,         /* path -> path2, bytes_written */
     NSSH_SFTP_EV_DENIED,       /* request refused by policy: name */
-    NSSH_SFTP_EV_UNKNOWN,      /* unknown request type or extension */
+    NSSH_SFTP_EV_UNKNOWN,      /* unknown request: flags is its type; for
+                                * SSH_FXP_EXTENDED name is the extension */
     NSSH_SFTP_EV_REQUEST       /* any request (debug): name */
 };
 
@@ -304,9 +305,13 @@ typedef struct nssh_sftp {
 int nssh_sftp_init(nssh_sftp *s, const nssh_sftp_config *cfg);
 
 /*
- * Feed received channel bytes. Returns how many were consumed (possibly
- * fewer than len: the output buffer is full; drain it and feed the rest),
- * or the sticky negative error. Requests are processed during this call.
+ * Feed received channel bytes. Returns how many were consumed, or the
+ * sticky negative error. Requests are processed during this call, as far
+ * as the output buffer's room allows: when it returns fewer than len (or
+ * a whole request is waiting), send what nssh_sftp_output gives, consume
+ * it, and call again with the rest (len may be 0). A caller with flow
+ * control (an SSH channel window) should reopen the window only by the
+ * bytes consumed, so memory stays bounded end to end.
  */
 long nssh_sftp_input(nssh_sftp *s, const uint8_t *p, size_t len);
 

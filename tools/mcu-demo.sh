@@ -3,7 +3,7 @@
 # byte stream on 127.0.0.1:PORT.
 #
 #   tools/mcu-demo.sh [--port PORT] [--authorized-key FILE.pub] [--user NAME]
-#                     [--log FILE] [--icount] [--build DIR]
+#                     [--log FILE] [--icount] [--sntrup] [--build DIR]
 #
 #   --port            TCP port QEMU listens on for USART1 (default 2223)
 #   --authorized-key  ssh-ed25519 public key(s) allowed to log in
@@ -13,6 +13,9 @@
 #                     instead of standard output
 #   --icount          run QEMU with -icount shift=0 (one instruction per
 #                     virtual nanosecond; what the figures use)
+#   --sntrup          run the image with sntrup761x25519-sha512 too (the
+#                     build option; OpenSSH 9.2 then gets a post-quantum
+#                     key exchange)
 #   --build           build folder (default build-mcu; its path must
 #                     contain "mcu")
 #
@@ -32,8 +35,10 @@ USER_NAME=admin
 LOG=
 ICOUNT=()
 BUILD=${MCU_BUILD:-build-mcu}
+VARIANT=
+TARGET=all
 
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
     case $1 in
     --port) PORT=$2; shift 2 ;;
@@ -41,6 +46,7 @@ while [ $# -gt 0 ]; do
     --user) USER_NAME=$2; shift 2 ;;
     --log) LOG=$2; shift 2 ;;
     --icount) ICOUNT=(-icount shift=0); shift ;;
+    --sntrup) VARIANT=-sntrup; TARGET=sntrup; shift ;;
     --build) BUILD=$2; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "mcu-demo: unknown argument $1" >&2; usage ;;
@@ -55,8 +61,8 @@ fi
 ensure_packages make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm \
     openssh-client python3 >&2
 
-make -s -j2 -f port/netduinoplus2/firmware.mk BUILD="$BUILD" >&2
-ELF=$BUILD/nanossh-fw.elf
+make -s -j2 -f port/netduinoplus2/firmware.mk BUILD="$BUILD" "$TARGET" >&2
+ELF=$BUILD/nanossh-fw$VARIANT.elf
 HOSTKEY=$BUILD/ssh_host_ed25519_key
 if [ ! -f "$HOSTKEY" ]; then
     ssh-keygen -q -t ed25519 -N '' -C nanossh-firmware -f "$HOSTKEY"

@@ -31,6 +31,28 @@ else
     passed=$((passed + 1))
 fi
 
+# No heap: the same link with one object calling malloc must fail.
+heap_check() {
+    local t
+    t=$(mktemp -d)
+    printf '#include <stdlib.h>\nvoid *use_heap(size_t n) { return malloc(n); }\n' >"$t/heap.c"
+    arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -c "$t/heap.c" -o "$t/heap.o" &&
+    ! arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -nostartfiles --specs=nano.specs \
+        -T port/netduinoplus2/board.ld -Wl,--gc-sections -Wl,--undefined=use_heap \
+        -o "$t/heap.elf" "$BUILD/obj/main.o" "$t/heap.o" \
+        -Wl,--whole-archive "$BUILD/libboard.a" -Wl,--no-whole-archive "$BUILD/libapp.a" \
+        "$BUILD/libsftp.a" "$BUILD/libengine.a" "$BUILD/libcrypto.a" "$BUILD/libengine.a" \
+        -lc -lgcc >>"$LOG" 2>&1
+    local rc=$?
+    rm -rf "$t"
+    return $rc
+}
+if heap_check; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); notes+=("firmware linked with malloc in it: the no-heap guard is gone")
+fi
+
 xml=$PWD/$BUILD/mcu-tests.xml
 rm -f "$xml"
 MCU_BUILD=$PWD/$BUILD "$PY" -m pytest -c tests/mcu/pytest.ini tests/mcu \

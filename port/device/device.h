@@ -54,7 +54,8 @@
 
 /* Memory figures the `mem` command prints; the platform fills them. */
 typedef struct dev_mem {
-    size_t static_ram;     /* data + bss (+ reserved stack), without .ramfs */
+    size_t static_ram;     /* every RAM section but the file storage: data,
+                            * bss and the reserved stack */
     size_t stack_reserved;
     size_t stack_peak;
     size_t ramfs_total, ramfs_free;

@@ -76,8 +76,8 @@ void dev_sftp_pump(dev_session *s)
                 progress = 1;
             }
         }
-        /* Called with nothing new too: a request whose last bytes came
-         * with the previous call is answered on the next one. */
+        /* Called with nothing new too: a request that waited for output
+         * room is answered once the output has drained. */
         if (!c->finishing) {
             size_t before = nssh_sftp_output(&s->sftp, &rest);
             long t = nssh_sftp_input(&s->sftp, s->sftp_inq + s->sftp_inq_off,

@@ -90,7 +90,7 @@ static void cmd_mem(dev_session *s, dev_chan *c)
     if (s->p->mem)
         s->p->mem(s->p->user, &m);
     mem_line(c, "static RAM   ", m.static_ram);
-    mem_line(c, "stack        ", m.stack_reserved);
+    mem_line(c, "  of it stack", m.stack_reserved);
     mem_line(c, "stack peak   ", m.stack_peak);
     mem_line(c, "per session  ", dev_session_bytes());
     mem_line(c, "  engine     ", nssh_conn_mem_size());

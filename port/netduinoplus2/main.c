@@ -9,7 +9,7 @@
  *
  * USART2 carries diagnostics only, never the SSH stream: session starts
  * and ends, login results, and per handshake the peak stack and the busy
- * time (tools/mcu-figures.py reads these lines).
+ * time (measure.c; tools/mcu-figures.py reads these lines).
  */
 #include <string.h>
 
@@ -84,72 +84,20 @@ static void hook_log(void *user, const char *line)
 
 extern uint8_t _sdata[], _ebss[], _sstack[], _estack[];
 
-/* The deepest stack of any phase so far (painting restarts per phase). */
-static size_t stack_max;
-
-static size_t stack_peak_now(void)
-{
-    size_t p = board_stack_peak();
-    if (p > stack_max)
-        stack_max = p;
-    return stack_max;
-}
-
 static void hook_mem(void *user, dev_mem *m)
 {
     (void)user;
     m->stack_reserved = board_stack_size();
     m->static_ram = (size_t)(_ebss - _sdata) + m->stack_reserved;
-    m->stack_peak = stack_peak_now();
+    m->stack_peak = fw_stack_max();
     fw_fs_usage(&m->ramfs_total, &m->ramfs_free);
-}
-
-/* ---- measurements of each session's handshake (see EMBEDDED.md) ---- */
-static struct {
-    int phase;             /* 0 key exchange, 1 authentication, 2 done */
-    uint64_t busy;         /* cycles spent processing in this phase */
-} meas;
-
-static void log_phase(const char *what, const char *name, uint64_t cycles)
-{
-    /* Under -icount shift=0 one instruction is 1 ns of virtual time:
-     * instructions = cycles * 1000 / 168 (SysTick counts the 168 MHz
-     * core clock against virtual time). */
-    uint64_t insns = cycles * 1000u / (BOARD_HCLK_HZ / 1000000u);
-    board_log("measure ");
-    board_log(what);
-    board_log(" ");
-    board_log(name ? name : "?");
-    board_log_u32(" stack_peak=", (uint32_t)board_stack_peak());
-    board_log_u32("measure insns=", (uint32_t)insns);
-}
-
-static void measure(uint64_t busy)
-{
-    nssh_conn_info info;
-    if (!serial.running || !session.conn || meas.phase == 2)
-        return;
-    meas.busy += busy;
-    nssh_conn_get_info(session.conn, &info);
-    if (meas.phase == 0 && info.kex_count >= 1) {
-        log_phase("kex", info.kex, meas.busy);
-        meas.phase = 1;
-        meas.busy = 0;
-        stack_peak_now();
-        board_stack_mark();
-    } else if (meas.phase == 1 && info.authenticated) {
-        log_phase("auth", info.auth_method, meas.busy);
-        meas.phase = 2;
-    }
 }
 
 static void link_event(void *user, int ev, int err)
 {
     (void)user;
     if (ev == LINK_EV_START) {
-        memset(&meas, 0, sizeof(meas));
-        stack_peak_now();
-        board_stack_mark();
+        fw_measure_start();
         board_log("session: client identification received, starting\r\n");
     } else {
         board_log("session: ended: ");
@@ -160,30 +108,47 @@ static void link_event(void *user, int ev, int err)
     }
 }
 
+/* A memset the compiler may not drop (the copies die right after). */
+static void wipe(volatile void *p, size_t n)
+{
+    volatile uint8_t *b = p;
+    while (n--)
+        *b++ = 0;
+}
+
+/* The secrets of the block into the generator and the host key. */
+static const char *take_secrets(const provision *p, size_t *blob_len)
+{
+    nssh_compact_drbg_init(&drbg);
+    if (nssh_compact_drbg_seed(&drbg, p->seed, sizeof(p->seed)) < 0)
+        return "the random generator refused the seed";
+    if (nssh_compact_key_from_openssh(&hostkey, p->hostkey) < 0)
+        return "the host key's public half does not match its seed";
+    if (nssh_compact_key_public_blob(&hostkey, hostkey_blob, sizeof(hostkey_blob),
+                                     blob_len) < 0)
+        return "cannot encode the host key";
+    memcpy(fw_auth_keys, p->keys, sizeof(fw_auth_keys));
+    memcpy(fw_user, p->user, sizeof(fw_user));
+    params.n_auth_keys = p->n_keys;
+    return NULL;
+}
+
 /* Everything that needs the provisioning block; a fatal problem stops
  * here with the reason on USART2. */
 static const char *setup(void)
 {
     const char *why;
-    size_t blob_len;
+    size_t blob_len = 0;
     provision p;
     why = provision_parse((const uint8_t *)_provision, PROV_SIZE, &p);
-    /* The seed and the host key leave the loaded block at once. */
-    memset((void *)_provision, 0, PROV_REGION);
+    /* The seed and the host key leave the loaded block at once, and the
+     * copy on the stack once they are in place. */
+    wipe(_provision, PROV_REGION);
+    if (!why)
+        why = take_secrets(&p, &blob_len);
+    wipe(&p, sizeof(p));
     if (why)
         return why;
-    nssh_compact_drbg_init(&drbg);
-    if (nssh_compact_drbg_seed(&drbg, p.seed, sizeof(p.seed)) < 0)
-        return "the random generator refused the seed";
-    if (nssh_compact_key_from_openssh(&hostkey, p.hostkey) < 0)
-        return "the host key's public half does not match its seed";
-    if (nssh_compact_key_public_blob(&hostkey, hostkey_blob, sizeof(hostkey_blob),
-                                     &blob_len) < 0)
-        return "cannot encode the host key";
-    memcpy(fw_auth_keys, p.keys, sizeof(fw_auth_keys));
-    memcpy(fw_user, p.user, sizeof(fw_user));
-    params.n_auth_keys = p.n_keys;
-    memset(&p, 0, sizeof(p));
 
     hostkeys[0].alg = &nssh_compact_sig_ed25519;
     hostkeys[0].key = nssh_compact_key_handle(&hostkey);
@@ -255,7 +220,8 @@ int main(void)
             busy = 1;
         }
         serial_link_tick(&serial, now);
-        measure(board_cycles() - t0);
+        if (serial.running && session.conn)
+            fw_measure(session.conn, board_cycles() - t0);
         if (!busy)
             board_idle();
     }

@@ -270,7 +270,10 @@ static void on_event(void *user, const nssh_sftp_event *ev)
         logit(LL_INFO, "Refusing denied request: %s", ev->name);
         break;
     case NSSH_SFTP_EV_UNKNOWN:
-        logit(LL_ERROR, "Unknown message %u", (unsigned)ev->id);
+        if (ev->name)
+            logit(LL_INFO, "Unknown extended request \"%.64s\"", ev->name);
+        else
+            logit(LL_ERROR, "Unknown message %u", (unsigned)ev->flags);
         break;
     default:
         break;

@@ -49,7 +49,7 @@ int sftp_refuse_change(nssh_sftp *s, uint32_t id)
 {
     if (!s->cfg.read_only)
         return 0;
-    reply_status(s, id, SSH_FX_PERMISSION_DENIED);
+    sftp_reply_status(s, id, SSH_FX_PERMISSION_DENIED);
     return 1;
 }
 
@@ -86,40 +86,47 @@ void sftp_dispatch(nssh_sftp *s, req *q)
 {
     int bit;
     if (q->type == SSH_FXP_EXTENDED) {
-        req_extended(s, q);   /* its own policy check, by extension name */
+        sftp_req_extended(s, q);   /* its own policy check, by extension name */
         return;
     }
     bit = bit_of(q->type);
     if (bit < 0) {
-        sftp_event(s, NSSH_SFTP_EV_UNKNOWN, q->id, NULL, NULL, NULL);
-        reply_status(s, q->id, SSH_FX_OP_UNSUPPORTED);
+        nssh_sftp_event ev;
+        memset(&ev, 0, sizeof(ev));
+        ev.type = NSSH_SFTP_EV_UNKNOWN;
+        ev.id = q->id;
+        ev.flags = q->type;
+        ev.status = SSH_FX_OP_UNSUPPORTED;
+        if (s->cfg.event)
+            s->cfg.event(s->cfg.event_user, &ev);
+        sftp_reply_status(s, q->id, SSH_FX_OP_UNSUPPORTED);
         return;
     }
     if (!sftp_allowed(s, bit, q->id)) {
-        reply_status(s, q->id, SSH_FX_PERMISSION_DENIED);
+        sftp_reply_status(s, q->id, SSH_FX_PERMISSION_DENIED);
         return;
     }
     switch (q->type) {
-    case SSH_FXP_OPEN: req_open(s, q); break;
-    case SSH_FXP_CLOSE: req_close(s, q); break;
-    case SSH_FXP_READ: req_read(s, q); break;
-    case SSH_FXP_LSTAT: req_stat(s, q, 0); break;
-    case SSH_FXP_FSTAT: req_fstat(s, q); break;
-    case SSH_FXP_SETSTAT: req_setstat(s, q, 1); break;
-    case SSH_FXP_FSETSTAT: req_fsetstat(s, q); break;
-    case SSH_FXP_OPENDIR: req_opendir(s, q); break;
-    case SSH_FXP_READDIR: req_readdir(s, q); break;
-    case SSH_FXP_REMOVE: req_remove(s, q); break;
-    case SSH_FXP_MKDIR: req_mkdir(s, q); break;
-    case SSH_FXP_RMDIR: req_rmdir(s, q); break;
-    case SSH_FXP_REALPATH: req_realpath(s, q); break;
-    case SSH_FXP_STAT: req_stat(s, q, 1); break;
-    case SSH_FXP_RENAME: req_rename(s, q, 0); break;
-    case SSH_FXP_READLINK: req_readlink(s, q); break;
-    case SSH_FXP_SYMLINK: req_symlink(s, q); break;
+    case SSH_FXP_OPEN: sftp_req_open(s, q); break;
+    case SSH_FXP_CLOSE: sftp_req_close(s, q); break;
+    case SSH_FXP_READ: sftp_req_read(s, q); break;
+    case SSH_FXP_LSTAT: sftp_req_stat(s, q, 0); break;
+    case SSH_FXP_FSTAT: sftp_req_fstat(s, q); break;
+    case SSH_FXP_SETSTAT: sftp_req_setstat(s, q, 1); break;
+    case SSH_FXP_FSETSTAT: sftp_req_fsetstat(s, q); break;
+    case SSH_FXP_OPENDIR: sftp_req_opendir(s, q); break;
+    case SSH_FXP_READDIR: sftp_req_readdir(s, q); break;
+    case SSH_FXP_REMOVE: sftp_req_remove(s, q); break;
+    case SSH_FXP_MKDIR: sftp_req_mkdir(s, q); break;
+    case SSH_FXP_RMDIR: sftp_req_rmdir(s, q); break;
+    case SSH_FXP_REALPATH: sftp_req_realpath(s, q); break;
+    case SSH_FXP_STAT: sftp_req_stat(s, q, 1); break;
+    case SSH_FXP_RENAME: sftp_req_rename(s, q, 0); break;
+    case SSH_FXP_READLINK: sftp_req_readlink(s, q); break;
+    case SSH_FXP_SYMLINK: sftp_req_symlink(s, q); break;
     default:
         /* WRITE is streamed by server.c and never gets here. */
-        reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
+        sftp_reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
         break;
     }
 }

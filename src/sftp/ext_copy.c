@@ -8,23 +8,23 @@
 #include "sftp_int.h"
 
 /* PROTOCOL 4.5: string oldpath, string newpath. */
-void ext_hardlink(nssh_sftp *s, req *q)
+void sftp_ext_hardlink(nssh_sftp *s, req *q)
 {
-    int rc = get_path(&q->r, s->path1);
+    int rc = sftp_get_path(&q->r, s->path1);
     if (rc == 0)
-        rc = get_path(&q->r, s->path2);
+        rc = sftp_get_path(&q->r, s->path2);
     if (rc == 0) {
         rc = s->cfg.fs->hardlink(s->cfg.fs_user, s->path1, s->path2);
         sftp_event(s, NSSH_SFTP_EV_HARDLINK, q->id, "hardlink", s->path1,
                    s->path2);
     }
-    reply_result(s, q->id, rc);
+    sftp_reply_result(s, q->id, rc);
 }
 
 /* PROTOCOL 4.10 (copy-data): string read handle, uint64 read offset,
  * uint64 length (0: to the end of file), string write handle, uint64 write
  * offset. Copied through the free part of the input buffer. */
-void ext_copy_data(nssh_sftp *s, req *q)
+void sftp_ext_copy_data(nssh_sftp *s, req *q)
 {
     const nssh_sftp_fs *fs = s->cfg.fs;
     uint64_t roff, len, woff, done = 0;
@@ -32,20 +32,20 @@ void ext_copy_data(nssh_sftp *s, req *q)
     uint8_t *buf = s->cfg.inbuf + s->in_len;
     size_t cap = s->cfg.inbuf_len - s->in_len;
     nssh_sftp_event ev;
-    rs = handle_get(s, &q->r, 1);
+    rs = sftp_handle_get(s, &q->r, 1);
     if (rs == -2 || rd_u64(&q->r, &roff) < 0 || rd_u64(&q->r, &len) < 0 ||
-        (ws = handle_get(s, &q->r, 1)) == -2 || rd_u64(&q->r, &woff) < 0) {
-        reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
+        (ws = sftp_handle_get(s, &q->r, 1)) == -2 || rd_u64(&q->r, &woff) < 0) {
+        sftp_reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
         return;
     }
     if (rs < 0 || ws < 0) {
-        reply_status(s, q->id, SSH_FX_FAILURE);
+        sftp_reply_status(s, q->id, SSH_FX_FAILURE);
         return;
     }
     /* As sftp-server: the source must be readable, the target writable. */
     if (!(s->handles[rs].pflags & SSH_FXF_READ) ||
         !(s->handles[ws].pflags & SSH_FXF_WRITE)) {
-        reply_status(s, q->id, SSH_FX_FAILURE);
+        sftp_reply_status(s, q->id, SSH_FX_FAILURE);
         return;
     }
     while (!len || done < len) {
@@ -79,7 +79,7 @@ void ext_copy_data(nssh_sftp *s, req *q)
     ev.status = rc < 0 ? -rc : 0;
     if (s->cfg.event)
         s->cfg.event(s->cfg.event_user, &ev);
-    reply_result(s, q->id, rc);
+    sftp_reply_result(s, q->id, rc);
 }
 
 /* A list of names, one string per id, inside one string; unknown ids give
@@ -101,7 +101,7 @@ static void put_names(nssh_sftp *s, wr *w, rd *ids, int group)
 }
 
 /* string uids (packed uint32s), string gids. */
-void ext_users_groups(nssh_sftp *s, req *q)
+void sftp_ext_users_groups(nssh_sftp *s, req *q)
 {
     const uint8_t *u, *g;
     size_t un, gn;
@@ -109,35 +109,35 @@ void ext_users_groups(nssh_sftp *s, req *q)
     wr w;
     if (rd_string(&q->r, &u, &un) < 0 || rd_string(&q->r, &g, &gn) < 0 ||
         un % 4 || gn % 4) {
-        reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
+        sftp_reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
         return;
     }
     rd_init(&ur, u, un);
     rd_init(&gr, g, gn);
-    reply_begin(s, &w, SSH_FXP_EXTENDED_REPLY, q->id);
+    sftp_reply_begin(s, &w, SSH_FXP_EXTENDED_REPLY, q->id);
     put_names(s, &w, &ur, 0);
     put_names(s, &w, &gr, 1);
-    reply_end(s, &w, q->id);   /* too many ids to answer: FAILURE */
+    sftp_reply_end(s, &w, q->id);   /* too many ids to answer: FAILURE */
 }
 
 /* string username ("" for the current user) -> NAME (PROTOCOL 4.9). */
-void ext_home_directory(nssh_sftp *s, req *q)
+void sftp_ext_home_directory(nssh_sftp *s, req *q)
 {
-    int rc = get_path(&q->r, s->path1);
+    int rc = sftp_get_path(&q->r, s->path1);
     if (rc == 0)
         rc = s->cfg.fs->home_dir(s->cfg.fs_user, s->path1, s->path2,
                                  sizeof(s->path2));
     if (rc < 0)
-        reply_result(s, q->id, rc);
+        sftp_reply_result(s, q->id, rc);
     else
-        reply_name1(s, q->id, s->path2);
+        sftp_reply_name1(s, q->id, s->path2);
 }
 
 /* expand-path: "~" and "~user" prefixes, then as REALPATH. */
-void ext_expand_path(nssh_sftp *s, req *q)
+void sftp_ext_expand_path(nssh_sftp *s, req *q)
 {
     const nssh_sftp_fs *fs = s->cfg.fs;
-    int rc = get_path(&q->r, s->path1);
+    int rc = sftp_get_path(&q->r, s->path1);
     if (rc == 0 && s->path1[0] == '~') {
         char *rest = s->path1 + 1, user[64];
         size_t un = 0, hn;
@@ -160,12 +160,12 @@ void ext_expand_path(nssh_sftp *s, req *q)
         }
     }
     if (rc == 0 && !s->path1[0])
-        str_copy(s->path1, sizeof(s->path1), ".");
+        sftp_str_copy(s->path1, sizeof(s->path1), ".");
     if (rc == 0)
         rc = fs->realpath(s->cfg.fs_user, s->path1, s->path2,
                           sizeof(s->path2));
     if (rc < 0)
-        reply_result(s, q->id, rc);
+        sftp_reply_result(s, q->id, rc);
     else
-        reply_name1(s, q->id, s->path2);
+        sftp_reply_name1(s, q->id, s->path2);
 }

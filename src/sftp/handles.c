@@ -22,13 +22,13 @@ static uint32_t tag_of(const nssh_sftp *s, int slot)
     return x;
 }
 
-void handle_encode(const nssh_sftp *s, int slot, uint8_t out[SFTP_HANDLE_LEN])
+void sftp_handle_encode(const nssh_sftp *s, int slot, uint8_t out[SFTP_HANDLE_LEN])
 {
     put_be32(out, (uint32_t)slot);
     put_be32(out + 4, tag_of(s, slot));
 }
 
-int handle_new(nssh_sftp *s, int kind, void *h, const char *path,
+int sftp_handle_new(nssh_sftp *s, int kind, void *h, const char *path,
                uint32_t pflags)
 {
     int i;
@@ -41,13 +41,13 @@ int handle_new(nssh_sftp *s, int kind, void *h, const char *path,
         e->pflags = pflags;
         e->cookie = 0;
         e->bytes_read = e->bytes_written = 0;
-        str_copy(e->path, sizeof(e->path), path);
+        sftp_str_copy(e->path, sizeof(e->path), path);
         return i;
     }
     return -1;
 }
 
-int handle_find(const nssh_sftp *s, const uint8_t *p, size_t n, int kind)
+int sftp_handle_find(const nssh_sftp *s, const uint8_t *p, size_t n, int kind)
 {
     uint32_t slot;
     if (n != SFTP_HANDLE_LEN)
@@ -61,16 +61,16 @@ int handle_find(const nssh_sftp *s, const uint8_t *p, size_t n, int kind)
     return (int)slot;
 }
 
-int handle_get(const nssh_sftp *s, rd *r, int kind)
+int sftp_handle_get(const nssh_sftp *s, rd *r, int kind)
 {
     const uint8_t *p;
     size_t n;
     if (rd_string(r, &p, &n) < 0)
         return -2;
-    return handle_find(s, p, n, kind);
+    return sftp_handle_find(s, p, n, kind);
 }
 
-int handle_close(nssh_sftp *s, int slot, uint32_t id)
+int sftp_handle_close(nssh_sftp *s, int slot, uint32_t id)
 {
     nssh_sftp_handle *e = &s->handles[slot];
     const nssh_sftp_fs *fs = s->cfg.fs;

@@ -189,9 +189,14 @@ static int grow(nssh_memfs *m, uint32_t ino, uint64_t nblocks)
 int memfs_truncate(nssh_memfs *m, uint32_t ino, uint64_t size)
 {
     struct memfs_inode *n = &m->ino[ino];
-    uint64_t keep = (size + BLK - 1) / BLK;
+    uint64_t keep;
     uint32_t b, nx;
     int rc;
+    /* Larger than the whole store cannot fit (and a size near 2^64 would
+     * wrap the block count below). */
+    if (size > (uint64_t)m->n_blocks * BLK)
+        return -SSH_FX_FAILURE;
+    keep = (size + BLK - 1) / BLK;
     if (size > n->size) {
         if ((rc = grow(m, ino, keep)) < 0)
             return rc;

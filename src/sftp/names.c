@@ -41,7 +41,7 @@ const char *nssh_sftp_status_text(int code)
                                                       : "Unknown error";
 }
 
-size_t str_copy(char *dst, size_t cap, const char *src)
+size_t sftp_str_copy(char *dst, size_t cap, const char *src)
 {
     size_t n = strlen(src);
     if (!cap)
@@ -54,7 +54,7 @@ size_t str_copy(char *dst, size_t cap, const char *src)
 }
 
 /* Decimal digits of v at dst (no NUL); returns their count. */
-size_t fmt_u64(char *dst, uint64_t v)
+size_t sftp_fmt_u64(char *dst, uint64_t v)
 {
     char t[20];
     size_t n = 0, i;

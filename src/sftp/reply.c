@@ -8,12 +8,12 @@
 
 #include "sftp_int.h"
 
-size_t out_room(const nssh_sftp *s)
+size_t sftp_out_room(const nssh_sftp *s)
 {
     return s->cfg.outbuf_len - s->out_off - s->out_len;
 }
 
-void out_compact(nssh_sftp *s)
+void sftp_out_compact(nssh_sftp *s)
 {
     if (s->out_off) {
         memmove(s->cfg.outbuf, s->cfg.outbuf + s->out_off, s->out_len);
@@ -21,30 +21,30 @@ void out_compact(nssh_sftp *s)
     }
 }
 
-void reply_begin(nssh_sftp *s, wr *w, uint8_t type, uint32_t id)
+void sftp_reply_begin(nssh_sftp *s, wr *w, uint8_t type, uint32_t id)
 {
     size_t end = s->out_off + s->out_len;
     wr_init(w, s->cfg.outbuf + end, s->cfg.outbuf_len - end);
-    wr_u32(w, 0);   /* length, patched by reply_end */
+    wr_u32(w, 0);   /* length, patched by sftp_reply_end */
     wr_u8(w, type);
     if (type != SSH_FXP_VERSION)
         wr_u32(w, id);
 }
 
-void reply_end(nssh_sftp *s, wr *w, uint32_t id)
+void sftp_reply_end(nssh_sftp *s, wr *w, uint32_t id)
 {
     if (w->err) {
-        reply_status(s, id, SSH_FX_FAILURE);
+        sftp_reply_status(s, id, SSH_FX_FAILURE);
         return;
     }
     put_be32(w->p, (uint32_t)(w->len - 4));
     s->out_len += w->len;
 }
 
-void reply_status(nssh_sftp *s, uint32_t id, int code)
+void sftp_reply_status(nssh_sftp *s, uint32_t id, int code)
 {
     wr w;
-    reply_begin(s, &w, SSH_FXP_STATUS, id);
+    sftp_reply_begin(s, &w, SSH_FXP_STATUS, id);
     wr_u32(&w, (uint32_t)code);
     wr_cstring(&w, nssh_sftp_status_text(code));
     wr_cstring(&w, "");   /* language tag */
@@ -54,47 +54,47 @@ void reply_status(nssh_sftp *s, uint32_t id, int code)
     }
 }
 
-void reply_result(nssh_sftp *s, uint32_t id, int rc)
+void sftp_reply_result(nssh_sftp *s, uint32_t id, int rc)
 {
     int code = rc <= 0 ? -rc : SSH_FX_FAILURE;
     if (code > SSH_FX_OP_UNSUPPORTED)
         code = SSH_FX_FAILURE;
-    reply_status(s, id, code);
+    sftp_reply_status(s, id, code);
 }
 
-void reply_handle(nssh_sftp *s, uint32_t id, int slot)
+void sftp_reply_handle(nssh_sftp *s, uint32_t id, int slot)
 {
     wr w;
     uint8_t h[SFTP_HANDLE_LEN];
-    handle_encode(s, slot, h);
-    reply_begin(s, &w, SSH_FXP_HANDLE, id);
+    sftp_handle_encode(s, slot, h);
+    sftp_reply_begin(s, &w, SSH_FXP_HANDLE, id);
     wr_string(&w, h, sizeof(h));
-    reply_end(s, &w, id);
+    sftp_reply_end(s, &w, id);
 }
 
-void reply_attrs(nssh_sftp *s, uint32_t id, const nssh_sftp_attrs *a)
+void sftp_reply_attrs(nssh_sftp *s, uint32_t id, const nssh_sftp_attrs *a)
 {
     wr w;
-    reply_begin(s, &w, SSH_FXP_ATTRS, id);
-    put_attrs(&w, a);
-    reply_end(s, &w, id);
+    sftp_reply_begin(s, &w, SSH_FXP_ATTRS, id);
+    sftp_put_attrs(&w, a);
+    sftp_reply_end(s, &w, id);
 }
 
-void reply_name1(nssh_sftp *s, uint32_t id, const char *name)
+void sftp_reply_name1(nssh_sftp *s, uint32_t id, const char *name)
 {
     wr w;
     nssh_sftp_attrs a;
     memset(&a, 0, sizeof(a));
-    reply_begin(s, &w, SSH_FXP_NAME, id);
+    sftp_reply_begin(s, &w, SSH_FXP_NAME, id);
     wr_u32(&w, 1);
     wr_cstring(&w, name);
     wr_cstring(&w, name);   /* long name: the name itself, as sftp-server */
-    put_attrs(&w, &a);
-    reply_end(s, &w, id);
+    sftp_put_attrs(&w, &a);
+    sftp_reply_end(s, &w, id);
 }
 
 /* Section 5: flags, then only the fields the flags announce. */
-void put_attrs(wr *w, const nssh_sftp_attrs *a)
+void sftp_put_attrs(wr *w, const nssh_sftp_attrs *a)
 {
     uint32_t f = a->flags & (SSH_FILEXFER_ATTR_SIZE | SSH_FILEXFER_ATTR_UIDGID |
                              SSH_FILEXFER_ATTR_PERMISSIONS |
@@ -114,7 +114,7 @@ void put_attrs(wr *w, const nssh_sftp_attrs *a)
     }
 }
 
-int get_attrs(rd *r, nssh_sftp_attrs *a)
+int sftp_get_attrs(rd *r, nssh_sftp_attrs *a)
 {
     uint32_t n, i;
     memset(a, 0, sizeof(*a));
@@ -145,7 +145,7 @@ int get_attrs(rd *r, nssh_sftp_attrs *a)
     return 0;
 }
 
-int get_path(rd *r, char *dst)
+int sftp_get_path(rd *r, char *dst)
 {
     const uint8_t *p;
     size_t n;

@@ -7,45 +7,45 @@
 
 #include "sftp_int.h"
 
-void req_opendir(nssh_sftp *s, req *q)
+void sftp_req_opendir(nssh_sftp *s, req *q)
 {
     const nssh_sftp_fs *fs = s->cfg.fs;
     void *h = NULL;
     int rc, slot = -1;
-    if ((rc = get_path(&q->r, s->path1)) < 0) {
-        reply_result(s, q->id, rc);
+    if ((rc = sftp_get_path(&q->r, s->path1)) < 0) {
+        sftp_reply_result(s, q->id, rc);
         return;
     }
     rc = fs->opendir && fs->readdir
              ? fs->opendir(s->cfg.fs_user, s->path1, &h)
              : -SSH_FX_OP_UNSUPPORTED;
-    if (rc == 0 && (slot = handle_new(s, 2, h, s->path1, 0)) < 0) {
+    if (rc == 0 && (slot = sftp_handle_new(s, 2, h, s->path1, 0)) < 0) {
         if (fs->closedir)
             fs->closedir(s->cfg.fs_user, h);
         rc = -SSH_FX_FAILURE;
     }
     sftp_event(s, NSSH_SFTP_EV_OPENDIR, q->id, "opendir", s->path1, NULL);
     if (rc < 0)
-        reply_result(s, q->id, rc);
+        sftp_reply_result(s, q->id, rc);
     else
-        reply_handle(s, q->id, slot);
+        sftp_reply_handle(s, q->id, slot);
 }
 
-void req_readdir(nssh_sftp *s, req *q)
+void sftp_req_readdir(nssh_sftp *s, req *q)
 {
-    int slot = handle_get(s, &q->r, 2), rc = 0;
+    int slot = sftp_handle_get(s, &q->r, 2), rc = 0;
     nssh_sftp_handle *e;
     uint32_t count = 0;
     size_t count_at;
     char line[SFTP_ENTRY_ROOM];
     wr w;
     if (slot < 0) {
-        reply_status(s, q->id,
+        sftp_reply_status(s, q->id,
                      slot == -2 ? SSH_FX_BAD_MESSAGE : SSH_FX_FAILURE);
         return;
     }
     e = &s->handles[slot];
-    reply_begin(s, &w, SSH_FXP_NAME, q->id);
+    sftp_reply_begin(s, &w, SSH_FXP_NAME, q->id);
     count_at = w.len;
     wr_u32(&w, 0);
     while (count < SFTP_READDIR_MAX && w.cap - w.len >= SFTP_ENTRY_ROOM) {
@@ -58,22 +58,22 @@ void req_readdir(nssh_sftp *s, req *q)
         if (rc < 0)
             break;
         s->name[sizeof(s->name) - 1] = 0;
-        n = longname(s, line, sizeof(line), s->name, &a);
+        n = sftp_longname(s, line, sizeof(line), s->name, &a);
         if (w.cap - w.len < 4 + strlen(s->name) + 4 + n + 32) {
             e->cookie = before;   /* cannot happen with the room kept */
             break;
         }
         wr_cstring(&w, s->name);
         wr_string(&w, line, n);
-        put_attrs(&w, &a);
+        sftp_put_attrs(&w, &a);
         count++;
     }
     if (!count) {
-        reply_result(s, q->id, rc < 0 ? rc : -SSH_FX_FAILURE);
+        sftp_reply_result(s, q->id, rc < 0 ? rc : -SSH_FX_FAILURE);
         return;
     }
     put_be32(w.p + count_at, count);
-    reply_end(s, &w, q->id);
+    sftp_reply_end(s, &w, q->id);
 }
 
 /* Days since 1970-01-01 to a civil date (proleptic Gregorian). */
@@ -103,7 +103,7 @@ static char *put_str(char *p, char *end, const char *t, size_t width)
 static char *put_num(char *p, char *end, uint64_t v, size_t width)
 {
     char t[24];
-    size_t n = fmt_u64(t, v);
+    size_t n = sftp_fmt_u64(t, v);
     while (width > n && p < end) {
         *p++ = ' ';
         width--;
@@ -124,11 +124,11 @@ static char *put_id(nssh_sftp *s, char *p, char *end, uint32_t id, int group)
             t[8] = 0;
         return put_str(p, end, t, 8);
     }
-    t[fmt_u64(t, id)] = 0;
+    t[sftp_fmt_u64(t, id)] = 0;
     return put_str(p, end, t, 8);
 }
 
-size_t longname(nssh_sftp *s, char *out, size_t cap, const char *name,
+size_t sftp_longname(nssh_sftp *s, char *out, size_t cap, const char *name,
                 const nssh_sftp_attrs *a)
 {
     static const char mon[] = "JanFebMarAprMayJunJulAugSepOctNovDec";

@@ -7,19 +7,19 @@
 
 #include "sftp_int.h"
 
-static void ext_posix_rename(nssh_sftp *s, req *q) { req_rename(s, q, 1); }
-static void ext_lsetstat(nssh_sftp *s, req *q) { req_setstat(s, q, 0); }
+static void ext_posix_rename(nssh_sftp *s, req *q) { sftp_req_rename(s, q, 1); }
+static void ext_lsetstat(nssh_sftp *s, req *q) { sftp_req_setstat(s, q, 0); }
 
 static void reply_statvfs(nssh_sftp *s, uint32_t id, int rc,
                           const nssh_sftp_statvfs *v)
 {
     wr w;
     if (rc < 0) {
-        reply_result(s, id, rc);
+        sftp_reply_result(s, id, rc);
         return;
     }
     /* PROTOCOL 4.4: eleven uint64 fields, struct statvfs order. */
-    reply_begin(s, &w, SSH_FXP_EXTENDED_REPLY, id);
+    sftp_reply_begin(s, &w, SSH_FXP_EXTENDED_REPLY, id);
     wr_u64(&w, v->bsize);
     wr_u64(&w, v->frsize);
     wr_u64(&w, v->blocks);
@@ -31,13 +31,13 @@ static void reply_statvfs(nssh_sftp *s, uint32_t id, int rc,
     wr_u64(&w, v->fsid);
     wr_u64(&w, v->flag);
     wr_u64(&w, v->namemax);
-    reply_end(s, &w, id);
+    sftp_reply_end(s, &w, id);
 }
 
 static void ext_statvfs(nssh_sftp *s, req *q)
 {
     nssh_sftp_statvfs v;
-    int rc = get_path(&q->r, s->path1);
+    int rc = sftp_get_path(&q->r, s->path1);
     memset(&v, 0, sizeof(v));
     if (rc == 0)
         rc = s->cfg.fs->statvfs(s->cfg.fs_user, s->path1, &v);
@@ -48,7 +48,7 @@ static void ext_statvfs(nssh_sftp *s, req *q)
 static void ext_fstatvfs(nssh_sftp *s, req *q)
 {
     nssh_sftp_statvfs v;
-    int slot = handle_get(s, &q->r, 0), rc;
+    int slot = sftp_handle_get(s, &q->r, 0), rc;
     memset(&v, 0, sizeof(v));
     if (slot < 0)
         rc = slot == -2 ? -SSH_FX_BAD_MESSAGE : -SSH_FX_FAILURE;
@@ -59,12 +59,12 @@ static void ext_fstatvfs(nssh_sftp *s, req *q)
 
 static void ext_fsync(nssh_sftp *s, req *q)
 {
-    int slot = handle_get(s, &q->r, 1);
+    int slot = sftp_handle_get(s, &q->r, 1);
     if (slot < 0) {
-        reply_status(s, q->id, slot == -2 ? SSH_FX_BAD_MESSAGE : SSH_FX_FAILURE);
+        sftp_reply_status(s, q->id, slot == -2 ? SSH_FX_BAD_MESSAGE : SSH_FX_FAILURE);
         return;
     }
-    reply_result(s, q->id, s->cfg.fs->fsync(s->cfg.fs_user,
+    sftp_reply_result(s, q->id, s->cfg.fs->fsync(s->cfg.fs_user,
                                             s->handles[slot].h));
 }
 
@@ -76,12 +76,12 @@ static void ext_limits(nssh_sftp *s, req *q)
     uint64_t rmax = s->cfg.outbuf_len - 64;
     if (rmax > NSSH_SFTP_MAX_READ)
         rmax = NSSH_SFTP_MAX_READ;
-    reply_begin(s, &w, SSH_FXP_EXTENDED_REPLY, q->id);
+    sftp_reply_begin(s, &w, SSH_FXP_EXTENDED_REPLY, q->id);
     wr_u64(&w, NSSH_SFTP_MAX_MSG);
     wr_u64(&w, rmax);
     wr_u64(&w, NSSH_SFTP_MAX_MSG - 1024u);
     wr_u64(&w, NSSH_SFTP_MAX_HANDLES);
-    reply_end(s, &w, q->id);
+    sftp_reply_end(s, &w, q->id);
 }
 
 typedef struct ext {
@@ -101,19 +101,19 @@ static const ext exts[] = {
       NEED_STATVFS },
     { "fstatvfs@openssh.com", "2", NSSH_SFTP_REQ_FSTATVFS, ext_fstatvfs,
       NEED_STATVFS },
-    { "hardlink@openssh.com", "1", NSSH_SFTP_REQ_HARDLINK, ext_hardlink,
+    { "hardlink@openssh.com", "1", NSSH_SFTP_REQ_HARDLINK, sftp_ext_hardlink,
       NEED_HARDLINK },
     { "fsync@openssh.com", "1", NSSH_SFTP_REQ_FSYNC, ext_fsync, NEED_FSYNC },
     { "lsetstat@openssh.com", "1", NSSH_SFTP_REQ_LSETSTAT, ext_lsetstat,
       NEED_SETSTAT },
     { "limits@openssh.com", "1", NSSH_SFTP_REQ_LIMITS, ext_limits, NEED_NONE },
     { "expand-path@openssh.com", "1", NSSH_SFTP_REQ_EXPAND_PATH,
-      ext_expand_path, NEED_REALPATH },
-    { "copy-data", "1", NSSH_SFTP_REQ_COPY_DATA, ext_copy_data, NEED_RW },
+      sftp_ext_expand_path, NEED_REALPATH },
+    { "copy-data", "1", NSSH_SFTP_REQ_COPY_DATA, sftp_ext_copy_data, NEED_RW },
     { "home-directory", "1", NSSH_SFTP_REQ_HOME_DIRECTORY,
-      ext_home_directory, NEED_HOME },
+      sftp_ext_home_directory, NEED_HOME },
     { "users-groups-by-id@openssh.com", "1",
-      NSSH_SFTP_REQ_USERS_GROUPS_BY_ID, ext_users_groups, NEED_NAMES },
+      NSSH_SFTP_REQ_USERS_GROUPS_BY_ID, sftp_ext_users_groups, NEED_NAMES },
 };
 
 static int offered(const nssh_sftp *s, const ext *e)
@@ -135,11 +135,11 @@ static int offered(const nssh_sftp *s, const ext *e)
 
 /* Section 4: uint32 version, then extension-pair*: string name, string
  * data. */
-void reply_version(nssh_sftp *s)
+void sftp_reply_version(nssh_sftp *s)
 {
     wr w;
     size_t i;
-    reply_begin(s, &w, SSH_FXP_VERSION, 0);
+    sftp_reply_begin(s, &w, SSH_FXP_VERSION, 0);
     wr_u32(&w, SFTP_VERSION);
     for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
         if (!offered(s, &exts[i]))
@@ -154,12 +154,12 @@ void reply_version(nssh_sftp *s)
     s->version_sent = 1;
 }
 
-void req_extended(nssh_sftp *s, req *q)
+void sftp_req_extended(nssh_sftp *s, req *q)
 {
     const uint8_t *name;
     size_t n, i;
     if (rd_string(&q->r, &name, &n) < 0) {
-        reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
+        sftp_reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
         return;
     }
     for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
@@ -167,12 +167,26 @@ void req_extended(nssh_sftp *s, req *q)
         if (strlen(e->name) != n || memcmp(e->name, name, n) || !offered(s, e))
             continue;
         if (!sftp_allowed(s, e->bit, q->id)) {
-            reply_status(s, q->id, SSH_FX_PERMISSION_DENIED);
+            sftp_reply_status(s, q->id, SSH_FX_PERMISSION_DENIED);
             return;
         }
         e->run(s, q);
         return;
     }
-    sftp_event(s, NSSH_SFTP_EV_UNKNOWN, q->id, NULL, NULL, NULL);
-    reply_status(s, q->id, SSH_FX_OP_UNSUPPORTED);
+    {
+        nssh_sftp_event ev;
+        char nm[64];
+        size_t k = n < sizeof(nm) - 1 ? n : sizeof(nm) - 1;
+        memcpy(nm, name, k);
+        nm[k] = 0;
+        memset(&ev, 0, sizeof(ev));
+        ev.type = NSSH_SFTP_EV_UNKNOWN;
+        ev.id = q->id;
+        ev.flags = SSH_FXP_EXTENDED;
+        ev.name = nm;   /* the extension's name (may hold anything) */
+        ev.status = SSH_FX_OP_UNSUPPORTED;
+        if (s->cfg.event)
+            s->cfg.event(s->cfg.event_user, &ev);
+    }
+    sftp_reply_status(s, q->id, SSH_FX_OP_UNSUPPORTED);
 }

@@ -10,7 +10,7 @@
 
 static void *fs_user(const nssh_sftp *s) { return s->cfg.fs_user; }
 
-void req_open(nssh_sftp *s, req *q)
+void sftp_req_open(nssh_sftp *s, req *q)
 {
     const nssh_sftp_fs *fs = s->cfg.fs;
     nssh_sftp_attrs a;
@@ -18,9 +18,9 @@ void req_open(nssh_sftp *s, req *q)
     uint32_t pflags;
     void *h = NULL;
     int rc, slot = -1;
-    if ((rc = get_path(&q->r, s->path1)) < 0 || rd_u32(&q->r, &pflags) < 0 ||
-        get_attrs(&q->r, &a) < 0) {
-        reply_result(s, q->id, rc < 0 ? rc : -SSH_FX_BAD_MESSAGE);
+    if ((rc = sftp_get_path(&q->r, s->path1)) < 0 || rd_u32(&q->r, &pflags) < 0 ||
+        sftp_get_attrs(&q->r, &a) < 0) {
+        sftp_reply_result(s, q->id, rc < 0 ? rc : -SSH_FX_BAD_MESSAGE);
         return;
     }
     memset(&ev, 0, sizeof(ev));
@@ -38,7 +38,7 @@ void req_open(nssh_sftp *s, req *q)
         rc = -SSH_FX_OP_UNSUPPORTED;
     else
         rc = fs->open(fs_user(s), s->path1, pflags, &a, &h);
-    if (rc == 0 && (slot = handle_new(s, 1, h, s->path1, pflags)) < 0) {
+    if (rc == 0 && (slot = sftp_handle_new(s, 1, h, s->path1, pflags)) < 0) {
         if (fs->close)
             fs->close(fs_user(s), h);
         rc = -SSH_FX_FAILURE;   /* too many handles */
@@ -47,27 +47,27 @@ void req_open(nssh_sftp *s, req *q)
     if (s->cfg.event)
         s->cfg.event(s->cfg.event_user, &ev);
     if (rc < 0)
-        reply_result(s, q->id, rc);
+        sftp_reply_result(s, q->id, rc);
     else
-        reply_handle(s, q->id, slot);
+        sftp_reply_handle(s, q->id, slot);
 }
 
-void req_close(nssh_sftp *s, req *q)
+void sftp_req_close(nssh_sftp *s, req *q)
 {
-    int slot = handle_get(s, &q->r, 0);
+    int slot = sftp_handle_get(s, &q->r, 0);
     if (slot < 0) {
-        reply_status(s, q->id, slot == -2 ? SSH_FX_BAD_MESSAGE : BAD_HANDLE);
+        sftp_reply_status(s, q->id, slot == -2 ? SSH_FX_BAD_MESSAGE : BAD_HANDLE);
         return;
     }
-    reply_result(s, q->id, handle_close(s, slot, q->id));
+    sftp_reply_result(s, q->id, sftp_handle_close(s, slot, q->id));
 }
 
 /* DATA: uint32 id, string data. The data is read straight into the
  * output buffer, clipped to its room and to NSSH_SFTP_MAX_READ. */
-void req_read(nssh_sftp *s, req *q)
+void sftp_req_read(nssh_sftp *s, req *q)
 {
     const nssh_sftp_fs *fs = s->cfg.fs;
-    int slot = handle_get(s, &q->r, 1);
+    int slot = sftp_handle_get(s, &q->r, 1);
     uint64_t off;
     uint32_t len;
     size_t room, got = 0;
@@ -75,43 +75,43 @@ void req_read(nssh_sftp *s, req *q)
     wr w;
     int rc;
     if (slot == -2 || rd_u64(&q->r, &off) < 0 || rd_u32(&q->r, &len) < 0) {
-        reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
+        sftp_reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
         return;
     }
     if (slot < 0) {
-        reply_status(s, q->id, BAD_HANDLE);
+        sftp_reply_status(s, q->id, BAD_HANDLE);
         return;
     }
     if (!fs->read) {
-        reply_status(s, q->id, SSH_FX_OP_UNSUPPORTED);
+        sftp_reply_status(s, q->id, SSH_FX_OP_UNSUPPORTED);
         return;
     }
-    room = out_room(s);
+    room = sftp_out_room(s);
     room = room > 64 ? room - 64 : 0;
     if (len > room)
         len = (uint32_t)room;
     if (len > NSSH_SFTP_MAX_READ)
         len = NSSH_SFTP_MAX_READ;
-    reply_begin(s, &w, SSH_FXP_DATA, q->id);
+    sftp_reply_begin(s, &w, SSH_FXP_DATA, q->id);
     wr_u32(&w, 0);   /* data length, set below */
     dst = wr_reserve(&w, len);
     if (!dst) {
-        reply_status(s, q->id, SSH_FX_FAILURE);
+        sftp_reply_status(s, q->id, SSH_FX_FAILURE);
         return;
     }
     rc = len ? fs->read(fs_user(s), s->handles[slot].h, off, dst, len, &got)
              : 0;
     if (rc < 0 || got == 0 || got > len) {
-        reply_result(s, q->id, rc < 0 ? rc : -SSH_FX_EOF);
+        sftp_reply_result(s, q->id, rc < 0 ? rc : -SSH_FX_EOF);
         return;
     }
     put_be32(w.p + 9, (uint32_t)got);
     w.len -= len - got;
     s->handles[slot].bytes_read += got;
-    reply_end(s, &w, q->id);
+    sftp_reply_end(s, &w, q->id);
 }
 
-int write_begin(nssh_sftp *s, int slot)
+int sftp_write_begin(nssh_sftp *s, int slot)
 {
     if (!sftp_allowed(s, NSSH_SFTP_REQ_WRITE, s->w_id))
         return SSH_FX_PERMISSION_DENIED;
@@ -122,7 +122,7 @@ int write_begin(nssh_sftp *s, int slot)
     return SSH_FX_OK;
 }
 
-void write_chunk(nssh_sftp *s, const uint8_t *p, size_t n)
+void sftp_write_chunk(nssh_sftp *s, const uint8_t *p, size_t n)
 {
     nssh_sftp_handle *e;
     int rc;
@@ -138,34 +138,34 @@ void write_chunk(nssh_sftp *s, const uint8_t *p, size_t n)
     e->bytes_written += n;
 }
 
-void req_fstat(nssh_sftp *s, req *q)
+void sftp_req_fstat(nssh_sftp *s, req *q)
 {
     nssh_sftp_attrs a;
-    int slot = handle_get(s, &q->r, 1), rc;
+    int slot = sftp_handle_get(s, &q->r, 1), rc;
     if (slot < 0) {
-        reply_status(s, q->id, slot == -2 ? SSH_FX_BAD_MESSAGE : BAD_HANDLE);
+        sftp_reply_status(s, q->id, slot == -2 ? SSH_FX_BAD_MESSAGE : BAD_HANDLE);
         return;
     }
     memset(&a, 0, sizeof(a));
     rc = s->cfg.fs->fstat ? s->cfg.fs->fstat(fs_user(s), s->handles[slot].h, &a)
                           : -SSH_FX_OP_UNSUPPORTED;
     if (rc < 0)
-        reply_result(s, q->id, rc);
+        sftp_reply_result(s, q->id, rc);
     else
-        reply_attrs(s, q->id, &a);
+        sftp_reply_attrs(s, q->id, &a);
 }
 
-void req_fsetstat(nssh_sftp *s, req *q)
+void sftp_req_fsetstat(nssh_sftp *s, req *q)
 {
     nssh_sftp_attrs a;
     nssh_sftp_event ev;
-    int slot = handle_get(s, &q->r, 1), rc;
-    if (slot == -2 || get_attrs(&q->r, &a) < 0) {
-        reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
+    int slot = sftp_handle_get(s, &q->r, 1), rc;
+    if (slot == -2 || sftp_get_attrs(&q->r, &a) < 0) {
+        sftp_reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
         return;
     }
     if (slot < 0) {
-        reply_status(s, q->id, BAD_HANDLE);
+        sftp_reply_status(s, q->id, BAD_HANDLE);
         return;
     }
     rc = s->cfg.fs->fsetstat
@@ -180,5 +180,5 @@ void req_fsetstat(nssh_sftp *s, req *q)
     ev.status = rc < 0 ? -rc : 0;
     if (s->cfg.event)
         s->cfg.event(s->cfg.event_user, &ev);
-    reply_result(s, q->id, rc);
+    sftp_reply_result(s, q->id, rc);
 }

@@ -12,9 +12,9 @@
 /* One path argument, or the status already answered (returns -1). */
 static int one_path(nssh_sftp *s, req *q, char *dst)
 {
-    int rc = get_path(&q->r, dst);
+    int rc = sftp_get_path(&q->r, dst);
     if (rc < 0) {
-        reply_result(s, q->id, rc);
+        sftp_reply_result(s, q->id, rc);
         return -1;
     }
     return 0;
@@ -37,7 +37,7 @@ static void log_path(nssh_sftp *s, int type, uint32_t id, const char *name,
     s->cfg.event(s->cfg.event_user, &ev);
 }
 
-void req_stat(nssh_sftp *s, req *q, int follow)
+void sftp_req_stat(nssh_sftp *s, req *q, int follow)
 {
     nssh_sftp_attrs a;
     int rc;
@@ -47,21 +47,21 @@ void req_stat(nssh_sftp *s, req *q, int follow)
     rc = FS(s)->stat ? FS(s)->stat(U(s), s->path1, follow, &a)
                      : -SSH_FX_OP_UNSUPPORTED;
     if (rc < 0)
-        reply_result(s, q->id, rc);
+        sftp_reply_result(s, q->id, rc);
     else
-        reply_attrs(s, q->id, &a);
+        sftp_reply_attrs(s, q->id, &a);
 }
 
 /* SETSTAT (follow 1) and lsetstat@openssh.com (follow 0). */
-void req_setstat(nssh_sftp *s, req *q, int follow)
+void sftp_req_setstat(nssh_sftp *s, req *q, int follow)
 {
     nssh_sftp_attrs a;
     nssh_sftp_event ev;
     int rc;
     if (one_path(s, q, s->path1) < 0)
         return;
-    if (get_attrs(&q->r, &a) < 0) {
-        reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
+    if (sftp_get_attrs(&q->r, &a) < 0) {
+        sftp_reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
         return;
     }
     rc = FS(s)->setstat ? FS(s)->setstat(U(s), s->path1, follow, &a)
@@ -76,64 +76,64 @@ void req_setstat(nssh_sftp *s, req *q, int follow)
         ev.status = rc < 0 ? -rc : 0;
         s->cfg.event(s->cfg.event_user, &ev);
     }
-    reply_result(s, q->id, rc);
+    sftp_reply_result(s, q->id, rc);
 }
 
-void req_remove(nssh_sftp *s, req *q)
+void sftp_req_remove(nssh_sftp *s, req *q)
 {
     int rc;
     if (one_path(s, q, s->path1) < 0)
         return;
     rc = FS(s)->remove ? FS(s)->remove(U(s), s->path1) : -SSH_FX_OP_UNSUPPORTED;
     log_path(s, NSSH_SFTP_EV_REMOVE, q->id, "remove", s->path1, NULL, 0, rc);
-    reply_result(s, q->id, rc);
+    sftp_reply_result(s, q->id, rc);
 }
 
-void req_mkdir(nssh_sftp *s, req *q)
+void sftp_req_mkdir(nssh_sftp *s, req *q)
 {
     nssh_sftp_attrs a;
     int rc;
     if (one_path(s, q, s->path1) < 0)
         return;
-    if (get_attrs(&q->r, &a) < 0) {
-        reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
+    if (sftp_get_attrs(&q->r, &a) < 0) {
+        sftp_reply_status(s, q->id, SSH_FX_BAD_MESSAGE);
         return;
     }
     rc = FS(s)->mkdir ? FS(s)->mkdir(U(s), s->path1, &a) : -SSH_FX_OP_UNSUPPORTED;
     log_path(s, NSSH_SFTP_EV_MKDIR, q->id, "mkdir", s->path1, NULL,
              a.flags & SSH_FILEXFER_ATTR_PERMISSIONS ? a.perm & 07777u : 0777u,
              rc);
-    reply_result(s, q->id, rc);
+    sftp_reply_result(s, q->id, rc);
 }
 
-void req_rmdir(nssh_sftp *s, req *q)
+void sftp_req_rmdir(nssh_sftp *s, req *q)
 {
     int rc;
     if (one_path(s, q, s->path1) < 0)
         return;
     rc = FS(s)->rmdir ? FS(s)->rmdir(U(s), s->path1) : -SSH_FX_OP_UNSUPPORTED;
     log_path(s, NSSH_SFTP_EV_RMDIR, q->id, "rmdir", s->path1, NULL, 0, rc);
-    reply_result(s, q->id, rc);
+    sftp_reply_result(s, q->id, rc);
 }
 
-void req_realpath(nssh_sftp *s, req *q)
+void sftp_req_realpath(nssh_sftp *s, req *q)
 {
     int rc;
     if (one_path(s, q, s->path1) < 0)
         return;
     if (!s->path1[0])
-        str_copy(s->path1, sizeof(s->path1), ".");   /* "" means "." */
+        sftp_str_copy(s->path1, sizeof(s->path1), ".");   /* "" means "." */
     rc = FS(s)->realpath
              ? FS(s)->realpath(U(s), s->path1, s->path2, sizeof(s->path2))
              : -SSH_FX_OP_UNSUPPORTED;
     if (rc < 0)
-        reply_result(s, q->id, rc);
+        sftp_reply_result(s, q->id, rc);
     else
-        reply_name1(s, q->id, s->path2);
+        sftp_reply_name1(s, q->id, s->path2);
 }
 
 /* RENAME (posix 0) and posix-rename@openssh.com (posix 1). */
-void req_rename(nssh_sftp *s, req *q, int posix)
+void sftp_req_rename(nssh_sftp *s, req *q, int posix)
 {
     nssh_sftp_event ev;
     int rc;
@@ -152,10 +152,10 @@ void req_rename(nssh_sftp *s, req *q, int posix)
         ev.status = rc < 0 ? -rc : 0;
         s->cfg.event(s->cfg.event_user, &ev);
     }
-    reply_result(s, q->id, rc);
+    sftp_reply_result(s, q->id, rc);
 }
 
-void req_readlink(nssh_sftp *s, req *q)
+void sftp_req_readlink(nssh_sftp *s, req *q)
 {
     int rc;
     if (one_path(s, q, s->path1) < 0)
@@ -164,14 +164,14 @@ void req_readlink(nssh_sftp *s, req *q)
              ? FS(s)->readlink(U(s), s->path1, s->path2, sizeof(s->path2))
              : -SSH_FX_OP_UNSUPPORTED;
     if (rc < 0)
-        reply_result(s, q->id, rc);
+        sftp_reply_result(s, q->id, rc);
     else
-        reply_name1(s, q->id, s->path2);
+        sftp_reply_name1(s, q->id, s->path2);
 }
 
 /* OpenSSH sends (and its server reads) the target first, then the link
  * path: the reverse of the draft's order (PROTOCOL section 4.1). */
-void req_symlink(nssh_sftp *s, req *q)
+void sftp_req_symlink(nssh_sftp *s, req *q)
 {
     int rc;
     if (one_path(s, q, s->path1) < 0 || one_path(s, q, s->path2) < 0)
@@ -180,5 +180,5 @@ void req_symlink(nssh_sftp *s, req *q)
                         : -SSH_FX_OP_UNSUPPORTED;
     log_path(s, NSSH_SFTP_EV_SYMLINK, q->id, "symlink", s->path1, s->path2, 0,
              rc);
-    reply_result(s, q->id, rc);
+    sftp_reply_result(s, q->id, rc);
 }

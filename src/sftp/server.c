@@ -53,7 +53,7 @@ void nssh_sftp_end(nssh_sftp *s)
     int i;
     for (i = 0; i < NSSH_SFTP_MAX_HANDLES; i++)
         if (s->handles[i].kind)
-            handle_close(s, i, 0);
+            sftp_handle_close(s, i, 0);
 }
 
 /* Room the reply to the request in inbuf may need: a READ's data (up to
@@ -78,9 +78,9 @@ static size_t room_wanted(const nssh_sftp *s)
 static int run_ready(nssh_sftp *s)
 {
     req q;
-    if (out_room(s) < room_wanted(s)) {
-        out_compact(s);
-        if (out_room(s) < room_wanted(s))
+    if (sftp_out_room(s) < room_wanted(s)) {
+        sftp_out_compact(s);
+        if (sftp_out_room(s) < room_wanted(s))
             return 0;
     }
     q.type = s->cfg.inbuf[4];
@@ -92,7 +92,7 @@ static int run_ready(nssh_sftp *s)
         if (s->version_sent)
             s->err = NSSH_SFTP_ERR_PROTOCOL;
         else
-            reply_version(s);
+            sftp_reply_version(s);
     } else if (!s->version_sent) {
         s->err = NSSH_SFTP_ERR_PROTOCOL;   /* sftp-server closes too */
     } else {
@@ -155,7 +155,7 @@ static void after_whead(nssh_sftp *s)
         return;
     }
     {
-        int slot = handle_find(s, b + 4, SFTP_HANDLE_LEN, 1);
+        int slot = sftp_handle_find(s, b + 4, SFTP_HANDLE_LEN, 1);
         uint32_t dlen = be32(b + 4 + SFTP_HANDLE_LEN + 8);
         s->w_off = ((uint64_t)be32(b + 4 + SFTP_HANDLE_LEN) << 32) |
                    be32(b + 4 + SFTP_HANDLE_LEN + 4);
@@ -169,7 +169,7 @@ static void after_whead(nssh_sftp *s)
         }
         s->w_slot = slot;
         s->w_data_left = dlen;
-        s->w_status = write_begin(s, slot);
+        s->w_status = sftp_write_begin(s, slot);
         s->phase = PH_WDATA;
     }
 }
@@ -177,12 +177,12 @@ static void after_whead(nssh_sftp *s)
 /* Reply to a skipped or streamed message once there is room. */
 static int finish_status(nssh_sftp *s)
 {
-    if (out_room(s) < 64) {
-        out_compact(s);
-        if (out_room(s) < 64)
+    if (sftp_out_room(s) < 64) {
+        sftp_out_compact(s);
+        if (sftp_out_room(s) < 64)
             return 0;
     }
-    reply_status(s, s->w_id, s->w_status);
+    sftp_reply_status(s, s->w_id, s->w_status);
     s->requests++;
     s->phase = PH_HEAD;
     s->need = HEAD_LEN;
@@ -238,7 +238,7 @@ long nssh_sftp_input(nssh_sftp *s, const uint8_t *p, size_t len)
             if (!left)
                 return (long)used;
             n = left < s->w_data_left ? left : s->w_data_left;
-            write_chunk(s, p + used, n);
+            sftp_write_chunk(s, p + used, n);
             s->w_data_left -= (uint32_t)n;
             s->msg_left -= (uint32_t)n;
             used += n;

@@ -51,41 +51,41 @@ typedef struct req {
 
 /* reply.c: each appends one whole message to the output buffer. They
  * fail silently into a FAILURE status only if room was misjudged. */
-size_t out_room(const nssh_sftp *s);
-void out_compact(nssh_sftp *s);
+size_t sftp_out_room(const nssh_sftp *s);
+void sftp_out_compact(nssh_sftp *s);
 /* Begin a reply of type for id: returns a writer over the free room with
  * the length field reserved. */
-void reply_begin(nssh_sftp *s, wr *w, uint8_t type, uint32_t id);
+void sftp_reply_begin(nssh_sftp *s, wr *w, uint8_t type, uint32_t id);
 /* Back-patch the length and commit the bytes (or a FAILURE status when
  * the writer overflowed). */
-void reply_end(nssh_sftp *s, wr *w, uint32_t id);
-void reply_status(nssh_sftp *s, uint32_t id, int code);
+void sftp_reply_end(nssh_sftp *s, wr *w, uint32_t id);
+void sftp_reply_status(nssh_sftp *s, uint32_t id, int code);
 /* code given as a callback result (0 or negated status). */
-void reply_result(nssh_sftp *s, uint32_t id, int rc);
-void reply_handle(nssh_sftp *s, uint32_t id, int slot);
-void reply_attrs(nssh_sftp *s, uint32_t id, const nssh_sftp_attrs *a);
+void sftp_reply_result(nssh_sftp *s, uint32_t id, int rc);
+void sftp_reply_handle(nssh_sftp *s, uint32_t id, int slot);
+void sftp_reply_attrs(nssh_sftp *s, uint32_t id, const nssh_sftp_attrs *a);
 /* NAME with one entry (REALPATH, READLINK, expand-path, home-directory). */
-void reply_name1(nssh_sftp *s, uint32_t id, const char *name);
-void put_attrs(wr *w, const nssh_sftp_attrs *a);
+void sftp_reply_name1(nssh_sftp *s, uint32_t id, const char *name);
+void sftp_put_attrs(wr *w, const nssh_sftp_attrs *a);
 /* 0, or NSSH_ERR_FORMAT (extended attribute pairs are read and dropped). */
-int get_attrs(rd *r, nssh_sftp_attrs *a);
+int sftp_get_attrs(rd *r, nssh_sftp_attrs *a);
 /* A path argument into dst (NUL-terminated): 0, -SSH_FX_BAD_MESSAGE when
  * malformed, -SSH_FX_FAILURE when too long or holding a NUL. */
-int get_path(rd *r, char *dst);
+int sftp_get_path(rd *r, char *dst);
 
 /* handles.c */
 /* A free slot filled with kind, backend handle and path; -1 when full. */
-int handle_new(nssh_sftp *s, int kind, void *h, const char *path,
+int sftp_handle_new(nssh_sftp *s, int kind, void *h, const char *path,
                uint32_t pflags);
 /* The slot named by the handle string, of kind (0: any); -1 if none. */
-int handle_find(const nssh_sftp *s, const uint8_t *p, size_t n, int kind);
+int sftp_handle_find(const nssh_sftp *s, const uint8_t *p, size_t n, int kind);
 /* Read a handle string from r: the slot, -1 for a bad handle, -2 when
  * malformed. */
-int handle_get(const nssh_sftp *s, rd *r, int kind);
-void handle_encode(const nssh_sftp *s, int slot, uint8_t out[SFTP_HANDLE_LEN]);
+int sftp_handle_get(const nssh_sftp *s, rd *r, int kind);
+void sftp_handle_encode(const nssh_sftp *s, int slot, uint8_t out[SFTP_HANDLE_LEN]);
 /* Close the backend's handle, emit the close event; returns the callback
  * result. */
-int handle_close(nssh_sftp *s, int slot, uint32_t id);
+int sftp_handle_close(nssh_sftp *s, int slot, uint32_t id);
 
 /* dispatch.c */
 void sftp_dispatch(nssh_sftp *s, req *q);
@@ -97,43 +97,43 @@ void sftp_event(nssh_sftp *s, int type, uint32_t id, const char *name,
 int sftp_refuse_change(nssh_sftp *s, uint32_t id);
 
 /* handlers */
-void req_open(nssh_sftp *s, req *q);
-void req_close(nssh_sftp *s, req *q);
-void req_read(nssh_sftp *s, req *q);
-void req_fstat(nssh_sftp *s, req *q);
-void req_fsetstat(nssh_sftp *s, req *q);
-void req_stat(nssh_sftp *s, req *q, int follow);
-void req_setstat(nssh_sftp *s, req *q, int follow);
-void req_remove(nssh_sftp *s, req *q);
-void req_mkdir(nssh_sftp *s, req *q);
-void req_rmdir(nssh_sftp *s, req *q);
-void req_realpath(nssh_sftp *s, req *q);
-void req_rename(nssh_sftp *s, req *q, int posix);
-void req_readlink(nssh_sftp *s, req *q);
-void req_symlink(nssh_sftp *s, req *q);
-void req_opendir(nssh_sftp *s, req *q);
-void req_readdir(nssh_sftp *s, req *q);
-void req_extended(nssh_sftp *s, req *q);
-void ext_hardlink(nssh_sftp *s, req *q);
-void ext_copy_data(nssh_sftp *s, req *q);
-void ext_users_groups(nssh_sftp *s, req *q);
-void ext_home_directory(nssh_sftp *s, req *q);
-void ext_expand_path(nssh_sftp *s, req *q);
+void sftp_req_open(nssh_sftp *s, req *q);
+void sftp_req_close(nssh_sftp *s, req *q);
+void sftp_req_read(nssh_sftp *s, req *q);
+void sftp_req_fstat(nssh_sftp *s, req *q);
+void sftp_req_fsetstat(nssh_sftp *s, req *q);
+void sftp_req_stat(nssh_sftp *s, req *q, int follow);
+void sftp_req_setstat(nssh_sftp *s, req *q, int follow);
+void sftp_req_remove(nssh_sftp *s, req *q);
+void sftp_req_mkdir(nssh_sftp *s, req *q);
+void sftp_req_rmdir(nssh_sftp *s, req *q);
+void sftp_req_realpath(nssh_sftp *s, req *q);
+void sftp_req_rename(nssh_sftp *s, req *q, int posix);
+void sftp_req_readlink(nssh_sftp *s, req *q);
+void sftp_req_symlink(nssh_sftp *s, req *q);
+void sftp_req_opendir(nssh_sftp *s, req *q);
+void sftp_req_readdir(nssh_sftp *s, req *q);
+void sftp_req_extended(nssh_sftp *s, req *q);
+void sftp_ext_hardlink(nssh_sftp *s, req *q);
+void sftp_ext_copy_data(nssh_sftp *s, req *q);
+void sftp_ext_users_groups(nssh_sftp *s, req *q);
+void sftp_ext_home_directory(nssh_sftp *s, req *q);
+void sftp_ext_expand_path(nssh_sftp *s, req *q);
 /* The VERSION reply with the extensions the backend supports. */
-void reply_version(nssh_sftp *s);
+void sftp_reply_version(nssh_sftp *s);
 
 /* req_file.c: WRITE is streamed by server.c through these. */
 /* After the WRITE head: 0 to stream, or the status to answer. */
-int write_begin(nssh_sftp *s, int slot);
-void write_chunk(nssh_sftp *s, const uint8_t *p, size_t n);
+int sftp_write_begin(nssh_sftp *s, int slot);
+void sftp_write_chunk(nssh_sftp *s, const uint8_t *p, size_t n);
 
 /* req_dir.c */
 /* ls -l style line for NAME replies (OpenSSH's client shows it). */
-size_t longname(nssh_sftp *s, char *out, size_t cap, const char *name,
+size_t sftp_longname(nssh_sftp *s, char *out, size_t cap, const char *name,
                 const nssh_sftp_attrs *a);
 
 /* Small string helpers (no stdio). */
-size_t str_copy(char *dst, size_t cap, const char *src);
-size_t fmt_u64(char *dst, uint64_t v);
+size_t sftp_str_copy(char *dst, size_t cap, const char *src);
+size_t sftp_fmt_u64(char *dst, uint64_t v);
 
 #endif

@@ -286,6 +286,30 @@ def test_sftp_file_larger_than_free_space(fw, keys, tmp_path):
     assert r.stdout == b"alive\n"
 
 
+def test_garbage_then_next_client(fw, keys):
+    """Junk after an identification line (an absurd packet length) ends that
+    session with a logged error, not a crash; the next client is served."""
+    import socket
+    with socket.create_connection(("127.0.0.1", fw.port), timeout=30) as s:
+        before = fw.text().count("packet: bad packet length")
+        s.sendall(b"SSH-2.0-garbage\r\n" + b"\xff" * 3000)
+        got, end = b"", time.time() + 20
+        s.settimeout(1)
+        while time.time() < end and b"SSH-2.0-nanossh" not in got:
+            try:
+                got += s.recv(65536)
+            except socket.timeout:
+                pass
+        assert got.startswith(b"SSH-2.0-nanossh"), got[:100]
+        time.sleep(1)
+    end = time.time() + 20
+    while fw.text().count("packet: bad packet length") == before and time.time() < end:
+        time.sleep(0.1)
+    assert fw.text().count("packet: bad packet length") == before + 1, fw.text()
+    r = run_ssh(fw, keys["user"], "echo fine")
+    assert r.returncode == 0 and r.stdout == b"fine\n", r.stderr.decode()
+
+
 def refused(keys, tmp, prov_bytes, reason):
     f = Firmware(keys["elf"], tmp, keys["host"], str(keys["user"]) + ".pub",
                  prov_bytes=prov_bytes)

@@ -25,13 +25,27 @@ void nssh_compact_drbg_clear(nssh_compact_drbg *d)
     compact_wipe(d, sizeof(*d));
 }
 
+/* A first seed of one repeated byte is no seed: it is what a missing
+ * entropy source reads as (zeros from an absent peripheral, 0xff from
+ * erased flash). Only that one bit about the seed decides the branch. */
+static int all_equal(const uint8_t *s, size_t len)
+{
+    uint32_t diff = 0;
+    size_t i;
+
+    for (i = 1; i < len; i++)
+        diff |= (uint32_t)(s[i] ^ s[0]);
+    return diff == 0;
+}
+
 int nssh_compact_drbg_seed(nssh_compact_drbg *d, const uint8_t *seed,
                            size_t len)
 {
     static const uint8_t label[] = "nanossh chacha20 drbg seed";
     compact_sha256_ctx s;
 
-    if (d->seeded != SEEDED && len < NSSH_COMPACT_DRBG_SEED_MIN)
+    if (d->seeded != SEEDED &&
+        (len < NSSH_COMPACT_DRBG_SEED_MIN || all_equal(seed, len)))
         return NSSH_ERR_RNG;
     compact_sha256_init(&s);
     compact_sha256_update(&s, label, sizeof(label) - 1);

@@ -78,7 +78,7 @@ int compact_ed25519_verify(const uint8_t sig[64], const uint8_t pub[32],
                    const uint8_t *msg, size_t len)
 {
     uint8_t k[32], chk[32];
-    ge a, b, sb, ka;
+    ge a, b, sb;
 
     if (!sc_is_canonical(sig + 32))
         return NSSH_ERR_SIGNATURE;
@@ -87,10 +87,8 @@ int compact_ed25519_verify(const uint8_t sig[64], const uint8_t pub[32],
     challenge(k, sig, pub, msg, len);
     /* [S]B - [k]A must encode to R */
     ge_base(&b);
-    ge_scalarmult(&sb, sig + 32, &b);
-    ge_scalarmult(&ka, k, &a);
-    ge_neg(&ka, &ka);
-    ge_add(&sb, &sb, &ka);
+    ge_neg(&a, &a);
+    ge_double_scalarmult_vartime(&sb, sig + 32, &b, k, &a);
     ge_tobytes(chk, &sb);
     return compact_memeq_ct(chk, sig, 32) == 0 ? 0 : NSSH_ERR_SIGNATURE;
 }

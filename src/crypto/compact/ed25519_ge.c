@@ -235,3 +235,25 @@ void ge_scalarmult(ge *r, const uint8_t k[32], const ge *p)
     compact_wipe(&t, sizeof(t));
     compact_wipe(e, sizeof(e));
 }
+
+void ge_double_scalarmult_vartime(ge *r, const uint8_t a[32], const ge *p,
+                                  const uint8_t b[32], const ge *q)
+{
+    ge pq, acc;
+    int i;
+
+    ge_add(&pq, p, q);
+    ge_identity(&acc);
+    for (i = 255; i >= 0; i--) {
+        unsigned ba = (a[i >> 3] >> (i & 7)) & 1u, bb = (b[i >> 3] >> (i & 7)) & 1u;
+
+        ge_dbl(&acc, &acc);
+        if (ba && bb)
+            ge_add(&acc, &acc, &pq);
+        else if (ba)
+            ge_add(&acc, &acc, p);
+        else if (bb)
+            ge_add(&acc, &acc, q);
+    }
+    *r = acc;
+}

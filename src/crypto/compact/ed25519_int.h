@@ -27,6 +27,11 @@ int ge_frombytes(ge *p, const uint8_t s[32]);
 /* r = [k]p for k < 2^255, constant time in k. */
 void ge_scalarmult(ge *r, const uint8_t k[32], const ge *p);
 
+/* r = [a]P + [b]Q by Shamir's trick, one bit at a time. Variable time:
+ * for verification, where everything is public. */
+void ge_double_scalarmult_vartime(ge *r, const uint8_t a[32], const ge *p,
+                                  const uint8_t b[32], const ge *q);
+
 /* out = in mod L, in being 64 bytes little-endian. Constant time. */
 void sc_reduce64(uint8_t out[32], const uint8_t in[64]);
 /* s = (a * b + c) mod L. Constant time. */

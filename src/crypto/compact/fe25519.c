@@ -10,6 +10,10 @@
 #define M26 0x3ffffffu
 #define M25 0x1ffffffu
 
+/* A 32x32->64-bit product: both operands are below 2^32 by the bounds
+ * above, so this is one UMULL/UMLAL on a Cortex-M4. */
+#define M(a, b) ((uint64_t)(a) * (b))
+
 static unsigned width(unsigned i)
 {
     return (i & 1) ? 25 : 26;
@@ -149,44 +153,64 @@ void fe_neg(fe h, const fe f)
     fe_sub(h, z, f);
 }
 
+/* h = f g: limb i times limb j lands at limb i + j, doubled when both
+ * are odd (d = 2 f), times 19 past the top (n = 19 g). Every operand is
+ * below 2^32, so each term is one 32x32->64 multiply-accumulate. */
 void fe_mul(fe h, const fe f, const fe g)
 {
-    uint64_t t[10] = { 0 }, g1[10], g2[10], g19[10], g38[10];
-    unsigned i, j;
+    const uint32_t f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4],
+                   f5 = f[5], f6 = f[6], f7 = f[7], f8 = f[8], f9 = f[9];
+    const uint32_t d1 = 2 * f1, d3 = 2 * f3, d5 = 2 * f5, d7 = 2 * f7, d9 = 2 * f9;
+    const uint32_t g0 = g[0], g1 = g[1], g2 = g[2], g3 = g[3], g4 = g[4],
+                   g5 = g[5], g6 = g[6], g7 = g[7], g8 = g[8], g9 = g[9];
+    const uint32_t n1 = 19 * g1, n2 = 19 * g2, n3 = 19 * g3, n4 = 19 * g4,
+                   n5 = 19 * g5, n6 = 19 * g6, n7 = 19 * g7, n8 = 19 * g8, n9 = 19 * g9;
+    uint64_t t[10];
 
-    for (j = 0; j < 10; j++) {
-        g1[j] = g[j];
-        g2[j] = 2 * (uint64_t)g[j];
-        g19[j] = 19 * (uint64_t)g[j];
-        g38[j] = 38 * (uint64_t)g[j];
-    }
-    for (i = 0; i < 10; i++) {
-        uint64_t fi = f[i];
-
-        for (j = 0; j < 10 - i; j++)
-            t[i + j] += fi * ((i & j & 1) ? g2[j] : g1[j]);
-        for (j = 10 - i; j < 10; j++)
-            t[i + j - 10] += fi * ((i & j & 1) ? g38[j] : g19[j]);
-    }
+    t[0] = M(f0, g0) + M(d1, n9) + M(f2, n8) + M(d3, n7) + M(f4, n6) + M(d5, n5) +
+           M(f6, n4) + M(d7, n3) + M(f8, n2) + M(d9, n1);
+    t[1] = M(f0, g1) + M(f1, g0) + M(f2, n9) + M(f3, n8) + M(f4, n7) + M(f5, n6) +
+           M(f6, n5) + M(f7, n4) + M(f8, n3) + M(f9, n2);
+    t[2] = M(f0, g2) + M(d1, g1) + M(f2, g0) + M(d3, n9) + M(f4, n8) + M(d5, n7) +
+           M(f6, n6) + M(d7, n5) + M(f8, n4) + M(d9, n3);
+    t[3] = M(f0, g3) + M(f1, g2) + M(f2, g1) + M(f3, g0) + M(f4, n9) + M(f5, n8) +
+           M(f6, n7) + M(f7, n6) + M(f8, n5) + M(f9, n4);
+    t[4] = M(f0, g4) + M(d1, g3) + M(f2, g2) + M(d3, g1) + M(f4, g0) + M(d5, n9) +
+           M(f6, n8) + M(d7, n7) + M(f8, n6) + M(d9, n5);
+    t[5] = M(f0, g5) + M(f1, g4) + M(f2, g3) + M(f3, g2) + M(f4, g1) + M(f5, g0) +
+           M(f6, n9) + M(f7, n8) + M(f8, n7) + M(f9, n6);
+    t[6] = M(f0, g6) + M(d1, g5) + M(f2, g4) + M(d3, g3) + M(f4, g2) + M(d5, g1) +
+           M(f6, g0) + M(d7, n9) + M(f8, n8) + M(d9, n7);
+    t[7] = M(f0, g7) + M(f1, g6) + M(f2, g5) + M(f3, g4) + M(f4, g3) + M(f5, g2) +
+           M(f6, g1) + M(f7, g0) + M(f8, n9) + M(f9, n8);
+    t[8] = M(f0, g8) + M(d1, g7) + M(f2, g6) + M(d3, g5) + M(f4, g4) + M(d5, g3) +
+           M(f6, g2) + M(d7, g1) + M(f8, g0) + M(d9, n9);
+    t[9] = M(f0, g9) + M(f1, g8) + M(f2, g7) + M(f3, g6) + M(f4, g5) + M(f5, g4) +
+           M(f6, g3) + M(f7, g2) + M(f8, g1) + M(f9, g0);
     carry64(h, t);
 }
 
 /* As fe_mul with g = f, each cross product taken once and doubled. */
 void fe_sq(fe h, const fe f)
 {
-    uint64_t t[10] = { 0 };
-    unsigned i, j;
+    const uint32_t f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4],
+                   f5 = f[5], f6 = f[6], f7 = f[7], f8 = f[8], f9 = f[9];
+    const uint32_t d0 = 2 * f0, d1 = 2 * f1, d2 = 2 * f2, d3 = 2 * f3, d4 = 2 * f4,
+                   d5 = 2 * f5, d6 = 2 * f6, d7 = 2 * f7, d8 = 2 * f8;
+    const uint32_t n5 = 19 * f5, n6 = 19 * f6, n7 = 19 * f7, n8 = 19 * f8, n9 = 19 * f9;
+    const uint32_t m7 = 38 * f7, m9 = 38 * f9;
+    uint64_t t[10];
 
-    for (i = 0; i < 10; i++) {
-        uint64_t fi = f[i];
-
-        t[(2 * i) % 10] += fi * fi * ((i & 1) ? 2 : 1) * (2 * i >= 10 ? 19 : 1);
-        for (j = i + 1; j < 10; j++) {
-            uint64_t m = 2u * ((i & j & 1) ? 2u : 1u) * (i + j >= 10 ? 19u : 1u);
-
-            t[(i + j) % 10] += fi * (m * f[j]);
-        }
-    }
+    t[0] = M(f0, f0) + M(d1, m9) + M(d2, n8) + M(d3, m7) + M(d4, n6) + M(d5, n5);
+    t[1] = M(d0, f1) + M(d2, n9) + M(d3, n8) + M(d4, n7) + M(d5, n6);
+    t[2] = M(d0, f2) + M(d1, f1) + M(d3, m9) + M(d4, n8) + M(d5, m7) + M(f6, n6);
+    t[3] = M(d0, f3) + M(d1, f2) + M(d4, n9) + M(d5, n8) + M(d6, n7);
+    t[4] = M(d0, f4) + M(d1, d3) + M(f2, f2) + M(d5, m9) + M(d6, n8) + M(d7, n7);
+    t[5] = M(d0, f5) + M(d1, f4) + M(d2, f3) + M(d6, n9) + M(d7, n8);
+    t[6] = M(d0, f6) + M(d1, d5) + M(d2, f4) + M(d3, f3) + M(d7, m9) + M(f8, n8);
+    t[7] = M(d0, f7) + M(d1, f6) + M(d2, f5) + M(d3, f4) + M(d8, n9);
+    t[8] = M(d0, f8) + M(d1, d7) + M(d2, f6) + M(d3, d5) + M(f4, f4) + M(f9, m9);
+    t[9] = M(d0, f9) + M(d1, f8) + M(d2, f7) + M(d3, f6) + M(d4, f5);
     carry64(h, t);
 }
 

@@ -474,6 +474,13 @@ static void test_drbg(void **state)
     /* A first seed shorter than 32 bytes is refused. */
     assert_int_equal(nssh_compact_drbg_seed(&a, seed, 31), NSSH_ERR_RNG);
     assert_int_equal(nssh_compact_drbg_generate(&a, x, 8), NSSH_ERR_RNG);
+    /* ... and so is one repeated byte: zeros from an absent source, 0xff
+     * from erased flash */
+    memset(big, 0, 64);
+    assert_int_equal(nssh_compact_drbg_seed(&a, big, 64), NSSH_ERR_RNG);
+    memset(big, 0xff, 64);
+    assert_int_equal(nssh_compact_drbg_seed(&a, big, 64), NSSH_ERR_RNG);
+    assert_int_equal(nssh_compact_drbg_generate(&a, x, 8), NSSH_ERR_RNG);
     assert_int_equal(nssh_compact_drbg_seed(&a, seed, 32), 0);
     assert_int_equal(nssh_compact_rng(&a, x, sizeof(x)), 0);
     /* The same seed gives the same stream; the key moves on. */

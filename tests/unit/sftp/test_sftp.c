@@ -46,6 +46,8 @@ static creply one(uint32_t id)
     creply r = { 0 };
     assert_int_equal(h_send(&H, &M), 0);
     assert_true(h_next(&H, &r));
+    if (r.id != id)
+        fprintf(stderr, "reply type %u id %u for request %u\n", r.type, r.id, id);
     assert_int_equal(r.id, id);
     return r;
 }
@@ -745,6 +747,79 @@ static void test_policy(void **st)
                         "copy-data");
 }
 
+static int names_user(void *u, uint32_t id, char *out, size_t cap)
+{
+    (void)u;
+    if (id != 1000)
+        return -SSH_FX_NO_SUCH_FILE;
+    snprintf(out, cap, "alice");
+    return 0;
+}
+
+static int names_group(void *u, uint32_t id, char *out, size_t cap)
+{
+    (void)u;
+    if (id != 1000)
+        return -SSH_FX_NO_SUCH_FILE;
+    snprintf(out, cap, "staff");
+    return 0;
+}
+
+/* users-groups-by-id@openssh.com with a backend that knows names: one
+ * string per id, empty for unknown ones; too many ids to answer gives a
+ * status, not an overflow. */
+static void test_users_groups(void **st)
+{
+    static nssh_sftp_fs fs;
+    creply r;
+    uint32_t id, i;
+    const uint8_t *p;
+    (void)st;
+    fs = *nssh_memfs_fs();
+    fs.user_name = names_user;
+    fs.group_name = names_group;
+    H.s.cfg.fs = &fs;
+    id = next_id++;
+    c_begin(&M, SSH_FXP_EXTENDED, id);
+    c_cstr(&M, "users-groups-by-id@openssh.com");
+    c_u32(&M, 12);
+    c_u32(&M, 1000);
+    c_u32(&M, 5);
+    c_u32(&M, 1000);
+    c_u32(&M, 4);
+    c_u32(&M, 1000);
+    c_end(&M);
+    r = one(id);
+    assert_int_equal(r.type, SSH_FXP_EXTENDED_REPLY);
+    p = r.p;
+    assert_int_equal(g32(p), 4 + 5 + 4 + 0 + 4 + 5);
+    assert_memory_equal(p + 4, "\0\0\0\5alice\0\0\0\0\0\0\0\5alice", 22);
+    p += 4 + g32(p);
+    assert_int_equal(g32(p), 9);
+    assert_memory_equal(p + 4, "\0\0\0\5staff", 9);
+    /* 10000 ids: the reply would not fit the output buffer */
+    id = next_id++;
+    c_begin(&M, SSH_FXP_EXTENDED, id);
+    c_cstr(&M, "users-groups-by-id@openssh.com");
+    c_u32(&M, 4 * 10000);
+    for (i = 0; i < 10000; i++)
+        c_u32(&M, 1000);
+    c_u32(&M, 0);
+    c_end(&M);
+    r = one(id);
+    assert_int_equal(status_of(&r), SSH_FX_FAILURE);
+    /* a uid list that is not a whole number of uint32s */
+    id = next_id++;
+    c_begin(&M, SSH_FXP_EXTENDED, id);
+    c_cstr(&M, "users-groups-by-id@openssh.com");
+    c_str(&M, "abc", 3);
+    c_u32(&M, 0);
+    c_end(&M);
+    r = one(id);
+    assert_int_equal(status_of(&r), SSH_FX_BAD_MESSAGE);
+    H.s.cfg.fs = nssh_memfs_fs();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -759,6 +834,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_pipeline_10000, setup, teardown),
         cmocka_unit_test_setup_teardown(test_policy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_users_groups, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

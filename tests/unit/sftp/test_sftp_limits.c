@@ -272,6 +272,14 @@ static void test_out_of_space(void **st)
     c_end(&M);
     r = one(id++);
     assert_int_equal(status_of(&r), SSH_FX_OK);
+    /* a size near 2^64 (the block count must not wrap) */
+    c_begin(&M, SSH_FXP_FSETSTAT, id);
+    c_str(&M, h, 8);
+    c_u32(&M, SSH_FILEXFER_ATTR_SIZE);
+    c_u64(&M, 0xffffffffffffff06ull);
+    c_end(&M);
+    r = one(id++);
+    assert_int_equal(status_of(&r), SSH_FX_FAILURE);
     /* a sparse write far beyond the space: refused before anything changes */
     c_begin(&M, SSH_FXP_WRITE, id);
     c_str(&M, h, 8);
