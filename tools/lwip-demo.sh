@@ -9,7 +9,8 @@
 # namespace's kernel side of the TAP is 10.99.0.1/30), runs CMD inside the
 # namespace with
 #   NANOSSH_ADDR   the server's address        NANOSSH_PORT  22
-#   NANOSSH_USER   the login name              NANOSSH_LWIP_LOG  server log
+#   NANOSSH_USER   the login name              NANOSSH_LWIP_PID  server's PID
+#   NANOSSH_LWIP_LOG  the server's log
 #                  (BUILD/lwip-demo/server.log unless NANOSSH_LWIP_LOG is set)
 #   NANOSSH_IDENTITY  the private key to log in with, when this script made
 #                  the key pair (no --authorized-key given)
@@ -127,7 +128,8 @@ fi
 
 set +e
 ip netns exec "$NS" env NANOSSH_ADDR="$LWIP_ADDR" NANOSSH_PORT=22 \
-    NANOSSH_USER="$USER_NAME" NANOSSH_LWIP_LOG="$LOG" "$@"
+    NANOSSH_USER="$USER_NAME" NANOSSH_LWIP_LOG="$LOG" \
+    NANOSSH_LWIP_PID="$SERVER_PID" "$@"
 rc=$?
 set -e
 exit "$rc"

@@ -7,7 +7,8 @@
 # with the compact crypto backend and once with OpenSSL, and runs there: ssh with the authorized key runs commands (output and exit status
 # checked), a wrong key is refused, a pty shell runs typed lines, sftp
 # puts and gets files of 40 KiB and 1 MiB (SHA-256 compared, also with the
-# device's own sha256 command and a cat through ssh); raw TCP clients check the DISCONNECT-then-FIN on a bad packet
+# device's own sha256 command and a cat through ssh), two downloads run at
+# once, and a stop (SIGTERM) sends a client DISCONNECT; raw TCP clients check the DISCONNECT-then-FIN on a bad packet
 # and the connection slots (tools/lwip_raw.py). The server's log must show no sanitizer report. Before that,
 # the adapter is compiled for Cortex-M4 with lwIP's NO_SYS=1.
 #
@@ -178,6 +179,26 @@ if [ "$out" = "$sum" ]; then
     pass "1 MiB through ssh cat in $(($(ms) - start)) ms"
 else
     fail "ssh cat b.bin: sha256 $out, expected $sum"
+fi
+
+# 7. Two downloads at once on two connections, both intact.
+for i in 1 2; do
+    sshc -i "$NANOSSH_IDENTITY" "$NANOSSH_USER@$NANOSSH_ADDR" cat b.bin \
+        2>"$WORK/perr$i" | sha256sum | cut -d' ' -f1 >"$WORK/par$i" &
+done
+wait
+if [ "$(cat "$WORK/par1")" = "$sum" ] && [ "$(cat "$WORK/par2")" = "$sum" ]; then
+    pass "two 1 MiB downloads at once"
+else
+    fail "parallel downloads: $(cat "$WORK/par1") $(cat "$WORK/par2"), expected $sum ($(head -c 200 "$WORK/perr1" "$WORK/perr2"))"
+fi
+
+# 8. Last, as it ends the server: SIGTERM while a client is in the key
+# exchange (nssh_lwip_server_stop).
+if timeout 30 /usr/bin/python3 "$ROOT/tools/lwip_raw.py" stop "$NANOSSH_LWIP_PID" >"$WORK/stop" 2>&1; then
+    pass "$(sed 's/^ok: //' "$WORK/stop")"
+else
+    fail "$(tr '\n' ' ' <"$WORK/stop" | head -c 400)"
 fi
 
 {

@@ -3,6 +3,7 @@
 tools/lwip-test.sh inside the demo's namespace).
 
   lwip_raw.py SLOTS GRACE
+  lwip_raw.py stop PID
 
 1. A malformed first packet followed by 32 KiB the engine never takes:
    the server sends SSH_MSG_DISCONNECT and then a FIN, not a RST (a pcb
@@ -12,9 +13,13 @@ tools/lwip-test.sh inside the demo's namespace).
    engine's timer, driven by tcp_poll), not before, and its slot is free.
 3. With every connection slot taken, one more connection is reset.
 4. A connection reset by the client frees its slot for the next one.
+With "stop": a client in the middle of the key exchange gets
+SSH_MSG_DISCONNECT and a FIN when the server (PID) is told to stop with
+SIGTERM, and the server exits.
 Exit status 0 when all hold; one line per check on stdout.
 """
 import os
+import signal
 import socket
 import struct
 import sys
@@ -61,7 +66,37 @@ def banner(s):
     return line == VERSION
 
 
+def stop(pid):
+    s = connect()
+    s.sendall(b"SSH-2.0-raw\r\n")
+    data = b""
+    while 20 not in plain_packets(data):      # the server's KEXINIT
+        data += s.recv(65536)
+    # The server sends its KEXINIT without waiting for ours; give it time
+    # to take our version line too (before that it owes us no DISCONNECT).
+    time.sleep(0.5)
+    os.kill(pid, signal.SIGTERM)
+    rest, how = read_until_end(s)
+    s.close()
+    types = plain_packets(data + rest)
+    gone = False
+    for _ in range(50):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            gone = True
+            break
+        time.sleep(0.1)
+    ok = types[-1:] == [1] and how == "eof" and gone
+    print(("ok: " if ok else "FAILED: ") +
+          "server stop: DISCONNECT then FIN mid-handshake (messages %s, %s), "
+          "server %s" % (types, how, "exited" if gone else "still running"))
+    return 0 if ok else 1
+
+
 def main():
+    if sys.argv[1] == "stop":
+        return stop(int(sys.argv[2]))
     slots = int(sys.argv[1])
     grace = float(sys.argv[2])
     failed = 0
