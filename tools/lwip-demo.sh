@@ -5,10 +5,11 @@
 #                      [--crypto compact|openssl] [--verbose] -- CMD [ARGS...]
 #
 # As root: creates a network namespace with a TAP device, starts
-# nanossh-lwip on that TAP (lwIP has its own address, 10.99.0.2/30; the
-# namespace's kernel side of the TAP is 10.99.0.1/30), runs CMD inside the
-# namespace with
+# nanossh-lwip on that TAP (lwIP has its own addresses, 10.99.0.2/30 and
+# fd00:99::2/64; the namespace's kernel side of the TAP is 10.99.0.1/30 and
+# fd00:99::1/64), runs CMD inside the namespace with
 #   NANOSSH_ADDR   the server's address        NANOSSH_PORT  22
+#   NANOSSH_ADDR6  its IPv6 address
 #   NANOSSH_USER   the login name              NANOSSH_LWIP_PID  server's PID
 #   NANOSSH_LWIP_LOG  the server's log
 #                  (BUILD/lwip-demo/server.log unless NANOSSH_LWIP_LOG is set)
@@ -80,6 +81,8 @@ NS=nanossh-lwip-$$-$RANDOM
 TAP=nsshtap0
 KERNEL_ADDR=10.99.0.1
 LWIP_ADDR=10.99.0.2
+KERNEL_ADDR6=fd00:99::1
+LWIP_ADDR6=fd00:99::2
 LOG=${NANOSSH_LWIP_LOG:-$STATE/server.log}
 SERVER_PID=
 
@@ -103,10 +106,11 @@ ip netns add "$NS"
 ip -n "$NS" link set lo up
 ip -n "$NS" tuntap add dev "$TAP" mode tap
 ip -n "$NS" addr add "$KERNEL_ADDR/30" dev "$TAP"
+ip -n "$NS" addr add "$KERNEL_ADDR6/64" dev "$TAP" nodad
 ip -n "$NS" link set "$TAP" up
 
 # ip netns exec execs the server itself, so $! is its PID.
-ip netns exec "$NS" "$BIN" --tap "$TAP" --addr "$LWIP_ADDR/30" \
+ip netns exec "$NS" "$BIN" --tap "$TAP" --addr "$LWIP_ADDR/30" --addr6 "$LWIP_ADDR6" \
     --gateway "$KERNEL_ADDR" --host-key "$HOSTKEY" --authorized-key "$AUTHKEY" \
     --user "$USER_NAME" --crypto "$CRYPTO" "${VERBOSE[@]}" \
     ${NANOSSH_LWIP_ARGS:-} >"$LOG" 2>&1 &
@@ -127,7 +131,8 @@ if ! grep -q 'listening on' "$LOG"; then
 fi
 
 set +e
-ip netns exec "$NS" env NANOSSH_ADDR="$LWIP_ADDR" NANOSSH_PORT=22 \
+ip netns exec "$NS" env NANOSSH_ADDR="$LWIP_ADDR" NANOSSH_ADDR6="$LWIP_ADDR6" \
+    NANOSSH_PORT=22 \
     NANOSSH_USER="$USER_NAME" NANOSSH_LWIP_LOG="$LOG" \
     NANOSSH_LWIP_PID="$SERVER_PID" "$@"
 rc=$?

@@ -78,7 +78,7 @@ fi
 
 # ---- inside the namespace -------------------------------------------------
 RESULT=$2
-: "${NANOSSH_ADDR:?} ${NANOSSH_IDENTITY:?} ${NANOSSH_USER:?}"
+: "${NANOSSH_ADDR:?} ${NANOSSH_ADDR6:?} ${NANOSSH_IDENTITY:?} ${NANOSSH_USER:?}"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 PASSED=0 FAILED=0 NOTES=()
@@ -98,6 +98,15 @@ if [ "$rc" -eq 0 ] && [ "$out" = "hello lwip" ]; then
     pass "ssh echo"
 else
     fail "ssh echo: status $rc, output '$out' ($(head -c 300 "$WORK/err"))"
+fi
+
+# 1b. The same over IPv6 (the listener takes both: IP_ANY_TYPE).
+out=$(sshc -i "$NANOSSH_IDENTITY" "$NANOSSH_USER@$NANOSSH_ADDR6" echo over ipv6 2>"$WORK/err")
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$out" = "over ipv6" ]; then
+    pass "ssh echo over IPv6"
+else
+    fail "ssh over IPv6: status $rc, output '$out' ($(head -c 300 "$WORK/err"))"
 fi
 
 # 2. A command that fails: its exit status reaches the client.

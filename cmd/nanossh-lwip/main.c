@@ -3,7 +3,7 @@
  * on a TAP device. The kernel never sees the TCP connection: lwIP owns the
  * TAP's Ethernet frames, its own IP address and the SSH port.
  *
- *   nanossh-lwip --tap TAP --addr A.B.C.D/PREFIX --host-key FILE
+ *   nanossh-lwip --tap TAP --addr A.B.C.D/PREFIX [--addr6 IPV6] --host-key FILE
  *                --authorized-key FILE.pub [--user NAME] [--port N]
  *                [--connections N] [--crypto compact|openssl]
  *                [--login-grace SECONDS] [-v]...
@@ -30,7 +30,7 @@
 #include "tapnet.h"
 
 struct opts {
-    const char *tap, *addr, *gw, *hostkey, *authkey, *user, *crypto;
+    const char *tap, *addr, *addr6, *gw, *hostkey, *authkey, *user, *crypto;
     unsigned port, conns, grace;
     int verbose;
 };
@@ -42,6 +42,7 @@ static void usage(void)
             "--host-key FILE\n"
             "                    --authorized-key FILE.pub [--user NAME] "
             "[--gateway A.B.C.D]\n"
+            "                    [--addr6 IPV6]\n"
             "                    [--port N] [--connections N] "
             "[--crypto compact|openssl]\n"
             "                    [--login-grace SECONDS] [-v]...\n");
@@ -53,6 +54,7 @@ static int parse(int argc, char **argv, struct opts *o)
         { "tap", required_argument, 0, 't' },
         { "addr", required_argument, 0, 'a' },
         { "gateway", required_argument, 0, 'g' },
+        { "addr6", required_argument, 0, '6' },
         { "port", required_argument, 0, 'p' },
         { "host-key", required_argument, 0, 'k' },
         { "authorized-key", required_argument, 0, 'K' },
@@ -70,11 +72,12 @@ static int parse(int argc, char **argv, struct opts *o)
     o->user = "admin";
     o->crypto = "compact";
     o->grace = 60;
-    while ((ch = getopt_long(argc, argv, "t:a:g:p:k:K:u:n:c:G:vh", lo, 0)) != -1) {
+    while ((ch = getopt_long(argc, argv, "t:a:6:g:p:k:K:u:n:c:G:vh", lo, 0)) != -1) {
         switch (ch) {
         case 't': o->tap = optarg; break;
         case 'a': o->addr = optarg; break;
         case 'g': o->gw = optarg; break;
+        case '6': o->addr6 = optarg; break;
         case 'p': o->port = (unsigned)strtoul(optarg, 0, 10); break;
         case 'k': o->hostkey = optarg; break;
         case 'K': o->authkey = optarg; break;
@@ -191,7 +194,8 @@ int main(int argc, char **argv)
     srv.conns = conns;
     srv.n_conns = o.conns;
     LOCK_TCPIP_CORE();
-    if (tapnet_add(&tap, &netif, &ip, &mask, &gw) < 0) {
+    if (tapnet_add(&tap, &netif, &ip, &mask, &gw) < 0 ||
+        (o.addr6 && tapnet_add_ip6(&netif, o.addr6) < 0)) {
         UNLOCK_TCPIP_CORE();
         fprintf(stderr, "nanossh-lwip: cannot add %s to lwIP\n", o.tap);
         goto out;

@@ -84,7 +84,7 @@ static err_t tap_netif_init(struct netif *netif)
     netif->hwaddr_len = ETH_HWADDR_LEN;
     memcpy(netif->hwaddr, t->mac, ETH_HWADDR_LEN);
     netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP |
-                   NETIF_FLAG_ETHERNET | NETIF_FLAG_IGMP;
+                   NETIF_FLAG_ETHERNET | NETIF_FLAG_IGMP | NETIF_FLAG_MLD6;
     return ERR_OK;
 }
 
@@ -114,6 +114,29 @@ int tapnet_open(tapnet *t, const char *name)
     /* A locally administered address; the namespace holds only us. */
     memcpy(t->mac, "\x02\x6e\x73\x73\x68\x02", ETH_HWADDR_LEN);
     return 0;
+}
+
+int tapnet_add_ip6(struct netif *netif, const char *addr)
+{
+#if LWIP_IPV6
+    ip6_addr_t a;
+    s8_t idx;
+    if (!ip6addr_aton(addr, &a)) {
+        fprintf(stderr, "nanossh-lwip: bad IPv6 address %s\n", addr);
+        return -1;
+    }
+    netif_create_ip6_linklocal_address(netif, 1);
+    netif_ip6_addr_set_state(netif, 0, IP6_ADDR_PREFERRED);
+    if (netif_add_ip6_address(netif, &a, &idx) != ERR_OK) {
+        fprintf(stderr, "nanossh-lwip: cannot add %s\n", addr);
+        return -1;
+    }
+    netif_ip6_addr_set_state(netif, idx, IP6_ADDR_PREFERRED);
+    return 0;
+#else
+    fprintf(stderr, "nanossh-lwip: lwIP built without IPv6 (%s)\n", addr);
+    return -1;
+#endif
 }
 
 /* netif_add and the reader thread; core context (LOCK_TCPIP_CORE held). */

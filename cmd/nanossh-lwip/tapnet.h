@@ -20,4 +20,9 @@ int tapnet_open(tapnet *t, const char *name);
 int tapnet_add(tapnet *t, struct netif *netif, const ip4_addr_t *ip,
                const ip4_addr_t *mask, const ip4_addr_t *gw);
 
+/* An IPv6 address as well (and the link-local one), usable at once (the
+ * namespace holds no one else: no duplicate detection). Core context.
+ * 0 or -1 (said why). */
+int tapnet_add_ip6(struct netif *netif, const char *addr);
+
 #endif
