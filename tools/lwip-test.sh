@@ -3,14 +3,17 @@
 #
 #   tools/lwip-test.sh [BUILD-DIR]      (default build; as root)
 #
-# Starts BUILD-DIR/nanossh-lwip in a network namespace of its own, once
-# with the compact crypto backend and once with OpenSSL, and runs there: ssh with the authorized key runs commands (output and exit status
-# checked), a wrong key is refused, a pty shell runs typed lines, sftp
-# puts and gets files of 40 KiB and 1 MiB (SHA-256 compared, also with the
-# device's own sha256 command and a cat through ssh), two downloads run at
-# once, and a stop (SIGTERM) sends a client DISCONNECT; raw TCP clients check the DISCONNECT-then-FIN on a bad packet
-# and the connection slots (tools/lwip_raw.py). The server's log must show no sanitizer report. Before that,
-# the adapter is compiled for Cortex-M4 with lwIP's NO_SYS=1.
+# First compiles the adapter for Cortex-M4 against lwIP's NO_SYS=1
+# options. Then starts BUILD-DIR/nanossh-lwip in a network namespace of its
+# own (tools/lwip-demo.sh), once with the compact crypto backend and once
+# with OpenSSL, and checks there with OpenSSH: commands with the
+# authorized key over IPv4 and IPv6 (output and exit status), a wrong key
+# refused, a pty shell, sftp put and get of 40 KiB and 1 MiB (SHA-256
+# compared, also with the device's sha256 command and an ssh cat), two
+# downloads at once; raw TCP clients (tools/lwip_raw.py) check the
+# DISCONNECT-then-FIN after a bad packet, the login grace timeout, the
+# connection slots, and last that SIGTERM sends a client DISCONNECT. The
+# server's log must show no sanitizer report.
 #
 # Prints "PASSED FAILED" on the first line of stdout and one line for each
 # failure after it (the format tools/test.sh's add_parsed reads); details
