@@ -11,7 +11,8 @@
 #    paramiko, AsyncSSH, Go and libssh clients, ssh-audit; SFTP clients:
 #    curl (libssh2) and rclone) against
 #    build/nanosshd and build-asan/nanosshd, writing the interop matrix of
-#    each pass to build*/INTEROP.md,
+#    each pass to build*/INTEROP.md, and the lwIP tests (tools/lwip-test.sh)
+#    against build*/nanossh-lwip,
 # 4. ends with one line "N passed, N failed"; exits non-zero if anything
 #    failed.
 #
@@ -71,7 +72,7 @@ if ! ensure_packages build-essential cmake pkg-config libssl-dev \
         golang-golang-x-crypto-dev libssh-dev ssh-audit gcc \
         openssh-sftp-server rsync git fail2ban man-db groff-base valgrind \
         curl rclone openssh-server python3-jsonschema \
-        qemu-system-arm; then
+        qemu-system-arm liblwip-dev iproute2; then
     echo "package installation failed"
     echo "0 passed, 1 failed"
     exit 1
@@ -139,6 +140,16 @@ if ./tools/cortex-m4-check.sh; then
 else
     add 0 1 "cortex-m4" "freestanding Cortex-M4 build failed"
 fi
+
+section "lwIP (tools/lwip-test.sh)"
+for dir in build build-asan; do
+    if [ -x "$dir/nanossh-lwip" ]; then
+        out=$(ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 ./tools/lwip-test.sh "$dir")
+        add_parsed "lwip ($dir)" "$out"
+    else
+        add 0 1 "lwip ($dir)" "$dir/nanossh-lwip was not built"
+    fi
+done
 
 section "firmware (QEMU netduinoplus2)"
 # Builds build-mcu/ with arm-none-eabi-gcc, boots it in QEMU for OpenSSH
