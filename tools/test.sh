@@ -125,6 +125,21 @@ else
     add 0 1 "build" "build/ failed to build"
 fi
 
+# The benchmark in its tiny configuration (bench/run.sh --quick): every
+# peer server started, measured and stopped, and the report complete.
+# Functional only: its figures are not checked.
+section "benchmark (quick)"
+if [ -x build/nanosshd ] && ensure_packages openssh-server tinysshd ucspi-tcp \
+        python3-matplotlib; then
+    rm -rf build/bench-quick
+    NANOSSHD=build/nanosshd bench/run.sh --quick --out build/bench-quick \
+        >build/bench-quick.log 2>&1
+    tail -n 5 build/bench-quick.log
+    add_parsed "benchmark" "$("$PY" bench/check.py build/bench-quick)"
+else
+    add 0 1 "benchmark" "no build/nanosshd or peers missing"
+fi
+
 if build build-asan -DNSSH_SANITIZE=ON; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     UBSAN_OPTIONS=print_stacktrace=1 unit_tests build-asan

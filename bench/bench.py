@@ -1,0 +1,435 @@
+#!/usr/bin/python3
+"""nanossh benchmark: nanosshd beside OpenSSH's sshd, Dropbear and TinySSH.
+
+Run through bench/run.sh (as root): it installs the peers from Debian,
+builds nanosshd if needed and calls this script. Every server runs on
+127.0.0.1 with fresh host keys; the client is the machine's OpenSSH ssh,
+logging in as a throwaway user with /bin/sh (created here and removed at
+the end). Measurements are interleaved (each round visits every server in
+a rotated order) so that drift of the machine hits all servers alike.
+
+Measured per server:
+  - bulk throughput, download and upload, per cipher (time from the first
+    to the last byte, login excluded), and the server's CPU per GiB;
+  - login time (ssh ... true, wall clock) per key exchange, and the
+    server's CPU per handshake;
+  - PSS of the server's own processes per idle authenticated session
+    (each with an open session channel), for several session counts.
+
+Writes results.json, BENCHMARKS.md and PNG plots into --out.
+"""
+import argparse
+import fcntl
+import json
+import os
+import platform
+import pwd
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import procs  # noqa: E402
+import report  # noqa: E402
+from servers import make_servers  # noqa: E402
+
+USER = "nsshbench"
+CIPHERS = [
+    # (label, -c cipher, -m mac or None)
+    ("chacha20-poly1305", "chacha20-poly1305@openssh.com", None),
+    ("aes128-gcm", "aes128-gcm@openssh.com", None),
+    ("aes256-gcm", "aes256-gcm@openssh.com", None),
+    ("aes128-ctr+hmac-sha2-256-etm", "aes128-ctr", "hmac-sha2-256-etm@openssh.com"),
+]
+SSH_OPTS = ["-F", "/dev/null", "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
+            "-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR",
+            "-o", "ConnectTimeout=20"]
+CHUNK = 1 << 20
+F_SETPIPE_SZ = 1031
+
+
+def big_pipe(fd):
+    """A 1 MiB pipe between ssh and this script: with the default 64 KiB
+    the client stalls on a full pipe and the figures measure that, not the
+    server."""
+    try:
+        fcntl.fcntl(fd, F_SETPIPE_SZ, CHUNK)
+    except OSError:
+        pass
+
+
+class Bench:
+    def __init__(self, args, work):
+        self.args = args
+        self.work = work
+        self.key = os.path.join(work, "id_ed25519")
+        self.results = {"throughput": [], "login": [], "memory": [],
+                        "unsupported": []}
+        self.ssh = args.ssh
+
+    # ---- user -----------------------------------------------------------
+    def add_user(self):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
+                        self.key], check=True, stdin=subprocess.DEVNULL)
+        try:
+            pwd.getpwnam(USER)
+            self.remove_user()
+        except KeyError:
+            pass
+        subprocess.run(["useradd", "-m", "-s", "/bin/sh", USER], check=True)
+        # Not locked ("!"), only without a password: servers that check
+        # the shadow entry (sshd without PAM) refuse locked accounts.
+        subprocess.run(["usermod", "-p", "*", USER], check=True)
+        pw = pwd.getpwnam(USER)
+        ssh_dir = os.path.join(pw.pw_dir, ".ssh")
+        os.makedirs(ssh_dir, mode=0o700, exist_ok=True)
+        ak = os.path.join(ssh_dir, "authorized_keys")
+        with open(self.key + ".pub") as src, open(ak, "w") as dst:
+            dst.write(src.read())
+        os.chmod(ak, 0o600)
+        for p in (ssh_dir, ak):
+            os.chown(p, pw.pw_uid, pw.pw_gid)
+        # An empty profile: the shell's start-up costs nothing.
+        self.uid = pw.pw_uid
+
+    def remove_user(self):
+        try:
+            uid = pwd.getpwnam(USER).pw_uid
+        except KeyError:
+            return
+        for pid in os.listdir("/proc"):
+            if pid.isdigit():
+                try:
+                    if os.stat(f"/proc/{pid}").st_uid == uid:
+                        os.kill(int(pid), signal.SIGKILL)
+                except OSError:
+                    pass
+        time.sleep(0.2)
+        subprocess.run(["userdel", "-r", USER], capture_output=True)
+
+    # ---- helpers --------------------------------------------------------
+    def ssh_argv(self, srv, *cmd, cipher=None, mac=None, kex=None):
+        a = [self.ssh, "-p", str(srv.port), "-i", self.key] + SSH_OPTS
+        if cipher:
+            a += ["-c", cipher]
+        if mac:
+            a += ["-m", mac]
+        if kex:
+            a += ["-o", f"KexAlgorithms={kex}"]
+        return a + [f"{USER}@127.0.0.1"] + list(cmd)
+
+    def settle(self, srv, base_children, timeout=10.0):
+        """Wait until the listener has reaped the connection's processes,
+        so its cumulative CPU includes them."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if len(procs.children(srv.pid)) <= base_children:
+                return
+            time.sleep(0.02)
+
+    def works(self, srv, cipher=None, mac=None, kex=None):
+        r = subprocess.run(self.ssh_argv(srv, "true", cipher=cipher, mac=mac, kex=kex),
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        err = r.stderr.decode(errors="replace").strip()
+        return r.returncode == 0, err or f"ssh exited with status {r.returncode}"
+
+
+    # ---- throughput -----------------------------------------------------
+    def download(self, srv, cipher, mac, size):
+        base = len(procs.children(srv.pid))
+        cpu0 = procs.cpu_seconds(srv.pid)
+        p = subprocess.Popen(self.ssh_argv(srv, f"head -c {size} /dev/zero",
+                                           cipher=cipher, mac=mac),
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        fd = p.stdout.fileno()
+        big_pipe(fd)
+        got = 0
+        t0 = None
+        first = 0
+        # One preallocated buffer: os.read() would allocate (and fault in)
+        # a fresh megabyte per call, slower than the servers measured.
+        buf = bytearray(CHUNK)
+        while True:
+            n = os.readv(fd, [buf])
+            if not n:
+                break
+            if t0 is None:
+                t0 = time.perf_counter()
+                first = n
+            got += n
+            if got == size:
+                # The last byte: what follows (EOF, exit status, close)
+                # is session teardown, not throughput.
+                t1 = time.perf_counter()
+        if got != size:
+            t1 = time.perf_counter()
+        err = p.stderr.read().decode(errors="replace")
+        p.wait()
+        self.settle(srv, base)
+        cpu = procs.cpu_seconds(srv.pid) - cpu0
+        if p.returncode != 0 or got != size:
+            raise RuntimeError(f"download got {got} of {size} bytes, "
+                               f"status {p.returncode}: {err.strip()}")
+        return (got - first) / (t1 - t0) / 1e6, cpu * (1 << 30) / size
+
+    def upload(self, srv, cipher, mac, size):
+        base = len(procs.children(srv.pid))
+        cpu0 = procs.cpu_seconds(srv.pid)
+        p = subprocess.Popen(self.ssh_argv(srv, "echo go; cat | wc -c",
+                                           cipher=cipher, mac=mac),
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        big_pipe(p.stdin.fileno())
+        line = p.stdout.readline()
+        if line.strip() != b"go":
+            p.kill()
+            raise RuntimeError(f"upload: no start marker: {line!r} "
+                               f"{p.stderr.read().decode(errors='replace')}")
+        mv = memoryview(bytes(CHUNK))
+        fd = p.stdin.fileno()
+        left = size
+        t0 = time.perf_counter()
+        while left:
+            left -= os.write(fd, mv[:min(left, CHUNK)])
+        p.stdin.close()
+        # wc prints its count once it has read the last byte: the timer
+        # stops there, before the session's teardown.
+        out = p.stdout.readline()
+        t1 = time.perf_counter()
+        p.stdout.read()
+        err = p.stderr.read().decode(errors="replace")
+        p.wait()
+        self.settle(srv, base)
+        cpu = procs.cpu_seconds(srv.pid) - cpu0
+        try:
+            count = int(out.split()[0])
+        except (IndexError, ValueError):
+            count = -1
+        if p.returncode != 0 or count != size:
+            raise RuntimeError(f"upload: server counted {count} of {size} bytes, "
+                               f"status {p.returncode}: {err.strip()}")
+        return size / (t1 - t0) / 1e6, cpu * (1 << 30) / size
+
+    # ---- login ----------------------------------------------------------
+    def login(self, srv, kex):
+        base = len(procs.children(srv.pid))
+        cpu0 = procs.cpu_seconds(srv.pid)
+        t0 = time.perf_counter()
+        r = subprocess.run(self.ssh_argv(srv, "true", kex=kex),
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        t1 = time.perf_counter()
+        self.settle(srv, base)
+        cpu = procs.cpu_seconds(srv.pid) - cpu0
+        if r.returncode != 0:
+            raise RuntimeError(f"login failed: {r.stderr.decode(errors='replace').strip()}")
+        return (t1 - t0) * 1000, cpu * 1000
+
+    # ---- memory ---------------------------------------------------------
+    def sessions(self, srv, n):
+        """PSS of the server's own processes per idle authenticated session,
+        n sessions each with an open session channel running sleep."""
+        base_pss = procs.server_pss_kb(srv.pid, srv.exes())
+        clients = []
+        try:
+            pending = []
+            for i in range(n):
+                p = subprocess.Popen(self.ssh_argv(srv, "echo up; exec sleep 3600"),
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+                clients.append(p)
+                pending.append(p)
+                if len(pending) >= 8:
+                    self._await_up(pending.pop(0))
+            for p in pending:
+                self._await_up(p)
+            time.sleep(0.5)
+            pss = procs.server_pss_kb(srv.pid, srv.exes())
+        finally:
+            for p in clients:
+                if p.poll() is None:
+                    p.kill()
+            for p in clients:
+                p.wait()
+                p.stdout.close()
+                p.stderr.close()
+        self.settle(srv, 0, timeout=30)
+        return (pss - base_pss) / n
+
+    @staticmethod
+    def _await_up(p):
+        line = p.stdout.readline()
+        if line.strip() != b"up":
+            p.kill()
+            err = p.stderr.read().decode(errors="replace").strip()
+            raise RuntimeError(f"session did not start (status {p.wait()}): {err}")
+
+    # ---- the run --------------------------------------------------------
+    def record_unsupported(self, srv, what, why):
+        self.results["unsupported"].append({"server": srv.name, "what": what,
+                                            "why": why[:300]})
+        print(f"  {srv.name}: {what} not available: {why[:200]}", flush=True)
+
+    def run(self, servers):
+        a = self.args
+        size = a.size << 20
+        kexes = [("curve25519", "curve25519-sha256"), ("default", None)]
+        q = subprocess.run([self.ssh, "-Q", "kex"], capture_output=True, text=True).stdout.split()
+        if "mlkem768x25519-sha256" in q:
+            kexes.append(("mlkem768x25519", "mlkem768x25519-sha256"))
+        else:
+            self.results["note_mlkem"] = ("the ssh client here does not offer "
+                                         "mlkem768x25519-sha256 (OpenSSH 9.9 or newer does)")
+
+        # What each server can do at all.
+        usable = {}
+        for srv in servers:
+            for label, c, m in CIPHERS:
+                if not srv.supports(c):
+                    self.record_unsupported(srv, label, "not implemented by this server")
+                    continue
+                ok, err = self.works(srv, cipher=c, mac=m)
+                if ok:
+                    usable[(srv.name, label)] = True
+                else:
+                    self.record_unsupported(srv, label, err)
+            for label, k in kexes:
+                if not srv.supports(None, kex=k):
+                    self.record_unsupported(srv, "kex " + label, "not implemented by this server")
+                    continue
+                ok, err = self.works(srv, kex=k)
+                if ok:
+                    usable[(srv.name, "kex " + label)] = True
+                else:
+                    self.record_unsupported(srv, "kex " + label, err)
+
+        for r in range(a.rounds):
+            order = servers[r % len(servers):] + servers[:r % len(servers)]
+            print(f"round {r + 1}/{a.rounds}", flush=True)
+            for label, c, m in CIPHERS:
+                for srv in order:
+                    if not usable.get((srv.name, label)):
+                        continue
+                    for direction, fn in (("download", self.download), ("upload", self.upload)):
+                        mbs, cpu = fn(srv, c, m, size)
+                        self.results["throughput"].append(
+                            {"server": srv.name, "cipher": label, "direction": direction,
+                             "round": r, "mb_s": mbs, "cpu_s_per_gib": cpu})
+                        print(f"  {srv.name:9} {label:30} {direction:8} {mbs:8.1f} MB/s "
+                              f"cpu {cpu:5.2f} s/GiB", flush=True)
+            for label, k in kexes:
+                for _ in range(a.logins):
+                    for srv in order:
+                        if not usable.get((srv.name, "kex " + label)):
+                            continue
+                        ms, cpu = self.login(srv, k)
+                        self.results["login"].append(
+                            {"server": srv.name, "kex": label, "round": r, "ms": ms,
+                             "cpu_ms": cpu})
+                for srv in order:
+                    vals = [x["ms"] for x in self.results["login"]
+                            if x["server"] == srv.name and x["kex"] == label and x["round"] == r]
+                    if vals:
+                        print(f"  {srv.name:9} login {label:15} median "
+                              f"{statistics.median(vals):7.1f} ms", flush=True)
+        for n in a.sessions:
+            for srv in servers:
+                kb = self.sessions(srv, n)
+                self.results["memory"].append({"server": srv.name, "sessions": n,
+                                               "pss_kb_per_session": kb})
+                print(f"  {srv.name:9} {n:5} sessions: {kb:8.1f} kB PSS per session",
+                      flush=True)
+
+
+def machine():
+    model = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / (1 << 30)
+    return {"cpu": model, "cores": os.cpu_count(), "memory_gib": round(mem, 1),
+            "kernel": platform.release(),
+            "os": _os_release()}
+
+
+def _os_release():
+    try:
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    return line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return "?"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--nanosshd", default="build/nanosshd")
+    ap.add_argument("--servers", default="nanosshd,sshd,dropbear,tinysshd")
+    ap.add_argument("--size", type=int, default=512, help="MiB per transfer")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--logins", type=int, default=10, help="logins per kex per round")
+    ap.add_argument("--sessions", default="1,10,100",
+                    help="idle session counts for the memory figures")
+    ap.add_argument("--quick", action="store_true",
+                    help="tiny configuration: 8 MiB, 1 round, 2 logins, 1 and 4 sessions")
+    ap.add_argument("--ssh", default="ssh", help="the ssh client to use")
+    ap.add_argument("--out", default="bench/results",
+                    help="folder for results.json, BENCHMARKS.md and plots")
+    a = ap.parse_args()
+    if a.quick:
+        a.size, a.rounds, a.logins, a.sessions = 8, 1, 2, "1,4"
+    a.sessions = [int(x) for x in a.sessions.split(",") if x]
+    if os.geteuid() != 0:
+        sys.exit("bench.py must run as root (it creates a throwaway user)")
+    os.makedirs(a.out, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="nanossh-bench-")
+    os.chmod(work, 0o755)
+    servers = make_servers(work, a.servers.split(","), a.nanosshd)
+    b = Bench(a, work)
+    started = []
+    status = 0
+    try:
+        b.add_user()
+        for s in servers:
+            s.start()
+            started.append(s)
+        b.run(servers)
+    except Exception as e:  # report what failed, clean up, non-zero exit
+        print(f"benchmark failed: {e}", file=sys.stderr)
+        status = 1
+    finally:
+        for s in started:
+            s.stop()
+        b.remove_user()
+        shutil.rmtree(work, ignore_errors=True)
+    if status:
+        return status
+    res = b.results
+    res["machine"] = machine()
+    res["versions"] = {s.name: s.version() for s in servers}
+    res["versions"]["ssh client"] = subprocess.run(
+        [a.ssh, "-V"], capture_output=True, text=True).stderr.strip()
+    res["config"] = {"size_mib": a.size, "rounds": a.rounds, "logins": a.logins,
+                     "sessions": a.sessions, "quick": a.quick}
+    res["date"] = time.strftime("%Y-%m-%d")
+    with open(os.path.join(a.out, "results.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    report.write(res, a.out)
+    print(f"wrote {a.out}/results.json and {a.out}/BENCHMARKS.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""Check that a benchmark run produced a complete report.
+
+    bench/check.py DIR
+
+Prints "P F" on its first line (checks passed, failed) and one line per
+failure, as tools/results.py does, for tools/test.sh."""
+import json
+import os
+import sys
+
+
+def main():
+    d = sys.argv[1]
+    fails = []
+    passed = 0
+
+    def check(cond, what):
+        nonlocal passed
+        if cond:
+            passed += 1
+        else:
+            fails.append(what)
+
+    try:
+        with open(os.path.join(d, "results.json")) as f:
+            res = json.load(f)
+    except (OSError, ValueError) as e:
+        print(f"0 1\nno results.json: {e}")
+        return
+    servers = ["nanosshd", "sshd", "dropbear", "tinysshd"]
+    for s in servers:
+        for direction in ("download", "upload"):
+            v = [x for x in res["throughput"] if x["server"] == s and
+                 x["cipher"] == "chacha20-poly1305" and x["direction"] == direction]
+            check(v and all(x["mb_s"] > 0 for x in v),
+                  f"{s}: no chacha20-poly1305 {direction} figure")
+        v = [x for x in res["login"] if x["server"] == s and x["kex"] == "curve25519"]
+        check(v and all(x["ms"] > 0 for x in v), f"{s}: no curve25519 login figure")
+        v = [x for x in res["memory"] if x["server"] == s]
+        check(v and all(x["pss_kb_per_session"] > 0 for x in v),
+              f"{s}: no memory figure")
+    for c in ("aes128-gcm", "aes256-gcm", "aes128-ctr+hmac-sha2-256-etm"):
+        v = [x for x in res["throughput"] if x["server"] == "nanosshd" and x["cipher"] == c]
+        check(len(v) >= 2, f"nanosshd: no {c} figures")
+    try:
+        with open(os.path.join(d, "BENCHMARKS.md")) as f:
+            md = f.read()
+    except OSError:
+        md = ""
+    for head in ("## Bulk throughput", "## Login time", "## Memory per idle session"):
+        check(head in md, f"BENCHMARKS.md lacks '{head}'")
+    for png in ("throughput.png", "login.png", "memory.png"):
+        p = os.path.join(d, png)
+        check(os.path.isfile(p) and os.path.getsize(p) > 1000, f"plot {png} missing")
+    print(f"{passed} {len(fails)}")
+    for f in fails:
+        print(f)
+
+
+if __name__ == "__main__":
+    main()

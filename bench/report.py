@@ -1,0 +1,236 @@
+"""BENCHMARKS.md and plots from the benchmark's results."""
+import os
+import statistics
+
+ORDER = ["nanosshd", "sshd", "dropbear", "tinysshd"]
+
+
+def _servers(res):
+    seen = {x["server"] for k in ("throughput", "login", "memory") for x in res[k]}
+    return [s for s in ORDER if s in seen] + sorted(seen - set(ORDER))
+
+
+def _stats(vals):
+    return statistics.median(vals), min(vals), max(vals)
+
+
+def _cell(vals, fmt):
+    if not vals:
+        return "n/a"
+    med, lo, hi = _stats(vals)
+    if len(vals) == 1:
+        return fmt.format(med)
+    return (fmt + " ({}–{})").format(med, fmt.format(lo), fmt.format(hi))
+
+
+def _ratio(a, b):
+    if not a or not b:
+        return "n/a"
+    return f"{statistics.median(a) / statistics.median(b):.2f}"
+
+
+def throughput_table(res, servers):
+    rows = ["| cipher | direction | " + " | ".join(servers) + " | nanosshd / sshd |",
+            "|---|---|" + "---|" * len(servers) + "---|"]
+    ciphers = []
+    for x in res["throughput"]:
+        if x["cipher"] not in ciphers:
+            ciphers.append(x["cipher"])
+    for c in ciphers:
+        for d in ("download", "upload"):
+            cells = []
+            col = {}
+            for s in servers:
+                v = [x["mb_s"] for x in res["throughput"]
+                     if x["server"] == s and x["cipher"] == c and x["direction"] == d]
+                col[s] = v
+                cells.append(_cell(v, "{:.0f}"))
+            rows.append(f"| {c} | {d} | " + " | ".join(cells) +
+                        f" | {_ratio(col.get('nanosshd'), col.get('sshd'))} |")
+    return "\n".join(rows)
+
+
+def cpu_table(res, servers):
+    rows = ["| cipher | direction | " + " | ".join(servers) + " |",
+            "|---|---|" + "---|" * len(servers)]
+    ciphers = []
+    for x in res["throughput"]:
+        if x["cipher"] not in ciphers:
+            ciphers.append(x["cipher"])
+    for c in ciphers:
+        for d in ("download", "upload"):
+            cells = [_cell([x["cpu_s_per_gib"] for x in res["throughput"]
+                            if x["server"] == s and x["cipher"] == c and x["direction"] == d],
+                           "{:.2f}") for s in servers]
+            rows.append(f"| {c} | {d} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def login_table(res, servers, key, fmt):
+    rows = ["| key exchange | " + " | ".join(servers) + " | nanosshd / sshd |",
+            "|---|" + "---|" * len(servers) + "---|"]
+    kexes = []
+    for x in res["login"]:
+        if x["kex"] not in kexes:
+            kexes.append(x["kex"])
+    for k in kexes:
+        col = {s: [x[key] for x in res["login"] if x["server"] == s and x["kex"] == k]
+               for s in servers}
+        rows.append(f"| {k} | " + " | ".join(_cell(col[s], fmt) for s in servers) +
+                    f" | {_ratio(col.get('nanosshd'), col.get('sshd'))} |")
+    return "\n".join(rows)
+
+
+def memory_table(res, servers):
+    counts = sorted({x["sessions"] for x in res["memory"]})
+    rows = ["| sessions | " + " | ".join(servers) + " |",
+            "|---|" + "---|" * len(servers)]
+    for n in counts:
+        cells = []
+        for s in servers:
+            v = [x["pss_kb_per_session"] for x in res["memory"]
+                 if x["server"] == s and x["sessions"] == n]
+            cells.append(f"{v[0]:.0f}" if v else "n/a")
+        rows.append(f"| {n} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def plots(res, servers, out):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    made = []
+    # Throughput: one group of bars per cipher and direction.
+    groups = []
+    for x in res["throughput"]:
+        g = (x["cipher"], x["direction"])
+        if g not in groups:
+            groups.append(g)
+    if groups:
+        fig, ax = plt.subplots(figsize=(10, 4.5))
+        w = 0.8 / max(1, len(servers))
+        for i, s in enumerate(servers):
+            ys = []
+            for c, d in groups:
+                v = [x["mb_s"] for x in res["throughput"]
+                     if x["server"] == s and x["cipher"] == c and x["direction"] == d]
+                ys.append(statistics.median(v) if v else 0)
+            ax.bar([j + i * w for j in range(len(groups))], ys, w, label=s)
+        ax.set_xticks([j + 0.4 - w / 2 for j in range(len(groups))])
+        ax.set_xticklabels([f"{c}\n{d}" for c, d in groups], fontsize=7)
+        ax.set_ylabel("MB/s (median)")
+        ax.set_title("Bulk throughput over loopback")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(os.path.join(out, "throughput.png"), dpi=110)
+        plt.close(fig)
+        made.append("throughput.png")
+    kexes = []
+    for x in res["login"]:
+        if x["kex"] not in kexes:
+            kexes.append(x["kex"])
+    if kexes:
+        fig, ax = plt.subplots(figsize=(8, 4))
+        w = 0.8 / max(1, len(servers))
+        for i, s in enumerate(servers):
+            ys = []
+            for k in kexes:
+                v = [x["ms"] for x in res["login"] if x["server"] == s and x["kex"] == k]
+                ys.append(statistics.median(v) if v else 0)
+            ax.bar([j + i * w for j in range(len(kexes))], ys, w, label=s)
+        ax.set_xticks([j + 0.4 - w / 2 for j in range(len(kexes))])
+        ax.set_xticklabels(kexes)
+        ax.set_ylabel("ms (median)")
+        ax.set_title("Login time (ssh ... true)")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(os.path.join(out, "login.png"), dpi=110)
+        plt.close(fig)
+        made.append("login.png")
+    if res["memory"]:
+        fig, ax = plt.subplots(figsize=(7, 4))
+        for s in servers:
+            pts = sorted((x["sessions"], x["pss_kb_per_session"]) for x in res["memory"]
+                         if x["server"] == s)
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=s)
+        ax.set_xscale("log")
+        ax.set_xlabel("idle sessions")
+        ax.set_ylabel("kB PSS per session")
+        ax.set_title("Server memory per idle session")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(os.path.join(out, "memory.png"), dpi=110)
+        plt.close(fig)
+        made.append("memory.png")
+    return made
+
+
+def write(res, out):
+    servers = _servers(res)
+    m = res["machine"]
+    cfg = res["config"]
+    lines = [
+        "# nanossh benchmarks",
+        "",
+        f"Measured {res['date']} with `bench/run.sh`"
+        + (" --quick (a functional run; the figures mean little)" if cfg["quick"] else "")
+        + f": {cfg['size_mib']} MiB per transfer, {cfg['rounds']} rounds, "
+        f"{cfg['logins']} logins per key exchange per round; every server on "
+        "127.0.0.1, interleaved, the machine's OpenSSH client logging in as a "
+        "throwaway user with /bin/sh. Medians, with min–max in brackets.",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, "
+        f"{m['os']}, Linux {m['kernel']}.",
+        "",
+        "Versions: " + "; ".join(f"{k}: {v}" for k, v in res["versions"].items()) + ".",
+        "",
+        "## Bulk throughput (MB/s)",
+        "",
+        "Time from the first to the last byte of the data (the login is not "
+        "counted); download is `head -c N /dev/zero` on the server, upload "
+        "is `cat | wc -c` there.",
+        "",
+        throughput_table(res, servers),
+        "",
+        "## Server CPU per GiB (seconds)",
+        "",
+        "CPU of the listening process and every process it reaped "
+        "(connection processes and the user's command, the same for all).",
+        "",
+        cpu_table(res, servers),
+        "",
+        "## Login time (ms)",
+        "",
+        "`ssh USER@127.0.0.1 true` with an ed25519 key, wall clock.",
+        "",
+        login_table(res, servers, "ms", "{:.0f}"),
+        "",
+        "## Server CPU per login (ms)",
+        "",
+        login_table(res, servers, "cpu_ms", "{:.1f}"),
+        "",
+        "## Memory per idle session (kB PSS)",
+        "",
+        "PSS of the server's own processes with N idle authenticated "
+        "sessions (each with a session channel running `sleep`), less the "
+        "idle server's, divided by N.",
+        "",
+        memory_table(res, servers),
+        "",
+    ]
+    if res.get("note_mlkem"):
+        lines += [f"Not measured: mlkem768x25519-sha256 logins: {res['note_mlkem']}.", ""]
+    if res["unsupported"]:
+        lines += ["## Not available", ""]
+        for u in res["unsupported"]:
+            lines.append(f"- {u['server']}: {u['what']}: {u['why']}")
+        lines.append("")
+    made = plots(res, servers, out)
+    if made:
+        lines += ["## Plots", ""] + [f"![{p}]({p})" for p in made] + [""]
+    with open(os.path.join(out, "BENCHMARKS.md"), "w") as f:
+        f.write("\n".join(lines))

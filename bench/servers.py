@@ -1,0 +1,250 @@
+"""The servers the benchmark compares, each started on 127.0.0.1.
+
+Every server gets fresh host keys in the run's scratch folder, listens on a
+port chosen at run time, logs only errors, and is stopped by PID. A server
+whose program is missing is reported as such by the caller, never skipped
+silently.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_port(port, proc, timeout=20.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with status {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.settimeout(2)
+                try:
+                    if s.recv(4).startswith(b"SSH"):
+                        return
+                except OSError:
+                    pass
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"server did not accept connections on port {port}")
+
+
+class Server:
+    """One running server. name: label in the report; pid: the listener."""
+
+    # Ciphers (and MACs) this server speaks; None means all the benchmark's.
+    ciphers = None
+    kex = None
+
+    def __init__(self, name, workdir):
+        self.name = name
+        self.dir = os.path.join(workdir, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.proc = None
+        self.port = None
+        self.log = None
+
+    # Subclasses: argv(), and prepare() for keys and configuration.
+    def prepare(self):
+        pass
+
+    def start(self):
+        self.prepare()
+        self.port = free_port()
+        self.log = open(os.path.join(self.dir, "server.log"), "wb")
+        self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL,
+                                     stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        wait_port(self.port, self.proc)
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            # The listener first, then whatever of its process group is left
+            # (connection processes of per-connection servers).
+            try:
+                os.kill(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=10)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                pass
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.log:
+            self.log.close()
+            self.log = None
+
+    def supports(self, cipher, mac=None, kex=None):
+        if self.ciphers is not None and cipher is not None and cipher not in self.ciphers:
+            return False
+        if self.kex is not None and kex is not None and kex not in self.kex:
+            return False
+        return True
+
+    def version(self):
+        return "?"
+
+    # Which processes count as the server's own (for memory): their
+    # executable path.
+    def exes(self):
+        return set()
+
+
+def keygen(path, ktype="ed25519"):
+    subprocess.run(["ssh-keygen", "-q", "-t", ktype, "-N", "", "-C", "bench",
+                    "-f", path], check=True, stdin=subprocess.DEVNULL)
+
+
+def deb_version(pkg):
+    r = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg],
+                       capture_output=True, text=True)
+    return r.stdout.strip() or "?"
+
+
+class Nanosshd(Server):
+    def __init__(self, workdir, path):
+        super().__init__("nanosshd", workdir)
+        self.path = os.path.abspath(path)
+
+    def prepare(self):
+        self.hostkey = os.path.join(self.dir, "host_ed25519")
+        if not os.path.exists(self.hostkey):
+            keygen(self.hostkey)
+
+    def argv(self):
+        return [self.path, "-D", "-e", "-f", "/dev/null", "-p", str(self.port),
+                "-h", self.hostkey,
+                "-o", "ListenAddress=127.0.0.1", "-o", "LogLevel=ERROR",
+                "-o", "PasswordAuthentication=no",
+                "-o", "KbdInteractiveAuthentication=no",
+                "-o", "MaxStartups=2000", "-o", "MaxSessions=10"]
+
+    def version(self):
+        r = subprocess.run([self.path, "-V"], capture_output=True, text=True)
+        return (r.stdout + r.stderr).strip().splitlines()[0] if r.returncode == 0 else "?"
+
+    def exes(self):
+        return {self.path}
+
+
+class Sshd(Server):
+    def __init__(self, workdir):
+        super().__init__("sshd", workdir)
+
+    def prepare(self):
+        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+        self.hostkey = os.path.join(self.dir, "host_ed25519")
+        if not os.path.exists(self.hostkey):
+            keygen(self.hostkey)
+        self.config = os.path.join(self.dir, "sshd_config")
+        with open(self.config, "w") as f:
+            f.write("ListenAddress 127.0.0.1\n"
+                    f"HostKey {self.hostkey}\n"
+                    "PidFile none\n"
+                    "UsePAM no\n"
+                    "PasswordAuthentication no\n"
+                    "KbdInteractiveAuthentication no\n"
+                    "LogLevel ERROR\n"
+                    "MaxStartups 2000\n"
+                    "PrintMotd no\n")
+
+    def argv(self):
+        return ["/usr/sbin/sshd", "-D", "-e", "-f", self.config,
+                "-p", str(self.port)]
+
+    def version(self):
+        return "OpenSSH sshd " + deb_version("openssh-server")
+
+    def exes(self):
+        return {"/usr/sbin/sshd", "/usr/lib/openssh/sshd-session",
+                "/usr/lib/openssh/sshd-auth"}
+
+
+class Dropbear(Server):
+    # Dropbear 2022.83: no aes128-gcm (only aes256-gcm since 2022.82... it
+    # reports what it lacks in the handshake; the benchmark asks first).
+    def __init__(self, workdir):
+        super().__init__("dropbear", workdir)
+
+    def prepare(self):
+        self.hostkey = os.path.join(self.dir, "dropbear_ed25519")
+        if not os.path.exists(self.hostkey):
+            subprocess.run(["dropbearkey", "-t", "ed25519", "-f", self.hostkey],
+                           check=True, capture_output=True)
+
+    def argv(self):
+        # -F foreground, -E log to stderr, -s no password logins, -R off.
+        return ["/usr/sbin/dropbear", "-F", "-E", "-s",
+                "-p", f"127.0.0.1:{self.port}", "-r", self.hostkey,
+                "-P", os.path.join(self.dir, "dropbear.pid")]
+
+    def version(self):
+        return "Dropbear " + deb_version("dropbear-bin")
+
+    def exes(self):
+        return {"/usr/sbin/dropbear"}
+
+
+class Tinysshd(Server):
+    # TinySSH speaks only chacha20-poly1305 with ed25519 host keys and
+    # curve25519 / sntrup761 key exchange.
+    ciphers = {"chacha20-poly1305@openssh.com"}
+    kex = {"curve25519-sha256", "curve25519-sha256@libssh.org",
+           "sntrup761x25519-sha512@openssh.com", None}
+
+    def __init__(self, workdir):
+        super().__init__("tinysshd", workdir)
+
+    def prepare(self):
+        self.keydir = os.path.join(self.dir, "keys")
+        if not os.path.exists(self.keydir):
+            subprocess.run(["tinysshd-makekey", self.keydir], check=True,
+                           capture_output=True)
+
+    def argv(self):
+        # tcpserver (ucspi-tcp) accepts and runs one tinysshd per
+        # connection; -c raises its default limit of 40 connections.
+        return [shutil.which("tcpserver") or "/usr/bin/tcpserver",
+                "-HRDl0", "-c", "20000", "127.0.0.1", str(self.port),
+                "/usr/sbin/tinysshd", self.keydir]
+
+    def version(self):
+        return "TinySSH " + deb_version("tinysshd")
+
+    def exes(self):
+        return {"/usr/sbin/tinysshd", "/usr/bin/tcpserver"}
+
+
+def make_servers(workdir, names, nanosshd_path):
+    out = []
+    for n in names:
+        if n == "nanosshd":
+            out.append(Nanosshd(workdir, nanosshd_path))
+        elif n == "sshd":
+            out.append(Sshd(workdir))
+        elif n == "dropbear":
+            out.append(Dropbear(workdir))
+        elif n == "tinysshd":
+            out.append(Tinysshd(workdir))
+        else:
+            raise SystemExit(f"unknown server {n}")
+    return out
