@@ -16,7 +16,7 @@ if(NSSH_BUILD_TESTS AND CMOCKA_LIB)
     get_filename_component(name ${t} NAME_WE)
     add_executable(${name} ${t})
     target_include_directories(${name} PRIVATE include src/core src/crypto
-      src/crypto/compact src/crypto/openssl tests/unit tests/unit/compact)
+      src/crypto/compact src/crypto/openssl tests/unit tests/unit/crypto tests/unit/compact)
     target_link_libraries(${name} PRIVATE nanossh_compact nanossh_internal ${CMOCKA_LIB})
     set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
     add_test(NAME ${name} COMMAND ${name})

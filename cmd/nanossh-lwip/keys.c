@@ -59,19 +59,19 @@ int lwipd_load_hostkey(lwipd *d, const char *path)
         d->n_hostkeys = 1;
         return 0;
     }
-    e = nssh_key_load_private(data, len, &d->hostkey, why, sizeof(why));
+    e = nssh_ossl_key_load_private(data, len, &d->hostkey, why, sizeof(why));
     memset(data, 0, len);
     free(data);
     if (e < 0) {
         fprintf(stderr, "nanossh-lwip: %s: %s\n", path, why);
         return -1;
     }
-    if (nssh_key_public_blob(d->hostkey, d->hostkey_blob,
+    if (nssh_ossl_key_public_blob(d->hostkey, d->hostkey_blob,
                              sizeof(d->hostkey_blob), &blen) < 0) {
         fprintf(stderr, "nanossh-lwip: %s: public key too large\n", path);
         return -1;
     }
-    n = nssh_key_sig_algs(d->hostkey, algs, LWIPD_HOSTKEYS_MAX);
+    n = nssh_ossl_key_sig_algs(d->hostkey, algs, LWIPD_HOSTKEYS_MAX);
     for (i = 0; i < n; i++) {
         d->hostkeys[i].alg = algs[i];
         d->hostkeys[i].key = d->hostkey;
@@ -108,9 +108,9 @@ int lwipd_load_authorized(lwipd *d, const char *path)
     *b64++ = 0;
     for (end = b64; *end && !isspace((unsigned char)*end); end++)
         ;
-    n = nssh_base64_decode(b64, (size_t)(end - b64), d->auth_blob,
+    n = nssh_ossl_base64_decode(b64, (size_t)(end - b64), d->auth_blob,
                            sizeof(d->auth_blob));
-    if (n <= 0 || nssh_blob_type(d->auth_blob, (size_t)n, type,
+    if (n <= 0 || nssh_ossl_blob_type(d->auth_blob, (size_t)n, type,
                                  sizeof(type)) < 0 || strcmp(type, line)) {
         fprintf(stderr, "nanossh-lwip: %s: not a valid %s public key\n",
                 path, line);

@@ -230,7 +230,7 @@ out:
     free(conns);
     lwipd_app_free(app);
     if (d.hostkey)
-        nssh_key_free(d.hostkey);
+        nssh_ossl_key_free(d.hostkey);
     nssh_compact_key_clear(&d.ckey);
     nssh_compact_drbg_clear(&d.drbg);
     return rc;

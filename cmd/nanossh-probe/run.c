@@ -72,9 +72,9 @@ static int load_user_key(run *r)
     }
     n = fread(buf, 1, sizeof(buf), f);
     fclose(f);
-    if (nssh_key_load_private(buf, n, &r->ukey, comment, sizeof(comment)) < 0 ||
-        nssh_key_public_blob(r->ukey, r->ublob, sizeof(r->ublob), &r->ublob_len) < 0 ||
-        nssh_key_sig_algs(r->ukey, alg, 4) == 0) {
+    if (nssh_ossl_key_load_private(buf, n, &r->ukey, comment, sizeof(comment)) < 0 ||
+        nssh_ossl_key_public_blob(r->ukey, r->ublob, sizeof(r->ublob), &r->ublob_len) < 0 ||
+        nssh_ossl_key_sig_algs(r->ukey, alg, 4) == 0) {
         fprintf(stderr, "nanossh-probe: %s is not a usable private key "
                 "(unencrypted OpenSSH or PEM format)\n", r->o->keyfile);
         return -1;
@@ -136,7 +136,7 @@ void run_free(run *r)
         free(r->hks[i].blob);
     memset(r->kenc, 0, sizeof(r->kenc));
     if (r->ukey)
-        nssh_key_free(r->ukey);
+        nssh_ossl_key_free(r->ukey);
     wire_free(&r->w);
     if (r->fd >= 0)
         close(r->fd);

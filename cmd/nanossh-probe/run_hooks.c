@@ -44,14 +44,14 @@ void keep_hostkey(hostkey_seen *h, const char *src, const char *alg,
     h->len = h->blob ? n : 0;
     snprintf(h->src, sizeof(h->src), "%s", src);
     snprintf(h->alg, sizeof(h->alg), "%s", alg);
-    if (nssh_blob_type(b, n, h->type, sizeof(h->type)) < 0)
+    if (nssh_ossl_blob_type(b, n, h->type, sizeof(h->type)) < 0)
         snprintf(h->type, sizeof(h->type), "?");
-    if (nssh_fingerprint(b, n, h->fp, sizeof(h->fp)) < 0)
+    if (nssh_ossl_fingerprint(b, n, h->fp, sizeof(h->fp)) < 0)
         snprintf(h->fp, sizeof(h->fp), "?");
     h->bits = 0;
-    if (nssh_key_from_blob(b, n, &k) == 0) {
-        h->bits = nssh_key_bits(k);
-        nssh_key_free(k);
+    if (nssh_ossl_key_from_blob(b, n, &k) == 0) {
+        h->bits = nssh_ossl_key_bits(k);
+        nssh_ossl_key_free(k);
     }
 }
 
@@ -79,7 +79,7 @@ static int on_global(void *u, nssh_str name, const uint8_t *d, size_t n,
         char type[64];
         if (k > n - pos - 4)
             break;
-        if (nssh_blob_type(d + pos + 4, k, type, sizeof(type)) < 0)
+        if (nssh_ossl_blob_type(d + pos + 4, k, type, sizeof(type)) < 0)
             snprintf(type, sizeof(type), "?");
         keep_hostkey(&r->hks[r->n_hks++], "hostkeys-00", type, d + pos + 4, k);
         pos += 4 + k;

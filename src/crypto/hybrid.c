@@ -50,8 +50,8 @@ int hybrid_mlkem_keypair(const hybrid_x25519 *x, uint8_t *pk, uint8_t *sk,
         e = x->pub(x_sk, pk + MLKEM768_PK_BYTES);
 out:
     if (e < 0)
-        pq_wipe(sk, HYBRID_MLKEM_SK_LEN);
-    pq_wipe(seed, sizeof(seed));
+        nssh_wipe(sk, HYBRID_MLKEM_SK_LEN);
+    nssh_wipe(seed, sizeof(seed));
     return e;
 }
 
@@ -78,10 +78,10 @@ int hybrid_mlkem_encaps(const hybrid_x25519 *x, const nssh_hash *sha256,
     e = digest(sha256, k, sizeof(k), ss);
 out:
     if (e < 0)
-        pq_wipe(ss, HYBRID_MLKEM_SS_LEN);
-    pq_wipe(m, sizeof(m));
-    pq_wipe(eph, sizeof(eph));
-    pq_wipe(k, sizeof(k));
+        nssh_wipe(ss, HYBRID_MLKEM_SS_LEN);
+    nssh_wipe(m, sizeof(m));
+    nssh_wipe(eph, sizeof(eph));
+    nssh_wipe(k, sizeof(k));
     return e;
 }
 
@@ -98,8 +98,8 @@ int hybrid_mlkem_decaps(const hybrid_x25519 *x, const nssh_hash *sha256,
     e = digest(sha256, k, sizeof(k), ss);
 out:
     if (e < 0)
-        pq_wipe(ss, HYBRID_MLKEM_SS_LEN);
-    pq_wipe(k, sizeof(k));
+        nssh_wipe(ss, HYBRID_MLKEM_SS_LEN);
+    nssh_wipe(k, sizeof(k));
     return e;
 }
 
@@ -118,7 +118,7 @@ int hybrid_sntrup_keypair(const hybrid_x25519 *x, uint8_t *pk, uint8_t *sk,
     e = x->pub(x_sk, pk + SNTRUP761_PK_BYTES);
 out:
     if (e < 0)
-        pq_wipe(sk, HYBRID_SNTRUP_SK_LEN);
+        nssh_wipe(sk, HYBRID_SNTRUP_SK_LEN);
     return e;
 }
 
@@ -141,9 +141,9 @@ int hybrid_sntrup_encaps(const hybrid_x25519 *x, const nssh_hash *sha512,
     e = digest(sha512, k, sizeof(k), ss);
 out:
     if (e < 0)
-        pq_wipe(ss, HYBRID_SNTRUP_SS_LEN);
-    pq_wipe(k, sizeof(k));
-    pq_wipe(eph, sizeof(eph));
+        nssh_wipe(ss, HYBRID_SNTRUP_SS_LEN);
+    nssh_wipe(k, sizeof(k));
+    nssh_wipe(eph, sizeof(eph));
     return e;
 }
 
@@ -160,7 +160,7 @@ int hybrid_sntrup_decaps(const hybrid_x25519 *x, const nssh_hash *sha512,
     e = digest(sha512, k, sizeof(k), ss);
 out:
     if (e < 0)
-        pq_wipe(ss, HYBRID_SNTRUP_SS_LEN);
-    pq_wipe(k, sizeof(k));
+        nssh_wipe(ss, HYBRID_SNTRUP_SS_LEN);
+    nssh_wipe(k, sizeof(k));
     return e;
 }

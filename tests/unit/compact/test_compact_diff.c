@@ -503,10 +503,10 @@ static void test_openssh_key_file(void **state)
 
     (void)state;
     for (i = 0; i < 10; i++) {
-        assert_int_equal(nssh_key_generate(NSSH_KEY_ED25519, 0, &ok), 0);
-        assert_int_equal(nssh_key_save_private(ok, "a comment", &text, &tlen), 0);
+        assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_ED25519, 0, &ok), 0);
+        assert_int_equal(nssh_ossl_key_save_private(ok, "a comment", &text, &tlen), 0);
         assert_int_equal(nssh_compact_key_load_openssh(&ck, text, tlen), 0);
-        assert_int_equal(nssh_key_public_blob(ok, ob, sizeof(ob), &bl), 0);
+        assert_int_equal(nssh_ossl_key_public_blob(ok, ob, sizeof(ob), &bl), 0);
         assert_int_equal(nssh_compact_key_public_blob(&ck, cb, sizeof(cb), &cl), 0);
         assert_int_equal(bl, cl);
         assert_memory_equal(ob, cb, bl);
@@ -527,7 +527,7 @@ static void test_openssh_key_file(void **state)
         assert_int_equal(ck.has_private, 0);
         assert_int_equal(nssh_compact_key_load_openssh(&ck, text, 40), NSSH_ERR_KEY);
         free(text);
-        nssh_key_free(ok);
+        nssh_ossl_key_free(ok);
     }
 }
 

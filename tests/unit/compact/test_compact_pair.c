@@ -474,11 +474,11 @@ static int setup(void **st)
                                                   sizeof(c_host_blob), &c_host_len), 0);
     assert_int_equal(nssh_compact_key_public_blob(&c_user, c_user_blob,
                                                   sizeof(c_user_blob), &c_user_len), 0);
-    assert_int_equal(nssh_key_generate(NSSH_KEY_ED25519, 0, &o_host), 0);
-    assert_int_equal(nssh_key_generate(NSSH_KEY_ED25519, 0, &o_user), 0);
-    assert_int_equal(nssh_key_public_blob(o_host, o_host_blob, sizeof(o_host_blob),
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_ED25519, 0, &o_host), 0);
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_ED25519, 0, &o_user), 0);
+    assert_int_equal(nssh_ossl_key_public_blob(o_host, o_host_blob, sizeof(o_host_blob),
                                           &o_host_len), 0);
-    assert_int_equal(nssh_key_public_blob(o_user, o_user_blob, sizeof(o_user_blob),
+    assert_int_equal(nssh_ossl_key_public_blob(o_user, o_user_blob, sizeof(o_user_blob),
                                           &o_user_len), 0);
     c_hostkeys[0] = (nssh_hostkey){ &nssh_compact_sig_ed25519,
                                     nssh_compact_key_handle(&c_host), c_host_blob,
@@ -491,8 +491,8 @@ static int setup(void **st)
 static int teardown(void **st)
 {
     (void)st;
-    nssh_key_free(o_host);
-    nssh_key_free(o_user);
+    nssh_ossl_key_free(o_host);
+    nssh_ossl_key_free(o_user);
     nssh_compact_key_clear(&c_host);
     nssh_compact_key_clear(&c_user);
     return 0;

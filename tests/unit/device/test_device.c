@@ -265,11 +265,11 @@ static int setup(void **state)
     base.sig_algs = dev_sigs, base.n_sig_algs = 1;
     base.rng = nssh_compact_rng, base.rng_user = &drbg;
 
-    assert_int_equal(nssh_key_generate(NSSH_KEY_ED25519, 0, &user_key), 0);
-    assert_int_equal(nssh_key_public_blob(user_key, user_blob, sizeof(user_blob),
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_ED25519, 0, &user_key), 0);
+    assert_int_equal(nssh_ossl_key_public_blob(user_key, user_blob, sizeof(user_blob),
                                           &user_blob_len), 0);
-    assert_int_equal(nssh_key_generate(NSSH_KEY_ED25519, 0, &other_key), 0);
-    assert_int_equal(nssh_key_public_blob(other_key, other_blob, sizeof(other_blob),
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_ED25519, 0, &other_key), 0);
+    assert_int_equal(nssh_ossl_key_public_blob(other_key, other_blob, sizeof(other_blob),
                                           &other_blob_len), 0);
     memcpy(auth_keys[0], user_blob + user_blob_len - 32, 32);
 
@@ -295,8 +295,8 @@ static int teardown(void **state)
     if (link_.running)
         dev_session_end(&session);
     free(conn_mem);
-    nssh_key_free(user_key);
-    nssh_key_free(other_key);
+    nssh_ossl_key_free(user_key);
+    nssh_ossl_key_free(other_key);
     nssh_compact_drbg_clear(&drbg);
     return 0;
 }
