@@ -593,3 +593,14 @@ def test_config_check(nanosshd, hostkey):
                           "Subsystem=sftp internal-sftp -l VERBOSE -R -u 022"],
                          capture_output=True, timeout=30)
     assert res.returncode == 0, res
+
+
+def test_client_command_internal_sftp(start_server, keys):
+    """As in sshd, only the configuration can start internal-sftp: a
+    client's own command "internal-sftp" goes to the shell (not found)."""
+    srv = start_server(authorized=[keys["ed25519"].line()])
+    res = subprocess.run(["ssh", "-p", str(srv.port)] + ssh_opts(keys["ed25519"])
+                         + ["root@127.0.0.1", "internal-sftp"],
+                         capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert res.returncode == 127 and b"not found" in res.stderr, \
+        explain(srv, res, "a client command ran internal-sftp")
