@@ -604,3 +604,19 @@ def test_client_command_internal_sftp(start_server, keys):
                          capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
     assert res.returncode == 127 and b"not found" in res.stderr, \
         explain(srv, res, "a client command ran internal-sftp")
+
+
+def test_key_command_internal_sftp(start_server, keys, tmp_path):
+    """authorized_keys command="internal-sftp ..." serves SFTP too, with
+    the sftp subsystem configured as a program that does not exist."""
+    need_tool("sftp")
+    key = keys["ed25519"]
+    srv = start_server(authorized=[key.line('command="internal-sftp -l INFO"')],
+                       opts=["Subsystem=sftp /nonexistent/sftp-server"])
+    src = tmp_path / "k.bin"
+    src.write_bytes(os.urandom(50000))
+    dst = tmp_path / "k-up.bin"
+    batch_as(srv, key, "root", f"put {src} {dst}\n", tmp_path)
+    assert dst.read_bytes() == src.read_bytes()
+    assert wait_for_log(srv, "forced-command (key-option)")
+    assert wait_for_log(srv, f'close "{dst}" bytes read 0 written 50000')
