@@ -81,15 +81,15 @@ static void set_stdio(const session *ss, const int in[2], const int out[2],
     }
 }
 
-static void run_child(srv *s, session *ss, const char *run, char **envp,
-                      const int in[2], const int out[2], const int err[2])
+/* sftp: run is internal-sftp, served right here without exec; it keeps
+ * the daemon's stderr for its log lines when the daemon logs there. */
+static void run_child(srv *s, session *ss, const char *run, int sftp,
+                      char **envp, const int in[2], const int out[2],
+                      const int err[2])
 {
     const user_info *u = &s->pw;
     const char *base = strrchr(u->shell, '/');
     char argv0[300];
-    /* internal-sftp is served right here, without exec; it keeps the
-     * daemon's stderr for its log lines when the daemon logs there. */
-    int sftp = run && sftp_internal_is(run);
     int log_fd = sftp && log_to_stderr() ? fcntl(STDERR_FILENO, F_DUPFD, 3) : -1;
     signals_reset();
     if (setsid() < 0)
@@ -204,6 +204,11 @@ int spawn_session(srv *s, uint32_t ch, const char *command)
     const char *admin = s->o->force_command && *s->o->force_command
                             ? s->o->force_command : NULL;
     const char *forced = admin ? admin : s->have_kopts ? s->kopts.command : NULL;
+    /* internal-sftp only where the configuration put it (Subsystem,
+     * ForceCommand, a key's command=), as sshd: a client's own command
+     * "internal-sftp" goes to the shell like any other. */
+    const char *run = forced ? forced : command;
+    int sftp = run && sftp_internal_is(run) && (forced || ss->subsystem[0]);
     envlist env = { 0 };
     pid_t pid;
     int e = NSSH_ERR_INTERNAL;
@@ -216,7 +221,7 @@ int spawn_session(srv *s, uint32_t ch, const char *command)
     if ((pid = fork()) < 0)
         goto out;
     if (pid == 0)
-        run_child(s, ss, forced ? forced : command, env.v, in, out, err);
+        run_child(s, ss, run, sftp, env.v, in, out, err);
     ss->pid = pid;
     ss->started = 1;
     keep_parent_ends(ss, in, out, err);

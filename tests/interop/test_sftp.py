@@ -593,3 +593,30 @@ def test_config_check(nanosshd, hostkey):
                           "Subsystem=sftp internal-sftp -l VERBOSE -R -u 022"],
                          capture_output=True, timeout=30)
     assert res.returncode == 0, res
+
+
+def test_client_command_internal_sftp(start_server, keys):
+    """As in sshd, only the configuration can start internal-sftp: a
+    client's own command "internal-sftp" goes to the shell (not found)."""
+    srv = start_server(authorized=[keys["ed25519"].line()])
+    res = subprocess.run(["ssh", "-p", str(srv.port)] + ssh_opts(keys["ed25519"])
+                         + ["root@127.0.0.1", "internal-sftp"],
+                         capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert res.returncode == 127 and b"not found" in res.stderr, \
+        explain(srv, res, "a client command ran internal-sftp")
+
+
+def test_key_command_internal_sftp(start_server, keys, tmp_path):
+    """authorized_keys command="internal-sftp ..." serves SFTP too, with
+    the sftp subsystem configured as a program that does not exist."""
+    need_tool("sftp")
+    key = keys["ed25519"]
+    srv = start_server(authorized=[key.line('command="internal-sftp -l INFO"')],
+                       opts=["Subsystem=sftp /nonexistent/sftp-server"])
+    src = tmp_path / "k.bin"
+    src.write_bytes(os.urandom(50000))
+    dst = tmp_path / "k-up.bin"
+    batch_as(srv, key, "root", f"put {src} {dst}\n", tmp_path)
+    assert dst.read_bytes() == src.read_bytes()
+    assert wait_for_log(srv, "forced-command (key-option)")
+    assert wait_for_log(srv, f'close "{dst}" bytes read 0 written 50000')
