@@ -14,6 +14,21 @@
  * the filesystem. One user owns everything (uid and gid from init);
  * permission bits are kept and reported, and a file without its owner
  * write bit cannot be opened for writing.
+ *
+ * Serving it on an "sftp" subsystem channel, all memory static:
+ *
+ *   static uint8_t disk[64 * 1024], in[NSSH_SFTP_MIN_INBUF],
+ *                  out[NSSH_SFTP_MIN_OUTBUF + 2048];
+ *   static nssh_memfs fs;
+ *   static nssh_sftp sftp;
+ *   nssh_memfs_init(&fs, disk, sizeof(disk), 32, 0, 0);
+ *   cfg.fs = nssh_memfs_fs(); cfg.fs_user = &fs;
+ *   cfg.inbuf = in; cfg.inbuf_len = sizeof(in);
+ *   cfg.outbuf = out; cfg.outbuf_len = sizeof(out);
+ *   nssh_sftp_init(&sftp, &cfg);
+ *   on channel data: n = nssh_sftp_input(&sftp, data, len), then send
+ *   nssh_sftp_output(), nssh_sftp_consume(), and feed data + n again;
+ *   on channel close: nssh_sftp_end(&sftp).
  */
 #ifndef NANOSSH_MEMFS_H
 #define NANOSSH_MEMFS_H

@@ -66,6 +66,17 @@ if [ -n "$bad" ]; then
     exit 1
 fi
 
+# The build option that leaves sntrup761 out must leave no reference to it.
+for f in lists kem_hybrid; do
+    (cd "$work" && "$CC" "${CFLAGS[@]/#-I/-I$OLDPWD/}" -DNSSH_COMPACT_SNTRUP=0 \
+        -c "$OLDPWD/src/crypto/compact/$f.c" -o "$work/nosntrup_$f.o")
+    if "$NM" "$work/nosntrup_$f.o" | grep -q sntrup; then
+        echo "cortex-m4-compact: FAILED: $f.c refers to sntrup761 with NSSH_COMPACT_SNTRUP=0" >&2
+        exit 1
+    fi
+done
+rm -f "$work"/nosntrup_*
+
 # Code size per algorithm: the files each one needs of its own (the
 # shared field arithmetic is counted once, with X25519).
 size_of() {

@@ -31,7 +31,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=2223
 AUTH_KEY="${HOME:-/root}/.ssh/id_ed25519.pub"
-USER_NAME=admin
+USER_NAME="admin"
 LOG=
 ICOUNT=()
 BUILD=${MCU_BUILD:-build-mcu}

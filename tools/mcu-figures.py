@@ -281,6 +281,18 @@ def report(build, runs):
             seen.add((phase, name))
             w(f"| {'key exchange' if phase == 'kex' else 'user auth'} | {name} | {peak} | "
               f"{insns:,} | {insns / MHZ / 1000:.0f} ms |")
+        kex = {n: i for p, n, _, i in runs if p == "kex"}
+        auth = [i for p, _, _, i in runs if p == "auth"]
+        base = kex.get("curve25519-sha256")
+        if base and auth:
+            w("")
+            extra = ", ".join(f"{n} {(i - base) / 1e6:+.1f} million" for n, i in kex.items()
+                              if n != "curve25519-sha256")
+            login = base + auth[0]
+            w(f"Against curve25519-sha256: {extra} instructions. A login with "
+              f"curve25519-sha256 (key exchange and authentication) takes "
+              f"{login / 1e6:.1f} million instructions, about "
+              f"{login / MHZ / 1000:.0f} ms at {MHZ} MHz.")
     return "\n".join(lines) + "\n", flash, ram, (stack, sect_s.get(".stack", 0))
 
 

@@ -10,7 +10,7 @@
 # BUILD/mcu-test.log (tests and figures also to standard error).
 set -uo pipefail
 # (pipefail: a tee'd command's status is the command's)
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BUILD=${1:-build-mcu}
 PY=/usr/bin/python3
 mkdir -p "$BUILD"

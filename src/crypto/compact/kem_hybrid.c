@@ -35,6 +35,7 @@ const nssh_kem nssh_compact_mlkem768x25519_sha256 = {
     .decaps = ml_decaps,
 };
 
+#if NSSH_COMPACT_SNTRUP
 static int nt_keypair(uint8_t *pk, uint8_t *sk, nssh_rng_fn rng, void *rng_user)
 {
     return hybrid_sntrup_keypair(&x, pk, sk, rng, rng_user);
@@ -66,3 +67,4 @@ static int nt_decaps(uint8_t *ss, const uint8_t *ct, const uint8_t *sk)
 SNTRUP_TABLE(nssh_compact_sntrup761x25519_sha512, "sntrup761x25519-sha512");
 SNTRUP_TABLE(nssh_compact_sntrup761x25519_sha512_openssh,
              "sntrup761x25519-sha512@openssh.com");
+#endif

@@ -16,8 +16,10 @@ const nssh_kem *const nssh_compact_kems[] = {
 };
 
 static const nssh_kem *const optional_kems[] = {
+#if NSSH_COMPACT_SNTRUP
     &nssh_compact_sntrup761x25519_sha512,
     &nssh_compact_sntrup761x25519_sha512_openssh,
+#endif
     NULL
 };
 

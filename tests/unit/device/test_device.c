@@ -355,6 +355,42 @@ static void test_exec_and_commands(void **state)
     client_free(&c);
 }
 
+/* A pty shell: echo of typed bytes, backspace, CR as the line end with
+ * LF turned into CR LF, Ctrl-C dropping a line, Ctrl-D ending it. */
+static void test_pty_shell(void **state)
+{
+    static const char typed[] = "ecx\x7fho hi\rjunk\x03\x04";
+    nssh_chan_req rq;
+    client c;
+    int ch;
+    (void)state;
+    client_init(&c);
+    login(&c, user_key, user_blob, user_blob_len);
+    assert_true(c.auth_ok);
+    ch = nssh_client_open_session(c.c);
+    pump(&c);
+    memset(&rq, 0, sizeof(rq));
+    rq.kind = NSSH_REQ_PTY;
+    rq.name.p = "xterm";
+    rq.name.n = 5;
+    rq.cols = 80;
+    rq.rows = 24;
+    assert_int_equal(nssh_client_channel_request(c.c, (uint32_t)ch, &rq), 0);
+    rq.kind = NSSH_REQ_SHELL;
+    assert_int_equal(nssh_client_channel_request(c.c, (uint32_t)ch, &rq), 0);
+    pump(&c);
+    assert_non_null(strstr(c.rx, "nanossh$ "));
+    c.rx_len = 0;
+    assert_int_equal(nssh_channel_write(c.c, (uint32_t)ch, 0, (const uint8_t *)typed,
+                                        sizeof(typed) - 1), (long)(sizeof(typed) - 1));
+    pump(&c);
+    assert_string_equal(c.rx, "ecx\b \bho hi\r\nhi\r\nnanossh$ junk^C\r\nnanossh$ ");
+    assert_true(c.exit_seen);
+    assert_int_equal(c.exit_status, 0);
+    assert_true(c.closed);
+    client_free(&c);
+}
+
 static void test_wrong_key_refused(void **state)
 {
     client c;
@@ -427,6 +463,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exec_and_commands),
+        cmocka_unit_test(test_pty_shell),
         cmocka_unit_test(test_wrong_key_refused),
         cmocka_unit_test(test_new_client_takes_over),
         cmocka_unit_test(test_silence_ends_session),
