@@ -69,8 +69,9 @@ class Bench:
         self.work = work
         self.key = os.path.join(work, "id_ed25519")
         self.results = {"throughput": [], "login": [], "memory": [],
-                        "unsupported": []}
+                        "sftp": [], "unsupported": []}
         self.ssh = args.ssh
+        self.cleanup_files = set()
 
     # ---- user -----------------------------------------------------------
     def add_user(self):
@@ -216,6 +217,48 @@ class Bench:
                                f"status {p.returncode}: {err.strip()}")
         return size / (t1 - t0) / 1e6, cpu * (1 << 30) / size
 
+    # ---- SFTP -----------------------------------------------------------
+    def sftp_file(self, size):
+        """The file put and fetched: on tmpfs when there is one, so the
+        disk does not decide; the server side writes to tmpfs too."""
+        base = "/dev/shm" if os.path.isdir("/dev/shm") else self.work
+        path = os.path.join(base, f"nanossh-bench-{os.getpid()}.bin")
+        if not os.path.exists(path) or os.path.getsize(path) != size:
+            with open(path, "wb") as f:
+                chunk = os.urandom(CHUNK)
+                for _ in range(size // CHUNK):
+                    f.write(chunk)
+                f.write(chunk[:size % CHUNK])
+            os.chmod(path, 0o644)
+        self.cleanup_files.add(path)
+        return path, base
+
+    def sftp(self, srv, subsystem, direction, size):
+        """OpenSSH sftp's put or get of size bytes through subsystem; MB/s
+        of the whole batch (login included: small against the transfer)."""
+        local, base = self.sftp_file(size)
+        remote = os.path.join(base, f"nanossh-bench-{os.getpid()}-{srv.name}.remote")
+        back = local + ".back"
+        self.cleanup_files.update({remote, back})
+        if direction == "get" and not os.path.exists(remote):
+            self.sftp(srv, subsystem, "put", size)
+        batch = (f"put {local} {remote}\n" if direction == "put"
+                 else f"get {remote} {back}\n")
+        argv = ["sftp", "-q", "-b", "-", "-s", subsystem, "-P", str(srv.port),
+                "-i", self.key] + SSH_OPTS + [f"{USER}@127.0.0.1"]
+        t0 = time.perf_counter()
+        r = subprocess.run(argv, input=batch.encode(), capture_output=True, timeout=600)
+        t1 = time.perf_counter()
+        if r.returncode != 0:
+            raise RuntimeError(f"sftp {direction} via {subsystem}: "
+                               f"{r.stderr.decode(errors='replace').strip()}")
+        check = remote if direction == "put" else back
+        if os.path.getsize(check) != size:
+            raise RuntimeError(f"sftp {direction}: {os.path.getsize(check)} of {size} bytes")
+        if direction == "get":
+            os.unlink(back)
+        return size / (t1 - t0) / 1e6
+
     # ---- login ----------------------------------------------------------
     def login(self, srv, kex):
         base = len(procs.children(srv.pid))
@@ -322,6 +365,16 @@ class Bench:
                              "round": r, "mb_s": mbs, "cpu_s_per_gib": cpu})
                         print(f"  {srv.name:9} {label:30} {direction:8} {mbs:8.1f} MB/s "
                               f"cpu {cpu:5.2f} s/GiB", flush=True)
+            sftp_size = a.sftp_size << 20
+            for direction in ("put", "get"):
+                for srv in order:
+                    for label, sub in srv.sftp_subsystems().items():
+                        mbs = self.sftp(srv, sub, direction, sftp_size)
+                        self.results["sftp"].append(
+                            {"server": srv.name, "variant": label, "direction": direction,
+                             "round": r, "mb_s": mbs})
+                        print(f"  {srv.name:9} sftp {label:14} {direction:4} {mbs:8.1f} MB/s",
+                              flush=True)
             for label, k in kexes:
                 for _ in range(a.logins):
                     for srv in order:
@@ -378,6 +431,8 @@ def main():
     ap.add_argument("--nanosshd", default="build/nanosshd")
     ap.add_argument("--servers", default="nanosshd,sshd,dropbear,tinysshd")
     ap.add_argument("--size", type=int, default=512, help="MiB per transfer")
+    ap.add_argument("--sftp-size", type=int, default=1024,
+                    help="MiB per SFTP put and get")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--logins", type=int, default=10, help="logins per kex per round")
     ap.add_argument("--sessions", default="1,10,100",
@@ -389,7 +444,7 @@ def main():
                     help="folder for results.json, BENCHMARKS.md and plots")
     a = ap.parse_args()
     if a.quick:
-        a.size, a.rounds, a.logins, a.sessions = 8, 1, 2, "1,4"
+        a.size, a.rounds, a.logins, a.sessions, a.sftp_size = 8, 1, 2, "1,4", 8
     a.sessions = [int(x) for x in a.sessions.split(",") if x]
     if os.geteuid() != 0:
         sys.exit("bench.py must run as root (it creates a throwaway user)")
@@ -412,6 +467,11 @@ def main():
     finally:
         for s in started:
             s.stop()
+        for path in b.cleanup_files:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
         b.remove_user()
         shutil.rmtree(work, ignore_errors=True)
     if status:
@@ -421,7 +481,7 @@ def main():
     res["versions"] = {s.name: s.version() for s in servers}
     res["versions"]["ssh client"] = subprocess.run(
         [a.ssh, "-V"], capture_output=True, text=True).stderr.strip()
-    res["config"] = {"size_mib": a.size, "rounds": a.rounds, "logins": a.logins,
+    res["config"] = {"size_mib": a.size, "sftp_size_mib": a.sftp_size, "rounds": a.rounds, "logins": a.logins,
                      "sessions": a.sessions, "quick": a.quick}
     res["date"] = time.strftime("%Y-%m-%d")
     with open(os.path.join(a.out, "results.json"), "w") as f:

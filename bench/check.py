@@ -43,12 +43,19 @@ def main():
     for c in ("aes128-gcm", "aes256-gcm", "aes128-ctr+hmac-sha2-256-etm"):
         v = [x for x in res["throughput"] if x["server"] == "nanosshd" and x["cipher"] == c]
         check(len(v) >= 2, f"nanosshd: no {c} figures")
+    for srv, variant in (("nanosshd", "internal-sftp"), ("nanosshd", "sftp-server"),
+                         ("sshd", "internal-sftp")):
+        for direction in ("put", "get"):
+            v = [x for x in res.get("sftp", []) if x["server"] == srv and
+                 x["variant"] == variant and x["direction"] == direction]
+            check(v and all(x["mb_s"] > 0 for x in v),
+                  f"{srv} {variant}: no SFTP {direction} figure")
     try:
         with open(os.path.join(d, "BENCHMARKS.md")) as f:
             md = f.read()
     except OSError:
         md = ""
-    for head in ("## Bulk throughput", "## Login time", "## Memory per idle session"):
+    for head in ("## Bulk throughput", "## SFTP", "## Login time", "## Memory per idle session"):
         check(head in md, f"BENCHMARKS.md lacks '{head}'")
     for png in ("throughput.png", "login.png", "memory.png"):
         p = os.path.join(d, png)

@@ -95,6 +95,21 @@ def memory_table(res, servers):
     return "\n".join(rows)
 
 
+def sftp_table(res):
+    rows = ["| server | SFTP server | put | get |", "|---|---|---|---|"]
+    seen = []
+    for x in res.get("sftp", []):
+        k = (x["server"], x["variant"])
+        if k not in seen:
+            seen.append(k)
+    for s, v in seen:
+        cells = [_cell([x["mb_s"] for x in res["sftp"] if x["server"] == s and
+                        x["variant"] == v and x["direction"] == d], "{:.0f}")
+                 for d in ("put", "get")]
+        rows.append(f"| {s} | {v} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
 def plots(res, servers, out):
     try:
         import matplotlib
@@ -202,6 +217,15 @@ def write(res, out):
         "(connection processes and the user's command, the same for all).",
         "",
         cpu_table(res, servers),
+        "",
+        "## SFTP (MB/s)",
+        "",
+        f"OpenSSH's sftp putting and getting {cfg.get('sftp_size_mib', '?')} MiB "
+        "(tmpfs on both sides; login included): nanosshd's built-in "
+        "internal-sftp, OpenSSH's sftp-server run by the same nanosshd, and "
+        "sshd's internal-sftp.",
+        "",
+        sftp_table(res),
         "",
         "## Login time (ms)",
         "",

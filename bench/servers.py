@@ -40,6 +40,9 @@ def wait_port(port, proc, timeout=20.0):
     raise RuntimeError(f"server did not accept connections on port {port}")
 
 
+SFTP_SERVER = "/usr/lib/openssh/sftp-server"
+
+
 class Server:
     """One running server. name: label in the report; pid: the listener."""
 
@@ -103,6 +106,10 @@ class Server:
     def version(self):
         return "?"
 
+    # SFTP variants this server offers: label -> subsystem name.
+    def sftp_subsystems(self):
+        return {}
+
     # Which processes count as the server's own (for memory): their
     # executable path.
     def exes(self):
@@ -136,7 +143,11 @@ class Nanosshd(Server):
                 "-o", "ListenAddress=127.0.0.1", "-o", "LogLevel=ERROR",
                 "-o", "PasswordAuthentication=no",
                 "-o", "KbdInteractiveAuthentication=no",
-                "-o", "MaxStartups=2000", "-o", "MaxSessions=10"]
+                "-o", "MaxStartups=2000", "-o", "MaxSessions=10",
+                # The built-in SFTP server, and OpenSSH's sftp-server run by
+                # the same daemon under another name, for the SFTP figures.
+                "-o", "Subsystem=sftp internal-sftp",
+                "-o", f"Subsystem=sftp-server {SFTP_SERVER}"]
 
     def version(self):
         r = subprocess.run([self.path, "-V"], capture_output=True, text=True)
@@ -144,6 +155,9 @@ class Nanosshd(Server):
 
     def exes(self):
         return {self.path}
+
+    def sftp_subsystems(self):
+        return {"internal-sftp": "sftp", "sftp-server": "sftp-server"}
 
 
 class Sshd(Server):
@@ -165,7 +179,8 @@ class Sshd(Server):
                     "KbdInteractiveAuthentication no\n"
                     "LogLevel ERROR\n"
                     "MaxStartups 2000\n"
-                    "PrintMotd no\n")
+                    "PrintMotd no\n"
+                    "Subsystem sftp internal-sftp\n")
 
     def argv(self):
         return ["/usr/sbin/sshd", "-D", "-e", "-f", self.config,
@@ -173,6 +188,9 @@ class Sshd(Server):
 
     def version(self):
         return "OpenSSH sshd " + deb_version("openssh-server")
+
+    def sftp_subsystems(self):
+        return {"internal-sftp": "sftp"}
 
     def exes(self):
         return {"/usr/sbin/sshd", "/usr/lib/openssh/sshd-session",
