@@ -329,9 +329,12 @@ class Bench:
             self.results["note_mlkem"] = ("the ssh client here does not offer "
                                          "mlkem768x25519-sha256 (OpenSSH 9.9 or newer does)")
 
+        tests = a.tests
         # What each server can do at all.
         usable = {}
         for srv in servers:
+            if not ({"throughput", "login"} & tests):
+                break
             for label, c, m in CIPHERS:
                 if not srv.supports(c):
                     self.record_unsupported(srv, label, "not implemented by this server")
@@ -354,7 +357,7 @@ class Bench:
         for r in range(a.rounds):
             order = servers[r % len(servers):] + servers[:r % len(servers)]
             print(f"round {r + 1}/{a.rounds}", flush=True)
-            for label, c, m in CIPHERS:
+            for label, c, m in CIPHERS if "throughput" in tests else ():
                 for srv in order:
                     if not usable.get((srv.name, label)):
                         continue
@@ -366,7 +369,7 @@ class Bench:
                         print(f"  {srv.name:9} {label:30} {direction:8} {mbs:8.1f} MB/s "
                               f"cpu {cpu:5.2f} s/GiB", flush=True)
             sftp_size = a.sftp_size << 20
-            for direction in ("put", "get"):
+            for direction in ("put", "get") if "sftp" in tests else ():
                 for srv in order:
                     for label, sub in srv.sftp_subsystems().items():
                         mbs = self.sftp(srv, sub, direction, sftp_size)
@@ -375,7 +378,7 @@ class Bench:
                              "round": r, "mb_s": mbs})
                         print(f"  {srv.name:9} sftp {label:14} {direction:4} {mbs:8.1f} MB/s",
                               flush=True)
-            for label, k in kexes:
+            for label, k in kexes if "login" in tests else ():
                 for _ in range(a.logins):
                     for srv in order:
                         if not usable.get((srv.name, "kex " + label)):
@@ -390,7 +393,7 @@ class Bench:
                     if vals:
                         print(f"  {srv.name:9} login {label:15} median "
                               f"{statistics.median(vals):7.1f} ms", flush=True)
-        for n in a.sessions:
+        for n in a.sessions if "memory" in tests else ():
             for srv in servers:
                 kb = self.sessions(srv, n)
                 self.results["memory"].append({"server": srv.name, "sessions": n,
@@ -439,6 +442,8 @@ def main():
                     help="idle session counts for the memory figures")
     ap.add_argument("--quick", action="store_true",
                     help="tiny configuration: 8 MiB, 1 round, 2 logins, 1 and 4 sessions")
+    ap.add_argument("--tests", default="throughput,sftp,login,memory",
+                    help="which measurements, comma-separated")
     ap.add_argument("--ssh", default="ssh", help="the ssh client to use")
     ap.add_argument("--out", default="bench/results",
                     help="folder for results.json, BENCHMARKS.md and plots")
@@ -446,6 +451,7 @@ def main():
     if a.quick:
         a.size, a.rounds, a.logins, a.sessions, a.sftp_size = 8, 1, 2, "1,4", 8
     a.sessions = [int(x) for x in a.sessions.split(",") if x]
+    a.tests = set(a.tests.split(","))
     if os.geteuid() != 0:
         sys.exit("bench.py must run as root (it creates a throwaway user)")
     os.makedirs(a.out, exist_ok=True)
@@ -481,7 +487,7 @@ def main():
     res["versions"] = {s.name: s.version() for s in servers}
     res["versions"]["ssh client"] = subprocess.run(
         [a.ssh, "-V"], capture_output=True, text=True).stderr.strip()
-    res["config"] = {"size_mib": a.size, "sftp_size_mib": a.sftp_size, "rounds": a.rounds, "logins": a.logins,
+    res["config"] = {"tests": sorted(a.tests), "size_mib": a.size, "sftp_size_mib": a.sftp_size, "rounds": a.rounds, "logins": a.logins,
                      "sessions": a.sessions, "quick": a.quick}
     res["date"] = time.strftime("%Y-%m-%d")
     with open(os.path.join(a.out, "results.json"), "w") as f:

@@ -193,60 +193,71 @@ def write(res, out):
         "",
         f"Measured {res['date']} with `bench/run.sh`"
         + (" --quick (a functional run; the figures mean little)" if cfg["quick"] else "")
-        + f": {cfg['size_mib']} MiB per transfer, {cfg['rounds']} rounds, "
-        f"{cfg['logins']} logins per key exchange per round; every server on "
-        "127.0.0.1, interleaved, the machine's OpenSSH client logging in as a "
-        "throwaway user with /bin/sh. Medians, with min–max in brackets.",
+        + f" ({', '.join(cfg.get('tests', []))}): {cfg['rounds']} rounds; every "
+        "server on 127.0.0.1, interleaved, the machine's OpenSSH client logging "
+        "in as a throwaway user with /bin/sh. Medians, with min–max in brackets.",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, "
         f"{m['os']}, Linux {m['kernel']}.",
         "",
         "Versions: " + "; ".join(f"{k}: {v}" for k, v in res["versions"].items()) + ".",
         "",
-        "## Bulk throughput (MB/s)",
-        "",
-        "Time from the first to the last byte of the data (the login is not "
-        "counted); download is `head -c N /dev/zero` on the server, upload "
-        "is `cat | wc -c` there.",
-        "",
-        throughput_table(res, servers),
-        "",
-        "## Server CPU per GiB (seconds)",
-        "",
-        "CPU of the listening process and every process it reaped "
-        "(connection processes and the user's command, the same for all).",
-        "",
-        cpu_table(res, servers),
-        "",
-        "## SFTP (MB/s)",
-        "",
-        f"OpenSSH's sftp putting and getting {cfg.get('sftp_size_mib', '?')} MiB "
-        "(tmpfs on both sides; login included): nanosshd's built-in "
-        "internal-sftp, OpenSSH's sftp-server run by the same nanosshd, and "
-        "sshd's internal-sftp.",
-        "",
-        sftp_table(res),
-        "",
-        "## Login time (ms)",
-        "",
-        "`ssh USER@127.0.0.1 true` with an ed25519 key, wall clock.",
-        "",
-        login_table(res, servers, "ms", "{:.0f}"),
-        "",
-        "## Server CPU per login (ms)",
-        "",
-        login_table(res, servers, "cpu_ms", "{:.1f}"),
-        "",
-        "## Memory per idle session (kB PSS)",
-        "",
-        "PSS of the server's own processes with N idle authenticated "
-        "sessions (each with a session channel running `sleep`), less the "
-        "idle server's, divided by N.",
-        "",
-        memory_table(res, servers),
-        "",
     ]
-    if res.get("note_mlkem"):
+    if res["throughput"]:
+        lines += [
+            f"## Bulk throughput (MB/s, {cfg['size_mib']} MiB per transfer)",
+            "",
+            "Time from the first to the last byte of the data (the login is not "
+            "counted); download is `head -c N /dev/zero` on the server, upload "
+            "is `cat | wc -c` there.",
+            "",
+            throughput_table(res, servers),
+            "",
+            "## Server CPU per GiB (seconds)",
+            "",
+            "CPU of the listening process and every process it reaped "
+            "(connection processes and the user's command, the same for all).",
+            "",
+            cpu_table(res, servers),
+            "",
+        ]
+    if res.get("sftp"):
+        lines += [
+            "## SFTP (MB/s)",
+            "",
+            f"OpenSSH's sftp putting and getting {cfg.get('sftp_size_mib', '?')} MiB "
+            "(tmpfs on both sides; login included): nanosshd's built-in "
+            "internal-sftp, OpenSSH's sftp-server run by the same nanosshd, and "
+            "sshd's internal-sftp.",
+            "",
+            sftp_table(res),
+            "",
+        ]
+    if res["login"]:
+        lines += [
+            f"## Login time (ms, {cfg['logins']} logins per key exchange per round)",
+            "",
+            "`ssh USER@127.0.0.1 true` with an ed25519 key, wall clock.",
+            "",
+            login_table(res, servers, "ms", "{:.0f}"),
+            "",
+            "## Server CPU per login (ms)",
+            "",
+            login_table(res, servers, "cpu_ms", "{:.1f}"),
+            "",
+        ]
+    if res["memory"]:
+        lines += [
+            "## Memory per idle session (kB PSS)",
+            "",
+            "PSS of the server's own processes with N idle authenticated "
+            "sessions (each with a session channel running `sleep`), less the "
+            "idle server's, divided by N.",
+            "",
+            memory_table(res, servers),
+            "",
+        ]
+    if res.get("note_mlkem") and res["login"]:
         lines += [f"Not measured: mlkem768x25519-sha256 logins: {res['note_mlkem']}.", ""]
     if res["unsupported"]:
         lines += ["## Not available", ""]
