@@ -198,7 +198,8 @@ def write(res, out):
         "in as a throwaway user with /bin/sh. Medians, with min–max in brackets.",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, "
-        f"{m['os']}, Linux {m['kernel']}.",
+        f"{m['os']}, Linux {m['kernel']}; load average {m.get('loadavg_start', '?')} "
+        f"at the start and {m.get('loadavg_end', '?')} at the end of the run.",
         "",
         "Versions: " + "; ".join(f"{k}: {v}" for k, v in res["versions"].items()) + ".",
         "",
