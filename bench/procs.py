@@ -70,3 +70,67 @@ def server_pss_kb(root, exes):
         if exe(p) in exes:
             total += pss_kb(p)
     return total
+
+
+class CpuGroup:
+    """A control group of the server's own: every process the server starts,
+    reparented or not, is counted, which "reaped children" misses for
+    servers whose processes outlive their parents. cgroup v1's cpuacct or
+    cgroup v2's cpu.stat, whichever the machine has; None when neither can
+    be made (then cpu_seconds of the listener is the fallback)."""
+
+    V1 = "/sys/fs/cgroup/cpuacct"
+    V2S = ("/sys/fs/cgroup/unified", "/sys/fs/cgroup")
+
+    def __init__(self, name):
+        self.path = None
+        self.v2 = False
+        if os.path.isfile(os.path.join(self.V1, "cpuacct.usage")):
+            cand = [(self.V1, False)]
+        else:
+            cand = []
+        cand += [(d, True) for d in self.V2S
+                 if os.path.isfile(os.path.join(d, "cgroup.procs")) and
+                 os.path.isfile(os.path.join(d, "cgroup.controllers"))]
+        for base, v2 in cand:
+            path = os.path.join(base, name)
+            try:
+                os.makedirs(path, exist_ok=True)
+                probe = os.path.join(path, "cpu.stat" if v2 else "cpuacct.usage")
+                if os.path.isfile(probe):
+                    self.path, self.v2 = path, v2
+                    return
+                os.rmdir(path)
+            except OSError:
+                continue
+
+    def add(self, pid):
+        with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
+            f.write(str(pid))
+
+    def seconds(self):
+        if self.v2:
+            with open(os.path.join(self.path, "cpu.stat")) as f:
+                for line in f:
+                    if line.startswith("usage_usec"):
+                        return int(line.split()[1]) / 1e6
+            return 0.0
+        with open(os.path.join(self.path, "cpuacct.usage")) as f:
+            return int(f.read()) / 1e9
+
+    def remove(self):
+        if not self.path:
+            return
+        parent = os.path.dirname(self.path)
+        try:
+            with open(os.path.join(self.path, "cgroup.procs")) as f:
+                left = [int(x) for x in f.read().split()]
+            for pid in left:  # anything still inside goes back to the root
+                try:
+                    with open(os.path.join(parent, "cgroup.procs"), "w") as f:
+                        f.write(str(pid))
+                except OSError:
+                    pass
+            os.rmdir(self.path)
+        except OSError:
+            pass

@@ -216,8 +216,9 @@ def write(res, out):
             "",
             "## Server CPU per GiB (seconds)",
             "",
-            "CPU of the listening process and every process it reaped "
-            "(connection processes and the user's command, the same for all).",
+            "CPU of every process of the server (counted by "
+            f"{res.get('cpu_accounting', '?')}), the user's command included "
+            "(the same for all).",
             "",
             cpu_table(res, servers),
             "",

@@ -12,6 +12,8 @@ import socket
 import subprocess
 import time
 
+import procs
+
 
 def free_port():
     s = socket.socket()
@@ -57,6 +59,7 @@ class Server:
         self.proc = None
         self.port = None
         self.log = None
+        self.cgroup = None
 
     # Subclasses: argv(), and prepare() for keys and configuration.
     def prepare(self):
@@ -69,7 +72,23 @@ class Server:
         self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL,
                                      stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
+        # Into a control group of its own before the first connection, so
+        # every process it starts is counted.
+        cg = procs.CpuGroup(f"nanossh-bench-{os.getpid()}-{self.name}")
+        if cg.path:
+            try:
+                cg.add(self.proc.pid)
+                self.cgroup = cg
+            except OSError:
+                cg.remove()
         wait_port(self.port, self.proc)
+
+    def cpu_seconds(self):
+        """CPU of the whole server so far: its control group, or else the
+        listener and the children it reaped."""
+        if self.cgroup:
+            return self.cgroup.seconds()
+        return procs.cpu_seconds(self.proc.pid)
 
     @property
     def pid(self):
@@ -95,6 +114,9 @@ class Server:
         if self.log:
             self.log.close()
             self.log = None
+        if self.cgroup:
+            self.cgroup.remove()
+            self.cgroup = None
 
     def supports(self, cipher, mac=None, kex=None):
         if self.ciphers is not None and cipher is not None and cipher not in self.ciphers:
