@@ -85,10 +85,12 @@ void srv_set_qos(const srv *s, int interactive)
     if (tos < 0 || getsockname(s->fd, (struct sockaddr *)&ss, &len) < 0)
         return;   /* IPQoS none, or not a socket (inetd on a pipe) */
     /* Best effort, as in sshd: a refusal only costs the marking. */
-    if (ss.ss_family == AF_INET)
-        (void)setsockopt(s->fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
-    else if (ss.ss_family == AF_INET6)
-        (void)setsockopt(s->fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos));
+    if (ss.ss_family == AF_INET &&
+        setsockopt(s->fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)) == 0)
+        log_debug("set_sock_tos: set socket %d IP_TOS 0x%02x", s->fd, tos);
+    else if (ss.ss_family == AF_INET6 &&
+             setsockopt(s->fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos)) == 0)
+        log_debug("set_sock_tos: set socket %d IPV6_TCLASS 0x%02x", s->fd, tos);
 }
 
 /* VersionAddendum: appended to the version line after a space, as sshd
@@ -169,9 +171,9 @@ int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
     s->fd_out = fd_out;
     signal(SIGPIPE, SIG_IGN);
     peer_names(s);
-    srv_set_qos(s, 0);
     log_verbose("Connection from %s port %d on %s port %d", s->peer,
                 s->peer_port, s->local, s->local_port);
+    srv_set_qos(s, 0);   /* IPQoS: bulk until a pty */
     if ((s->sig_fd = selfpipe_open(sigs)) < 0 ||
         posix_memalign(&s->mem, 16, size) != 0) {
         log_error("out of resources for connection from %s port %d", s->peer,

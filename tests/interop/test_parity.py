@@ -248,3 +248,24 @@ def test_strict_modes(start_server, keys, plain_user):
                        authkeys_file=False)
     res = ssh(lax, keys["ed25519"], "true", user=user)
     assert res.returncode == 0, explain(lax, res, "StrictModes no")
+
+
+# ---- IPQoS -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("opt,bulk,inter", [("IPQoS=af32 cs3", 0x60, 0x70),
+                                            ("IPQoS=ef", 0xb8, 0xb8),
+                                            (None, 0x20, 0x48)])   # af21 cs1
+def test_ipqos_marks_connection(start_server, keys, opt, bulk, inter):
+    """The connection carries the bulk value from the start and the
+    interactive one once a session has a pty, as in sshd (the socket
+    option's success is logged at DEBUG, in sshd's words)."""
+    srv = start_server(authorized=[keys["ed25519"].line()],
+                       opts=[opt] if opt else [])
+    res = ssh(srv, keys["ed25519"], "true", tty=True)
+    assert res.returncode == 0, explain(srv, res)
+    assert wait_for_log(srv, f"IP_TOS 0x{bulk:02x}"), srv.log_tail()
+    assert wait_for_log(srv, "Disconnected from user root"), srv.log_tail()
+    log = srv.log_text()
+    log = log[log.rindex("Connection from"):]   # the ssh connection's lines
+    assert log.index(f"IP_TOS 0x{bulk:02x}") < log.index("Accepted publickey") \
+        < log.rindex(f"IP_TOS 0x{inter:02x}"), log[-3000:]
