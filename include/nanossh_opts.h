@@ -37,9 +37,13 @@
 #define NSSH_MAX_PACKET (256u * 1024u)
 #endif
 
-/* Channels open at once on one connection. */
+/* Channels open at once on one connection. Each costs the engine 24 bytes
+ * of connection memory (NSSH_CONN_MEM_SIZE counts 32), so a hosted build
+ * allows as many as a busy client opens: ControlMaster multiplexing, chains
+ * of -L/-R forwards, editors' remote extensions (sshd has no fixed cap
+ * either). Firmware sets a small number (port/netduinoplus2/fw_opts.h). */
 #ifndef NSSH_MAX_CHANNELS
-#define NSSH_MAX_CHANNELS 10
+#define NSSH_MAX_CHANNELS 1024
 #endif
 
 /* Window we grant the peer on each channel, and the largest data packet we

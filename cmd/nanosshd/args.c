@@ -11,24 +11,28 @@
 
 #include "args.h"
 #include "optval.h"
+#include "algs.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: nanosshd [-DdeiqTtV] [-C connection_spec] [-f config_file]\n"
-        "                [-h host_key_file] [-o option] [-p port]\n"
+        "usage: nanosshd [-DdeiqTtV] [-C connection_spec] [-E log_file]\n"
+        "                [-f config_file] [-h host_key_file] [-o option]\n"
+        "                [-p port] [-Q kex|cipher|mac|key]\n"
         "\n"
         "  -C spec     with -T: apply the Match blocks for this connection,\n"
         "              \"user=NAME,addr=ADDR,host=NAME,laddr=ADDR,lport=PORT\"\n"
         "  -D          do not detach (run in the foreground)\n"
         "  -d          debug: foreground, log to stderr at DEBUG, serve one\n"
         "              connection and exit (-dd, -ddd for more)\n"
+        "  -E file     append log lines to file instead of syslog\n"
         "  -e          log to stderr instead of syslog\n"
         "  -f file     configuration file (default " NSSHD_CONFIG_FILE ")\n"
         "  -h file     host key file (repeatable)\n"
         "  -i          inetd mode: serve one connection on stdin and stdout\n"
         "  -o option   sshd_config line, \"Keyword=value\" (repeatable)\n"
         "  -p port     listen on this port (repeatable)\n"
+        "  -Q what     list the supported kex, cipher, mac or key algorithms\n"
         "  -q          quiet: log nothing\n"
         "  -T          check the configuration and print the effective one\n"
         "  -t          check the configuration and host keys, then exit\n"
@@ -85,6 +89,15 @@ static int one_flag(daemon_opts *o, int ch, unsigned *n_o, int *quiet)
     case 'd': o->debug++; return 0;
     case 'D': o->foreground = 1; return 0;
     case 'e': o->log_stderr = 1; return 0;
+    case 'E': o->log_file = optarg; return 0;
+    case 'Q':
+        if (algs_query(optarg, stdout) < 0) {
+            fprintf(stderr, "Unsupported query \"%s\" (kex, cipher, mac or "
+                    "key)\n", optarg);
+            return NSSH_ERR_FORMAT;
+        }
+        o->exit_now = 1;
+        return 0;
     case 't': o->test_only = 1; return 0;
     case 'T': o->show_config = 1; return 0;
     case 'i': o->inetd = 1; return 0;
@@ -149,7 +162,7 @@ int args_parse(daemon_opts *o, int argc, char **argv, int *exit_code)
     /* The name it runs under names it in syslog ("sshd" when started
      * under that name). */
     o->ident = slash ? slash + 1 : argc > 0 && argv[0][0] ? argv[0] : "nanosshd";
-    while ((ch = getopt_long(argc, argv, "C:dDeiTtqf:h:p:o:V", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "C:dDeE:iTtqQ:f:h:p:o:V", longopts, NULL)) != -1) {
         /* Bad values of -o exit like config errors (255); usage errors 1. */
         *exit_code = ch == 'o' ? 255 : 1;
         if ((e = one_flag(o, ch, &n_o, &quiet)) < 0)

@@ -7,7 +7,10 @@
  * stdin and stdout (-i: inetd, systemd Accept=yes, ssh's ProxyCommand),
  * one connection in debug mode (-d); -t and -T only check.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -36,6 +39,27 @@ static int usable_keys(const daemon_opts *o, const hostkey_set *hk)
     if (hk->n_keys && algs_hostkeys(&o->hostkey_algs, hk, e, HOSTKEYS_MAX * 2))
         return 1;
     log_fatal("no host key can sign with any of HostKeyAlgorithms -- exiting.");
+    return 0;
+}
+
+/* -E: as sshd, the file takes the place of stderr (appended, kept
+ * across the restart on SIGHUP), and the log goes there, not to syslog. */
+static int log_file(daemon_opts *o)
+{
+    int fd = open(o->log_file, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "Couldn't open logfile %s: %s\n", o->log_file,
+                strerror(errno));
+        return NSSH_ERR_FORMAT;
+    }
+    if (fd != STDERR_FILENO) {
+        if (dup2(fd, STDERR_FILENO) < 0) {
+            close(fd);
+            return NSSH_ERR_FORMAT;
+        }
+        close(fd);
+    }
+    o->log_stderr = 1;
     return 0;
 }
 
@@ -81,6 +105,8 @@ int main(int argc, char **argv)
     code = 255;
     if (config_load(&o, o.config_file ? o.config_file : NSSHD_CONFIG_FILE,
                     o.config_file != NULL) < 0 || opts_finish(&o) < 0)
+        goto out;
+    if (o.log_file && log_file(&o) < 0)
         goto out;
     log_setup(o.ident, o.log_level,
               o.log_stderr || o.test_only || o.show_config, o.syslog_facility);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,33 @@ static void peer_names(srv *s)
         addr_text(&ss, s->local, sizeof(s->local), &s->local_port);
 }
 
+void srv_set_qos(const srv *s, int interactive)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    int tos = interactive ? s->o->ipqos_interactive : s->o->ipqos_bulk;
+    if (tos < 0 || getsockname(s->fd, (struct sockaddr *)&ss, &len) < 0)
+        return;   /* IPQoS none, or not a socket (inetd on a pipe) */
+    /* Best effort, as in sshd: a refusal only costs the marking. */
+    if (ss.ss_family == AF_INET &&
+        setsockopt(s->fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)) == 0)
+        log_debug("set_sock_tos: set socket %d IP_TOS 0x%02x", s->fd, tos);
+    else if (ss.ss_family == AF_INET6 &&
+             setsockopt(s->fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos)) == 0)
+        log_debug("set_sock_tos: set socket %d IPV6_TCLASS 0x%02x", s->fd, tos);
+}
+
+/* VersionAddendum: appended to the version line after a space, as sshd
+ * does; cut so the line stays within RFC 4253's 255 characters. */
+static const char *software(const daemon_opts *o)
+{
+    static char buf[200];
+    if (!o->version_addendum || !o->version_addendum[0])
+        return NSSHD_SOFTWARE;
+    snprintf(buf, sizeof(buf), "%s %s", NSSHD_SOFTWARE, o->version_addendum);
+    return buf;
+}
+
 /* Algorithms from KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms; the
  * settings Match may change come from srv_engine_opts. */
 static void engine_config(srv *s)
@@ -84,7 +112,7 @@ static void engine_config(srv *s)
     const daemon_opts *o = s->o;
     memset(cfg, 0, sizeof(*cfg));
     cfg->role = NSSH_ROLE_SERVER;
-    cfg->software = NSSHD_SOFTWARE;
+    cfg->software = software(o);
     cfg->n_kems = algs_kems(&o->kex_algs, s->kems, OPTS_MAX_ALGS);
     cfg->kems = s->kems;
     cfg->n_ciphers = algs_ciphers(&o->ciphers, s->ciphers, OPTS_MAX_ALGS);
@@ -94,7 +122,7 @@ static void engine_config(srv *s)
     cfg->n_hostkeys = algs_hostkeys(&o->hostkey_algs, s->hk, s->hostkeys,
                                     HOSTKEYS_MAX * 2);
     cfg->hostkeys = s->hostkeys;
-    cfg->moduli = moduli_get(&cfg->n_moduli);
+    cfg->moduli = moduli_get(o->moduli_file, &cfg->n_moduli);
     cfg->login_grace_ms = (uint32_t)o->grace_seconds * 1000u;
     cfg->rng = nssh_ossl_rng;
     cfg->cb = &callbacks;
@@ -145,6 +173,7 @@ int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
     peer_names(s);
     log_verbose("Connection from %s port %d on %s port %d", s->peer,
                 s->peer_port, s->local, s->local_port);
+    srv_set_qos(s, 0);   /* IPQoS: bulk until a pty */
     if ((s->sig_fd = selfpipe_open(sigs)) < 0 ||
         posix_memalign(&s->mem, 16, size) != 0) {
         log_error("out of resources for connection from %s port %d", s->peer,

@@ -26,11 +26,14 @@
 #define POLL_MAX (3 + 3 * NSSH_MAX_CHANNELS + NSSH_MAX_CHANNELS + \
                   FWD_LISTEN_MAX * FWD_LISTEN_FDS)
 
+_Static_assert(NSSH_MAX_CHANNELS <= 65535, "pollset.ch holds channel ids");
+
 enum { PF_SOCK, PF_SOCKOUT, PF_SIG, PF_IN, PF_OUT, PF_ERR, PF_PTY, PF_FWD };
 
 typedef struct pollset {
     struct pollfd fds[POLL_MAX];
-    uint8_t kind[POLL_MAX], ch[POLL_MAX];
+    uint8_t kind[POLL_MAX];
+    uint16_t ch[POLL_MAX];   /* channel ids go up to NSSH_MAX_CHANNELS */
     nfds_t n;
     nfds_t fwd_start;          /* forwarding's entries: [fwd_start, n) */
 } pollset;
@@ -50,7 +53,7 @@ static void add(pollset *p, int fd, short ev, int kind, uint32_t ch)
     p->fds[p->n].events = ev;
     p->fds[p->n].revents = 0;
     p->kind[p->n] = (uint8_t)kind;
-    p->ch[p->n] = (uint8_t)ch;
+    p->ch[p->n] = (uint16_t)ch;
     p->n++;
 }
 

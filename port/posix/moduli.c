@@ -96,7 +96,7 @@ void moduli_free(nssh_modulus *m, size_t n)
     free(m);
 }
 
-const nssh_modulus *moduli_get(size_t *n)
+const nssh_modulus *moduli_get(const char *path, size_t *n)
 {
     static int loaded;
     static nssh_modulus *groups;
@@ -105,7 +105,7 @@ const nssh_modulus *moduli_get(size_t *n)
         char *buf;
         size_t len;
         loaded = 1;
-        if (file_read(MODULI_DEFAULT_PATH, MODULI_FILE_MAX, &buf, &len, NULL,
+        if (file_read(path ? path : MODULI_DEFAULT_PATH, MODULI_FILE_MAX, &buf, &len, NULL,
                       0) == 0) {
             long r = moduli_parse(buf, len, &groups, NULL);
             count = r > 0 ? (size_t)r : 0;

@@ -16,8 +16,9 @@
 long moduli_parse(const char *text, size_t len, nssh_modulus **out, size_t *bad);
 void moduli_free(nssh_modulus *m, size_t n);
 
-/* The groups of MODULI_DEFAULT_PATH, loaded once per process; none (and
- * the backend's built-in groups are used) when the file is missing. */
-const nssh_modulus *moduli_get(size_t *n);
+/* The groups of path (ModuliFile; MODULI_DEFAULT_PATH when NULL), loaded
+ * once per process; none (and the backend's built-in groups are used)
+ * when the file is missing. */
+const nssh_modulus *moduli_get(const char *path, size_t *n);
 
 #endif

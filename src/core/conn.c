@@ -213,7 +213,8 @@ uint64_t nssh_conn_next_timeout(const nssh_conn *c, uint64_t now_ms)
         return t;
     if (c->grace_deadline && !c->au.done)
         t = c->grace_deadline > now_ms ? c->grace_deadline - now_ms : 0;
-    if (c->cfg->rekey_seconds && c->kx.state == KX_IDLE && c->kx.count) {
+    if (c->cfg->rekey_seconds && c->kx.state == KX_IDLE && c->kx.count &&
+        c->au.done) {   /* no re-key before auth: kex_check_rekey */
         uint64_t due = c->kx.started_ms + (uint64_t)c->cfg->rekey_seconds * 1000u;
         uint64_t d = due > now_ms ? due - now_ms : 0;
         if (d < t)

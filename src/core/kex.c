@@ -427,7 +427,12 @@ int kex_check_rekey(nssh_conn *c)
     const nssh_config *k = c->cfg;
     uint64_t limit = k->rekey_bytes ? k->rekey_bytes : NSSH_DEFAULT_REKEY_BYTES;
     const char *why = NULL;
-    if (c->closing || c->kx.state != KX_IDLE || c->kx.count == 0)
+    /* Limits are checked only once user authentication has succeeded: an
+     * OpenSSH client treats KEXINIT during auth as a protocol error ("bad
+     * message during authentication: type 20"), and sshd never re-keys
+     * before login either. The bytes counted meanwhile stay counted, so a
+     * limit passed during auth starts the exchange right after it. */
+    if (c->closing || c->kx.state != KX_IDLE || c->kx.count == 0 || !c->au.done)
         return 0;
     if (c->out.bytes >= limit || c->in.bytes >= limit)
         why = "data limit";

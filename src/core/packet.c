@@ -154,13 +154,14 @@ static int defer_end(nssh_conn *c, wr *w)
 
 int pkt_end(nssh_conn *c, wr *w)
 {
-    uint8_t *pkt;
+    uint8_t *pkt, msg;
     size_t block, plen, pad, hdr, total;
     int e;
     if (w->err == NSSH_ERR_CLOSED)
         return NSSH_ERR_CLOSED;
     if (w->p >= c->defer && w->p < c->defer + sizeof(c->defer))
         return defer_end(c, w);
+    msg = w->p[0];   /* seal encrypts the payload in place */
     if (w->err)
         return conn_fail(c, NSSH_ERR_NOSPACE, NSSH_DISC_BY_APPLICATION,
                          "transport", msg_name(w->p[0]), NULL,
@@ -180,14 +181,14 @@ int pkt_end(nssh_conn *c, wr *w)
         e = seal(c, pkt, plen);
     if (e < 0)
         return conn_fail(c, e, NSSH_DISC_BY_APPLICATION, "transport",
-                         msg_name(w->p[0]), NULL, "could not encrypt packet: %s",
+                         msg_name(msg), NULL, "could not encrypt packet: %s",
                          nssh_strerror(e));
     total = 4 + plen + dir_trailer(&c->out);
     c->out.seq++;
     c->out.bytes += total;
     c->out.total += total;
     c->out_len += total;
-    if (c->kx.state == KX_IDLE && w->p[0] >= MSG_USERAUTH_REQUEST)
+    if (c->kx.state == KX_IDLE && msg >= MSG_USERAUTH_REQUEST)
         return kex_check_rekey(c);
     return 0;
 }

@@ -398,6 +398,6 @@ def test_help_names_every_flag(nanosshd):
     res = run([nanosshd, "--help"])
     assert res.returncode == 0, str(res)
     text = res.stdout.decode()
-    for flag in ("-C", "-D", "-d", "-e", "-f", "-h", "-i", "-o", "-p", "-q",
-                 "-T", "-t", "-V"):
+    for flag in ("-C", "-D", "-d", "-E", "-e", "-f", "-h", "-i", "-o", "-p",
+                 "-Q", "-q", "-T", "-t", "-V"):
         assert f"  {flag} " in text, f"--help lacks {flag}:\n{text}"

@@ -26,7 +26,7 @@ class EchoServer:
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(32)
+        self.sock.listen(512)   # hundreds of channels connect at once
         self.port = self.sock.getsockname()[1]
         self.accepted = 0
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -325,6 +325,80 @@ def test_remote_forward_cancel(server, keys, echo):
         assert not listening(port), explain(server, None, "listener still there")
     finally:
         client.close()
+
+
+# ---- Many channels on one connection -----------------------------------------
+
+def test_hundreds_of_direct_tcpip_channels(start_server, keys, echo):
+    """200 direct-tcpip channels open at once on one connection, each echoing
+    its own bytes: no fixed cap of a few channels. MaxSessions 2 still
+    limits sessions, and forwarding channels do not count against it."""
+    import paramiko
+    srv = start_server(authorized=[keys["ed25519"].line()],
+                       opts=["MaxSessions=2"])
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect("127.0.0.1", port=srv.port, username="root",
+                   key_filename=keys["ed25519"].path, look_for_keys=False,
+                   allow_agent=False, timeout=20)
+    try:
+        t = client.get_transport()
+        chans = [t.open_channel("direct-tcpip", ("127.0.0.1", echo.port),
+                                ("127.0.0.1", 40000 + i), timeout=20)
+                 for i in range(200)]
+        for i, c in enumerate(chans):
+            c.sendall(b"channel %d\n" % i)
+        for i, c in enumerate(chans):
+            want, got = b"channel %d\n" % i, b""
+            c.settimeout(20)
+            while len(got) < len(want):
+                more = c.recv(100)
+                if not more:
+                    break
+                got += more
+            assert got == want, explain(srv, None, f"channel {i}: {got!r}")
+        # Two sessions fit beside the 200 forwards; a third is refused.
+        s1, s2 = t.open_session(timeout=20), t.open_session(timeout=20)
+        with pytest.raises(paramiko.ChannelException):
+            t.open_session(timeout=20)
+        assert wait_for_log(srv, "MaxSessions (2) reached"), explain(srv)
+        s1.close()
+        s2.close()
+        for c in chans:
+            c.close()
+    finally:
+        client.close()
+
+
+def test_thirty_local_forwards_at_once(server, keys, echo, background_ssh):
+    """OpenSSH with 30 -L forwards, all used at the same time over one
+    connection (sshd's own regress suite chains 18 channels)."""
+    ports = [free_port() for _ in range(30)]
+    args = []
+    for lp in ports:
+        args += ["-L", f"{lp}:127.0.0.1:{echo.port}"]
+    p = background_ssh(server, keys["ed25519"], args)
+    for lp in ports:
+        wait_listening(lp, p, server)
+    payloads = [bytes([i]) * 8 + os.urandom(64 << 10) for i in range(len(ports))]
+    results, errors = [None] * len(ports), []
+
+    def one(i):
+        try:
+            results[i] = round_trip(ports[i], payloads[i])
+        except Exception as e:   # reported below with the server log
+            errors.append(f"forward {i}: {e!r}")
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(ports))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(120)
+    assert not errors, explain(server, None, "; ".join(errors))
+    for i in range(len(ports)):
+        assert results[i] == payloads[i], explain(
+            server, None, f"forward {i}: {len(results[i] or b'')} bytes back")
+    assert echo.accepted >= len(ports)
 
 
 # ---- Refusals ------------------------------------------------------------------

@@ -126,3 +126,18 @@ def test_client_killed_mid_transfer(server, keys, direction):
     left = _still_running_cat(server)
     assert not left, explain(server, None, f"the killed session's command is "
                              f"still running (PIDs {left})")
+
+
+def test_no_rekey_during_auth(start_server, keys):
+    """RekeyLimit 16 on the server (as OpenSSH's regress suite sets it): the
+    limit is passed during user auth, but the server waits until login
+    succeeded, so the client never sees KEXINIT while authenticating."""
+    srv = start_server(authorized=[keys["ed25519"].line()],
+                       opts=["RekeyLimit=16"])
+    data = os.urandom(256 << 10)
+    res = ssh(srv, keys["ed25519"], "cat", input=data, timeout=120, verbose=True)
+    assert res.returncode == 0, explain(srv, res, "login with RekeyLimit 16")
+    assert res.stdout == data, explain(srv, None, "data differs")
+    assert b"bad message during authentication" not in res.stderr
+    n = kex_count(res.stderr)
+    assert n >= 2, explain(srv, res, f"ssh -v shows {n} key exchanges")

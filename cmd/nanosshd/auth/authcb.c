@@ -12,6 +12,7 @@
 
 #include "auth.h"
 #include "session.h"
+#include "strictmodes.h"
 
 /* The account behind a user name, looked up once per name. */
 static int lookup_user(srv *s, const char *name)
@@ -108,6 +109,13 @@ static int find_key(srv *s, const char *type, const uint8_t *blob, size_t len)
             continue;
         why[0] = 0;
         memset(&opts, 0, sizeof(opts));
+        if (s->o->strict_modes &&
+            strict_path_ok(path, s->pw.uid, s->pw.home, why, sizeof(why)) < 0) {
+            logit(LL_INFO, "Authentication refused: %s",
+                  why[0] ? why : "cannot check the modes of the key file");
+            r = AUTHKEYS_NOMATCH;
+            continue;
+        }
         r = authkeys_find_file(path, type, blob, len, s->peer, NULL, &opts,
                                &line, why, sizeof(why));
         if (r == AUTHKEYS_MATCH) {

@@ -5,6 +5,8 @@
 #ifndef NSSHD_ALGS_H
 #define NSSHD_ALGS_H
 
+#include <stdio.h>
+
 #include "opts.h"
 #include "hostkeys.h"
 
@@ -17,5 +19,9 @@ size_t algs_sigs(const alglist *l, const nssh_sig_alg **out, size_t max);
  * were written. */
 size_t algs_hostkeys(const alglist *l, const hostkey_set *hs,
                      nssh_hostkey *out, size_t max);
+
+/* -Q: the names the backend supports for kex, cipher, mac or key (sig),
+ * one a line; a negative error for an unknown query. */
+int algs_query(const char *what, FILE *f);
 
 #endif

@@ -124,12 +124,14 @@ int kw_hostkey(daemon_opts *o, char **av, size_t ac, char *err, size_t cap);
 int kw_akfile(daemon_opts *o, char **av, size_t ac, char *err, size_t cap);
 int kw_loglevel(daemon_opts *o, char **av, size_t ac, char *err, size_t cap);
 int kw_rekey(daemon_opts *o, char **av, size_t ac, char *err, size_t cap);
+int kw_ipqos(daemon_opts *o, char **av, size_t ac, char *err, size_t cap);
 int kw_acceptenv(daemon_opts *o, char **av, size_t ac, char *err, size_t cap);
 int kw_pidfile(daemon_opts *o, char **av, size_t ac, char *err, size_t cap);
 int kw_startups(daemon_opts *o, char **av, size_t ac, char *err, size_t cap);
 void kw_reset_akfile(daemon_opts *o);
 void kw_reset_loglevel(daemon_opts *o);
 void kw_reset_rekey(daemon_opts *o);
+void kw_reset_ipqos(daemon_opts *o);
 void kw_reset_acceptenv(daemon_opts *o);
 
 /* ---- config_algs.c -------------------------------------------------------- */
@@ -160,6 +162,9 @@ void show_hostkey(const daemon_opts *o, const char *name, FILE *f);
 void show_akfile(const daemon_opts *o, const char *name, FILE *f);
 void show_loglevel(const daemon_opts *o, const char *name, FILE *f);
 void show_rekey(const daemon_opts *o, const char *name, FILE *f);
+void show_ipqos(const daemon_opts *o, const char *name, FILE *f);
+/* The IPQoS name of a TOS byte, NULL when it has none. */
+const char *config_qos_name(int tos);
 void show_acceptenv(const daemon_opts *o, const char *name, FILE *f);
 void show_pidfile(const daemon_opts *o, const char *name, FILE *f);
 void show_startups(const daemon_opts *o, const char *name, FILE *f);

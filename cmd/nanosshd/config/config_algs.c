@@ -14,6 +14,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "algs.h"
@@ -295,4 +296,29 @@ size_t algs_hostkeys(const alglist *l, const hostkey_set *hs,
         }
     }
     return n;
+}
+
+/* -Q: every name the backend has for one keyword, defaults first, one a
+ * line (as ssh -Q); "key" and "sig" list the signature algorithms. */
+int algs_query(const char *what, FILE *f)
+{
+    const char *names[ALL_MAX];
+    const category *c;
+    size_t n, i;
+    if (!strcmp(what, "kex") || !strcasecmp(what, "KexAlgorithms"))
+        c = &cat_kex;
+    else if (!strcmp(what, "cipher") || !strcasecmp(what, "Ciphers"))
+        c = &cat_cipher;
+    else if (!strcmp(what, "mac") || !strcasecmp(what, "MACs"))
+        c = &cat_mac;
+    else if (!strcmp(what, "key") || !strcmp(what, "sig") ||
+             !strcasecmp(what, "HostKeyAlgorithms") ||
+             !strcasecmp(what, "PubkeyAcceptedAlgorithms"))
+        c = &cat_hostkey;
+    else
+        return NSSH_ERR_FORMAT;
+    n = all_names(c, names);
+    for (i = 0; i < n; i++)
+        fprintf(f, "%s\n", names[i]);
+    return 0;
 }

@@ -201,3 +201,62 @@ int kw_startups(daemon_opts *o, char **av, size_t ac, char *err, size_t cap)
     o->startups_full = n == 3 ? (int)v[2] : (int)v[0];
     return 0;
 }
+
+/* IPQoS names (sshd_config(5)): the byte for IP_TOS / IPV6_TCLASS, the
+ * DSCP shifted left by 2 (RFC 2474 section 3); lowdelay, throughput and
+ * reliability are the old RFC 1349 TOS bits. "none" leaves the system's. */
+static const struct { const char *name; int tos; } qos_names[] = {
+    { "af11", 0x28 }, { "af12", 0x30 }, { "af13", 0x38 }, { "af21", 0x48 },
+    { "af22", 0x50 }, { "af23", 0x58 }, { "af31", 0x68 }, { "af32", 0x70 },
+    { "af33", 0x78 }, { "af41", 0x88 }, { "af42", 0x90 }, { "af43", 0x98 },
+    { "cs0", 0x00 }, { "cs1", 0x20 }, { "cs2", 0x40 }, { "cs3", 0x60 },
+    { "cs4", 0x80 }, { "cs5", 0xa0 }, { "cs6", 0xc0 }, { "cs7", 0xe0 },
+    { "ef", 0xb8 }, { "le", 0x04 }, { "lowdelay", 0x10 },
+    { "throughput", 0x08 }, { "reliability", 0x04 }, { "none", IPQOS_NONE },
+};
+
+static int qos_value(const char *v)
+{
+    size_t i;
+    char *end;
+    long n;
+    for (i = 0; i < sizeof(qos_names) / sizeof(qos_names[0]); i++)
+        if (!strcasecmp(v, qos_names[i].name))
+            return qos_names[i].tos;
+    n = strtol(v, &end, 0);
+    return *v && !*end && n >= 0 && n <= 255 ? (int)n : -1;
+}
+
+const char *config_qos_name(int tos)
+{
+    size_t i;
+    for (i = 0; i < sizeof(qos_names) / sizeof(qos_names[0]); i++)
+        if (qos_names[i].tos == tos)
+            return qos_names[i].name;
+    return NULL;
+}
+
+/* IPQoS interactive [bulk]: one value sets both, as in sshd. */
+int kw_ipqos(daemon_opts *o, char **av, size_t ac, char *err, size_t cap)
+{
+    int a = qos_value(av[0]), b = ac > 1 ? qos_value(av[1]) : a;
+    if (a < 0 && a != IPQOS_NONE) {
+        snprintf(err, cap, "IPQoS: unknown value \"%.100s\".", av[0]);
+        return NSSH_ERR_FORMAT;
+    }
+    if (b < 0 && b != IPQOS_NONE) {
+        snprintf(err, cap, "IPQoS: unknown value \"%.100s\".", av[1]);
+        return NSSH_ERR_FORMAT;
+    }
+    if (o->ipqos_interactive == IPQOS_UNSET) {
+        o->ipqos_interactive = a;
+        o->ipqos_bulk = b;
+    }
+    return 0;
+}
+
+void kw_reset_ipqos(daemon_opts *o)
+{
+    o->ipqos_interactive = IPQOS_UNSET;
+    o->ipqos_bulk = IPQOS_UNSET;
+}

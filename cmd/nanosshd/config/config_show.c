@@ -97,6 +97,24 @@ void show_rekey(const daemon_opts *o, const char *name, FILE *f)
                 (unsigned)o->rekey_seconds);
 }
 
+static void show_qos(int tos, FILE *f)
+{
+    const char *n = config_qos_name(tos);
+    if (n)
+        fputs(n, f);
+    else
+        fprintf(f, "0x%02x", (unsigned)tos);
+}
+
+void show_ipqos(const daemon_opts *o, const char *name, FILE *f)
+{
+    fprintf(f, "%s ", name);
+    show_qos(o->ipqos_interactive, f);
+    fputc(' ', f);
+    show_qos(o->ipqos_bulk, f);
+    fputc('\n', f);
+}
+
 void show_acceptenv(const daemon_opts *o, const char *name, FILE *f)
 {
     size_t i;

@@ -63,6 +63,14 @@ const keyword config_keywords[] = {
     CUSTOM("PidFile", kw_pidfile, 1, 1, 0, NULL, show_pidfile),
     YESNO("TCPKeepAlive", tcp_keepalive, 1, 0),
     CUSTOM("MaxStartups", kw_startups, 1, 1, 0, NULL, show_startups),
+    STR("VersionAddendum", version_addendum, KW_NONE | KW_RAW),
+    CUSTOM("IPQoS", kw_ipqos, 1, 2, KW_MATCH, kw_reset_ipqos, show_ipqos),
+    /* sshd's helper programs and its FIDO middleware: nanosshd runs
+     * neither (sessions are forked in process, security keys are not
+     * loaded on the server), so any path is accepted and unused. */
+    STR("SecurityKeyProvider", sk_provider, 0),
+    STR("SshdSessionPath", sshd_session_path, 0),
+    STR("SshdAuthPath", sshd_auth_path, 0),
     TIME("LoginGraceTime", grace_seconds, 120, YEAR, 0),
     /* Algorithms. */
     CUSTOM("KexAlgorithms", kw_kex_algs, 1, 1, 0, NULL, show_kex_algs),
@@ -74,9 +82,12 @@ const keyword config_keywords[] = {
            kw_reset_pubkey_algs, show_pubkey_algs),
     CUSTOM("PubkeyAcceptedKeyTypes", kw_pubkey_algs, 1, 1, KW_MATCH,
            kw_reset_pubkey_algs, NULL),   /* sshd's older name */
+    STR("ModuliFile", moduli_file, 0),
     CUSTOM("RekeyLimit", kw_rekey, 1, 2, KW_MATCH, kw_reset_rekey, show_rekey),
     /* Who may log in, and how. */
     YESNO("PubkeyAuthentication", pubkey_auth, 1, KW_MATCH),
+    YESNO("StrictModes", strict_modes, 0, 0),   /* sshd: yes; see the manual */
+    FIXED("PermitEmptyPasswords", "no", KW_MATCH),
     CUSTOM("AuthorizedKeysFile", kw_akfile, 1, OPTS_MAX_AKFILES, KW_MATCH,
            kw_reset_akfile, show_akfile),
     CUSTOM("PasswordAuthentication", config_kw_password_auth, 1, 1, KW_MATCH,
@@ -102,6 +113,8 @@ const keyword config_keywords[] = {
            kw_reset_acceptenv, show_acceptenv),
     LIST("SetEnv", set_env, KW_MATCH | KW_FIRST | KW_NAMEVAL),
     STR("ForceCommand", force_command, KW_MATCH | KW_NONE | KW_RAW),
+    YESNO("PermitTTY", permit_tty, 1, KW_MATCH),
+    YESNO("DisableForwarding", disable_forwarding, 0, KW_MATCH),
     YESNO("PrintMotd", print_motd, 1, 0),
     CUSTOM("Subsystem", config_kw_subsystem, 2, CFG_ARGS_MAX, 0, NULL,
            show_subsystem),
@@ -155,17 +168,17 @@ static const char *const elsewhere[] = {
     "AuthorizedKeysCommandUser", "AuthorizedPrincipalsCommand",
     "AuthorizedPrincipalsCommandUser", "AuthorizedPrincipalsFile",
     "CASignatureAlgorithms", "ChannelTimeout", "ChrootDirectory",
-    "DisableForwarding", "ExposeAuthInfo", "FingerprintHash",
+    "ExposeAuthInfo", "FingerprintHash",
     "GSSAPICleanupCredentials", "GSSAPIKexAlgorithms", "GSSAPIKeyExchange",
     "GSSAPIStoreCredentialsOnRekey", "GSSAPIStrictAcceptorCheck",
     "HostbasedAcceptedAlgorithms", "HostbasedUsesNameFromPacketOnly",
-    "HostCertificate", "HostKeyAgent", "IgnoreUserKnownHosts", "IPQoS",
+    "HostCertificate", "HostKeyAgent", "IgnoreUserKnownHosts",
     "KerberosGetAFSToken", "KerberosOrLocalPasswd", "KerberosTicketCleanup",
-    "LogVerbose", "ModuliFile", "PermitEmptyPasswords", "PermitTTY",
+    "LogVerbose",
     "PerSourceMaxStartups", "PerSourceNetBlockSize", "PubkeyAuthOptions",
-    "RDomain", "RequiredRSASize", "RevokedKeys", "SecurityKeyProvider",
-    "StreamLocalBindMask", "StreamLocalBindUnlink", "StrictModes",
-    "TrustedUserCAKeys", "UnusedConnectionTimeout", "VersionAddendum",
+    "RDomain", "RequiredRSASize", "RevokedKeys",
+    "StreamLocalBindMask", "StreamLocalBindUnlink",
+    "TrustedUserCAKeys", "UnusedConnectionTimeout",
     "X11DisplayOffset", "X11UseLocalhost", "XAuthLocation",
 };
 

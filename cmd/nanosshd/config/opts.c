@@ -12,6 +12,7 @@ void opts_init(daemon_opts *o)
     memset(o, 0, sizeof(*o));
     o->log_level = -1;
     o->startups_begin = -1;
+    kw_reset_ipqos(o);
     /* The typed keywords: -1 is "not set". */
     for (i = 0; i < config_n_keywords; i++)
         kw_reset_typed(&config_keywords[i], o);
@@ -54,6 +55,10 @@ int opts_finish(daemon_opts *o)
         o->startups_begin = 10;
         o->startups_rate = 30;
         o->startups_full = 100;
+    }
+    if (o->ipqos_interactive == IPQOS_UNSET) {   /* sshd: af21 cs1 */
+        o->ipqos_interactive = 0x48;
+        o->ipqos_bulk = 0x20;
     }
     config_defaults(o);
     algs_defaults(o);

@@ -150,6 +150,7 @@ typedef struct daemon_opts {
 
     /* Start modes and -T (args.c). */
     int inetd;                  /* -i: one connection on stdin and stdout */
+    const char *log_file;       /* -E: log lines appended to this file */
     int show_config;            /* -T */
     char *spec_user, *spec_host, *spec_addr, *spec_laddr;   /* -C */
     int spec_lport;
@@ -172,6 +173,17 @@ typedef struct daemon_opts {
     strlist set_env;            /* SetEnv: "NAME=value" */
     char *banner;               /* Banner file; "" for none */
     char *force_command;        /* ForceCommand; "" for none */
+    int strict_modes;           /* StrictModes (authkeys.c) */
+    int permit_tty;             /* PermitTTY: no refuses pty-req */
+    int disable_forwarding;     /* DisableForwarding: no TCP forwarding */
+    char *moduli_file;          /* ModuliFile for group exchange */
+    char *version_addendum;     /* VersionAddendum; "" for none */
+    char *sk_provider;          /* SecurityKeyProvider: accepted, unused */
+    char *sshd_session_path;    /* SshdSessionPath: accepted, unused */
+    char *sshd_auth_path;       /* SshdAuthPath: accepted, unused */
+    int ipqos_interactive, ipqos_bulk;   /* IPQoS: DSCP << 2 (TOS byte) */
+#define IPQOS_NONE (-2)           /* IPQoS none: leave the system's */
+#define IPQOS_UNSET (-3)
     alglist kex_algs, ciphers, macs, hostkey_algs, pubkey_algs;
     match_block *matches;       /* Match blocks, in file order */
     size_t n_matches;

@@ -80,8 +80,9 @@ int fwd_policy_local(const srv *s, const char *host, int port,
                      const char *orig, int orig_port, const char **why)
 {
     const daemon_opts *o = s->o;
-    int allowed = o->allow_tcp_fwd == 0 || o->allow_tcp_fwd == FWD_ALLOW_ALL ||
-                  o->allow_tcp_fwd == FWD_ALLOW_LOCAL;
+    int allowed = !o->disable_forwarding &&
+                  (o->allow_tcp_fwd == 0 || o->allow_tcp_fwd == FWD_ALLOW_ALL ||
+                   o->allow_tcp_fwd == FWD_ALLOW_LOCAL);
     if (!allowed || key_forbids(s)) {
         logit(LL_INFO, "refused local port forward: originator %s port %d, "
               "target %s port %d%s", orig, orig_port, host, port,
@@ -106,8 +107,9 @@ int fwd_policy_local(const srv *s, const char *host, int port,
 int fwd_policy_remote(const srv *s, const char *host, int port)
 {
     const daemon_opts *o = s->o;
-    int allowed = o->allow_tcp_fwd == 0 || o->allow_tcp_fwd == FWD_ALLOW_ALL ||
-                  o->allow_tcp_fwd == FWD_ALLOW_REMOTE;
+    int allowed = !o->disable_forwarding &&
+                  (o->allow_tcp_fwd == 0 || o->allow_tcp_fwd == FWD_ALLOW_ALL ||
+                   o->allow_tcp_fwd == FWD_ALLOW_REMOTE);
     if (!allowed || key_forbids(s)) {
         logit(LL_INFO, "refused remote port forward: listen %s port %d for "
               "user %s%s", host, port, s->pw.name,

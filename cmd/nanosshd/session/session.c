@@ -93,6 +93,11 @@ int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
 
 static int req_pty(srv *s, session *ss, const nssh_chan_req *q)
 {
+    if (!s->o->permit_tty) {
+        logit(LL_INFO, "Pty allocation disabled for %s by PermitTTY",
+              s->pw.name);
+        return -1;
+    }
     if (s->have_kopts && s->kopts.no_pty) {
         logit(LL_INFO, "Pty allocation disabled for %s by authorized_keys",
               s->pw.name);
@@ -103,6 +108,7 @@ static int req_pty(srv *s, session *ss, const nssh_chan_req *q)
         return -1;
     memcpy(ss->term, q->name.p, q->name.n);
     ss->term[q->name.n] = 0;
+    srv_set_qos(s, 1);
     ss->ws.ws_col = (unsigned short)(q->cols > 0xffff ? 0xffff : q->cols);
     ss->ws.ws_row = (unsigned short)(q->rows > 0xffff ? 0xffff : q->rows);
     ss->ws.ws_xpixel = (unsigned short)(q->width_px > 0xffff ? 0xffff : q->width_px);

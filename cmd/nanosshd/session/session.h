@@ -17,6 +17,9 @@
 /* srvmatch.c */
 /* The engine settings that follow the options (again after Match). */
 void srv_engine_opts(srv *s);
+/* IPQoS: the interactive or the bulk TOS byte on the connection's socket
+ * (sshd marks a connection interactive once a session has a pty). */
+void srv_set_qos(const srv *s, int interactive);
 void srv_auth_request(void *user, nssh_str username, nssh_str method);
 /* alive.c (alive_wait and alive_tick: conn.h) */
 void alive_answer(void *user, int ok, const uint8_t *data, size_t len);

@@ -24,6 +24,7 @@ typedef struct side {
     nssh_callbacks cb;
     /* what happened */
     int auth_ok, auth_done, open_ok, reply_ok, replies;
+    unsigned kex_at_auth;      /* key exchanges done when auth ended */
     int opened_ch, closed, eof, exit_seen;
     uint32_t exit_status;
     char last_req[32];
@@ -128,8 +129,11 @@ static void cli_auth(void *u, int ok, nssh_str methods)
 {
     side *s = u;
     (void)methods;
+    nssh_conn_info info;
     s->auth_done = 1;
     s->auth_ok = ok;
+    nssh_conn_get_info(s->c, &info);
+    s->kex_at_auth = info.kex_count;
 }
 
 static void cli_open(void *u, uint32_t ch, int ok)
@@ -422,6 +426,30 @@ static void test_rekey_by_limit(void **st)
     side_free(&sv);
 }
 
+/* A server data limit passed during user auth: no KEXINIT until auth
+ * succeeds (OpenSSH clients abort on one), then the deferred exchange. */
+static void test_no_rekey_before_auth(void **st)
+{
+    side cl, sv;
+    nssh_conn_info info;
+    (void)st;
+    side_init(&sv, NSSH_ROLE_SERVER, NULL, NULL);
+    sv.cfg.rekey_bytes = 16;
+    side_init(&cl, NSSH_ROLE_CLIENT, NULL, NULL);
+    login(&cl, &sv);
+    assert_int_equal(cl.kex_at_auth, 1);
+    nssh_conn_get_info(sv.c, &info);
+    assert_int_equal(info.kex_count, 2);   /* right after USERAUTH_SUCCESS */
+    open_exec(&cl, &sv, "cat");
+    send_bulk(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 100000, 0);
+    nssh_conn_get_info(sv.c, &info);
+    assert_true(info.kex_count >= 3);
+    assert_int_equal(nssh_conn_error(sv.c), 0);
+    assert_int_equal(nssh_conn_error(cl.c), 0);
+    side_free(&cl);
+    side_free(&sv);
+}
+
 static void test_no_common_cipher(void **st)
 {
     side cl, sv;
@@ -681,6 +709,7 @@ int main(void)
         cmocka_unit_test(test_each_mac),
         cmocka_unit_test(test_rekey_mid_data),
         cmocka_unit_test(test_rekey_by_limit),
+        cmocka_unit_test(test_no_rekey_before_auth),
         cmocka_unit_test(test_no_common_cipher),
         cmocka_unit_test(test_tamper_is_mac_error),
         cmocka_unit_test(test_wrong_user_key),

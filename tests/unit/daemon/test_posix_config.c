@@ -270,6 +270,10 @@ static const char *const good_lines[] = {
     "KerberosAuthentication no", "HostbasedAuthentication no",
     "IgnoreRhosts yes", "PermitUserEnvironment no", "UseDNS no",
     "Compression no", "PrintLastLog no", "DebianBanner no",
+    "StrictModes yes", "PermitEmptyPasswords no", "ModuliFile /etc/m",
+    "VersionAddendum Debian 5", "IPQoS ef throughput",
+    "SecurityKeyProvider internal", "SshdSessionPath /usr/lib/x",
+    "SshdAuthPath /usr/lib/y", "PermitTTY no", "DisableForwarding yes",
 };
 
 static int covered(const char *name)
@@ -338,6 +342,56 @@ static void test_every_keyword(void **state)
                         "/usr/lib/openssh/sftp-server -l INFO");
     assert_int_equal(opts_permit_root(&o), ROOT_FORCED_ONLY);
     assert_string_equal(o.pid_file, "/run/n.pid");
+    assert_int_equal(o.strict_modes, 1);
+    assert_string_equal(o.moduli_file, "/etc/m");
+    assert_string_equal(o.version_addendum, "Debian 5");
+    assert_int_equal(o.ipqos_interactive, 0xb8);
+    assert_int_equal(o.ipqos_bulk, 0x08);
+    assert_string_equal(o.sk_provider, "internal");
+    assert_string_equal(o.sshd_session_path, "/usr/lib/x");
+    assert_string_equal(o.sshd_auth_path, "/usr/lib/y");
+    assert_int_equal(o.permit_tty, 0);
+    assert_int_equal(o.disable_forwarding, 1);
+    opts_free(&o);
+}
+
+/* The sshd parity keywords: defaults, one IPQoS value for both, bad values. */
+static void test_parity_keywords(void **state)
+{
+    daemon_opts o;
+    char err[256];
+    (void)state;
+    opts_init(&o);
+    assert_int_equal(opts_finish(&o), 0);
+    assert_int_equal(o.strict_modes, 0);
+    assert_int_equal(o.permit_tty, 1);
+    assert_int_equal(o.disable_forwarding, 0);
+    assert_int_equal(o.ipqos_interactive, 0x48);   /* af21 */
+    assert_int_equal(o.ipqos_bulk, 0x20);          /* cs1 */
+    assert_null(o.moduli_file);
+    assert_null(o.version_addendum);
+    opts_free(&o);
+    opts_init(&o);
+    assert_int_equal(line(&o, "IPQoS af42", err, sizeof(err)), 0);
+    assert_int_equal(line(&o, "IPQoS cs7", err, sizeof(err)), 0);   /* first wins */
+    assert_int_equal(line(&o, "VersionAddendum none", err, sizeof(err)), 0);
+    assert_int_equal(opts_finish(&o), 0);
+    assert_int_equal(o.ipqos_interactive, 0x90);
+    assert_int_equal(o.ipqos_bulk, 0x90);
+    assert_string_equal(o.version_addendum, "");
+    opts_free(&o);
+    opts_init(&o);
+    assert_int_equal(line(&o, "IPQoS none 0x20", err, sizeof(err)), 0);
+    assert_int_equal(opts_finish(&o), 0);
+    assert_int_equal(o.ipqos_interactive, IPQOS_NONE);
+    assert_int_equal(o.ipqos_bulk, 0x20);
+    assert_true(line(&o, "IPQoS af44", err, sizeof(err)) < 0);
+    assert_non_null(strstr(err, "af44"));
+    assert_true(line(&o, "IPQoS 256", err, sizeof(err)) < 0);
+    assert_true(line(&o, "IPQoS a b c", err, sizeof(err)) < 0);
+    assert_true(line(&o, "PermitEmptyPasswords yes", err, sizeof(err)) < 0);
+    assert_true(line(&o, "PermitTTY perhaps", err, sizeof(err)) < 0);
+    assert_true(line(&o, "StrictModes", err, sizeof(err)) < 0);
     opts_free(&o);
 }
 
@@ -655,6 +709,7 @@ int main(void)
         cmocka_unit_test(test_args_debug_and_errors),
         cmocka_unit_test(test_file),
         cmocka_unit_test(test_every_keyword),
+        cmocka_unit_test(test_parity_keywords),
         cmocka_unit_test(test_typed_defaults),
         cmocka_unit_test(test_keyword_errors),
         cmocka_unit_test(test_match_only_keywords),
