@@ -71,16 +71,18 @@ int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
                 (int)(type.n > 64 ? 64 : type.n), type.p);
         /* RFC 4254 section 5.1: types we know but do not serve are
          * prohibited; anything else is unknown. */
-        return known_type(type) ? 1 : 3;
+        return NSSH_CB_REFUSE_REASON(known_type(type)
+                                          ? NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED
+                                          : NSSH_OPEN_UNKNOWN_CHANNEL_TYPE);
     }
     if (!s->authenticated)
-        return 1;   /* SSH_OPEN_ADMINISTRATIVELY_PROHIBITED */
+        return NSSH_CB_REFUSE_REASON(NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED);
     if (ch >= NSSH_MAX_CHANNELS)
-        return 4;   /* SSH_OPEN_RESOURCE_SHORTAGE */
+        return NSSH_CB_REFUSE_REASON(NSSH_OPEN_RESOURCE_SHORTAGE);
     if (sessions_open(s) >= s->o->max_sessions) {
         srv_log(s, LL_VERBOSE, "refused session on channel %u: MaxSessions "
                 "(%ld) reached", (unsigned)ch, s->o->max_sessions);
-        return 1;
+        return NSSH_CB_REFUSE_REASON(NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED);
     }
     ss = &s->sess[ch];
     memset(ss, 0, sizeof(*ss));
@@ -88,7 +90,7 @@ int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
     ss->ptm = ss->pts = ss->fd_in = ss->out.fd = ss->err.fd = -1;
     ss->err.ext = 1;
     log_debug("session opened on channel %u", (unsigned)ch);
-    return 0;
+    return NSSH_CB_ACCEPT;
 }
 
 static int req_pty(srv *s, session *ss, const nssh_chan_req *q)
@@ -204,7 +206,8 @@ static int req_signal(srv *s, session *ss, const nssh_chan_req *q)
     return killpg(ss->pid, sig) == 0 ? 0 : -1;
 }
 
-int sess_request(void *user, uint32_t ch, const nssh_chan_req *q)
+/* 0 when the request is granted, -1 when refused. */
+static int request(void *user, uint32_t ch, const nssh_chan_req *q)
 {
     srv *s = user;
     session *ss;
@@ -231,6 +234,11 @@ int sess_request(void *user, uint32_t ch, const nssh_chan_req *q)
                   (int)(q->type.n > 64 ? 64 : q->type.n), q->type.p);
         return -1;
     }
+}
+
+int sess_request(void *user, uint32_t ch, const nssh_chan_req *q)
+{
+    return request(user, ch, q) == 0 ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 /* Client data for the child, held until it reads it. The engine reopens

@@ -82,7 +82,7 @@ static int cli_hostkey(void *u, const char *alg, const uint8_t *b, size_t n)
     (void)u, (void)alg;
     /* The device presents the host key it was given. */
     return n == sizeof(hostkey_blob) && memcmp(b, hostkey_blob, n) == 0
-               ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+               ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 static void cli_auth(void *u, int ok, nssh_str m)
 {
@@ -116,7 +116,7 @@ static int cli_req(void *u, uint32_t ch, const nssh_chan_req *r)
         c->exit_seen = 1;
         c->exit_status = r->exit_status;
     }
-    return 0;
+    return NSSH_CB_ACCEPT;
 }
 static void cli_closed(void *u, uint32_t ch)
 {

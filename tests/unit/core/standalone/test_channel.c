@@ -268,7 +268,8 @@ static int setup(void **state)
 {
     stub_reset();
     memset(&ev, 0, sizeof(ev));
-    ev.pubkey_answer = NSSH_AUTH_ALLOW;
+    ev.pubkey_answer = NSSH_CB_ACCEPT;
+    ev.open_answer = ev.req_answer = ev.global_answer = NSSH_CB_ACCEPT;
     make_blob();
     *state = NULL;
     return 0;
@@ -430,7 +431,7 @@ static void test_pk_query(void **state)
     assert_int_equal(c->au.failures, 0);
 
     /* Denied query: FAILURE, counted as in sshd. */
-    ev.pubkey_answer = NSSH_AUTH_DENY;
+    ev.pubkey_answer = NSSH_CB_REFUSE;
     pk_req(&w, c, "alice", "test-sig", NULL);
     assert_int_equal(feed_w(c, &w), 0);
     out(1, MSG_USERAUTH_FAILURE);
@@ -483,7 +484,7 @@ static void test_pk_key_denied_signed(void **state)
 {
     nssh_conn *c = *state = mk(NSSH_ROLE_SERVER);
     wr w;
-    ev.pubkey_answer = NSSH_AUTH_DENY;
+    ev.pubkey_answer = NSSH_CB_REFUSE;
     pk_req(&w, c, "alice", "test-sig", &good_key);
     assert_int_equal(feed_w(c, &w), 0);
     out(0, MSG_USERAUTH_FAILURE);
@@ -682,7 +683,7 @@ static void test_open_refused(void **state)
     wr w;
     rd r;
     int i;
-    ev.open_answer = 3;
+    ev.open_answer = NSSH_CB_REFUSE_REASON(NSSH_OPEN_UNKNOWN_CHANNEL_TYPE);
     wr_init(&w, buf, sizeof(buf));
     wr_u8(&w, MSG_CHANNEL_OPEN);
     wr_cstring(&w, "x11");
@@ -695,7 +696,7 @@ static void test_open_refused(void **state)
     assert_int_equal(get_u32(&r), 3);
     assert_int_equal(c->ch[0].state, CH_FREE);
     /* Fill every slot; the next open gets RESOURCE_SHORTAGE. */
-    ev.open_answer = 0;
+    ev.open_answer = NSSH_CB_ACCEPT;
     stub_n = 0;
     for (i = 0; i < NSSH_MAX_CHANNELS; i++)
         open_chan(c, (uint32_t)i, 100, 100);
@@ -844,7 +845,7 @@ static void test_requests(void **state)
     assert_string_equal(ev.req_text, "C.UTF-8");
     assert_int_equal(stub_n, 1);   /* no reply wanted */
 
-    ev.req_answer = -1;
+    ev.req_answer = NSSH_CB_REFUSE;
     req_head(&w, id, "exec", 1);
     wr_cstring(&w, "uname -a");
     assert_int_equal(feed_w(c, &w), 0);
@@ -852,7 +853,7 @@ static void test_requests(void **state)
     assert_string_equal(ev.req_text, "uname -a");
     out(1, MSG_CHANNEL_FAILURE);
 
-    ev.req_answer = 0;
+    ev.req_answer = NSSH_CB_ACCEPT;
     req_head(&w, id, "window-change", 0);
     wr_u32(&w, 100);
     wr_u32(&w, 30);
@@ -883,7 +884,7 @@ static void test_requests(void **state)
     out(3, MSG_CHANNEL_FAILURE);
 
     /* Unknown: the application sees OTHER with the raw bytes. */
-    ev.req_answer = -1;
+    ev.req_answer = NSSH_CB_REFUSE;
     req_head(&w, id, "x11-req", 1);
     wr_bool(&w, 0);
     wr_cstring(&w, "MIT-MAGIC-COOKIE-1");
@@ -1137,7 +1138,7 @@ static void test_global(void **state)
     assert_int_equal(stub_n, 1);
     assert_int_equal(ev.global_calls, 1);
 
-    ev.global_answer = 0;
+    ev.global_answer = NSSH_CB_ACCEPT;
     wr_init(&w, buf, sizeof(buf));
     wr_u8(&w, MSG_GLOBAL_REQUEST);
     wr_cstring(&w, "custom@example.com");
@@ -1178,7 +1179,7 @@ static int cb_global_reply(void *u, nssh_str name, const uint8_t *d, size_t n,
     ev.greply_calls++;
     cpy(ev.greply_name, sizeof(ev.greply_name), name);
     if (nssh_tcpip_parse(d, n, 0, &t) < 0)
-        return -1;
+        return NSSH_CB_REFUSE;
     if (t.port == 0) {
         assert_true(cap >= 4);
         put_be32(reply, ev.greply_port);
@@ -1243,7 +1244,7 @@ static void test_open_later_confirm(void **state)
     nssh_conn *c = *state = mk_fwd();
     nssh_tcpip t;
     rd r;
-    ev.open_answer = NSSH_OPEN_LATER;
+    ev.open_answer = NSSH_CB_LATER;
     feed_direct(c, 9, 0);
     /* Nothing is said until the application answers. */
     assert_int_equal(stub_n, 0);
@@ -1281,7 +1282,7 @@ static void test_open_later_refuse(void **state)
     nssh_conn *c = *state = mk_fwd();
     uint32_t first;
     rd r;
-    ev.open_answer = NSSH_OPEN_LATER;
+    ev.open_answer = NSSH_CB_LATER;
     feed_direct(c, 3, 0);
     first = ev.open_ch;
     assert_int_equal(nssh_channel_open_refuse(c, first, NSSH_OPEN_CONNECT_FAILED,
@@ -1391,7 +1392,7 @@ static void test_global_reply_data(void **state)
     wr w;
     rd r;
     /* Port 0: the bound port comes back in REQUEST_SUCCESS. */
-    ev.global_answer = 0;
+    ev.global_answer = NSSH_CB_ACCEPT;
     ev.greply_port = 40123;
     global_req(&w, "tcpip-forward", 1, "localhost", 0);
     assert_int_equal(feed_w(c, &w), 0);
@@ -1405,13 +1406,13 @@ static void test_global_reply_data(void **state)
     r = out(1, MSG_REQUEST_SUCCESS);
     assert_int_equal(rd_end(&r), 0);
     /* Refused: FAILURE, never data. */
-    ev.global_answer = -1;
+    ev.global_answer = NSSH_CB_REFUSE;
     global_req(&w, "tcpip-forward", 1, "localhost", 0);
     assert_int_equal(feed_w(c, &w), 0);
     r = out(2, MSG_REQUEST_FAILURE);
     assert_int_equal(rd_end(&r), 0);
     /* An answer longer than the room given is dropped, not sent. */
-    ev.global_answer = 0;
+    ev.global_answer = NSSH_CB_ACCEPT;
     ev.greply_len = 100000;
     global_req(&w, "tcpip-forward", 1, "localhost", 0);
     assert_int_equal(feed_w(c, &w), 0);
@@ -1453,11 +1454,98 @@ static void test_tcpip_fields(void **state)
     assert_int_equal(nssh_tcpip_build(p, 9, &big, 0), 9);
 }
 
+/* ==== One answer convention: zero refuses ================================= */
+
+/* Every deciding callback answers NSSH_CB_ACCEPT to say yes: an answer left
+ * at zero (a zero-initialised table of verdicts, a forgotten return value)
+ * denies the key, refuses the channel, fails the request. */
+static void test_zero_answer_refuses(void **state)
+{
+    nssh_conn *c = *state = mk(NSSH_ROLE_SERVER);
+    wr w;
+    rd r;
+    int id;
+    assert_int_equal(NSSH_CB_REFUSE, 0);
+    ev.pubkey_answer = ev.open_answer = ev.req_answer = ev.global_answer = 0;
+
+    pk_req(&w, c, "alice", "test-sig", NULL);
+    assert_int_equal(feed_w(c, &w), 0);
+    assert_int_equal(ev.pubkey_calls, 1);
+    out(0, MSG_USERAUTH_FAILURE);
+    assert_int_equal(c->au.failures, 1);
+
+    wr_init(&w, buf, sizeof(buf));
+    wr_u8(&w, MSG_CHANNEL_OPEN);
+    wr_cstring(&w, "session");
+    wr_u32(&w, 5);
+    wr_u32(&w, 1000);
+    wr_u32(&w, 500);
+    assert_int_equal(feed_w(c, &w), 0);
+    assert_int_equal(ev.open_calls, 1);
+    r = out(1, MSG_CHANNEL_OPEN_FAILURE);
+    assert_int_equal(get_u32(&r), 5);
+    assert_int_equal(get_u32(&r), NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED);
+    assert_int_equal(c->ch[0].state, CH_FREE);
+
+    ev.open_answer = NSSH_CB_ACCEPT;
+    id = open_chan(c, 6, 1000, 500);
+    req_head(&w, (uint32_t)id, "exec", 1);
+    wr_cstring(&w, "true");
+    assert_int_equal(feed_w(c, &w), 0);
+    assert_int_equal(ev.req_calls, 1);
+    r = out(3, MSG_CHANNEL_FAILURE);
+    assert_int_equal(get_u32(&r), 6);
+
+    wr_init(&w, buf, sizeof(buf));
+    wr_u8(&w, MSG_GLOBAL_REQUEST);
+    wr_cstring(&w, "custom@example.com");
+    wr_bool(&w, 1);
+    assert_int_equal(feed_w(c, &w), 0);
+    assert_int_equal(ev.global_calls, 1);
+    out(4, MSG_REQUEST_FAILURE);
+    assert_int_equal(stub_n, 5);
+    assert_int_equal(c->err, 0);
+}
+
+/* A channel_open answer outside the convention refuses with the default
+ * reason; NSSH_CB_REFUSE_REASON carries the RFC 4254 code. */
+static void test_open_answer_values(void **state)
+{
+    nssh_conn *c = *state = mk(NSSH_ROLE_SERVER);
+    static const struct { int answer; uint32_t reason; } t[] = {
+        { NSSH_CB_REFUSE_REASON(NSSH_OPEN_CONNECT_FAILED), NSSH_OPEN_CONNECT_FAILED },
+        { NSSH_CB_REFUSE_REASON(NSSH_OPEN_RESOURCE_SHORTAGE), NSSH_OPEN_RESOURCE_SHORTAGE },
+        { NSSH_CB_REFUSE_REASON(5), NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED },
+        { NSSH_CB_MORE, NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED },
+        { 0x100, NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED },
+        { -1000, NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED },
+    };
+    size_t i;
+    wr w;
+    rd r;
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        ev.open_answer = t[i].answer;
+        wr_init(&w, buf, sizeof(buf));
+        wr_u8(&w, MSG_CHANNEL_OPEN);
+        wr_cstring(&w, "session");
+        wr_u32(&w, 9);
+        wr_u32(&w, 1000);
+        wr_u32(&w, 500);
+        assert_int_equal(feed_w(c, &w), 0);
+        r = out(i, MSG_CHANNEL_OPEN_FAILURE);
+        assert_int_equal(get_u32(&r), 9);
+        assert_int_equal(get_u32(&r), t[i].reason);
+        assert_int_equal(c->ch[0].state, CH_FREE);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
         T(test_service_request),
+        T(test_zero_answer_refuses),
+        T(test_open_answer_values),
         T(test_service_request_unknown),
         T(test_none_lists_methods),
         T(test_pk_query),
