@@ -44,8 +44,12 @@ static void eof(void *u, uint32_t ch)
     nssh_channel_eof(s->c, ch);
     nssh_channel_close(s->c, ch);
 }
-static int global_any(void *u, nssh_str name, const uint8_t *d, size_t n, int wr)
+static int global_any(void *u, nssh_str name, const uint8_t *d, size_t n, int wr,
+                      uint8_t *reply, size_t reply_cap, size_t *reply_len)
 {
+    (void)reply;
+    (void)reply_cap;
+    (void)reply_len;
     return NSSH_CB_REFUSE;
 }
 
@@ -127,10 +131,15 @@ typedef struct cli {
 } cli;
 
 static int any_hostkey(void *u, const char *a, const uint8_t *b, size_t n) { return NSSH_CB_ACCEPT; }
-static void c_open(void *u, uint32_t ch, int ok) { ((cli *)u)->opened = ok; }
+static void c_open(void *u, uint32_t ch, int ok, uint32_t reason, nssh_str desc)
+{
+    (void)reason;
+    (void)desc;
+    ((cli *)u)->opened = ok;
+}
 static void c_reply(void *u, uint32_t ch, int ok) { ((cli *)u)->replied = 1; }
 static const nssh_callbacks cli_cb = {
-    .check_hostkey = any_hostkey, .client_channel_open = c_open,
+    .check_hostkey = any_hostkey, .channel_open_reply = c_open,
     .client_channel_reply = c_reply,
 };
 

@@ -52,7 +52,7 @@
  *
  *  - Callback answers. Every callback that decides (auth_pubkey,
  *    auth_password, kbdint_start, kbdint_respond, check_hostkey,
- *    channel_open, channel_request, global_request, global_request_reply)
+ *    channel_open, channel_request, global_request)
  *    returns NSSH_CB_ACCEPT to say yes and NSSH_CB_REFUSE (zero) to say
  *    no; keyboard-interactive may also answer NSSH_CB_MORE and
  *    channel_open NSSH_CB_LATER or NSSH_CB_REFUSE_REASON(code). Any
@@ -256,9 +256,14 @@ typedef struct nssh_callbacks {
     void (*channel_closed)(void *user, uint32_t ch);
     /* A global request other than the ones the engine answers itself.
      * Return NSSH_CB_ACCEPT for success, NSSH_CB_REFUSE for failure. May
-     * be NULL (failure). */
+     * be NULL (failure). On success the application may write
+     * response-specific data for SSH_MSG_REQUEST_SUCCESS (RFC 4254
+     * section 4) to reply, at most reply_cap bytes, and set *reply_len
+     * (0 on entry): a "tcpip-forward" for port 0 answers the port it
+     * bound (section 7.1). */
     int (*global_request)(void *user, nssh_str name, const uint8_t *data,
-                          size_t len, int want_reply);
+                          size_t len, int want_reply, uint8_t *reply,
+                          size_t reply_cap, size_t *reply_len);
 
     /* --- client role --- */
     /* Accept the server's host key? Return NSSH_CB_ACCEPT or NSSH_CB_REFUSE. */
@@ -267,8 +272,6 @@ typedef struct nssh_callbacks {
     /* Authentication finished (ok 1) or the server refused (ok 0) with the
      * methods it still allows in methods. */
     void (*client_auth)(void *user, int ok, nssh_str methods);
-    /* Our CHANNEL_OPEN was confirmed (ok 1) or refused (ok 0). */
-    void (*client_channel_open)(void *user, uint32_t ch, int ok);
     /* A reply to a channel request we sent with want_reply. */
     void (*client_channel_reply)(void *user, uint32_t ch, int ok);
 
@@ -294,22 +297,13 @@ typedef struct nssh_callbacks {
                           const nssh_str *responses, size_t n_responses,
                           nssh_kbdint *q);
 
-    /* --- both roles: channels we open, replies to global requests --- */
-    /* The peer answered a CHANNEL_OPEN sent with nssh_channel_open():
-     * confirmed (ok 1) or refused (ok 0 with its RFC 4254 section 5.1
-     * reason code and description; the channel number is free again).
-     * When NULL, client_channel_open is called instead. */
+    /* --- both roles: channels we open --- */
+    /* The peer answered a CHANNEL_OPEN sent with nssh_channel_open() or
+     * nssh_client_open_session(): confirmed (ok 1) or refused (ok 0 with
+     * its RFC 4254 section 5.1 reason code and description; the channel
+     * number is free again). May be NULL. */
     void (*channel_open_reply)(void *user, uint32_t ch, int ok,
                                uint32_t reason, nssh_str desc);
-    /* Like global_request, and called instead of it when set. On success
-     * the application may write response-specific data for
-     * SSH_MSG_REQUEST_SUCCESS (RFC 4254 section 4) to reply, at most
-     * reply_cap bytes, and set *reply_len: a "tcpip-forward" for port 0
-     * answers the port it bound (section 7.1). */
-    int (*global_request_reply)(void *user, nssh_str name,
-                                const uint8_t *data, size_t len,
-                                int want_reply, uint8_t *reply,
-                                size_t reply_cap, size_t *reply_len);
 
     /* --- server role: per-user settings --- */
     /* A USERAUTH_REQUEST arrived (RFC 4252 section 5), before its method

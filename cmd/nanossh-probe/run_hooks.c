@@ -66,8 +66,11 @@ static int on_hostkey(void *u, const char *alg, const uint8_t *b, size_t n)
 /* hostkeys-00@openssh.com (OpenSSH PROTOCOL section 2.5): one string per
  * host key blob. It needs no reply. */
 static int on_global(void *u, nssh_str name, const uint8_t *d, size_t n,
-                     int want_reply)
+                     int want_reply, uint8_t *reply, size_t reply_cap, size_t *reply_len)
 {
+    (void)reply;
+    (void)reply_cap;
+    (void)reply_len;
     run *r = u;
     size_t pos = 0;
     (void)want_reply;
@@ -109,8 +112,11 @@ static void on_auth(void *u, int ok, nssh_str methods)
         nssh_client_open_session(r->c);
 }
 
-static void on_open(void *u, uint32_t ch, int ok)
+static void on_open(void *u, uint32_t ch, int ok, uint32_t reason,
+                    nssh_str desc)
 {
+    (void)reason;
+    (void)desc;
     run *r = u;
     nssh_chan_req q;
     if (!ok) {
@@ -225,7 +231,7 @@ void run_hooks_install(run *r)
     r->cb.log = on_log;
     r->cb.check_hostkey = on_hostkey;
     r->cb.client_auth = on_auth;
-    r->cb.client_channel_open = on_open;
+    r->cb.channel_open_reply = on_open;
     r->cb.channel_request = on_chreq;
     r->cb.channel_data = on_data;
     r->cb.channel_closed = on_closed;

@@ -108,7 +108,7 @@ void fwd_events(srv *s, const struct pollfd *fds, size_t n);
 void fwd_release_all(srv *s);
 
 /* ---- fwd_listen.c -------------------------------------------------------- */
-/* The engine's global_request_reply callback. */
+/* The engine's global_request callback. */
 int fwd_global_request(void *user, nssh_str name, const uint8_t *data,
                        size_t len, int want_reply, uint8_t *reply,
                        size_t reply_cap, size_t *reply_len);

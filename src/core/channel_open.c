@@ -195,8 +195,6 @@ static void tell_open_reply(nssh_conn *c, uint32_t id, int ok, uint32_t reason,
 {
     if (c->cb->channel_open_reply)
         c->cb->channel_open_reply(c->cfg->user, id, ok, reason, desc);
-    else if (c->cb->client_channel_open)
-        c->cb->client_channel_open(c->cfg->user, id, ok);
 }
 
 /* The answer to our CHANNEL_OPEN. */

@@ -23,17 +23,13 @@ static int ask_app(nssh_conn *c, nssh_str name, rd *r, int want_reply,
     size_t len = rd_left(r);
     int v;
     *reply_len = 0;
-    if (cb->global_request_reply) {
-        v = cb->global_request_reply(c->cfg->user, name, data, len, want_reply,
-                                     reply, REPLY_MAX, reply_len);
-        if (v != NSSH_CB_ACCEPT || *reply_len > REPLY_MAX)
-            *reply_len = 0;
-        return v == NSSH_CB_ACCEPT;
-    }
-    if (cb->global_request)
-        return cb->global_request(c->cfg->user, name, data, len, want_reply) ==
-               NSSH_CB_ACCEPT;
-    return 0;
+    if (!cb->global_request)
+        return 0;
+    v = cb->global_request(c->cfg->user, name, data, len, want_reply, reply,
+                           REPLY_MAX, reply_len);
+    if (v != NSSH_CB_ACCEPT || *reply_len > REPLY_MAX)
+        *reply_len = 0;
+    return v == NSSH_CB_ACCEPT;
 }
 
 static int on_request(nssh_conn *c, rd *r)

@@ -133,8 +133,11 @@ static void cli_auth(void *u, int ok, nssh_str methods)
     s->auth_ok = ok;
 }
 
-static void cli_open(void *u, uint32_t ch, int ok)
+static void cli_open(void *u, uint32_t ch, int ok, uint32_t reason,
+                     nssh_str desc)
 {
+    (void)reason;
+    (void)desc;
     side *s = u;
     s->opened_ch = (int)ch;
     s->open_ok = ok;
@@ -217,7 +220,7 @@ static void side_init(side *s, int role, const nssh_cipher *ci,
     } else {
         s->cb.check_hostkey = cli_hostkey;
         s->cb.client_auth = cli_auth;
-        s->cb.client_channel_open = cli_open;
+        s->cb.channel_open_reply = cli_open;
         s->cb.client_channel_reply = cli_reply;
     }
     s->opened_ch = -1;

@@ -112,8 +112,11 @@ static void cli_auth(void *u, int ok, nssh_str methods)
 }
 
 static int cli_global(void *u, nssh_str name, const uint8_t *d, size_t n,
-                      int want_reply)
+                      int want_reply, uint8_t *reply, size_t reply_cap, size_t *reply_len)
 {
+    (void)reply;
+    (void)reply_cap;
+    (void)reply_len;
     side *s = u;
     (void)name;
     (void)d;

@@ -114,8 +114,11 @@ static void cl_auth(void *u, int ok, nssh_str methods)
     s->auth_ok = ok;
 }
 
-static void cl_open(void *u, uint32_t ch, int ok)
+static void cl_open(void *u, uint32_t ch, int ok, uint32_t reason,
+                    nssh_str desc)
 {
+    (void)reason;
+    (void)desc;
     side *s = u;
     s->opened_ch = (int)ch;
     s->open_ok = ok;
@@ -155,7 +158,7 @@ static void side_init(side *s, int role)
     } else {
         s->cb.check_hostkey = cl_hostkey;
         s->cb.client_auth = cl_auth;
-        s->cb.client_channel_open = cl_open;
+        s->cb.channel_open_reply = cl_open;
         s->cb.client_channel_reply = cl_reply;
         s->cb.channel_request = cl_req;
     }

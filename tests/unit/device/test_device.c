@@ -91,8 +91,11 @@ static void cli_auth(void *u, int ok, nssh_str m)
     c->auth_done = 1;
     c->auth_ok = ok;
 }
-static void cli_open(void *u, uint32_t ch, int ok)
+static void cli_open(void *u, uint32_t ch, int ok, uint32_t reason,
+                     nssh_str desc)
 {
+    (void)reason;
+    (void)desc;
     client *c = u;
     (void)ch;
     c->opened = 1;
@@ -150,7 +153,7 @@ static void client_init(client *c)
     c->cfg.user = c;
     c->cb.check_hostkey = cli_hostkey;
     c->cb.client_auth = cli_auth;
-    c->cb.client_channel_open = cli_open;
+    c->cb.channel_open_reply = cli_open;
     c->cb.client_channel_reply = cli_reply;
     c->cb.channel_data = cli_data;
     c->cb.channel_request = cli_req;
