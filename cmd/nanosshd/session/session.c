@@ -155,15 +155,39 @@ out:
     return r;
 }
 
+/* sshd's policy for the child, handed to the adapter's spawn: ForceCommand
+ * wins over the key's command= option, as in sshd; SetEnv and the key's
+ * environment=; PrintMotd. */
+static void policy_of(const srv *s, spawn_policy *p)
+{
+    memset(p, 0, sizeof(*p));
+    if (s->o->force_command && *s->o->force_command) {
+        p->forced = s->o->force_command;
+        p->forced_by = 2;
+    } else if (s->have_kopts && s->kopts.command) {
+        p->forced = s->kopts.command;
+        p->forced_by = 1;
+    }
+    if (s->have_kopts) {
+        p->key_env = s->kopts.env;
+        p->n_key_env = s->kopts.n_env;
+    }
+    p->admin_env = s->o->set_env.v;
+    p->n_admin_env = s->o->set_env.n;
+    p->motd = s->o->print_motd > 0;
+}
+
 static int req_run(srv *s, uint32_t ch, const nssh_chan_req *q)
 {
+    spawn_policy p;
     char *cmd = NULL;
     int r;
     if (s->sess[ch].started)
         return -1;
     if (q->kind == NSSH_REQ_EXEC && !(cmd = cstr(q->text, 256 * 1024)))
         return -1;
-    r = spawn_session(s, ch, cmd);
+    policy_of(s, &p);
+    r = spawn_session(s, ch, cmd, &p);
     free(cmd);
     return r < 0 ? -1 : 0;
 }
@@ -175,6 +199,7 @@ static int req_subsystem(srv *s, uint32_t ch, const nssh_chan_req *q)
     session *ss = &s->sess[ch];
     char *name = cstr(q->text, sizeof(ss->subsystem) - 1);
     const char *cmd = name ? opts_subsystem(s->o, name) : NULL;
+    spawn_policy p;
     int r = -1;
     if (!cmd) {
         logit(LL_INFO, "subsystem request for %.*s by user %s failed, "
@@ -188,7 +213,8 @@ static int req_subsystem(srv *s, uint32_t ch, const nssh_chan_req *q)
             s->pw.name);
     snprintf(ss->subsystem, sizeof(ss->subsystem), "%s", name);
     log_debug("subsystem: exec() %s", cmd);
-    r = spawn_session(s, ch, cmd) < 0 ? -1 : 0;
+    policy_of(s, &p);
+    r = spawn_session(s, ch, cmd, &p) < 0 ? -1 : 0;
     if (r < 0)
         ss->subsystem[0] = 0;
 out:
