@@ -14,19 +14,19 @@ typedef struct srv {
 static int allow_key(void *u, nssh_str user, const char *alg, const uint8_t *b,
                      size_t n, int has_sig)
 {
-    return user.n > 0 && user.p[0] == 'r' ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+    return user.n > 0 && user.p[0] == 'r' ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 static int open_any(void *u, uint32_t ch, nssh_str type, const uint8_t *x, size_t n)
 {
     srv *s = u;
     if (type.n != 7)
-        return 3;
+        return NSSH_CB_REFUSE_REASON(NSSH_OPEN_UNKNOWN_CHANNEL_TYPE);
     s->st.opened++;
-    return 0;
+    return NSSH_CB_ACCEPT;
 }
 static int req_any(void *u, uint32_t ch, const nssh_chan_req *r)
 {
-    return r->kind == NSSH_REQ_OTHER ? -1 : 0;
+    return r->kind == NSSH_REQ_OTHER ? NSSH_CB_REFUSE : NSSH_CB_ACCEPT;
 }
 static void echo(void *u, uint32_t ch, uint32_t ext, const uint8_t *d, size_t n)
 {
@@ -44,9 +44,13 @@ static void eof(void *u, uint32_t ch)
     nssh_channel_eof(s->c, ch);
     nssh_channel_close(s->c, ch);
 }
-static int global_any(void *u, nssh_str name, const uint8_t *d, size_t n, int wr)
+static int global_any(void *u, nssh_str name, const uint8_t *d, size_t n, int wr,
+                      uint8_t *reply, size_t reply_cap, size_t *reply_len)
 {
-    return -1;
+    (void)reply;
+    (void)reply_cap;
+    (void)reply_len;
+    return NSSH_CB_REFUSE;
 }
 
 static void log_rec(void *u, const nssh_log *r)
@@ -126,11 +130,16 @@ typedef struct cli {
     int ch, opened, replied;
 } cli;
 
-static int any_hostkey(void *u, const char *a, const uint8_t *b, size_t n) { return NSSH_AUTH_ALLOW; }
-static void c_open(void *u, uint32_t ch, int ok) { ((cli *)u)->opened = ok; }
+static int any_hostkey(void *u, const char *a, const uint8_t *b, size_t n) { return NSSH_CB_ACCEPT; }
+static void c_open(void *u, uint32_t ch, int ok, uint32_t reason, nssh_str desc)
+{
+    (void)reason;
+    (void)desc;
+    ((cli *)u)->opened = ok;
+}
 static void c_reply(void *u, uint32_t ch, int ok) { ((cli *)u)->replied = 1; }
 static const nssh_callbacks cli_cb = {
-    .check_hostkey = any_hostkey, .client_channel_open = c_open,
+    .check_hostkey = any_hostkey, .channel_open_reply = c_open,
     .client_channel_reply = c_reply,
 };
 

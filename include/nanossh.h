@@ -50,12 +50,14 @@
  *    nssh_conn_tick, nssh_conn_init2 / nssh_conn_init or
  *    nssh_conn_release on that connection from a callback.
  *
- *  - Callback answers. A callback that decides returns one of: for
- *    authentication (auth_pubkey, auth_password, kbdint_*, check_hostkey)
- *    NSSH_AUTH_ALLOW, NSSH_AUTH_DENY or NSSH_AUTH_MORE; for
- *    channel_open 0 (accept), an RFC 4254 reason code (refuse) or
- *    NSSH_OPEN_LATER; for channel_request and global_request 0 (success)
- *    or -1 (failure). Anything else is a refusal.
+ *  - Callback answers. Every callback that decides (auth_pubkey,
+ *    auth_password, kbdint_start, kbdint_respond, check_hostkey,
+ *    channel_open, channel_request, global_request)
+ *    returns NSSH_CB_ACCEPT to say yes and NSSH_CB_REFUSE (zero) to say
+ *    no; keyboard-interactive may also answer NSSH_CB_MORE and
+ *    channel_open NSSH_CB_LATER or NSSH_CB_REFUSE_REASON(code). Any
+ *    other value is a refusal, so a zero-initialised or forgotten answer
+ *    always refuses, denies or fails.
  *
  *  - Errors. Calls that can fail return 0 or more on success and a
  *    negative NSSH_ERR_* on failure; nssh_strerror names it. A fatal
@@ -184,10 +186,19 @@ typedef struct nssh_chan_req {
 } nssh_chan_req;
 
 /* ---- Callbacks ----------------------------------------------------------- */
-/* Answers of auth callbacks. */
-enum { NSSH_AUTH_DENY = 0, NSSH_AUTH_ALLOW = 1 };
-/* keyboard-interactive only: another round of prompts is in *q. */
-enum { NSSH_AUTH_MORE = 2 };
+/* Answers of every deciding callback (see "Callback answers" above).
+ * Zero is the refusal, so that an answer nobody set is the safe one. */
+enum {
+    NSSH_CB_REFUSE = 0,  /* deny, refuse, fail */
+    NSSH_CB_ACCEPT = 1,  /* allow, accept, succeed */
+    NSSH_CB_MORE = 2,    /* kbdint_*: another round of prompts is in *q */
+    NSSH_CB_LATER = 3    /* channel_open: answered later, see
+                          * nssh_channel_open_confirm() */
+};
+/* channel_open: refuse with an RFC 4254 section 5.1 reason code (1..4,
+ * NSSH_OPEN_* below); NSSH_CB_REFUSE refuses with
+ * NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED. */
+#define NSSH_CB_REFUSE_REASON(code) (-(int)(code))
 
 /* Authentication methods (bit set). */
 #define NSSH_METHOD_PUBLICKEY 0x1u
@@ -217,7 +228,7 @@ typedef struct nssh_callbacks {
     /* --- server role --- */
     /* Is this public key acceptable for this user? Called for the query
      * (has_sig 0) and again before the signature is checked (has_sig 1).
-     * Return NSSH_AUTH_ALLOW or NSSH_AUTH_DENY. */
+     * Return NSSH_CB_ACCEPT or NSSH_CB_REFUSE. */
     int (*auth_pubkey)(void *user, nssh_str username, const char *alg_name,
                        const uint8_t *blob, size_t blob_len, int has_sig);
     /* Result of a userauth attempt with a method other than none:
@@ -227,11 +238,13 @@ typedef struct nssh_callbacks {
                         size_t blob_len, int ok, int partial);
 
     /* A channel was opened by the peer. type is "session" and so on.
-     * Return 0 to accept or an RFC 4254 reason code (1..4) to refuse, or
-     * NSSH_OPEN_LATER to answer later (see nssh_channel_open_confirm). */
+     * Return NSSH_CB_ACCEPT, NSSH_CB_REFUSE, NSSH_CB_REFUSE_REASON(code)
+     * to refuse with an RFC 4254 reason code (1..4), or NSSH_CB_LATER to
+     * answer later (see nssh_channel_open_confirm). */
     int (*channel_open)(void *user, uint32_t ch, nssh_str type,
                         const uint8_t *extra, size_t extra_len);
-    /* A channel request. Return 0 for success, -1 for failure; the engine
+    /* A channel request. Return NSSH_CB_ACCEPT for success, NSSH_CB_REFUSE
+     * for failure; the engine
      * sends CHANNEL_SUCCESS/FAILURE when want_reply is set. */
     int (*channel_request)(void *user, uint32_t ch, const nssh_chan_req *req);
     /* Data arrived (ext 0) or extended data (ext 1 = stderr). The window is
@@ -242,19 +255,23 @@ typedef struct nssh_callbacks {
     /* The channel is gone (CLOSE sent and received); ch may be reused. */
     void (*channel_closed)(void *user, uint32_t ch);
     /* A global request other than the ones the engine answers itself.
-     * Return 0 for success, -1 for failure. May be NULL (failure). */
+     * Return NSSH_CB_ACCEPT for success, NSSH_CB_REFUSE for failure. May
+     * be NULL (failure). On success the application may write
+     * response-specific data for SSH_MSG_REQUEST_SUCCESS (RFC 4254
+     * section 4) to reply, at most reply_cap bytes, and set *reply_len
+     * (0 on entry): a "tcpip-forward" for port 0 answers the port it
+     * bound (section 7.1). */
     int (*global_request)(void *user, nssh_str name, const uint8_t *data,
-                          size_t len, int want_reply);
+                          size_t len, int want_reply, uint8_t *reply,
+                          size_t reply_cap, size_t *reply_len);
 
     /* --- client role --- */
-    /* Accept the server's host key? Return NSSH_AUTH_ALLOW or DENY. */
+    /* Accept the server's host key? Return NSSH_CB_ACCEPT or NSSH_CB_REFUSE. */
     int (*check_hostkey)(void *user, const char *alg_name,
                          const uint8_t *blob, size_t blob_len);
     /* Authentication finished (ok 1) or the server refused (ok 0) with the
      * methods it still allows in methods. */
     void (*client_auth)(void *user, int ok, nssh_str methods);
-    /* Our CHANNEL_OPEN was confirmed (ok 1) or refused (ok 0). */
-    void (*client_channel_open)(void *user, uint32_t ch, int ok);
     /* A reply to a channel request we sent with want_reply. */
     void (*client_channel_reply)(void *user, uint32_t ch, int ok);
 
@@ -262,40 +279,31 @@ typedef struct nssh_callbacks {
     /* Method "password" (RFC 4252 section 8). password is a view into the
      * received packet, wiped by the engine when this returns: copy it
      * only as long as it is needed, wipe the copy, never log it. Return
-     * NSSH_AUTH_ALLOW or NSSH_AUTH_DENY. NULL: the method is refused. A
+     * NSSH_CB_ACCEPT or NSSH_CB_REFUSE. NULL: the method is refused. A
      * password change request is refused without calling this. */
     int (*auth_password)(void *user, nssh_str username, nssh_str password);
     /* Method "keyboard-interactive" (RFC 4256): the first round. submethods
      * is the client's hint. Fill *q (zeroed by the engine) and return
-     * NSSH_AUTH_MORE to send the prompts, or NSSH_AUTH_ALLOW / DENY at
+     * NSSH_CB_MORE to send the prompts, or NSSH_CB_ACCEPT / NSSH_CB_REFUSE at
      * once. Both kbdint callbacks must be set for the method. */
     int (*kbdint_start)(void *user, nssh_str username, nssh_str submethods,
                         nssh_kbdint *q);
     /* The answers to the last round, one per prompt, in order (views into
      * the packet, wiped when this returns; never log them). Return
-     * NSSH_AUTH_ALLOW, NSSH_AUTH_DENY, or NSSH_AUTH_MORE with *q (zeroed)
+     * NSSH_CB_ACCEPT, NSSH_CB_REFUSE, or NSSH_CB_MORE with *q (zeroed)
      * filled with the next round. A new USERAUTH_REQUEST from the client
      * abandons the exchange without a call (RFC 4252 section 5). */
     int (*kbdint_respond)(void *user, nssh_str username,
                           const nssh_str *responses, size_t n_responses,
                           nssh_kbdint *q);
 
-    /* --- both roles: channels we open, replies to global requests --- */
-    /* The peer answered a CHANNEL_OPEN sent with nssh_channel_open():
-     * confirmed (ok 1) or refused (ok 0 with its RFC 4254 section 5.1
-     * reason code and description; the channel number is free again).
-     * When NULL, client_channel_open is called instead. */
+    /* --- both roles: channels we open --- */
+    /* The peer answered a CHANNEL_OPEN sent with nssh_channel_open() or
+     * nssh_client_open_session(): confirmed (ok 1) or refused (ok 0 with
+     * its RFC 4254 section 5.1 reason code and description; the channel
+     * number is free again). May be NULL. */
     void (*channel_open_reply)(void *user, uint32_t ch, int ok,
                                uint32_t reason, nssh_str desc);
-    /* Like global_request, and called instead of it when set. On success
-     * the application may write response-specific data for
-     * SSH_MSG_REQUEST_SUCCESS (RFC 4254 section 4) to reply, at most
-     * reply_cap bytes, and set *reply_len: a "tcpip-forward" for port 0
-     * answers the port it bound (section 7.1). */
-    int (*global_request_reply)(void *user, nssh_str name,
-                                const uint8_t *data, size_t len,
-                                int want_reply, uint8_t *reply,
-                                size_t reply_cap, size_t *reply_len);
 
     /* --- server role: per-user settings --- */
     /* A USERAUTH_REQUEST arrived (RFC 4252 section 5), before its method
@@ -521,11 +529,10 @@ enum {
     NSSH_OPEN_UNKNOWN_CHANNEL_TYPE = 3,
     NSSH_OPEN_RESOURCE_SHORTAGE = 4
 };
-/* channel_open may also return NSSH_OPEN_LATER: the channel is held until
+/* channel_open may also return NSSH_CB_LATER: the channel is held until
  * the application answers with nssh_channel_open_confirm() or
  * nssh_channel_open_refuse() (for example once a forwarded TCP connection
  * is made). No data, request or close arrives on it before the answer. */
-#define NSSH_OPEN_LATER 0x100
 NSSH_API int nssh_channel_open_confirm(nssh_conn *c, uint32_t ch);
 /* reason is a code above; desc (may be NULL: the reason's name) is the
  * text the peer shows. */

@@ -60,19 +60,22 @@ static int on_hostkey(void *u, const char *alg, const uint8_t *b, size_t n)
     run *r = u;
     keep_hostkey(&r->hk, "kex", alg, b, n);
     run_event(r, "host key received");
-    return NSSH_AUTH_ALLOW;
+    return NSSH_CB_ACCEPT;
 }
 
 /* hostkeys-00@openssh.com (OpenSSH PROTOCOL section 2.5): one string per
  * host key blob. It needs no reply. */
 static int on_global(void *u, nssh_str name, const uint8_t *d, size_t n,
-                     int want_reply)
+                     int want_reply, uint8_t *reply, size_t reply_cap, size_t *reply_len)
 {
+    (void)reply;
+    (void)reply_cap;
+    (void)reply_len;
     run *r = u;
     size_t pos = 0;
     (void)want_reply;
     if (name.n != 23 || memcmp(name.p, "hostkeys-00@openssh.com", 23) != 0)
-        return -1;
+        return NSSH_CB_REFUSE;
     r->got_hostkeys00 = 1;
     while (pos + 4 <= n && r->n_hks < RUN_MAX_HOSTKEYS) {
         uint32_t k = get_be32(d + pos);
@@ -85,7 +88,7 @@ static int on_global(void *u, nssh_str name, const uint8_t *d, size_t n,
         pos += 4 + k;
     }
     run_event(r, "hostkeys-00@openssh.com received");
-    return -1;
+    return NSSH_CB_REFUSE;
 }
 
 static void on_auth(void *u, int ok, nssh_str methods)
@@ -109,8 +112,11 @@ static void on_auth(void *u, int ok, nssh_str methods)
         nssh_client_open_session(r->c);
 }
 
-static void on_open(void *u, uint32_t ch, int ok)
+static void on_open(void *u, uint32_t ch, int ok, uint32_t reason,
+                    nssh_str desc)
 {
+    (void)reason;
+    (void)desc;
     run *r = u;
     nssh_chan_req q;
     if (!ok) {
@@ -135,7 +141,7 @@ static int on_chreq(void *u, uint32_t ch, const nssh_chan_req *q)
         r->exit_status = q->exit_status;
         run_event(r, "exit-status received");
     }
-    return 0;
+    return NSSH_CB_ACCEPT;
 }
 
 static void on_data(void *u, uint32_t ch, uint32_t ext, const uint8_t *d,
@@ -225,7 +231,7 @@ void run_hooks_install(run *r)
     r->cb.log = on_log;
     r->cb.check_hostkey = on_hostkey;
     r->cb.client_auth = on_auth;
-    r->cb.client_channel_open = on_open;
+    r->cb.channel_open_reply = on_open;
     r->cb.channel_request = on_chreq;
     r->cb.channel_data = on_data;
     r->cb.channel_closed = on_closed;

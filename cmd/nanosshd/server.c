@@ -36,7 +36,7 @@ static const nssh_callbacks callbacks = {
     .kbdint_start = srv_kbdint_start,
     .kbdint_respond = srv_kbdint_respond,
     .channel_open_reply = fwd_open_reply,
-    .global_request_reply = fwd_global_request,
+    .global_request = fwd_global_request,
     .auth_request = srv_auth_request,
     .global_answer = alive_answer,
 };

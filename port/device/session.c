@@ -55,13 +55,13 @@ static int cb_auth_pubkey(void *user, nssh_str username, const char *alg,
     size_t i, ulen = strlen(s->p->login);
     (void)has_sig;
     if (username.n != ulen || memcmp(username.p, s->p->login, ulen) != 0)
-        return NSSH_AUTH_DENY;
+        return NSSH_CB_REFUSE;
     if (strcmp(alg, "ssh-ed25519") != 0 || ed25519_blob_key(blob, blob_len, &k) < 0)
-        return NSSH_AUTH_DENY;
+        return NSSH_CB_REFUSE;
     for (i = 0; i < s->p->n_auth_keys; i++)
         if (memcmp(s->p->auth_keys[i], k, 32) == 0)
-            return NSSH_AUTH_ALLOW;
-    return NSSH_AUTH_DENY;
+            return NSSH_CB_ACCEPT;
+    return NSSH_CB_REFUSE;
 }
 
 static void cb_auth_result(void *user, nssh_str username, const char *method,
@@ -84,12 +84,12 @@ static int cb_channel_open(void *user, uint32_t ch, nssh_str type,
     dev_session *s = user;
     (void)extra, (void)extra_len;
     if (type.n != 7 || memcmp(type.p, "session", 7) != 0)
-        return NSSH_OPEN_UNKNOWN_CHANNEL_TYPE;
+        return NSSH_CB_REFUSE_REASON(NSSH_OPEN_UNKNOWN_CHANNEL_TYPE);
     if (ch >= NSSH_MAX_CHANNELS)
-        return NSSH_OPEN_RESOURCE_SHORTAGE;
+        return NSSH_CB_REFUSE_REASON(NSSH_OPEN_RESOURCE_SHORTAGE);
     memset(&s->ch[ch], 0, sizeof(s->ch[ch]));
     s->ch[ch].kind = DEV_CH_OPEN;
-    return 0;
+    return NSSH_CB_ACCEPT;
 }
 
 static int cb_channel_request(void *user, uint32_t ch, const nssh_chan_req *r)
@@ -99,31 +99,31 @@ static int cb_channel_request(void *user, uint32_t ch, const nssh_chan_req *r)
     switch (r->kind) {
     case NSSH_REQ_PTY:
         if (c->kind != DEV_CH_OPEN)
-            return -1;
+            return NSSH_CB_REFUSE;
         c->pty = 1;
-        return 0;
+        return NSSH_CB_ACCEPT;
     case NSSH_REQ_WINDOW_CHANGE:
     case NSSH_REQ_ENV:
-        return 0;   /* accepted and ignored: the shell has no layout */
+        return NSSH_CB_ACCEPT;   /* accepted and ignored: the shell has no layout */
     case NSSH_REQ_SHELL:
         if (c->kind != DEV_CH_OPEN)
-            return -1;
+            return NSSH_CB_REFUSE;
         c->kind = DEV_CH_SHELL;
         dev_shell_start(s, c);
-        return 0;
+        return NSSH_CB_ACCEPT;
     case NSSH_REQ_EXEC:
         if (c->kind != DEV_CH_OPEN)
-            return -1;
+            return NSSH_CB_REFUSE;
         c->kind = DEV_CH_EXEC;
         dev_shell_exec(s, c, r->text.p, r->text.n);
-        return 0;
+        return NSSH_CB_ACCEPT;
     case NSSH_REQ_SUBSYSTEM:
         if (c->kind != DEV_CH_OPEN || r->text.n != 4 ||
             memcmp(r->text.p, "sftp", 4) != 0)
-            return -1;
-        return dev_sftp_start(s, ch);
+            return NSSH_CB_REFUSE;
+        return dev_sftp_start(s, ch) == 0 ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
     default:
-        return -1;
+        return NSSH_CB_REFUSE;
     }
 }
 

@@ -15,8 +15,10 @@
  *   srvlog.c   srv_log: sshd-shaped connection log lines
  *   alive.c    alive_wait / alive_tick: ClientAlive and MaxStartups timers
  *
- * Known seam: srv still carries the program's options (o, kopts) and
- * spawn.c reads ForceCommand, SetEnv and PrintMotd from them.
+ * No adapter file reads the program's options: spawn.c gets ForceCommand,
+ * the key's command= and environment=, SetEnv and PrintMotd as a
+ * spawn_policy (spawn.h) from cmd/nanosshd/session. Known seam: srv still
+ * holds the program's option structs (o, kopts) as fields.
  */
 #ifndef NSSH_POSIX_CONN_H
 #define NSSH_POSIX_CONN_H

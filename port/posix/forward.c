@@ -152,7 +152,7 @@ int fwd_open_direct(srv *s, uint32_t ch, const uint8_t *extra, size_t len)
         cstr(t.host, host, sizeof(host)) < 0 ||
         cstr(t.orig_host, orig, sizeof(orig)) < 0) {
         log_info("refused direct-tcpip channel: malformed target");
-        return NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED;
+        return NSSH_CB_REFUSE_REASON(NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED);
     }
     log_debug("direct-tcpip: originator %s port %u, target %s port %u", orig,
               (unsigned)t.orig_port, host, (unsigned)t.port);
@@ -160,10 +160,10 @@ int fwd_open_direct(srv *s, uint32_t ch, const uint8_t *extra, size_t len)
         /* Answered here to give the client the reason (RFC 4254 5.1). */
         nssh_channel_open_refuse(s->c, ch, NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
                                  why);
-        return NSSH_OPEN_LATER;
+        return NSSH_CB_LATER;
     }
     if (!(f = chan_new(s, ch, FC_CONNECTING, host, (int)t.port)))
-        return NSSH_OPEN_RESOURCE_SHORTAGE;
+        return NSSH_CB_REFUSE_REASON(NSSH_OPEN_RESOURCE_SHORTAGE);
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -175,13 +175,13 @@ int fwd_open_direct(srv *s, uint32_t ch, const uint8_t *extra, size_t len)
         chan_free(f);
         nssh_channel_open_refuse(s->c, ch, NSSH_OPEN_CONNECT_FAILED,
                                  gai_strerror(r));
-        return NSSH_OPEN_LATER;
+        return NSSH_CB_LATER;
     }
     f->ai = f->ai_next = res;
     r = connect_next(f, &err);
     if (r != 0)
         connect_done(s, ch, r > 0 ? 0 : err);
-    return NSSH_OPEN_LATER;
+    return NSSH_CB_LATER;
 }
 
 int fwd_attach(srv *s, uint32_t ch, int fd, const char *host, int port)

@@ -85,8 +85,8 @@ const char *fwd_bind_host(const srv *s, const char *host);
 fwd_state *fwd_get(srv *s);
 /* Is channel ch a forwarded connection? */
 int fwd_is(const srv *s, uint32_t ch);
-/* channel_open for "direct-tcpip": 0 never (the answer comes once the
- * connection is made: NSSH_OPEN_LATER) or a refusal reason. */
+/* channel_open for "direct-tcpip": never NSSH_CB_ACCEPT (the answer comes
+ * once the connection is made: NSSH_CB_LATER) or NSSH_CB_REFUSE_REASON. */
 int fwd_open_direct(srv *s, uint32_t ch, const uint8_t *extra, size_t len);
 /* A socket accepted by a listener on channel ch, opened towards the peer
  * (state FC_OPENING). */
@@ -108,7 +108,7 @@ void fwd_events(srv *s, const struct pollfd *fds, size_t n);
 void fwd_release_all(srv *s);
 
 /* ---- fwd_listen.c -------------------------------------------------------- */
-/* The engine's global_request_reply callback. */
+/* The engine's global_request callback. */
 int fwd_global_request(void *user, nssh_str name, const uint8_t *data,
                        size_t len, int want_reply, uint8_t *reply,
                        size_t reply_cap, size_t *reply_len);

@@ -166,22 +166,23 @@ int fwd_global_request(void *user, nssh_str name, const uint8_t *data,
     nssh_tcpip t;
     int cancel = name_is(name, "cancel-tcpip-forward");
     if (!s->authenticated || (!cancel && !name_is(name, "tcpip-forward")))
-        return -1;
+        return NSSH_CB_REFUSE;
     if (nssh_tcpip_parse(data, len, 0, &t) < 0 || t.host.n >= sizeof(host) ||
         memchr(t.host.p, 0, t.host.n)) {
         log_info("malformed %.*s request", (int)name.n, name.p);
-        return -1;
+        return NSSH_CB_REFUSE;
     }
     memcpy(host, t.host.p, t.host.n);
     host[t.host.n] = 0;
     log_debug("global request %.*s: listen %s port %u", (int)name.n, name.p,
               host, (unsigned)t.port);
     if (!cancel)
-        return tcpip_forward(s, host, (int)t.port, reply, reply_cap, reply_len);
+        return tcpip_forward(s, host, (int)t.port, reply, reply_cap, reply_len) == 0
+                   ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
     if (!s->fwd || !(l = find(s->fwd, host, (int)t.port)))
-        return -1;
+        return NSSH_CB_REFUSE;
     fwd_listen_close(l);
-    return 0;
+    return NSSH_CB_ACCEPT;
 }
 
 static void addr_text(const struct sockaddr_storage *ss, char *out, size_t cap,

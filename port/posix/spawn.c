@@ -84,8 +84,8 @@ static void set_stdio(const session *ss, const int in[2], const int out[2],
 /* sftp: run is internal-sftp, served right here without exec; it keeps
  * the daemon's stderr for its log lines when the daemon logs there. */
 static void run_child(srv *s, session *ss, const char *run, int sftp,
-                      char **envp, const int in[2], const int out[2],
-                      const int err[2])
+                      int motd, char **envp, const int in[2],
+                      const int out[2], const int err[2])
 {
     const user_info *u = &s->pw;
     const char *base = strrchr(u->shell, '/');
@@ -106,7 +106,7 @@ static void run_child(srv *s, session *ss, const char *run, int sftp,
         _exit(sftp_internal_run(run, STDIN_FILENO, STDOUT_FILENO, log_fd,
                                 u->name, u->home, s->peer));
     base = base ? base + 1 : u->shell;
-    if (!run && ss->want_pty && s->o->print_motd > 0)
+    if (!run && ss->want_pty && motd)
         print_motd(u);
     if (run) {
         char *argv[] = { (char *)base, "-c", (char *)run, NULL };
@@ -119,7 +119,8 @@ static void run_child(srv *s, session *ss, const char *run, int sftp,
     child_fail(u->shell);
 }
 
-static int make_env(srv *s, session *ss, const char *original, envlist *e)
+static int make_env(srv *s, session *ss, const spawn_policy *p,
+                    const char *original, envlist *e)
 {
     env_inputs in;
     memset(&in, 0, sizeof(in));
@@ -133,15 +134,13 @@ static int make_env(srv *s, session *ss, const char *original, envlist *e)
     in.local_port = s->local_port;
     in.tty = ss->want_pty ? ss->tty : NULL;
     in.term = ss->want_pty ? ss->term : NULL;
-    if (s->have_kopts) {
-        in.key_env = s->kopts.env;
-        in.n_key_env = s->kopts.n_env;
-    }
+    in.key_env = p->key_env;
+    in.n_key_env = p->n_key_env;
     in.client_env = ss->env;
     in.n_client_env = ss->n_env;
     in.original_command = original;
-    in.admin_env = s->o->set_env.v;
-    in.n_admin_env = s->o->set_env.n;
+    in.admin_env = p->admin_env;
+    in.n_admin_env = p->n_admin_env;
     return env_build(e, &in);
 }
 
@@ -196,14 +195,12 @@ static void log_start(srv *s, session *ss, uint32_t ch, const char *command,
             s->pw.name, s->peer, s->peer_port, (unsigned)ch);
 }
 
-int spawn_session(srv *s, uint32_t ch, const char *command)
+int spawn_session(srv *s, uint32_t ch, const char *command,
+                  const spawn_policy *p)
 {
     session *ss = &s->sess[ch];
     int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-    /* ForceCommand wins over the key's command= option, as in sshd. */
-    const char *admin = s->o->force_command && *s->o->force_command
-                            ? s->o->force_command : NULL;
-    const char *forced = admin ? admin : s->have_kopts ? s->kopts.command : NULL;
+    const char *forced = p->forced;
     /* internal-sftp only where the configuration put it (Subsystem,
      * ForceCommand, a key's command=), as sshd: a client's own command
      * "internal-sftp" goes to the shell like any other. */
@@ -212,7 +209,7 @@ int spawn_session(srv *s, uint32_t ch, const char *command)
     envlist env = { 0 };
     pid_t pid;
     int e = NSSH_ERR_INTERNAL;
-    if (make_env(s, ss, forced ? command : NULL, &env) < 0)
+    if (make_env(s, ss, p, forced ? command : NULL, &env) < 0)
         goto out;
     if (!ss->want_pty && open_pipes(in, out, err) < 0)
         goto out;
@@ -221,11 +218,11 @@ int spawn_session(srv *s, uint32_t ch, const char *command)
     if ((pid = fork()) < 0)
         goto out;
     if (pid == 0)
-        run_child(s, ss, run, sftp, env.v, in, out, err);
+        run_child(s, ss, run, sftp, p->motd, env.v, in, out, err);
     ss->pid = pid;
     ss->started = 1;
     keep_parent_ends(ss, in, out, err);
-    log_start(s, ss, ch, command, admin ? 2 : forced != NULL);
+    log_start(s, ss, ch, command, forced ? p->forced_by : 0);
     log_debug("session %u: child is pid %ld", (unsigned)ch, (long)pid);
     e = 0;
 out:

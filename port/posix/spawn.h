@@ -7,6 +7,22 @@
 
 #include "conn.h"
 
-int spawn_session(srv *s, uint32_t ch, const char *command);
+/* What the program decided for one session (its sshd policy: ForceCommand,
+ * the key's command= and environment=, SetEnv, PrintMotd); the adapter
+ * only carries it out. The pointers need to live only during the call. */
+typedef struct spawn_policy {
+    const char *forced;      /* run instead of the client's command, or NULL */
+    int forced_by;           /* for the log: 2 the configuration, 1 the key */
+    char *const *admin_env;  /* SetEnv: "NAME=value" */
+    size_t n_admin_env;
+    char *const *key_env;    /* authorized_keys environment= */
+    size_t n_key_env;
+    int motd;                /* print the motd before a login shell on a pty */
+} spawn_policy;
+
+/* Start the child of session ch: the forced command, else command, else
+ * the user's login shell. 0, or NSSH_ERR_INTERNAL (logged). */
+int spawn_session(srv *s, uint32_t ch, const char *command,
+                  const spawn_policy *p);
 
 #endif

@@ -60,15 +60,15 @@ static int answer(nssh_conn *c, int verdict, const nssh_kbdint *q)
 {
     nssh_str user = kbd_user(c);
     const char *why = "refused";
-    if (verdict == NSSH_AUTH_ALLOW)
+    if (verdict == NSSH_CB_ACCEPT)
         return auth_succeed(c, user, METHOD, NULL, NULL, 0);
-    if (verdict == NSSH_AUTH_MORE && q->n_prompts <= NSSH_KBDINT_PROMPTS_MAX) {
+    if (verdict == NSSH_CB_MORE && q->n_prompts <= NSSH_KBDINT_PROMPTS_MAX) {
         conn_log(c, NSSH_LOG_DEBUG, "auth", "SSH_MSG_USERAUTH_INFO_REQUEST",
                  NULL, "keyboard-interactive for %.*s: %u prompts", str_clip(user),
                  user.p, q->n_prompts);
         return send_info_request(c, q);
     }
-    if (verdict == NSSH_AUTH_MORE)
+    if (verdict == NSSH_CB_MORE)
         why = "too many prompts from the application";
     conn_log(c, NSSH_LOG_VERBOSE, "auth", NULL, NULL,
              "keyboard-interactive for %.*s: %s", str_clip(user), user.p, why);
@@ -131,7 +131,7 @@ int auth_kbdint_response(nssh_conn *c, rd *r)
     nssh_kbdint q;
     uint32_t n = 0;
     size_t from = r->pos;
-    int verdict = NSSH_AUTH_DENY, e;
+    int verdict = NSSH_CB_REFUSE, e;
     if (!c->au.kbd_active)
         return conn_fail(c, NSSH_ERR_UNEXPECTED, NSSH_DISC_PROTOCOL_ERROR, "auth",
                          INFO_RESP, NULL,

@@ -59,7 +59,7 @@ int auth_password(nssh_conn *c, rd *r, nssh_str user, int user_ok)
     else if (change)
         why = "password change not supported";
     else if (!(ok = c->cb->auth_password(c->cfg->user, user, pw) ==
-                    NSSH_AUTH_ALLOW))
+                    NSSH_CB_ACCEPT))
         why = "refused";
     wipe_rest(r, from);
     if (why)

@@ -113,7 +113,7 @@ static const char *judge(nssh_conn *c, const pkreq *q, const nssh_sig_alg *alg,
         return "key blob type does not match the algorithm";
     if (!c->cb->auth_pubkey ||
         c->cb->auth_pubkey(c->cfg->user, q->user, alg->name, q->blob,
-                           q->blob_len, q->has_sig) != NSSH_AUTH_ALLOW)
+                           q->blob_len, q->has_sig) != NSSH_CB_ACCEPT)
         return "key not authorized";
     if (q->has_sig && (e = verify(c, q, alg)) < 0)
         return e == NSSH_ERR_SIGNATURE ? "signature did not verify"

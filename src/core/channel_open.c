@@ -57,7 +57,7 @@ static int send_open_confirmation(nssh_conn *c, uint32_t id)
 }
 
 /* What the application says to a channel the peer opens: 0 (open now),
- * NSSH_OPEN_LATER, or a reason code. */
+ * OPEN_LATER, or a reason code. */
 static uint32_t open_verdict(nssh_conn *c, uint32_t id, nssh_str type, rd *r)
 {
     int v;
@@ -70,9 +70,13 @@ static uint32_t open_verdict(nssh_conn *c, uint32_t id, nssh_str type, rd *r)
         return session ? NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED
                        : NSSH_OPEN_UNKNOWN_CHANNEL_TYPE;
     v = c->cb->channel_open(c->cfg->user, id, type, r->p + r->pos, rd_left(r));
-    if (v == 0 || v == NSSH_OPEN_LATER)
-        return (uint32_t)v;
-    return v >= 1 && v <= 4 ? (uint32_t)v : NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED;
+    if (v == NSSH_CB_ACCEPT)
+        return 0;
+    if (v == NSSH_CB_LATER)
+        return OPEN_LATER;
+    /* NSSH_CB_REFUSE_REASON(1..4); anything else, zero included, is the
+     * default refusal. */
+    return v >= -4 && v <= -1 ? (uint32_t)-v : NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED;
 }
 
 static int on_open(nssh_conn *c, rd *r)
@@ -104,9 +108,9 @@ static int on_open(nssh_conn *c, rd *r)
     conn_log(c, NSSH_LOG_VERBOSE, STAGE, "SSH_MSG_CHANNEL_OPEN", NULL,
              "peer channel %u opens \"%.*s\": %s", (unsigned)sender,
              (int)(type.n > 64 ? 64 : type.n), type.p,
-             reason == NSSH_OPEN_LATER ? "answer pending" :
+             reason == OPEN_LATER ? "answer pending" :
              reason ? open_reason(reason) : "accepted");
-    if (reason == NSSH_OPEN_LATER)
+    if (reason == OPEN_LATER)
         return 0;
     if (reason) {
         if (id >= 0)
@@ -191,8 +195,6 @@ static void tell_open_reply(nssh_conn *c, uint32_t id, int ok, uint32_t reason,
 {
     if (c->cb->channel_open_reply)
         c->cb->channel_open_reply(c->cfg->user, id, ok, reason, desc);
-    else if (c->cb->client_channel_open)
-        c->cb->client_channel_open(c->cfg->user, id, ok);
 }
 
 /* The answer to our CHANNEL_OPEN. */

@@ -129,7 +129,7 @@ static int on_request(nssh_conn *c, rd *r)
         return 0;   /* answering would follow our CLOSE */
     /* OpenSSH takes any answer to a keepalive as a sign of life. */
     if (q.kind != NSSH_REQ_KEEPALIVE && c->cb->channel_request)
-        ok = c->cb->channel_request(c->cfg->user, id, &q) == 0;
+        ok = c->cb->channel_request(c->cfg->user, id, &q) == NSSH_CB_ACCEPT;
     conn_log(c, NSSH_LOG_DEBUG, STAGE, MSG, NULL, "channel %u: request \"%.*s\"%s: %s",
              (unsigned)id, (int)(q.type.n > 64 ? 64 : q.type.n), q.type.p,
              q.want_reply ? " (reply wanted)" : "", ok ? "accepted" : "refused");

@@ -13,7 +13,7 @@
  * requests of RFC 4254 need 4 bytes (section 7.1). */
 #define REPLY_MAX 64u
 
-/* The application's verdict: 0 success, -1 failure; *reply_len bytes of
+/* The application's verdict: 1 success, 0 failure; *reply_len bytes of
  * reply data written to reply. */
 static int ask_app(nssh_conn *c, nssh_str name, rd *r, int want_reply,
                    uint8_t *reply, size_t *reply_len)
@@ -23,17 +23,13 @@ static int ask_app(nssh_conn *c, nssh_str name, rd *r, int want_reply,
     size_t len = rd_left(r);
     int v;
     *reply_len = 0;
-    if (cb->global_request_reply) {
-        v = cb->global_request_reply(c->cfg->user, name, data, len, want_reply,
-                                     reply, REPLY_MAX, reply_len);
-        if (v != 0 || *reply_len > REPLY_MAX)
-            *reply_len = 0;
-        return v == 0 ? 0 : -1;
-    }
-    if (cb->global_request)
-        return cb->global_request(c->cfg->user, name, data, len, want_reply) == 0
-                   ? 0 : -1;
-    return -1;
+    if (!cb->global_request)
+        return 0;
+    v = cb->global_request(c->cfg->user, name, data, len, want_reply, reply,
+                           REPLY_MAX, reply_len);
+    if (v != NSSH_CB_ACCEPT || *reply_len > REPLY_MAX)
+        *reply_len = 0;
+    return v == NSSH_CB_ACCEPT;
 }
 
 static int on_request(nssh_conn *c, rd *r)
@@ -51,7 +47,7 @@ static int on_request(nssh_conn *c, rd *r)
     if (c->role == NSSH_ROLE_SERVER && hostkeys_is_prove(name))
         return hostkeys_prove(c, r, want_reply);
     if (!(name.n == strlen(KEEPALIVE) && memcmp(name.p, KEEPALIVE, name.n) == 0))
-        ok = ask_app(c, name, r, want_reply, reply, &reply_len) == 0;
+        ok = ask_app(c, name, r, want_reply, reply, &reply_len);
     conn_log(c, NSSH_LOG_DEBUG, "connection", "SSH_MSG_GLOBAL_REQUEST", NULL,
              "global request \"%.*s\"%s: %s", (int)(name.n > 64 ? 64 : name.n),
              name.p, want_reply ? " (reply wanted)" : "",

@@ -175,8 +175,10 @@ typedef struct auth {
 
 /* ---- Channels ---------------------------------------------------------- */
 /* CH_OPENING: our CHANNEL_OPEN awaits the peer's answer; CH_PENDING: the
- * peer's awaits the application's (NSSH_OPEN_LATER). */
+ * peer's awaits the application's (NSSH_CB_LATER). */
 enum { CH_FREE = 0, CH_OPENING, CH_OPEN, CH_PENDING };
+/* Not a reason code of RFC 4254: the open verdict "answer later". */
+#define OPEN_LATER 0x100
 
 typedef struct chan {
     uint8_t state;             /* CH_* */

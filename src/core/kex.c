@@ -166,7 +166,7 @@ static int client_hostkey(nssh_conn *c, const uint8_t *ks, size_t ksn,
         memcmp(kt, c->kx.hostkey_alg->key_type, ktn) != 0)
         return kex_fail(c, NSSH_ERR_KEY, m, "K_S", "host key type does not match the negotiated algorithm");
     if (!c->cb->check_hostkey ||
-        c->cb->check_hostkey(c->cfg->user, c->kx.hostkey_alg->name, ks, ksn) != NSSH_AUTH_ALLOW)
+        c->cb->check_hostkey(c->cfg->user, c->kx.hostkey_alg->name, ks, ksn) != NSSH_CB_ACCEPT)
         return conn_fail(c, NSSH_ERR_HOSTKEY, NSSH_DISC_HOST_KEY_NOT_VERIFIABLE,
                          "kex", m, "K_S", "host key not accepted");
     return 0;

@@ -34,15 +34,18 @@ if(NSSH_BUILD_TESTS AND CMOCKA_LIB)
   # built from the handler sources alone, not against the library.
   set(AUTH_SERVER_SRC src/core/auth_server.c src/core/auth_publickey.c
     src/core/auth_password.c src/core/auth_kbdint.c)
-  add_executable(test_channel ${UNIT_DIR}/core/standalone/test_channel.c
-    ${AUTH_SERVER_SRC} src/core/auth_client.c src/core/channel.c
-    src/core/channel_req.c src/core/channel_api.c src/core/channel_open.c src/core/tcpip.c
-    src/core/global.c src/core/hostkeys_ext.c
-    src/core/buf.c)
-  target_include_directories(test_channel PRIVATE include src/core ${UNIT_DIR}/core)
-  target_link_libraries(test_channel PRIVATE ${CMOCKA_LIB})
-  set_target_properties(test_channel PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  add_test(NAME test_channel COMMAND test_channel)
+  # One program per group, sharing standalone/chan_harness.h.
+  foreach(t auth open data requests)
+    add_executable(test_channel_${t} ${UNIT_DIR}/core/standalone/test_channel_${t}.c
+      ${AUTH_SERVER_SRC} src/core/auth_client.c src/core/channel.c
+      src/core/channel_req.c src/core/channel_api.c src/core/channel_open.c src/core/tcpip.c
+      src/core/global.c src/core/hostkeys_ext.c
+      src/core/buf.c)
+    target_include_directories(test_channel_${t} PRIVATE include src/core ${UNIT_DIR}/core)
+    target_link_libraries(test_channel_${t} PRIVATE ${CMOCKA_LIB})
+    set_target_properties(test_channel_${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+    add_test(NAME test_channel_${t} COMMAND test_channel_${t})
+  endforeach()
   # password and keyboard-interactive, the same way.
   add_executable(test_auth_methods ${UNIT_DIR}/core/standalone/test_auth_methods.c
     ${AUTH_SERVER_SRC} src/core/buf.c)

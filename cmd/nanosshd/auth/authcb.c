@@ -146,7 +146,7 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
     char type[64];
     int ok;
     if (username.n > NSSH_USER_MAX || memchr(username.p, 0, username.n))
-        return NSSH_AUTH_DENY;
+        return NSSH_CB_REFUSE;
     memcpy(s->user, username.p, username.n);
     s->user[username.n] = 0;
     ok = lookup_user(s, s->user) == 0 && user_allowed(s) &&
@@ -157,7 +157,7 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
      * query is logged here, as sshd logs it. */
     if (!ok && !has_sig)
         log_failed(s, s->user, "publickey", blob, blob_len);
-    return ok ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+    return ok ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 /* sshd names key types in upper case: ED25519, ECDSA, RSA. */

@@ -59,7 +59,7 @@ static int check(srv *s, nssh_str username, nssh_str password,
     snprintf(s->user, sizeof(s->user), "%s", name);
     serve = name[0] && srv_user_ok(s, name) && srv_root_ok(s, method);
     if (!(pw = malloc(password.n + 1)))
-        return NSSH_AUTH_DENY;
+        return NSSH_CB_REFUSE;
     memcpy(pw, password.p, password.n);
     pw[password.n] = 0;
     if (memchr(password.p, 0, password.n))
@@ -72,7 +72,7 @@ static int check(srv *s, nssh_str username, nssh_str password,
             pamauth_end(s);   /* nothing of the placeholder run is kept */
         wait_until(start + AUTH_FAIL_MS);
     }
-    return ok ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+    return ok ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 int srv_auth_password(void *user, nssh_str username, nssh_str password)
@@ -90,7 +90,7 @@ int srv_kbdint_start(void *user, nssh_str username, nssh_str submethods,
     q->n_prompts = 1;
     q->prompt[0].text = "Password: ";
     q->prompt[0].echo = 0;
-    return NSSH_AUTH_MORE;
+    return NSSH_CB_MORE;
 }
 
 int srv_kbdint_respond(void *user, nssh_str username,
@@ -98,6 +98,6 @@ int srv_kbdint_respond(void *user, nssh_str username,
 {
     (void)q;
     if (n != 1)
-        return NSSH_AUTH_DENY;
+        return NSSH_CB_REFUSE;
     return check(user, username, responses[0], "keyboard-interactive");
 }

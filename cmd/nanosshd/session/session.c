@@ -71,16 +71,18 @@ int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
                 (int)(type.n > 64 ? 64 : type.n), type.p);
         /* RFC 4254 section 5.1: types we know but do not serve are
          * prohibited; anything else is unknown. */
-        return known_type(type) ? 1 : 3;
+        return NSSH_CB_REFUSE_REASON(known_type(type)
+                                          ? NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED
+                                          : NSSH_OPEN_UNKNOWN_CHANNEL_TYPE);
     }
     if (!s->authenticated)
-        return 1;   /* SSH_OPEN_ADMINISTRATIVELY_PROHIBITED */
+        return NSSH_CB_REFUSE_REASON(NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED);
     if (ch >= NSSH_MAX_CHANNELS)
-        return 4;   /* SSH_OPEN_RESOURCE_SHORTAGE */
+        return NSSH_CB_REFUSE_REASON(NSSH_OPEN_RESOURCE_SHORTAGE);
     if (sessions_open(s) >= s->o->max_sessions) {
         srv_log(s, LL_VERBOSE, "refused session on channel %u: MaxSessions "
                 "(%ld) reached", (unsigned)ch, s->o->max_sessions);
-        return 1;
+        return NSSH_CB_REFUSE_REASON(NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED);
     }
     ss = &s->sess[ch];
     memset(ss, 0, sizeof(*ss));
@@ -88,7 +90,7 @@ int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
     ss->ptm = ss->pts = ss->fd_in = ss->out.fd = ss->err.fd = -1;
     ss->err.ext = 1;
     log_debug("session opened on channel %u", (unsigned)ch);
-    return 0;
+    return NSSH_CB_ACCEPT;
 }
 
 static int req_pty(srv *s, session *ss, const nssh_chan_req *q)
@@ -159,15 +161,39 @@ out:
     return r;
 }
 
+/* sshd's policy for the child, handed to the adapter's spawn: ForceCommand
+ * wins over the key's command= option, as in sshd; SetEnv and the key's
+ * environment=; PrintMotd. */
+static void policy_of(const srv *s, spawn_policy *p)
+{
+    memset(p, 0, sizeof(*p));
+    if (s->o->force_command && *s->o->force_command) {
+        p->forced = s->o->force_command;
+        p->forced_by = 2;
+    } else if (s->have_kopts && s->kopts.command) {
+        p->forced = s->kopts.command;
+        p->forced_by = 1;
+    }
+    if (s->have_kopts) {
+        p->key_env = s->kopts.env;
+        p->n_key_env = s->kopts.n_env;
+    }
+    p->admin_env = s->o->set_env.v;
+    p->n_admin_env = s->o->set_env.n;
+    p->motd = s->o->print_motd > 0;
+}
+
 static int req_run(srv *s, uint32_t ch, const nssh_chan_req *q)
 {
+    spawn_policy p;
     char *cmd = NULL;
     int r;
     if (s->sess[ch].started)
         return -1;
     if (q->kind == NSSH_REQ_EXEC && !(cmd = cstr(q->text, 256 * 1024)))
         return -1;
-    r = spawn_session(s, ch, cmd);
+    policy_of(s, &p);
+    r = spawn_session(s, ch, cmd, &p);
     free(cmd);
     return r < 0 ? -1 : 0;
 }
@@ -179,6 +205,7 @@ static int req_subsystem(srv *s, uint32_t ch, const nssh_chan_req *q)
     session *ss = &s->sess[ch];
     char *name = cstr(q->text, sizeof(ss->subsystem) - 1);
     const char *cmd = name ? opts_subsystem(s->o, name) : NULL;
+    spawn_policy p;
     int r = -1;
     if (!cmd) {
         logit(LL_INFO, "subsystem request for %.*s by user %s failed, "
@@ -192,7 +219,8 @@ static int req_subsystem(srv *s, uint32_t ch, const nssh_chan_req *q)
             s->pw.name);
     snprintf(ss->subsystem, sizeof(ss->subsystem), "%s", name);
     log_debug("subsystem: exec() %s", cmd);
-    r = spawn_session(s, ch, cmd) < 0 ? -1 : 0;
+    policy_of(s, &p);
+    r = spawn_session(s, ch, cmd, &p) < 0 ? -1 : 0;
     if (r < 0)
         ss->subsystem[0] = 0;
 out:
@@ -210,7 +238,8 @@ static int req_signal(srv *s, session *ss, const nssh_chan_req *q)
     return killpg(ss->pid, sig) == 0 ? 0 : -1;
 }
 
-int sess_request(void *user, uint32_t ch, const nssh_chan_req *q)
+/* 0 when the request is granted, -1 when refused. */
+static int request(void *user, uint32_t ch, const nssh_chan_req *q)
 {
     srv *s = user;
     session *ss;
@@ -237,6 +266,11 @@ int sess_request(void *user, uint32_t ch, const nssh_chan_req *q)
                   (int)(q->type.n > 64 ? 64 : q->type.n), q->type.p);
         return -1;
     }
+}
+
+int sess_request(void *user, uint32_t ch, const nssh_chan_req *q)
+{
+    return request(user, ch, q) == 0 ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 /* Client data for the child, held until it reads it. The engine reopens

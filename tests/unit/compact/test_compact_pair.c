@@ -63,7 +63,7 @@ static int srv_auth_pubkey(void *u, nssh_str user, const char *alg,
     return user.n == 5 && memcmp(user.p, "alice", 5) == 0 &&
                    len == s->allowed_user_len &&
                    memcmp(blob, s->allowed_user, len) == 0
-               ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+               ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 static int srv_open(void *u, uint32_t ch, nssh_str type, const uint8_t *x, size_t xl)
@@ -73,9 +73,9 @@ static int srv_open(void *u, uint32_t ch, nssh_str type, const uint8_t *x, size_
     (void)x;
     (void)xl;
     if (type.n != 7 || memcmp(type.p, "session", 7) != 0)
-        return 3;
+        return NSSH_CB_REFUSE_REASON(NSSH_OPEN_UNKNOWN_CHANNEL_TYPE);
     s->opened_ch = (int)ch;
-    return 0;
+    return NSSH_CB_ACCEPT;
 }
 
 static int srv_req(void *u, uint32_t ch, const nssh_chan_req *r)
@@ -84,9 +84,9 @@ static int srv_req(void *u, uint32_t ch, const nssh_chan_req *r)
 
     (void)ch;
     if (r->kind != NSSH_REQ_EXEC)
-        return -1;
+        return NSSH_CB_REFUSE;
     snprintf(s->exec_cmd, sizeof(s->exec_cmd), "%.*s", (int)r->text.n, r->text.p);
-    return 0;
+    return NSSH_CB_ACCEPT;
 }
 
 static void on_data(void *u, uint32_t ch, uint32_t ext, const uint8_t *d, size_t n)
@@ -110,7 +110,7 @@ static int cli_hostkey(void *u, const char *alg, const uint8_t *b, size_t n)
 
     s->hostkey_ok = strcmp(alg, "ssh-ed25519") == 0 && n == s->want_hostkey_len &&
                     memcmp(b, s->want_hostkey, n) == 0;
-    return s->hostkey_ok ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+    return s->hostkey_ok ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 static void cli_auth(void *u, int ok, nssh_str methods)
@@ -122,8 +122,11 @@ static void cli_auth(void *u, int ok, nssh_str methods)
     s->auth_ok = ok;
 }
 
-static void cli_open(void *u, uint32_t ch, int ok)
+static void cli_open(void *u, uint32_t ch, int ok, uint32_t reason,
+                     nssh_str desc)
 {
+    (void)reason;
+    (void)desc;
     side *s = u;
 
     s->opened_ch = (int)ch;
@@ -144,7 +147,7 @@ static int cli_chreq(void *u, uint32_t ch, const nssh_chan_req *r)
     (void)u;
     (void)ch;
     (void)r;
-    return 0;
+    return NSSH_CB_ACCEPT;
 }
 
 static size_t count(const void *const *list)
@@ -202,7 +205,7 @@ static void side_init(side *s, int role, int backend, const nssh_kem *kem,
     } else {
         s->cb.check_hostkey = cli_hostkey;
         s->cb.client_auth = cli_auth;
-        s->cb.client_channel_open = cli_open;
+        s->cb.channel_open_reply = cli_open;
         s->cb.client_channel_reply = cli_reply;
         s->cb.channel_request = cli_chreq;
     }

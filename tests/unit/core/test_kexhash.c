@@ -39,7 +39,7 @@ static int rec_rng(void *u, uint8_t *out, size_t n)
     return 0;
 }
 
-static int accept_key(void *u, const char *a, const uint8_t *b, size_t n) { return NSSH_AUTH_ALLOW; }
+static int accept_key(void *u, const char *a, const uint8_t *b, size_t n) { return NSSH_CB_ACCEPT; }
 static const nssh_callbacks cli_cb = { .check_hostkey = accept_key };
 static const nssh_callbacks srv_cb = { 0 };
 

@@ -71,9 +71,9 @@ static int srv_auth_pubkey(void *u, nssh_str user, const char *alg,
     (void)alg;
     (void)has_sig;
     if (user.n != 5 || memcmp(user.p, "alice", 5) != 0)
-        return NSSH_AUTH_DENY;
+        return NSSH_CB_REFUSE;
     return s->allowed_len == len && memcmp(s->allowed_blob, blob, len) == 0
-               ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+               ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 static int srv_open(void *u, uint32_t ch, nssh_str type, const uint8_t *x,
@@ -83,9 +83,9 @@ static int srv_open(void *u, uint32_t ch, nssh_str type, const uint8_t *x,
     (void)x;
     (void)xl;
     if (type.n != 7 || memcmp(type.p, "session", 7) != 0)
-        return 3;
+        return NSSH_CB_REFUSE_REASON(NSSH_OPEN_UNKNOWN_CHANNEL_TYPE);
     s->opened_ch = (int)ch;
-    return 0;
+    return NSSH_CB_ACCEPT;
 }
 
 static int srv_req(void *u, uint32_t ch, const nssh_chan_req *r)
@@ -95,9 +95,10 @@ static int srv_req(void *u, uint32_t ch, const nssh_chan_req *r)
     snprintf(s->last_req, sizeof(s->last_req), "%.*s", (int)r->type.n, r->type.p);
     if (r->kind == NSSH_REQ_EXEC) {
         snprintf(s->exec_cmd, sizeof(s->exec_cmd), "%.*s", (int)r->text.n, r->text.p);
-        return 0;
+        return NSSH_CB_ACCEPT;
     }
-    return r->kind == NSSH_REQ_SHELL || r->kind == NSSH_REQ_PTY ? 0 : -1;
+    return r->kind == NSSH_REQ_SHELL || r->kind == NSSH_REQ_PTY ? NSSH_CB_ACCEPT
+                                                                : NSSH_CB_REFUSE;
 }
 
 static void on_data(void *u, uint32_t ch, uint32_t ext, const uint8_t *d,
@@ -122,7 +123,7 @@ static int cli_hostkey(void *u, const char *alg, const uint8_t *b, size_t n)
     (void)u;
     (void)alg;
     (void)b;
-    return n > 0 ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+    return n > 0 ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 static void cli_auth(void *u, int ok, nssh_str methods)
@@ -136,8 +137,11 @@ static void cli_auth(void *u, int ok, nssh_str methods)
     s->kex_at_auth = info.kex_count;
 }
 
-static void cli_open(void *u, uint32_t ch, int ok)
+static void cli_open(void *u, uint32_t ch, int ok, uint32_t reason,
+                     nssh_str desc)
 {
+    (void)reason;
+    (void)desc;
     side *s = u;
     s->opened_ch = (int)ch;
     s->open_ok = ok;
@@ -159,7 +163,7 @@ static int cli_chreq(void *u, uint32_t ch, const nssh_chan_req *r)
         s->exit_seen = 1;
         s->exit_status = r->exit_status;
     }
-    return 0;
+    return NSSH_CB_ACCEPT;
 }
 
 static void side_init(side *s, int role, const nssh_cipher *ci,
@@ -220,7 +224,7 @@ static void side_init(side *s, int role, const nssh_cipher *ci,
     } else {
         s->cb.check_hostkey = cli_hostkey;
         s->cb.client_auth = cli_auth;
-        s->cb.client_channel_open = cli_open;
+        s->cb.channel_open_reply = cli_open;
         s->cb.client_channel_reply = cli_reply;
     }
     s->opened_ch = -1;
@@ -618,7 +622,7 @@ static int srv_auth_password(void *u, nssh_str user, nssh_str pw)
     (void)u;
     return user.n == 5 && !memcmp(user.p, "alice", 5) && pw.n == 7 &&
                    !memcmp(pw.p, "hunter2", 7)
-               ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+               ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 static void password_pair(side *cl, side *sv, uint32_t max_tries)

@@ -68,7 +68,7 @@ static int srv_pubkey(void *u, nssh_str user, const char *alg,
     (void)alg;
     (void)has_sig;
     return len == user_blob_len && !memcmp(blob, user_blob, len)
-               ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+               ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 static void srv_auth_request(void *u, nssh_str user, nssh_str method)
@@ -100,7 +100,7 @@ static int cli_hostkey(void *u, const char *alg, const uint8_t *b, size_t n)
     (void)u;
     (void)alg;
     (void)b;
-    return n ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+    return n ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 static void cli_auth(void *u, int ok, nssh_str methods)
@@ -112,14 +112,17 @@ static void cli_auth(void *u, int ok, nssh_str methods)
 }
 
 static int cli_global(void *u, nssh_str name, const uint8_t *d, size_t n,
-                      int want_reply)
+                      int want_reply, uint8_t *reply, size_t reply_cap, size_t *reply_len)
 {
+    (void)reply;
+    (void)reply_cap;
+    (void)reply_len;
     side *s = u;
     (void)name;
     (void)d;
     (void)n;
     (void)want_reply;
-    return s->accept_requests ? 0 : -1;
+    return s->accept_requests ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 static void side_init(side *s, int role, const char *banner)

@@ -56,7 +56,7 @@ static int sv_pubkey(void *u, nssh_str user, const char *alg,
     (void)u; (void)alg; (void)has_sig;
     return user.n == 3 && !memcmp(user.p, "app", 3) && len == user_blob_len &&
                    !memcmp(blob, user_blob, len)
-               ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+               ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 static int sv_open(void *u, uint32_t ch, nssh_str type, const uint8_t *x,
@@ -64,13 +64,15 @@ static int sv_open(void *u, uint32_t ch, nssh_str type, const uint8_t *x,
 {
     (void)x; (void)xl;
     ((side *)u)->opened_ch = (int)ch;
-    return type.n == 7 && !memcmp(type.p, "session", 7) ? 0 : 3;
+    return type.n == 7 && !memcmp(type.p, "session", 7)
+               ? NSSH_CB_ACCEPT
+               : NSSH_CB_REFUSE_REASON(NSSH_OPEN_UNKNOWN_CHANNEL_TYPE);
 }
 
 static int sv_req(void *u, uint32_t ch, const nssh_chan_req *r)
 {
     (void)u; (void)ch;
-    return r->kind == NSSH_REQ_EXEC ? 0 : -1;
+    return r->kind == NSSH_REQ_EXEC ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 static int cl_req(void *u, uint32_t ch, const nssh_chan_req *r)
@@ -81,7 +83,7 @@ static int cl_req(void *u, uint32_t ch, const nssh_chan_req *r)
         s->exit_seen = 1;
         s->exit_status = r->exit_status;
     }
-    return 0;
+    return NSSH_CB_ACCEPT;
 }
 
 static void on_data(void *u, uint32_t ch, uint32_t ext, const uint8_t *d,
@@ -101,7 +103,7 @@ static void on_closed(void *u, uint32_t ch) { (void)ch; ((side *)u)->closed++; }
 static int cl_hostkey(void *u, const char *alg, const uint8_t *b, size_t n)
 {
     (void)u; (void)alg; (void)b;
-    return n ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+    return n ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 static void cl_auth(void *u, int ok, nssh_str methods)
@@ -112,8 +114,11 @@ static void cl_auth(void *u, int ok, nssh_str methods)
     s->auth_ok = ok;
 }
 
-static void cl_open(void *u, uint32_t ch, int ok)
+static void cl_open(void *u, uint32_t ch, int ok, uint32_t reason,
+                    nssh_str desc)
 {
+    (void)reason;
+    (void)desc;
     side *s = u;
     s->opened_ch = (int)ch;
     s->open_ok = ok;
@@ -153,7 +158,7 @@ static void side_init(side *s, int role)
     } else {
         s->cb.check_hostkey = cl_hostkey;
         s->cb.client_auth = cl_auth;
-        s->cb.client_channel_open = cl_open;
+        s->cb.channel_open_reply = cl_open;
         s->cb.client_channel_reply = cl_reply;
         s->cb.channel_request = cl_req;
     }

@@ -82,7 +82,7 @@ static int cli_hostkey(void *u, const char *alg, const uint8_t *b, size_t n)
     (void)u, (void)alg;
     /* The device presents the host key it was given. */
     return n == sizeof(hostkey_blob) && memcmp(b, hostkey_blob, n) == 0
-               ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+               ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 static void cli_auth(void *u, int ok, nssh_str m)
 {
@@ -91,8 +91,11 @@ static void cli_auth(void *u, int ok, nssh_str m)
     c->auth_done = 1;
     c->auth_ok = ok;
 }
-static void cli_open(void *u, uint32_t ch, int ok)
+static void cli_open(void *u, uint32_t ch, int ok, uint32_t reason,
+                     nssh_str desc)
 {
+    (void)reason;
+    (void)desc;
     client *c = u;
     (void)ch;
     c->opened = 1;
@@ -116,7 +119,7 @@ static int cli_req(void *u, uint32_t ch, const nssh_chan_req *r)
         c->exit_seen = 1;
         c->exit_status = r->exit_status;
     }
-    return 0;
+    return NSSH_CB_ACCEPT;
 }
 static void cli_closed(void *u, uint32_t ch)
 {
@@ -150,7 +153,7 @@ static void client_init(client *c)
     c->cfg.user = c;
     c->cb.check_hostkey = cli_hostkey;
     c->cb.client_auth = cli_auth;
-    c->cb.client_channel_open = cli_open;
+    c->cb.channel_open_reply = cli_open;
     c->cb.client_channel_reply = cli_reply;
     c->cb.channel_data = cli_data;
     c->cb.channel_request = cli_req;

@@ -26,6 +26,7 @@ static struct {
     size_t n_resp;
     char resp[4][64];
     int rounds;              /* kbdint: rounds of prompts before judging */
+    int zero;                /* answer 0 (nothing set) whatever was typed */
     int result_calls, result_ok;
     char result_method[32];
 } ev;
@@ -44,8 +45,10 @@ static int cb_password(void *u, nssh_str user, nssh_str pw)
     ev.pw_calls++;
     cpy(ev.pw_user, sizeof(ev.pw_user), user);
     cpy(ev.pw_seen, sizeof(ev.pw_seen), pw);
-    return pw.n == 6 && !memcmp(pw.p, "secret", 6) ? NSSH_AUTH_ALLOW
-                                                   : NSSH_AUTH_DENY;
+    if (ev.zero)
+        return 0;
+    return pw.n == 6 && !memcmp(pw.p, "secret", 6) ? NSSH_CB_ACCEPT
+                                                   : NSSH_CB_REFUSE;
 }
 
 static void ask(nssh_kbdint *q, int round)
@@ -66,7 +69,7 @@ static int cb_start(void *u, nssh_str user, nssh_str sub, nssh_kbdint *q)
     ev.start_calls++;
     cpy(ev.sub_seen, sizeof(ev.sub_seen), sub);
     ask(q, 0);
-    return NSSH_AUTH_MORE;
+    return ev.zero ? 0 : NSSH_CB_MORE;
 }
 
 static int cb_respond(void *u, nssh_str user, const nssh_str *resp, size_t n,
@@ -81,11 +84,11 @@ static int cb_respond(void *u, nssh_str user, const nssh_str *resp, size_t n,
         cpy(ev.resp[i], sizeof(ev.resp[i]), resp[i]);
     if (ev.respond_calls < ev.rounds) {
         ask(q, ev.respond_calls);
-        return NSSH_AUTH_MORE;
+        return NSSH_CB_MORE;
     }
     return n == 2 && resp[0].n == 6 && !memcmp(resp[0].p, "secret", 6) &&
                    resp[1].n == 4 && !memcmp(resp[1].p, "1234", 4)
-               ? NSSH_AUTH_ALLOW : NSSH_AUTH_DENY;
+               ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 static void cb_result(void *u, nssh_str user, const char *method,
@@ -362,6 +365,29 @@ static void expect_prompts(size_t i, const char *instruction)
 static const char *const good[] = { "secret", "1234" };
 static const char *const bad[] = { "secret", "9999" };
 
+/* NSSH_CB_REFUSE is zero: an answer nobody set denies, even for the right
+ * password, and a zero kbdint_start sends no prompts. */
+static void test_zero_answer_denies(void **state)
+{
+    nssh_conn *c = *state = mk();
+    wr w;
+    assert_int_equal(NSSH_CB_REFUSE, 0);
+    ev.zero = 1;
+    pw_req(&w, "alice", "secret");
+    assert_int_equal(feed(c, &w), 0);
+    assert_int_equal(ev.pw_calls, 1);
+    out(0, MSG_USERAUTH_FAILURE);
+    assert_int_equal(c->au.failures, 1);
+    kbd_req(&w, "alice");
+    assert_int_equal(feed(c, &w), 0);
+    assert_int_equal(ev.start_calls, 1);
+    out(1, MSG_USERAUTH_FAILURE);
+    assert_false(c->au.kbd_active);
+    assert_false(c->au.done);
+    assert_int_equal(c->au.failures, 2);
+    assert_int_equal(ev.result_ok, 0);
+}
+
 static void test_kbdint_ok(void **state)
 {
     nssh_conn *c = *state = mk();
@@ -494,6 +520,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_password_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_wrong, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zero_answer_denies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_too_many_tries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_change_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_not_allowed, setup, teardown),
