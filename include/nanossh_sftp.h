@@ -64,7 +64,7 @@
 #define NSSH_SFTP_MIN_OUTBUF (2u * NSSH_SFTP_PATH_MAX + 256u)
 /* Largest READ data the server returns, and WRITE it advertises (limits). */
 #ifndef NSSH_SFTP_MAX_READ
-#define NSSH_SFTP_MAX_READ (64u * 1024u)
+#define NSSH_SFTP_MAX_READ (NSSH_SFTP_MAX_MSG - 1024u)
 #endif
 
 /* ---- protocol numbers (draft-ietf-secsh-filexfer-02 section 3, 7) ------- */

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@
 
 #define IN_CHUNK (256u * 1024u)
 #define OUTBUF_LEN (256u * 1024u)
-#define INBUF_LEN (16u * 1024u)
+#define INBUF_LEN (256u * 1024u)
 
 /* ---- log lines --------------------------------------------------------- */
 
@@ -178,6 +179,12 @@ static uint8_t inbuf[INBUF_LEN], outbuf[OUTBUF_LEN], rbuf[IN_CHUNK];
 
 static int serve(nssh_sftp *s, int in_fd, int out_fd)
 {
+#ifdef F_SETPIPE_SZ
+    /* A READ reply is up to 255 KiB: with the default 64 KiB pipe to the
+     * daemon each one takes several wake-ups of both sides. Best effort. */
+    (void)fcntl(out_fd, F_SETPIPE_SZ, (int)(1024 * 1024));
+    (void)fcntl(in_fd, F_SETPIPE_SZ, (int)(1024 * 1024));
+#endif
     for (;;) {
         ssize_t n = read(in_fd, rbuf, sizeof(rbuf));
         size_t off = 0;
