@@ -135,7 +135,8 @@ def plots(res, servers, out):
                 ys.append(statistics.median(v) if v else 0)
             ax.bar([j + i * w for j in range(len(groups))], ys, w, label=s)
         ax.set_xticks([j + 0.4 - w / 2 for j in range(len(groups))])
-        ax.set_xticklabels([f"{c}\n{d}" for c, d in groups], fontsize=7)
+        ax.set_xticklabels([f"{c.replace('+', chr(10) + '+')}\n{d}" for c, d in groups],
+                           fontsize=7)
         ax.set_ylabel("MB/s (median)")
         ax.set_title("Bulk throughput over loopback")
         ax.legend()
