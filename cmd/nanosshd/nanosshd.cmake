@@ -9,10 +9,9 @@ add_library(nanosshd_core STATIC ${NSSHD_CORE_SRC})
 target_include_directories(nanosshd_core PUBLIC ${NSSHD_DIR}
   ${NSSHD_DIR}/config ${NSSHD_DIR}/auth ${NSSHD_DIR}/pattern
   ${NSSHD_DIR}/session)
-# The adapter's connection process calls back into the program (conn.h:
-# srv_log, alive_*, fwd_policy_*): the two archives reference each other.
+# The adapter reaches the daemon only through the conn_policy it is
+# handed (conn.h), so the dependency runs one way.
 target_link_libraries(nanosshd_core PUBLIC nanossh_posix)
-target_link_libraries(nanossh_posix PUBLIC nanosshd_core)
 
 # Password and keyboard-interactive logins go through PAM (libpam0g-dev).
 find_path(PAM_INCLUDE_DIR security/pam_appl.h)

@@ -23,6 +23,23 @@
 #include "selfpipe.h"
 #include "loop.h"
 
+/* The adapter's forwarding answers the engine for the connection. */
+static void open_reply(void *user, uint32_t ch, int ok, uint32_t reason,
+                       nssh_str desc)
+{
+    dconn *s = user;
+    fwd_open_reply(&s->io, ch, ok, reason, desc);
+}
+
+static int global_request(void *user, nssh_str name, const uint8_t *data,
+                          size_t len, int want_reply, uint8_t *reply,
+                          size_t reply_cap, size_t *reply_len)
+{
+    dconn *s = user;
+    return fwd_global_request(&s->io, name, data, len, want_reply, reply,
+                              reply_cap, reply_len);
+}
+
 static const nssh_callbacks callbacks = {
     .log = srv_engine_log,
     .auth_pubkey = srv_auth_pubkey,
@@ -35,62 +52,38 @@ static const nssh_callbacks callbacks = {
     .auth_password = srv_auth_password,
     .kbdint_start = srv_kbdint_start,
     .kbdint_respond = srv_kbdint_respond,
-    .channel_open_reply = fwd_open_reply,
-    .global_request = fwd_global_request,
+    .channel_open_reply = open_reply,
+    .global_request = global_request,
     .auth_request = srv_auth_request,
     .global_answer = alive_answer,
 };
 
-/* Address text as sshd prints it: IPv4-mapped IPv6 shown as IPv4. */
-static void addr_text(const struct sockaddr_storage *ss, char *out, size_t cap,
-                      int *port)
-{
-    const struct sockaddr_in6 *s6 = (const void *)ss;
-    const struct sockaddr_in *s4 = (const void *)ss;
-    struct in_addr v4;
-    strncpy(out, "UNKNOWN", cap);
-    *port = 0;
-    if (ss->ss_family == AF_INET) {
-        inet_ntop(AF_INET, &s4->sin_addr, out, (socklen_t)cap);
-        *port = ntohs(s4->sin_port);
-    } else if (ss->ss_family == AF_INET6) {
-        *port = ntohs(s6->sin6_port);
-        if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-            memcpy(&v4, s6->sin6_addr.s6_addr + 12, 4);
-            inet_ntop(AF_INET, &v4, out, (socklen_t)cap);
-        } else {
-            inet_ntop(AF_INET6, &s6->sin6_addr, out, (socklen_t)cap);
-        }
-    }
-}
+/* What the adapter asks the daemon (conn.h). */
+static const conn_policy policy = {
+    .log = srv_log_line,
+    .wait = alive_wait,
+    .tick = alive_tick,
+    .fwd_local = fwd_policy_local,
+    .fwd_remote = fwd_policy_remote,
+    .fwd_bind_host = fwd_bind_host,
+};
 
-static void peer_names(srv *s)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
-    memset(&ss, 0, sizeof(ss));
-    if (getpeername(s->fd, (struct sockaddr *)&ss, &len) == 0)
-        addr_text(&ss, s->peer, sizeof(s->peer), &s->peer_port);
-    len = sizeof(ss);
-    memset(&ss, 0, sizeof(ss));
-    if (getsockname(s->fd, (struct sockaddr *)&ss, &len) == 0)
-        addr_text(&ss, s->local, sizeof(s->local), &s->local_port);
-}
-
-void srv_set_qos(const srv *s, int interactive)
+void srv_set_qos(const dconn *s, int interactive)
 {
     struct sockaddr_storage ss;
     socklen_t len = sizeof(ss);
     int tos = interactive ? s->o->ipqos_interactive : s->o->ipqos_bulk;
-    if (tos < 0 || getsockname(s->fd, (struct sockaddr *)&ss, &len) < 0)
+    if (tos < 0 || getsockname(s->io.fd, (struct sockaddr *)&ss, &len) < 0)
         return;   /* IPQoS none, or not a socket (inetd on a pipe) */
     /* Best effort, as in sshd: a refusal only costs the marking. */
     if (ss.ss_family == AF_INET &&
-        setsockopt(s->fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)) == 0)
-        log_debug("set_sock_tos: set socket %d IP_TOS 0x%02x", s->fd, tos);
+        setsockopt(s->io.fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)) == 0)
+        log_debug("set_sock_tos: set socket %d IP_TOS 0x%02x", s->io.fd, tos);
     else if (ss.ss_family == AF_INET6 &&
-             setsockopt(s->fd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos)) == 0)
-        log_debug("set_sock_tos: set socket %d IPV6_TCLASS 0x%02x", s->fd, tos);
+             setsockopt(s->io.fd, IPPROTO_IPV6, IPV6_TCLASS, &tos,
+                        sizeof(tos)) == 0)
+        log_debug("set_sock_tos: set socket %d IPV6_TCLASS 0x%02x", s->io.fd,
+                  tos);
 }
 
 /* VersionAddendum: appended to the version line after a space, as sshd
@@ -106,7 +99,7 @@ static const char *software(const daemon_opts *o)
 
 /* Algorithms from KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms; the
  * settings Match may change come from srv_engine_opts. */
-static void engine_config(srv *s)
+static void engine_config(dconn *s)
 {
     nssh_config *cfg = &s->cfg;
     const daemon_opts *o = s->o;
@@ -130,66 +123,39 @@ static void engine_config(srv *s)
     srv_engine_opts(s);
 }
 
-static void cleanup(srv *s)
+static void cleanup(dconn *s)
 {
-    size_t i;
-    for (i = 0; i < NSSH_MAX_CHANNELS; i++)
-        if (s->sess[i].used)
-            sess_release(s, &s->sess[i]);
-    fwd_release_all(s);
+    pconn_end_channels(&s->io);   /* the sessions' children hang up */
     if (s->have_kopts)
         authkeys_opts_free(&s->kopts);
     pamauth_end(s);   /* closes the PAM session, as root */
-    selfpipe_close();
-    close(s->fd);
-    if (s->fd_out != s->fd)
-        close(s->fd_out);
+    pconn_release(&s->io);
     free(s->banner);
-    nssh_conn_release(s->c);   /* the backend's contexts, keys wiped */
-    if (s->mem)
-        explicit_bzero(s->mem, nssh_conn_mem_size());
-    free(s->mem);
     explicit_bzero(s, sizeof(*s));
     free(s);
 }
 
 int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
 {
-    static const int sigs[] = { SIGCHLD, 0 };
-    srv *s = calloc(1, sizeof(*s));
-    size_t size = nssh_conn_mem_size();
-    int e = NSSH_ERR_NOSPACE;
+    dconn *s = calloc(1, sizeof(*s));
+    int e;
     if (!s) {
         close(fd);
         if (fd_out != fd)
             close(fd_out);
-        return e;
+        return NSSH_ERR_NOSPACE;
     }
+    pconn_init(&s->io, fd, fd_out, &policy, s);
     s->o = o;
     s->hk = hk;
-    s->fd = fd;
-    s->fd_out = fd_out;
-    signal(SIGPIPE, SIG_IGN);
-    peer_names(s);
-    log_verbose("Connection from %s port %d on %s port %d", s->peer,
-                s->peer_port, s->local, s->local_port);
+    log_verbose("Connection from %s port %d on %s port %d", s->io.peer,
+                s->io.peer_port, s->io.local, s->io.local_port);
     srv_set_qos(s, 0);   /* IPQoS: bulk until a pty */
-    if ((s->sig_fd = selfpipe_open(sigs)) < 0 ||
-        posix_memalign(&s->mem, 16, size) != 0) {
-        log_error("out of resources for connection from %s port %d", s->peer,
-                  s->peer_port);
-        goto out;
-    }
     engine_config(s);
-    s->now = loop_now_ms();
-    if (!(s->c = nssh_conn_init(s->mem, size, &s->cfg, s->now))) {
-        log_error("engine refused the configuration");
-        e = NSSH_ERR_INTERNAL;
-        goto out;
+    if ((e = pconn_start(&s->io, &s->cfg)) == 0) {
+        e = loop_run(&s->io);
+        srv_log_end(s);
     }
-    e = loop_run(s);
-    srv_log_end(s);
-out:
     cleanup(s);
     return e;
 }

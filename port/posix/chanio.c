@@ -34,7 +34,7 @@ static void close_pty(session *ss)
     close_fd(&ss->ptm);
 }
 
-int chanio_to_child(srv *s, uint32_t ch)
+int chanio_to_child(pconn *s, uint32_t ch)
 {
     session *ss = &s->sess[ch];
     /* The child closed its input: the rest is dropped; a pty stays. */
@@ -48,7 +48,7 @@ int chanio_to_child(srv *s, uint32_t ch)
     return 0;
 }
 
-int chanio_from_child(srv *s, uint32_t ch, ostream *os)
+int chanio_from_child(pconn *s, uint32_t ch, ostream *os)
 {
     session *ss = &s->sess[ch];
     size_t got;
@@ -71,7 +71,7 @@ int chanio_from_child(srv *s, uint32_t ch, ostream *os)
     return 0;
 }
 
-static void send_exit(srv *s, uint32_t ch, int st)
+static void send_exit(pconn *s, uint32_t ch, int st)
 {
     if (WIFSIGNALED(st))
         nssh_channel_exit_signal(s->c, ch, signame_from_num(WTERMSIG(st)),
@@ -81,7 +81,7 @@ static void send_exit(srv *s, uint32_t ch, int st)
 }
 
 /* Has the child's output all been read? */
-static int drained(srv *s, session *ss, uint32_t ch)
+static int drained(pconn *s, session *ss, uint32_t ch)
 {
     if (ss->want_pty && ss->out.fd >= 0) {
         /* EIO comes when every holder of the terminal has closed it; a
@@ -98,7 +98,7 @@ static int drained(srv *s, session *ss, uint32_t ch)
     return !pump_pending(&ss->out.b) && !pump_pending(&ss->err.b);
 }
 
-int chanio_progress(srv *s, uint32_t ch)
+int chanio_progress(pconn *s, uint32_t ch)
 {
     session *ss = &s->sess[ch];
     if (!ss->used || ss->done)
@@ -109,8 +109,8 @@ int chanio_progress(srv *s, uint32_t ch)
         return 0;
     ss->done = 1;
     ss->drain_deadline = 0;
-    srv_log(s, LL_VERBOSE, "Close session: user %s from %s port %d id %u",
-            s->pw.name, s->peer, s->peer_port, (unsigned)ch);
+    pconn_log(s, LL_VERBOSE, "Close session: user %s from %s port %d id %u",
+              s->pw.name, s->peer, s->peer_port, (unsigned)ch);
     send_exit(s, ch, ss->wstatus);
     nssh_channel_eof(s->c, ch);
     /* May call sess_closed (and clear *ss) from inside. */
@@ -118,7 +118,7 @@ int chanio_progress(srv *s, uint32_t ch)
     return 0;
 }
 
-void chanio_reap(srv *s)
+void chanio_reap(pconn *s)
 {
     pid_t pid;
     int st;

@@ -8,12 +8,12 @@
 #include "conn.h"
 
 /* Write pending client data to the child. */
-int chanio_to_child(srv *s, uint32_t ch);
+int chanio_to_child(pconn *s, uint32_t ch);
 /* Read child output (fd ready) into the channel while it has room. */
-int chanio_from_child(srv *s, uint32_t ch, ostream *os);
+int chanio_from_child(pconn *s, uint32_t ch, ostream *os);
 /* Send what is held back; finish the session when the child is done. */
-int chanio_progress(srv *s, uint32_t ch);
+int chanio_progress(pconn *s, uint32_t ch);
 /* SIGCHLD: reap children and note their status. */
-void chanio_reap(srv *s);
+void chanio_reap(pconn *s);
 
 #endif

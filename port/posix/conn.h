@@ -1,24 +1,19 @@
 /*
- * One connection's process: the engine, the peer, the authenticated user
- * and the sessions (one per channel), and the POSIX mechanism that moves
- * their bytes. The policy (which user, which command, which forwarding)
- * is nanosshd's, in cmd/nanosshd/.
+ * One connection's process, its mechanism: the engine, the socket, the
+ * sessions (one per channel) with their children and pumps, forwarding's
+ * sockets and the timers. What to allow, and how to say it in the log, is
+ * the program's: it hands a conn_policy to the adapter, which calls it
+ * and never reads the program's options (nanosshd's is in
+ * cmd/nanosshd/session/dconn.h).
  *
  * Map (port/posix/):
+ *   conn.c     a connection's set-up and teardown, pconn_log
  *   loop.c     the poll() loop: socket, session fds, self-pipe, timers
  *   pump.c     the one channel <-> fd pump (pump.h)
  *   chanio.c   a session's pumps and its end
- *   spawn.c    the child: pty or pipes, user identity, exec
+ *   spawn.c    the child: pty or pipes, user identity, exec (spawn.h)
  *   pty.c      pty allocation, modes, window size
  *   forward.c, fwd_relay.c, fwd_listen.c   TCP forwarding (forward.h)
- * Provided by the program (cmd/nanosshd/session/, declared below):
- *   srvlog.c   srv_log: sshd-shaped connection log lines
- *   alive.c    alive_wait / alive_tick: ClientAlive and MaxStartups timers
- *
- * No adapter file reads the program's options: spawn.c gets ForceCommand,
- * the key's command= and environment=, SetEnv and PrintMotd as a
- * spawn_policy (spawn.h) from cmd/nanosshd/session. Known seam: srv still
- * holds the program's option structs (o, kopts) as fields.
  */
 #ifndef NSSH_POSIX_CONN_H
 #define NSSH_POSIX_CONN_H
@@ -29,13 +24,9 @@
 #include <sys/ioctl.h>
 
 #include "nanossh.h"
-#include "opts.h"
-#include "hostkeys.h"
-#include "authkeys.h"
 #include "user.h"
 #include "log.h"
 #include "pump.h"
-
 #define SESS_ENV_MAX 64
 /* With a pty, after the child is reaped: how long to wait for its last
  * output when other processes still hold the terminal open. */
@@ -71,58 +62,64 @@ typedef struct session {
     char subsystem[64];    /* the subsystem that runs, "" for shell/exec */
 } session;
 
-typedef struct srv {
-    daemon_opts *o;                  /* this connection's copy (Match) */
-    const hostkey_set *hk;
+/* The program's decisions for a connection. Every member MUST be set;
+ * each is called with pconn.app, from the loop or from an engine callback
+ * of the adapter's, never re-entered. */
+typedef struct conn_policy {
+    /* A line about this connection (the program picks its shape). */
+    void (*log)(void *app, int level, const char *line);
+    /* Milliseconds until tick has work (UINT64_MAX: none). */
+    uint64_t (*wait)(void *app);
+    /* Each round of the loop, after the engine's timers. */
+    void (*tick)(void *app);
+    /* May this connection open host:port (ssh -L)? 1 yes; 0 no (the
+     * program logged it), with *why set to a text for the client. */
+    int (*fwd_local)(void *app, const char *host, int port, const char *orig,
+                     int orig_port, const char **why);
+    /* May it listen on host:port (ssh -R)? 1 yes; 0 no, logged. */
+    int (*fwd_remote)(void *app, const char *host, int port);
+    /* Where to listen for a request naming host: NULL for the loopback
+     * addresses, "" for every address, else the address. */
+    const char *(*fwd_bind_host)(void *app, const char *host);
+} conn_policy;
+
+typedef struct pconn {
     nssh_conn *c;
-    void *mem;
-    nssh_config cfg;
+    void *mem;                       /* the engine's memory */
     int fd;                          /* the TCP socket (or stdin with -i) */
     int fd_out;                      /* fd, or stdout with -i */
     int sig_fd;                      /* self-pipe read end */
     char peer[64], local[64];
     int peer_port, local_port;
     uint64_t now;                    /* monotonic ms */
-    /* authentication */
-    int authenticated;
-    char user[NSSH_USER_MAX + 1];    /* last user name tried, or the user */
-    char invalid_logged[NSSH_USER_MAX + 1];
-    user_info pw;
-    authkey_opts kopts;
-    int have_kopts;
-    long failures;                   /* refused attempts, queries included */
-    int auth_limit_logged;
-    int conn_reset;                  /* read failed with ECONNRESET */
-    int peer_disconnected;
-    session sess[NSSH_MAX_CHANNELS];
-    struct pamauth *pam;             /* PAM handle and phases, or NULL */
-    struct fwd_state *fwd;           /* forward.h: port forwarding, or NULL */
-    /* engine tables from the options (server.c, srvmatch.c) */
-    const nssh_kem *kems[OPTS_MAX_ALGS];
-    const nssh_cipher *ciphers[OPTS_MAX_ALGS];
-    const nssh_mac *macs[OPTS_MAX_ALGS];
-    const nssh_sig_alg *sigs[OPTS_MAX_ALGS];
-    nssh_hostkey hostkeys[HOSTKEYS_MAX * 2];
-    /* per-user settings at the first USERAUTH_REQUEST (srvmatch.c) */
-    int user_fixed;                  /* Match applied for match_user */
-    char match_user[NSSH_USER_MAX + 1];
-    int access_denied;               /* DenyUsers, AllowUsers & co. refused */
-    char *banner;                    /* Banner text (malloc'ed) or NULL */
-    int end_logged;                  /* our disconnect's line is logged */
-    /* ClientAlive (alive.c) */
     uint64_t last_rx;                /* when bytes last arrived, ms */
-    uint64_t alive_sent;             /* when the last probe went, ms */
-    long alive_missed;               /* probes without an answer */
-} srv;
+    int conn_reset;                  /* read failed with ECONNRESET */
+    /* Set by the program when authentication succeeds: the sessions'
+     * user. Forwarding requests are refused before. */
+    int authenticated;
+    user_info pw;
+    session sess[NSSH_MAX_CHANNELS];
+    struct fwd_state *fwd;           /* forward.h: port forwarding, or NULL */
+    const conn_policy *policy;
+    void *app;                       /* the program's, for policy */
+} pconn;
 
-/* ---- provided by the program (cmd/nanosshd/session/) ------------------- */
-/* A line about this connection; adds " [preauth]" before authentication. */
-void srv_log(const srv *s, int level, const char *fmt, ...)
+/* ---- conn.c -------------------------------------------------------------- */
+/* Zero s and take fd (and fd_out) with their peer and local addresses;
+ * SIGPIPE is ignored from here on. */
+void pconn_init(pconn *s, int fd, int fd_out, const conn_policy *p, void *app);
+/* The self-pipe, the engine's memory and the engine on cfg (which MUST
+ * outlive the connection). 0, or a negative error (logged). */
+int pconn_start(pconn *s, const nssh_config *cfg);
+/* A line about this connection through policy->log. */
+void pconn_log(const pconn *s, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Milliseconds until alive_tick has work (UINT64_MAX: none). */
-uint64_t alive_wait(const srv *s);
-/* Each round of the loop: MaxStartups release, ClientAlive probes and
- * timeout. */
-void alive_tick(srv *s);
+/* Free a session's resources; hang up its child when still running. */
+void pconn_session_release(pconn *s, session *ss);
+/* Release every session (their children hang up) and forwarding. */
+void pconn_end_channels(pconn *s);
+/* conn_end_channels, then the self-pipe, the descriptors and the engine
+ * (its keys wiped). */
+void pconn_release(pconn *s);
 
 #endif

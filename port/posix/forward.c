@@ -17,7 +17,7 @@
 
 #include "forward.h"
 
-fwd_state *fwd_get(srv *s)
+fwd_state *fwd_get(pconn *s)
 {
     size_t i;
     if (s->fwd || !(s->fwd = calloc(1, sizeof(*s->fwd))))
@@ -27,7 +27,7 @@ fwd_state *fwd_get(srv *s)
     return s->fwd;
 }
 
-int fwd_is(const srv *s, uint32_t ch)
+int fwd_is(const pconn *s, uint32_t ch)
 {
     return s->fwd && ch < NSSH_MAX_CHANNELS && s->fwd->ch[ch].state != FC_FREE;
 }
@@ -44,7 +44,7 @@ static void chan_free(fwd_chan *f)
     f->fd = -1;
 }
 
-static fwd_chan *chan_new(srv *s, uint32_t ch, int state, const char *host,
+static fwd_chan *chan_new(pconn *s, uint32_t ch, int state, const char *host,
                           int port)
 {
     fwd_state *fs = fwd_get(s);
@@ -87,7 +87,7 @@ static int connect_next(fwd_chan *f, int *err)
 }
 
 /* The connect finished (err 0) or every address failed: answer the open. */
-static void connect_done(srv *s, uint32_t ch, int err)
+static void connect_done(pconn *s, uint32_t ch, int err)
 {
     fwd_chan *f = &s->fwd->ch[ch];
     if (f->ai) {
@@ -111,7 +111,7 @@ static void connect_done(srv *s, uint32_t ch, int err)
 
 /* poll() says the connecting socket changed. A stale event for an fd
  * number reused this round is told apart by asking the socket. */
-void fwd_connect_event(srv *s, uint32_t ch)
+void fwd_connect_event(pconn *s, uint32_t ch)
 {
     fwd_chan *f = &s->fwd->ch[ch];
     struct sockaddr_storage ss;
@@ -140,7 +140,7 @@ static int cstr(nssh_str v, char *out, size_t cap)
     return 0;
 }
 
-int fwd_open_direct(srv *s, uint32_t ch, const uint8_t *extra, size_t len)
+int fwd_open_direct(pconn *s, uint32_t ch, const uint8_t *extra, size_t len)
 {
     char host[FWD_HOST_MAX], orig[64], port[16];
     struct addrinfo hints, *res = NULL;
@@ -156,7 +156,8 @@ int fwd_open_direct(srv *s, uint32_t ch, const uint8_t *extra, size_t len)
     }
     log_debug("direct-tcpip: originator %s port %u, target %s port %u", orig,
               (unsigned)t.orig_port, host, (unsigned)t.port);
-    if (!fwd_policy_local(s, host, (int)t.port, orig, (int)t.orig_port, &why)) {
+    if (!s->policy->fwd_local(s->app, host, (int)t.port, orig,
+                              (int)t.orig_port, &why)) {
         /* Answered here to give the client the reason (RFC 4254 5.1). */
         nssh_channel_open_refuse(s->c, ch, NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED,
                                  why);
@@ -184,7 +185,7 @@ int fwd_open_direct(srv *s, uint32_t ch, const uint8_t *extra, size_t len)
     return NSSH_CB_LATER;
 }
 
-int fwd_attach(srv *s, uint32_t ch, int fd, const char *host, int port)
+int fwd_attach(pconn *s, uint32_t ch, int fd, const char *host, int port)
 {
     fwd_chan *f = chan_new(s, ch, FC_OPENING, host, port);
     if (!f)
@@ -193,10 +194,9 @@ int fwd_attach(srv *s, uint32_t ch, int fd, const char *host, int port)
     return 0;
 }
 
-void fwd_open_reply(void *user, uint32_t ch, int ok, uint32_t reason,
+void fwd_open_reply(pconn *s, uint32_t ch, int ok, uint32_t reason,
                     nssh_str desc)
 {
-    srv *s = user;
     fwd_chan *f;
     if (!fwd_is(s, ch) || s->fwd->ch[ch].state != FC_OPENING)
         return;
@@ -211,14 +211,14 @@ void fwd_open_reply(void *user, uint32_t ch, int ok, uint32_t reason,
     chan_free(f);
 }
 
-void fwd_closed(srv *s, uint32_t ch)
+void fwd_closed(pconn *s, uint32_t ch)
 {
     log_debug("channel %u: forwarded connection to %s port %d closed",
               (unsigned)ch, s->fwd->ch[ch].host, s->fwd->ch[ch].port);
     chan_free(&s->fwd->ch[ch]);
 }
 
-void fwd_release_all(srv *s)
+void fwd_release_all(pconn *s)
 {
     size_t i;
     if (!s->fwd)

@@ -10,9 +10,8 @@
  *                 poll() entries of all forwarding sockets
  *   fwd_listen.c  "tcpip-forward" / "cancel-tcpip-forward" (ssh -R):
  *                 listeners, accepting, "forwarded-tcpip" opens
- * Provided by the program (cmd/nanosshd/session/fwd_policy.c):
- *   fwd_policy_*, fwd_bind_host: AllowTcpForwarding, PermitOpen,
- *                 PermitListen, GatewayPorts and the authorized_keys options
+ * Who may forward what is the program's: conn_policy's fwd_local,
+ * fwd_remote and fwd_bind_host (conn.h).
  */
 #ifndef NSSH_POSIX_FORWARD_H
 #define NSSH_POSIX_FORWARD_H
@@ -69,51 +68,40 @@ typedef struct fwd_state {
     fwd_listener ls[FWD_LISTEN_MAX];
 } fwd_state;
 
-/* ---- provided by the program (cmd/nanosshd/session/fwd_policy.c) ------ */
-/* May this connection open host:port (ssh -L)? 1 yes; 0 no, logged,
- * with *why set to a text for the client. */
-int fwd_policy_local(const srv *s, const char *host, int port,
-                     const char *orig, int orig_port, const char **why);
-/* May it listen on host:port (ssh -R)? 1 yes; 0 no, logged. */
-int fwd_policy_remote(const srv *s, const char *host, int port);
-/* Where to listen for a request naming host (GatewayPorts): NULL for
- * the loopback addresses, "" for every address, else the address. */
-const char *fwd_bind_host(const srv *s, const char *host);
-
 /* ---- forward.c / fwd_relay.c -------------------------------------------- */
 /* The forwarding state, made on first use; NULL when out of memory. */
-fwd_state *fwd_get(srv *s);
+fwd_state *fwd_get(pconn *s);
 /* Is channel ch a forwarded connection? */
-int fwd_is(const srv *s, uint32_t ch);
+int fwd_is(const pconn *s, uint32_t ch);
 /* channel_open for "direct-tcpip": never NSSH_CB_ACCEPT (the answer comes
  * once the connection is made: NSSH_CB_LATER) or NSSH_CB_REFUSE_REASON. */
-int fwd_open_direct(srv *s, uint32_t ch, const uint8_t *extra, size_t len);
+int fwd_open_direct(pconn *s, uint32_t ch, const uint8_t *extra, size_t len);
 /* A socket accepted by a listener on channel ch, opened towards the peer
  * (state FC_OPENING). */
-int fwd_attach(srv *s, uint32_t ch, int fd, const char *host, int port);
-void fwd_data(srv *s, uint32_t ch, const uint8_t *data, size_t len);
-void fwd_eof(srv *s, uint32_t ch);
-void fwd_closed(srv *s, uint32_t ch);
+int fwd_attach(pconn *s, uint32_t ch, int fd, const char *host, int port);
+void fwd_data(pconn *s, uint32_t ch, const uint8_t *data, size_t len);
+void fwd_eof(pconn *s, uint32_t ch);
+void fwd_closed(pconn *s, uint32_t ch);
 /* poll() reports the socket of a connecting direct-tcpip channel. */
-void fwd_connect_event(srv *s, uint32_t ch);
-/* The engine's channel_open_reply callback. */
-void fwd_open_reply(void *user, uint32_t ch, int ok, uint32_t reason,
+void fwd_connect_event(pconn *s, uint32_t ch);
+/* The engine's channel_open_reply callback, for the connection s. */
+void fwd_open_reply(pconn *s, uint32_t ch, int ok, uint32_t reason,
                     nssh_str desc);
 /* Poll entries for every socket, listeners included; returns how many
  * were written (at most cap). */
-size_t fwd_pollfds(srv *s, struct pollfd *fds, size_t cap);
+size_t fwd_pollfds(pconn *s, struct pollfd *fds, size_t cap);
 /* Handle the results of poll() for those entries, then move what can. */
-void fwd_events(srv *s, const struct pollfd *fds, size_t n);
+void fwd_events(pconn *s, const struct pollfd *fds, size_t n);
 /* Close everything (end of the connection). */
-void fwd_release_all(srv *s);
+void fwd_release_all(pconn *s);
 
 /* ---- fwd_listen.c -------------------------------------------------------- */
-/* The engine's global_request callback. */
-int fwd_global_request(void *user, nssh_str name, const uint8_t *data,
+/* The engine's global_request callback, for the connection s. */
+int fwd_global_request(pconn *s, nssh_str name, const uint8_t *data,
                        size_t len, int want_reply, uint8_t *reply,
                        size_t reply_cap, size_t *reply_len);
 /* A listening socket is readable: accept and open forwarded-tcpip. */
-void fwd_listen_accept(srv *s, fwd_listener *l, int fd);
+void fwd_listen_accept(pconn *s, fwd_listener *l, int fd);
 void fwd_listen_close(fwd_listener *l);
 
 #endif

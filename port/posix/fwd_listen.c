@@ -120,19 +120,20 @@ static fwd_listener *find(fwd_state *fs, const char *host, int port)
     return NULL;
 }
 
-static int tcpip_forward(srv *s, const char *host, int port, uint8_t *reply,
+static int tcpip_forward(pconn *s, const char *host, int port, uint8_t *reply,
                          size_t cap, size_t *reply_len)
 {
     fwd_state *fs = fwd_get(s);
     fwd_listener *l = NULL;
     const char *why = "too many forwardings";
     size_t i;
-    if (!fwd_policy_remote(s, host, port) || !fs)
+    if (!s->policy->fwd_remote(s->app, host, port) || !fs)
         return -1;
     for (i = 0; i < FWD_LISTEN_MAX && !l; i++)
         if (!fs->ls[i].used)
             l = &fs->ls[i];
-    if (!l || listen_on(l, fwd_bind_host(s, host), port, &why) < 0) {
+    if (!l ||
+        listen_on(l, s->policy->fwd_bind_host(s->app, host), port, &why) < 0) {
         log_info("remote port forwarding for %s port %d by user %s failed: %s",
                  host, port, s->pw.name, why);
         if (l)
@@ -156,11 +157,10 @@ static int tcpip_forward(srv *s, const char *host, int port, uint8_t *reply,
     return 0;
 }
 
-int fwd_global_request(void *user, nssh_str name, const uint8_t *data,
+int fwd_global_request(pconn *s, nssh_str name, const uint8_t *data,
                        size_t len, int want_reply, uint8_t *reply,
                        size_t reply_cap, size_t *reply_len)
 {
-    srv *s = user;
     char host[FWD_HOST_MAX];
     fwd_listener *l;
     nssh_tcpip t;
@@ -201,7 +201,7 @@ static void addr_text(const struct sockaddr_storage *ss, char *out, size_t cap,
     }
 }
 
-void fwd_listen_accept(srv *s, fwd_listener *l, int fd)
+void fwd_listen_accept(pconn *s, fwd_listener *l, int fd)
 {
     struct sockaddr_storage ss;
     socklen_t len = sizeof(ss);

@@ -16,19 +16,19 @@
 
 /* The socket takes no more: drop what waits for it (reopening the window)
  * and anything still to come. */
-static void write_dead(srv *s, uint32_t ch, fwd_chan *f)
+static void write_dead(pconn *s, uint32_t ch, fwd_chan *f)
 {
     pump_drop(s->c, ch, &f->in);
     f->wr_done = 1;
 }
 
-static void sock_write(srv *s, uint32_t ch, fwd_chan *f)
+static void sock_write(pconn *s, uint32_t ch, fwd_chan *f)
 {
     if (!f->wr_done && pump_write(s->c, ch, f->fd, &f->in, 1) == PUMP_FAIL)
         f->wr_done = 1;
 }
 
-void fwd_data(srv *s, uint32_t ch, const uint8_t *data, size_t len)
+void fwd_data(pconn *s, uint32_t ch, const uint8_t *data, size_t len)
 {
     fwd_chan *f = &s->fwd->ch[ch];
     if (f->state != FC_RELAY || f->in_eof || f->wr_done) {
@@ -41,12 +41,12 @@ void fwd_data(srv *s, uint32_t ch, const uint8_t *data, size_t len)
         sock_write(s, ch, f);   /* try the socket now */
 }
 
-void fwd_eof(srv *s, uint32_t ch)
+void fwd_eof(pconn *s, uint32_t ch)
 {
     s->fwd->ch[ch].in_eof = 1;   /* the socket is shut down once drained */
 }
 
-static void sock_read(srv *s, uint32_t ch, fwd_chan *f)
+static void sock_read(pconn *s, uint32_t ch, fwd_chan *f)
 {
     int r;
     if (f->rd_eof) {
@@ -62,7 +62,7 @@ static void sock_read(srv *s, uint32_t ch, fwd_chan *f)
 }
 
 /* Send EOF, shut the socket down, close the channel, each when due. */
-static void progress(srv *s, uint32_t ch, fwd_chan *f)
+static void progress(pconn *s, uint32_t ch, fwd_chan *f)
 {
     pump_push(s->c, ch, 0, &f->out);
     sock_write(s, ch, f);
@@ -82,7 +82,7 @@ static void progress(srv *s, uint32_t ch, fwd_chan *f)
     }
 }
 
-size_t fwd_pollfds(srv *s, struct pollfd *fds, size_t cap)
+size_t fwd_pollfds(pconn *s, struct pollfd *fds, size_t cap)
 {
     size_t n = 0, i, k;
     uint32_t ch;
@@ -115,7 +115,7 @@ size_t fwd_pollfds(srv *s, struct pollfd *fds, size_t cap)
 }
 
 /* Which channel or listener fd belongs to, if any still does. */
-static void one_event(srv *s, int fd, short re)
+static void one_event(pconn *s, int fd, short re)
 {
     size_t i, k;
     uint32_t ch;
@@ -141,7 +141,7 @@ static void one_event(srv *s, int fd, short re)
             }
 }
 
-void fwd_events(srv *s, const struct pollfd *fds, size_t n)
+void fwd_events(pconn *s, const struct pollfd *fds, size_t n)
 {
     size_t i;
     uint32_t ch;

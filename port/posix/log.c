@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include "nanossh.h"
 #include "log.h"
 
 static int cur_level = LL_INFO;
@@ -108,4 +110,32 @@ void logit(int level, const char *fmt, ...)
     va_start(ap, fmt);
     vlogit(level, fmt, ap);
     va_end(ap);
+}
+
+static const char *const level_names[] = {
+    "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG1", "DEBUG2", "DEBUG3"
+};
+
+int log_level_from_name(const char *s, int *level)
+{
+    size_t i;
+    if (!s)
+        return NSSH_ERR_FORMAT;
+    if (!strcasecmp(s, "DEBUG")) {
+        *level = LL_DEBUG1;
+        return 0;
+    }
+    for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
+        if (!strcasecmp(s, level_names[i])) {
+            *level = (int)i;
+            return 0;
+        }
+    return NSSH_ERR_FORMAT;
+}
+
+const char *log_level_name(int level)
+{
+    if (level < 0 || level > LL_DEBUG3)
+        return "?";
+    return level_names[level];
 }

@@ -33,6 +33,11 @@ int log_to_stderr(void);
 /* The descriptor "stderr" lines go to (STDERR_FILENO by default); a
  * session child keeps the daemon's log there (internal-sftp). */
 void log_set_fd(int fd);
+/* LogLevel name (QUIET ... DEBUG3, DEBUG for DEBUG1; case-insensitive)
+ * to LL_*: 0, or NSSH_ERR_FORMAT. */
+int log_level_from_name(const char *s, int *level);
+/* The LogLevel name of an LL_* level ("?" for none). */
+const char *log_level_name(int level);
 /* Would a record at this level be written? */
 int log_enabled(int level);
 

@@ -58,7 +58,7 @@ static void add(pollset *p, int fd, short ev, int kind, uint32_t ch)
 }
 
 /* Send the engine's output; a failed write discards it (the peer is gone). */
-static void flush_out(srv *s)
+static void flush_out(pconn *s)
 {
     const uint8_t *p;
     size_t len;
@@ -78,7 +78,7 @@ static void flush_out(srv *s)
     }
 }
 
-static void read_sock(srv *s)
+static void read_sock(pconn *s)
 {
     size_t room;
     uint8_t *p = nssh_conn_recvbuf(s->c, &room);
@@ -99,7 +99,7 @@ static void read_sock(srv *s)
 
 static int pending(const ostream *os) { return pump_pending(&os->b); }
 
-static void add_session(pollset *p, srv *s, uint32_t ch)
+static void add_session(pollset *p, pconn *s, uint32_t ch)
 {
     session *ss = &s->sess[ch];
     int room = nssh_channel_writable(s->c, ch) > 0;
@@ -117,9 +117,10 @@ static void add_session(pollset *p, srv *s, uint32_t ch)
     add(p, ss->fd_in, pump_pending(&ss->in) ? POLLOUT : 0, PF_IN, ch);
 }
 
-static int build(pollset *p, srv *s)
+static int build(pollset *p, pconn *s)
 {
-    uint64_t wait = nssh_conn_next_timeout(s->c, s->now), alive = alive_wait(s);
+    uint64_t wait = nssh_conn_next_timeout(s->c, s->now);
+    uint64_t alive = s->policy->wait(s->app);   /* the program's timers */
     unsigned st = nssh_conn_state(s->c);
     size_t room, len;
     uint32_t ch;
@@ -159,7 +160,7 @@ static int build(pollset *p, srv *s)
 }
 
 /* The fd may have been closed by a callback since poll() was called. */
-static void child_event(srv *s, const pollset *p, nfds_t i)
+static void child_event(pconn *s, const pollset *p, nfds_t i)
 {
     session *ss = &s->sess[p->ch[i]];
     short re = p->fds[i].revents;
@@ -185,7 +186,7 @@ static void child_event(srv *s, const pollset *p, nfds_t i)
     }
 }
 
-static void dispatch(srv *s, const pollset *p)
+static void dispatch(pconn *s, const pollset *p)
 {
     nfds_t i;
     uint32_t ch;
@@ -211,14 +212,14 @@ static void dispatch(srv *s, const pollset *p)
     }
 }
 
-int loop_run(srv *s)
+int loop_run(pconn *s)
 {
     pollset p;
     int timeout, r;
     for (;;) {
         s->now = loop_now_ms();
         nssh_conn_tick(s->c, s->now);
-        alive_tick(s);
+        s->policy->tick(s->app);
         flush_out(s);
         if (nssh_conn_state(s->c) & NSSH_CLOSED)
             break;

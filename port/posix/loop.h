@@ -6,11 +6,11 @@
 
 #include <stdint.h>
 
-struct srv;
+struct pconn;
 
 /* Monotonic clock in milliseconds. */
 uint64_t loop_now_ms(void);
 /* Run until the engine is closed and its output is sent. */
-int loop_run(struct srv *s);
+int loop_run(struct pconn *s);
 
 #endif

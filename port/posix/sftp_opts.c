@@ -20,7 +20,6 @@
 
 #include "sftp_posix.h"
 #include "log.h"
-#include "optval.h"
 
 #define ARGS_MAX 32
 
@@ -112,7 +111,7 @@ int sftp_opts_parse(const char *command, sftp_opts *o, char *buf, size_t bcap,
         case 'R': o->read_only = 1; break;
         case 'c': break;   /* historical, ignored by sftp-server too */
         case 'l':
-            if (optval_loglevel(v, &o->level) < 0) {
+            if (log_level_from_name(v, &o->level) < 0) {
                 snprintf(err, cap, "internal-sftp: bad log level \"%.64s\"", v);
                 return -1;
             }

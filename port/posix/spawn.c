@@ -83,7 +83,7 @@ static void set_stdio(const session *ss, const int in[2], const int out[2],
 
 /* sftp: run is internal-sftp, served right here without exec; it keeps
  * the daemon's stderr for its log lines when the daemon logs there. */
-static void run_child(srv *s, session *ss, const char *run, int sftp,
+static void run_child(pconn *s, session *ss, const char *run, int sftp,
                       int motd, char **envp, const int in[2],
                       const int out[2], const int err[2])
 {
@@ -119,7 +119,7 @@ static void run_child(srv *s, session *ss, const char *run, int sftp,
     child_fail(u->shell);
 }
 
-static int make_env(srv *s, session *ss, const spawn_policy *p,
+static int make_env(pconn *s, session *ss, const spawn_policy *p,
                     const char *original, envlist *e)
 {
     env_inputs in;
@@ -179,7 +179,7 @@ static void keep_parent_ends(session *ss, int in[2], int out[2], int err[2])
     in[1] = out[0] = err[0] = -1;
 }
 
-static void log_start(srv *s, session *ss, uint32_t ch, const char *command,
+static void log_start(pconn *s, session *ss, uint32_t ch, const char *command,
                       int forced)
 {
     char what[96];
@@ -190,12 +190,14 @@ static void log_start(srv *s, session *ss, uint32_t ch, const char *command,
         snprintf(what, sizeof(what), "subsystem '%s'", ss->subsystem);
     else
         snprintf(what, sizeof(what), "%s", command ? "command" : "shell");
-    srv_log(s, LL_VERBOSE, "Starting session: %s%s%s for %s from %s port %d id %u",
-            what, ss->want_pty ? " on " : "", ss->want_pty ? ss->tty + 5 : "",
-            s->pw.name, s->peer, s->peer_port, (unsigned)ch);
+    pconn_log(s, LL_VERBOSE,
+              "Starting session: %s%s%s for %s from %s port %d id %u",
+              what, ss->want_pty ? " on " : "",
+              ss->want_pty ? ss->tty + 5 : "", s->pw.name, s->peer,
+              s->peer_port, (unsigned)ch);
 }
 
-int spawn_session(srv *s, uint32_t ch, const char *command,
+int spawn_session(pconn *s, uint32_t ch, const char *command,
                   const spawn_policy *p)
 {
     session *ss = &s->sess[ch];

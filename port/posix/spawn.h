@@ -22,7 +22,7 @@ typedef struct spawn_policy {
 
 /* Start the child of session ch: the forced command, else command, else
  * the user's login shell. 0, or NSSH_ERR_INTERNAL (logged). */
-int spawn_session(srv *s, uint32_t ch, const char *command,
+int spawn_session(pconn *s, uint32_t ch, const char *command,
                   const spawn_policy *p);
 
 #endif

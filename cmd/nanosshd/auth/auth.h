@@ -11,7 +11,7 @@
 #ifndef NSSHD_AUTH_H
 #define NSSHD_AUTH_H
 
-#include "conn.h"
+#include "dconn.h"
 
 /* authcb.c */
 int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
@@ -22,11 +22,11 @@ void srv_auth_result(void *user, nssh_str username, const char *method,
 
 /* authcb.c, for authpw.c */
 /* Does the account exist (logs "Invalid user" once) and may this daemon
- * serve it? Sets s->pw. */
-int srv_user_ok(srv *s, const char *name);
-/* PermitRootLogin for s->pw with method ("publickey", "password",
+ * serve it? Sets s->io.pw. */
+int srv_user_ok(dconn *s, const char *name);
+/* PermitRootLogin for s->io.pw with method ("publickey", "password",
  * "keyboard-interactive"); logs a refusal. */
-int srv_root_ok(srv *s, const char *method);
+int srv_root_ok(dconn *s, const char *method);
 
 /* authpw.c */
 int srv_auth_password(void *user, nssh_str username, nssh_str password);
@@ -38,11 +38,11 @@ int srv_kbdint_respond(void *user, nssh_str username,
 /* pamauth.c (PAM service "nanossh") */
 /* The auth phase: is password right for name? 0 when it is. The handle
  * is kept for the account phase. */
-int pamauth_password(srv *s, const char *name, const char *password);
+int pamauth_password(dconn *s, const char *name, const char *password);
 /* After any successful method: the account phase, then (as root) the
  * credentials and the session. 0, or a negative error with why set to a
  * sentence for the log and the client. */
-int pamauth_login(srv *s, const char *name, char *why, size_t cap);
+int pamauth_login(dconn *s, const char *name, char *why, size_t cap);
 /* Close the session and end the handle (connection teardown). */
-void pamauth_end(srv *s);
+void pamauth_end(dconn *s);
 #endif

@@ -15,32 +15,33 @@
 #include "strictmodes.h"
 
 /* The account behind a user name, looked up once per name. */
-static int lookup_user(srv *s, const char *name)
+static int lookup_user(dconn *s, const char *name)
 {
-    if (s->pw.name[0] && !strcmp(s->pw.name, name))
+    if (s->io.pw.name[0] && !strcmp(s->io.pw.name, name))
         return 0;
-    if (user_lookup(name, &s->pw) == 0)
+    if (user_lookup(name, &s->io.pw) == 0)
         return 0;
     if (strcmp(s->invalid_logged, name)) {
-        logit(LL_INFO, "Invalid user %s from %s port %d", name, s->peer,
-              s->peer_port);
+        logit(LL_INFO, "Invalid user %s from %s port %d", name, s->io.peer,
+              s->io.peer_port);
         snprintf(s->invalid_logged, sizeof(s->invalid_logged), "%s", name);
     }
     return NSSH_ERR_FORMAT;
 }
 
 /* Without root, the daemon can only start processes as itself. */
-static int user_allowed(srv *s)
+static int user_allowed(dconn *s)
 {
     uid_t me = geteuid();
     if (s->access_denied)
         return 0;   /* DenyUsers, AllowUsers & co.: logged by srvmatch.c */
-    if (me == 0 || s->pw.uid == me)
+    if (me == 0 || s->io.pw.uid == me)
         return 1;
-    if (strcmp(s->invalid_logged, s->pw.name)) {
+    if (strcmp(s->invalid_logged, s->io.pw.name)) {
         logit(LL_INFO, "User %s from %s not allowed because the server runs "
-              "as uid %u", s->pw.name, s->peer, (unsigned)me);
-        snprintf(s->invalid_logged, sizeof(s->invalid_logged), "%s", s->pw.name);
+              "as uid %u", s->io.pw.name, s->io.peer, (unsigned)me);
+        snprintf(s->invalid_logged, sizeof(s->invalid_logged), "%s",
+                 s->io.pw.name);
     }
     return 0;
 }
@@ -68,17 +69,17 @@ static int as_user(const user_info *u, gid_t *saved_groups, int *n_saved)
     return 1;
 }
 
-int srv_user_ok(srv *s, const char *name)
+int srv_user_ok(dconn *s, const char *name)
 {
     return lookup_user(s, name) == 0 && user_allowed(s);
 }
 
 /* PermitRootLogin (sshd_config(5)); forced-commands-only needs the
  * matching key's options, so it is judged after the keys file. */
-int srv_root_ok(srv *s, const char *method)
+int srv_root_ok(dconn *s, const char *method)
 {
     int policy = opts_permit_root(s->o), ok;
-    if (s->pw.uid != 0 || policy == ROOT_YES)
+    if (s->io.pw.uid != 0 || policy == ROOT_YES)
         return 1;
     if (policy == ROOT_NO)
         ok = 0;
@@ -88,12 +89,12 @@ int srv_root_ok(srv *s, const char *method)
         ok = policy == ROOT_PROHIBIT_PASSWORD ||
              (s->have_kopts && s->kopts.command);
     if (!ok)
-        logit(LL_INFO, "ROOT LOGIN REFUSED FROM %s port %d", s->peer,
-              s->peer_port);
+        logit(LL_INFO, "ROOT LOGIN REFUSED FROM %s port %d", s->io.peer,
+              s->io.peer_port);
     return ok;
 }
 
-static int find_key(srv *s, const char *type, const uint8_t *blob, size_t len)
+static int find_key(dconn *s, const char *type, const uint8_t *blob, size_t len)
 {
     static gid_t groups[NGROUPS_MAX];
     char path[4096], why[256];
@@ -101,22 +102,23 @@ static int find_key(srv *s, const char *type, const uint8_t *blob, size_t len)
     unsigned line;
     size_t i;
     int r = AUTHKEYS_NOMATCH, dropped, n_saved = 0;
-    if ((dropped = as_user(&s->pw, groups, &n_saved)) < 0)
+    if ((dropped = as_user(&s->io.pw, groups, &n_saved)) < 0)
         return AUTHKEYS_NOMATCH;
     for (i = 0; i < s->o->n_akfiles && r != AUTHKEYS_MATCH; i++) {
-        if (path_expand(s->o->akfiles[i], s->pw.home, s->pw.name, path,
+        if (path_expand(s->o->akfiles[i], s->io.pw.home, s->io.pw.name, path,
                         sizeof(path)) < 0)
             continue;
         why[0] = 0;
         memset(&opts, 0, sizeof(opts));
         if (s->o->strict_modes &&
-            strict_path_ok(path, s->pw.uid, s->pw.home, why, sizeof(why)) < 0) {
+            strict_path_ok(path, s->io.pw.uid, s->io.pw.home, why,
+                           sizeof(why)) < 0) {
             logit(LL_INFO, "Authentication refused: %s",
                   why[0] ? why : "cannot check the modes of the key file");
             r = AUTHKEYS_NOMATCH;
             continue;
         }
-        r = authkeys_find_file(path, type, blob, len, s->peer, NULL, &opts,
+        r = authkeys_find_file(path, type, blob, len, s->io.peer, NULL, &opts,
                                &line, why, sizeof(why));
         if (r == AUTHKEYS_MATCH) {
             log_debug("%s:%u: matching key found", path, line);
@@ -126,7 +128,7 @@ static int find_key(srv *s, const char *type, const uint8_t *blob, size_t len)
             s->have_kopts = 1;
         } else if (r == AUTHKEYS_REFUSED) {
             logit(LL_INFO, "Authentication refused for %s from %s port %d: %s",
-                  s->pw.name, s->peer, s->peer_port, why);
+                  s->io.pw.name, s->io.peer, s->io.peer_port, why);
         } else if (why[0]) {
             log_debug2("%s: %s", path, why);
         }
@@ -136,13 +138,13 @@ static int find_key(srv *s, const char *type, const uint8_t *blob, size_t len)
     return r;
 }
 
-static void log_failed(srv *s, const char *name, const char *method,
+static void log_failed(dconn *s, const char *name, const char *method,
                        const uint8_t *blob, size_t len);
 
 int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
                     const uint8_t *blob, size_t blob_len, int has_sig)
 {
-    srv *s = user;
+    dconn *s = user;
     char type[64];
     int ok;
     if (username.n > NSSH_USER_MAX || memchr(username.p, 0, username.n))
@@ -186,26 +188,27 @@ static void key_desc(const uint8_t *blob, size_t len, char *out, size_t cap)
  * for invalid users, for passwords and once half the allowed tries are
  * used up. Every refused attempt counts, queries included, as in sshd;
  * the engine itself counts only signed attempts. */
-static void log_failed(srv *s, const char *name, const char *method,
+static void log_failed(dconn *s, const char *name, const char *method,
                        const uint8_t *blob, size_t len)
 {
     long max = s->o->max_auth_tries ? s->o->max_auth_tries
                                     : (long)NSSH_DEFAULT_AUTH_TRIES;
     char desc[256];
-    int valid = name[0] && !strcmp(name, s->pw.name) && user_allowed(s);
+    int valid = name[0] && !strcmp(name, s->io.pw.name) && user_allowed(s);
     int level;
     s->failures++;
     level = !valid || s->failures >= max / 2 || !strcmp(method, "password")
                 ? LL_INFO : LL_VERBOSE;
     key_desc(blob, len, desc, sizeof(desc));
     logit(level, "Failed %s for %s%s from %s port %d ssh2%s", method,
-          valid ? "" : "invalid user ", name, s->peer, s->peer_port, desc);
+          valid ? "" : "invalid user ", name, s->io.peer, s->io.peer_port,
+          desc);
     if (s->failures < max)
         return;
     /* From inside a callback: the engine sends nothing after this but
      * the DISCONNECT. */
     srv_log_auth_limit(s);
-    nssh_conn_disconnect(s->c, NSSH_DISC_NO_MORE_AUTH_METHODS,
+    nssh_conn_disconnect(s->io.c, NSSH_DISC_NO_MORE_AUTH_METHODS,
                          "Too many authentication failures");
 }
 
@@ -213,7 +216,7 @@ void srv_auth_result(void *user, nssh_str username, const char *method,
                      const char *alg_name, const uint8_t *blob,
                      size_t blob_len, int ok, int partial)
 {
-    srv *s = user;
+    dconn *s = user;
     char name[NSSH_USER_MAX + 1], desc[256];
     size_t n = username.n > NSSH_USER_MAX ? NSSH_USER_MAX : username.n;
     memcpy(name, username.p, n);
@@ -221,16 +224,16 @@ void srv_auth_result(void *user, nssh_str username, const char *method,
     /* sshd names the PAM-backed keyboard-interactive this way. */
     if (!strcmp(method, "keyboard-interactive"))
         method = "keyboard-interactive/pam";
-    if (ok && !partial && name[0] && !strcmp(name, s->pw.name)) {
+    if (ok && !partial && name[0] && !strcmp(name, s->io.pw.name)) {
         if (opts_use_pam(s->o) && pamauth_login(s, name, desc, sizeof(desc)) < 0) {
             /* The engine queues only this DISCONNECT, not SUCCESS. */
-            nssh_conn_disconnect(s->c, NSSH_DISC_NO_MORE_AUTH_METHODS, desc);
+            nssh_conn_disconnect(s->io.c, NSSH_DISC_NO_MORE_AUTH_METHODS, desc);
             return;
         }
-        s->authenticated = 1;
+        s->io.authenticated = 1;
         key_desc(blob, blob_len, desc, sizeof(desc));
         logit(LL_INFO, "Accepted %s for %s from %s port %d ssh2%s", method,
-              name, s->peer, s->peer_port, desc);
+              name, s->io.peer, s->io.peer_port, desc);
         return;
     }
     log_failed(s, name, method, blob, blob_len);

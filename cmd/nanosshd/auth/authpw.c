@@ -49,7 +49,7 @@ static void copy_str(char *dst, size_t cap, nssh_str v)
 }
 
 /* One attempt with method "password" or "keyboard-interactive". */
-static int check(srv *s, nssh_str username, nssh_str password,
+static int check(dconn *s, nssh_str username, nssh_str password,
                  const char *method)
 {
     uint64_t start = loop_now_ms();

@@ -109,7 +109,7 @@ static void end_handle(struct pamauth *p)
 }
 
 /* A fresh handle for name, with the peer and a tty name as sshd sets. */
-static int start(srv *s, const char *name)
+static int start(dconn *s, const char *name)
 {
     struct pam_conv conv;
     struct pamauth *p = s->pam;
@@ -126,13 +126,13 @@ static int start(srv *s, const char *name)
         return NSSH_ERR_INTERNAL;
     }
     snprintf(p->user, sizeof(p->user), "%s", name);
-    pam_set_item(p->h, PAM_RHOST, s->peer);
+    pam_set_item(p->h, PAM_RHOST, s->io.peer);
     pam_set_item(p->h, PAM_TTY, "ssh");
     pam_set_item(p->h, PAM_FAIL_DELAY, (const void *)no_delay);
     return 0;
 }
 
-int pamauth_password(srv *s, const char *name, const char *password)
+int pamauth_password(dconn *s, const char *name, const char *password)
 {
     struct pamauth *p;
     int r;
@@ -152,7 +152,7 @@ int pamauth_password(srv *s, const char *name, const char *password)
     return NSSH_ERR_SIGNATURE;
 }
 
-static int account(srv *s, const char *name, char *why, size_t cap)
+static int account(dconn *s, const char *name, char *why, size_t cap)
 {
     struct pamauth *p = s->pam;
     int r;
@@ -179,7 +179,7 @@ static int account(srv *s, const char *name, char *why, size_t cap)
     return NSSH_ERR_APP;
 }
 
-int pamauth_login(srv *s, const char *name, char *why, size_t cap)
+int pamauth_login(dconn *s, const char *name, char *why, size_t cap)
 {
     struct pamauth *p;
     int r;
@@ -205,7 +205,7 @@ int pamauth_login(srv *s, const char *name, char *why, size_t cap)
     return 0;
 }
 
-void pamauth_end(srv *s)
+void pamauth_end(dconn *s)
 {
     if (!s->pam)
         return;

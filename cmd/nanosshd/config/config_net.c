@@ -101,7 +101,7 @@ void kw_reset_akfile(daemon_opts *o)
 int kw_loglevel(daemon_opts *o, char **av, size_t ac, char *err, size_t cap)
 {
     int lvl;
-    if (optval_loglevel(av[0], &lvl) < 0) {
+    if (log_level_from_name(av[0], &lvl) < 0) {
         snprintf(err, cap, "LogLevel: unknown level \"%.200s\" (QUIET, FATAL, "
                  "ERROR, INFO, VERBOSE, DEBUG, DEBUG1, DEBUG2 or DEBUG3).", av[0]);
         return NSSH_ERR_FORMAT;

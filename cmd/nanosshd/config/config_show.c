@@ -85,7 +85,7 @@ void show_akfile(const daemon_opts *o, const char *name, FILE *f)
 
 void show_loglevel(const daemon_opts *o, const char *name, FILE *f)
 {
-    fprintf(f, "%s %s\n", name, optval_loglevel_name(o->log_level));
+    fprintf(f, "%s %s\n", name, log_level_name(o->log_level));
 }
 
 void show_rekey(const daemon_opts *o, const char *name, FILE *f)

@@ -9,7 +9,6 @@
 #include <strings.h>
 
 #include "nanossh.h"
-#include "log.h"
 #include "optval.h"
 
 /* Leading decimal digits; *end after them. No sign, no overflow. */
@@ -151,32 +150,4 @@ int optval_listen(const char *s, char *host, size_t cap, int *port)
         return NSSH_ERR_FORMAT;
     *port = 0;
     return 0;
-}
-
-static const char *const level_names[] = {
-    "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG1", "DEBUG2", "DEBUG3"
-};
-
-int optval_loglevel(const char *s, int *level)
-{
-    size_t i;
-    if (!s)
-        return NSSH_ERR_FORMAT;
-    if (!strcasecmp(s, "DEBUG")) {
-        *level = LL_DEBUG1;
-        return 0;
-    }
-    for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
-        if (!strcasecmp(s, level_names[i])) {
-            *level = (int)i;
-            return 0;
-        }
-    return NSSH_ERR_FORMAT;
-}
-
-const char *optval_loglevel_name(int level)
-{
-    if (level < 0 || level > LL_DEBUG3)
-        return "?";
-    return level_names[level];
 }

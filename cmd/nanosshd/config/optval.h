@@ -23,8 +23,5 @@ int optval_listen(const char *s, char *host, size_t cap, int *port);
 int optval_port(const char *s, int *port);
 /* Unsigned decimal <= max. */
 int optval_uint(const char *s, unsigned long max, unsigned long *out);
-/* LogLevel name (QUIET ... DEBUG3, case-insensitive) to LL_*. */
-int optval_loglevel(const char *s, int *level);
-const char *optval_loglevel_name(int level);
 
 #endif

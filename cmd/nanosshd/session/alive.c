@@ -13,49 +13,52 @@
 #include "session.h"
 #include "startups.h"
 
-static uint64_t due(const srv *s)
+static uint64_t due(const dconn *s)
 {
-    uint64_t last = s->last_rx > s->alive_sent ? s->last_rx : s->alive_sent;
+    uint64_t last = s->io.last_rx > s->alive_sent ? s->io.last_rx
+                                                  : s->alive_sent;
     return last + (uint64_t)s->o->alive_interval * 1000u;
 }
 
-uint64_t alive_wait(const srv *s)
+uint64_t alive_wait(void *app)
 {
+    const dconn *s = app;
     uint64_t d;
-    if (!s->authenticated || s->o->alive_interval <= 0)
+    if (!s->io.authenticated || s->o->alive_interval <= 0)
         return UINT64_MAX;
     d = due(s);
-    return d > s->now ? d - s->now : 0;
+    return d > s->io.now ? d - s->io.now : 0;
 }
 
 void alive_answer(void *user, int ok, const uint8_t *data, size_t len)
 {
-    srv *s = user;
+    dconn *s = user;
     (void)ok;
     (void)data;
     (void)len;
     s->alive_missed = 0;
 }
 
-void alive_tick(srv *s)
+void alive_tick(void *app)
 {
+    dconn *s = app;
     int e;
-    if (!s->authenticated)
+    if (!s->io.authenticated)
         return;
     startups_authenticated();
-    if (s->o->alive_interval <= 0 || s->now < due(s) ||
-        (nssh_conn_state(s->c) & NSSH_CLOSED))
+    if (s->o->alive_interval <= 0 || s->io.now < due(s) ||
+        (nssh_conn_state(s->io.c) & NSSH_CLOSED))
         return;
     if (s->o->alive_count_max > 0 && s->alive_missed >= s->o->alive_count_max) {
         srv_log(s, LL_INFO, "Timeout, client not responding from user %s %s "
-                "port %d", s->pw.name, s->peer, s->peer_port);
+                "port %d", s->io.pw.name, s->io.peer, s->io.peer_port);
         s->end_logged = 1;
-        nssh_conn_disconnect(s->c, NSSH_DISC_CONNECTION_LOST,
+        nssh_conn_disconnect(s->io.c, NSSH_DISC_CONNECTION_LOST,
                              "Timeout, client not responding");
         return;
     }
-    s->alive_sent = s->now;
-    if ((e = nssh_conn_global_request(s->c, "keepalive@openssh.com", NULL, 0,
+    s->alive_sent = s->io.now;
+    if ((e = nssh_conn_global_request(s->io.c, "keepalive@openssh.com", NULL, 0,
                                       1)) < 0) {
         log_debug("keepalive not sent: %s", nssh_strerror(e));
         return;

@@ -10,7 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "forward.h"
+#include "session.h"
 #include "pattern.h"
 
 /* "*" or the same number. */
@@ -71,14 +71,15 @@ static int lists_allow(int mode, char *const *cfg, size_t n_cfg,
     return n_key == 0 || any_match(key, n_key, host, port, match);
 }
 
-static int key_forbids(const srv *s)
+static int key_forbids(const dconn *s)
 {
     return s->have_kopts && s->kopts.no_port_forwarding;
 }
 
-int fwd_policy_local(const srv *s, const char *host, int port,
-                     const char *orig, int orig_port, const char **why)
+int fwd_policy_local(void *app, const char *host, int port, const char *orig,
+                     int orig_port, const char **why)
 {
+    const dconn *s = app;
     const daemon_opts *o = s->o;
     int allowed = !o->disable_forwarding &&
                   (o->allow_tcp_fwd == 0 || o->allow_tcp_fwd == FWD_ALLOW_ALL ||
@@ -104,22 +105,23 @@ int fwd_policy_local(const srv *s, const char *host, int port,
     return 1;
 }
 
-int fwd_policy_remote(const srv *s, const char *host, int port)
+int fwd_policy_remote(void *app, const char *host, int port)
 {
+    const dconn *s = app;
     const daemon_opts *o = s->o;
     int allowed = !o->disable_forwarding &&
                   (o->allow_tcp_fwd == 0 || o->allow_tcp_fwd == FWD_ALLOW_ALL ||
                    o->allow_tcp_fwd == FWD_ALLOW_REMOTE);
     if (!allowed || key_forbids(s)) {
         logit(LL_INFO, "refused remote port forward: listen %s port %d for "
-              "user %s%s", host, port, s->pw.name,
+              "user %s%s", host, port, s->io.pw.name,
               allowed ? " (no-port-forwarding in authorized_keys)" : "");
         return 0;
     }
     /* Only root may listen on a privileged port, as with any program. */
-    if (port != 0 && port < 1024 && s->pw.uid != 0) {
+    if (port != 0 && port < 1024 && s->io.pw.uid != 0) {
         logit(LL_INFO, "refused remote port forward: user %s may not listen "
-              "on privileged port %d", s->pw.name, port);
+              "on privileged port %d", s->io.pw.name, port);
         return 0;
     }
     if (!lists_allow(o->permit_listen_mode, o->permit_listen,
@@ -128,8 +130,8 @@ int fwd_policy_remote(const srv *s, const char *host, int port)
                      s->have_kopts ? s->kopts.n_permitlisten : 0, host, port,
                      listen_entry_match)) {
         logit(LL_INFO, "Received request from %s port %d to remote forward "
-              "to host %s port %d, but the request was denied.", s->peer,
-              s->peer_port, host, port);
+              "to host %s port %d, but the request was denied.", s->io.peer,
+              s->io.peer_port, host, port);
         return 0;
     }
     return 1;
@@ -138,8 +140,9 @@ int fwd_policy_remote(const srv *s, const char *host, int port)
 /* GatewayPorts no: loopback only, whatever was asked; yes: every
  * address; clientspecified: what was asked, "" or "*" meaning every
  * address and "localhost" the loopback addresses. */
-const char *fwd_bind_host(const srv *s, const char *host)
+const char *fwd_bind_host(void *app, const char *host)
 {
+    const dconn *s = app;
     switch (s->o->gateway_ports) {
     case GATEWAY_YES:
         return "";

@@ -50,22 +50,22 @@ static int known_type(nssh_str type)
 }
 
 /* Open session channels (MaxSessions counts these, not forwardings). */
-static long sessions_open(const srv *s)
+static long sessions_open(const dconn *s)
 {
     long n = 0;
     size_t i;
     for (i = 0; i < NSSH_MAX_CHANNELS; i++)
-        n += s->sess[i].used != 0;
+        n += s->io.sess[i].used != 0;
     return n;
 }
 
 int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
               size_t extra_len)
 {
-    srv *s = user;
+    dconn *s = user;
     session *ss;
-    if (str_is(type, "direct-tcpip") && s->authenticated)
-        return fwd_open_direct(s, ch, extra, extra_len);
+    if (str_is(type, "direct-tcpip") && s->io.authenticated)
+        return fwd_open_direct(&s->io, ch, extra, extra_len);
     if (!str_is(type, "session")) {
         srv_log(s, LL_DEBUG1, "refused channel of type \"%.*s\"",
                 (int)(type.n > 64 ? 64 : type.n), type.p);
@@ -75,7 +75,7 @@ int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
                                           ? NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED
                                           : NSSH_OPEN_UNKNOWN_CHANNEL_TYPE);
     }
-    if (!s->authenticated)
+    if (!s->io.authenticated)
         return NSSH_CB_REFUSE_REASON(NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED);
     if (ch >= NSSH_MAX_CHANNELS)
         return NSSH_CB_REFUSE_REASON(NSSH_OPEN_RESOURCE_SHORTAGE);
@@ -84,7 +84,7 @@ int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
                 "(%ld) reached", (unsigned)ch, s->o->max_sessions);
         return NSSH_CB_REFUSE_REASON(NSSH_OPEN_ADMINISTRATIVELY_PROHIBITED);
     }
-    ss = &s->sess[ch];
+    ss = &s->io.sess[ch];
     memset(ss, 0, sizeof(*ss));
     ss->used = 1;
     ss->ptm = ss->pts = ss->fd_in = ss->out.fd = ss->err.fd = -1;
@@ -93,16 +93,16 @@ int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
     return NSSH_CB_ACCEPT;
 }
 
-static int req_pty(srv *s, session *ss, const nssh_chan_req *q)
+static int req_pty(dconn *s, session *ss, const nssh_chan_req *q)
 {
     if (!s->o->permit_tty) {
         logit(LL_INFO, "Pty allocation disabled for %s by PermitTTY",
-              s->pw.name);
+              s->io.pw.name);
         return -1;
     }
     if (s->have_kopts && s->kopts.no_pty) {
         logit(LL_INFO, "Pty allocation disabled for %s by authorized_keys",
-              s->pw.name);
+              s->io.pw.name);
         return -1;
     }
     if (ss->want_pty || ss->started || q->name.n >= sizeof(ss->term) ||
@@ -116,7 +116,7 @@ static int req_pty(srv *s, session *ss, const nssh_chan_req *q)
     ss->ws.ws_xpixel = (unsigned short)(q->width_px > 0xffff ? 0xffff : q->width_px);
     ss->ws.ws_ypixel = (unsigned short)(q->height_px > 0xffff ? 0xffff : q->height_px);
     if (pty_open(ss, (const uint8_t *)q->modes.p, q->modes.n) < 0) {
-        logit(LL_ERROR, "could not allocate a pty for %s", s->pw.name);
+        logit(LL_ERROR, "could not allocate a pty for %s", s->io.pw.name);
         return -1;
     }
     ss->want_pty = 1;
@@ -125,7 +125,7 @@ static int req_pty(srv *s, session *ss, const nssh_chan_req *q)
 }
 
 /* env: only names the AcceptEnv patterns allow (sshd_config(5)). */
-static int req_env(srv *s, session *ss, const nssh_chan_req *q)
+static int req_env(dconn *s, session *ss, const nssh_chan_req *q)
 {
     char *name = cstr(q->name, 256), *value = cstr(q->text, 16384), *entry = NULL;
     size_t i, nl;
@@ -164,7 +164,7 @@ out:
 /* sshd's policy for the child, handed to the adapter's spawn: ForceCommand
  * wins over the key's command= option, as in sshd; SetEnv and the key's
  * environment=; PrintMotd. */
-static void policy_of(const srv *s, spawn_policy *p)
+static void policy_of(const dconn *s, spawn_policy *p)
 {
     memset(p, 0, sizeof(*p));
     if (s->o->force_command && *s->o->force_command) {
@@ -183,26 +183,26 @@ static void policy_of(const srv *s, spawn_policy *p)
     p->motd = s->o->print_motd > 0;
 }
 
-static int req_run(srv *s, uint32_t ch, const nssh_chan_req *q)
+static int req_run(dconn *s, uint32_t ch, const nssh_chan_req *q)
 {
     spawn_policy p;
     char *cmd = NULL;
     int r;
-    if (s->sess[ch].started)
+    if (s->io.sess[ch].started)
         return -1;
     if (q->kind == NSSH_REQ_EXEC && !(cmd = cstr(q->text, 256 * 1024)))
         return -1;
     policy_of(s, &p);
-    r = spawn_session(s, ch, cmd, &p);
+    r = spawn_session(&s->io, ch, cmd, &p);
     free(cmd);
     return r < 0 ? -1 : 0;
 }
 
 /* A subsystem runs its configured command line as exec would (sshd's
  * Subsystem keyword). */
-static int req_subsystem(srv *s, uint32_t ch, const nssh_chan_req *q)
+static int req_subsystem(dconn *s, uint32_t ch, const nssh_chan_req *q)
 {
-    session *ss = &s->sess[ch];
+    session *ss = &s->io.sess[ch];
     char *name = cstr(q->text, sizeof(ss->subsystem) - 1);
     const char *cmd = name ? opts_subsystem(s->o, name) : NULL;
     spawn_policy p;
@@ -210,17 +210,17 @@ static int req_subsystem(srv *s, uint32_t ch, const nssh_chan_req *q)
     if (!cmd) {
         logit(LL_INFO, "subsystem request for %.*s by user %s failed, "
               "subsystem not found", (int)(q->text.n > 64 ? 64 : q->text.n),
-              q->text.p, s->pw.name);
+              q->text.p, s->io.pw.name);
         goto out;
     }
     if (ss->started)
         goto out;
     srv_log(s, LL_VERBOSE, "subsystem request for %s by user %s", name,
-            s->pw.name);
+            s->io.pw.name);
     snprintf(ss->subsystem, sizeof(ss->subsystem), "%s", name);
     log_debug("subsystem: exec() %s", cmd);
     policy_of(s, &p);
-    r = spawn_session(s, ch, cmd, &p) < 0 ? -1 : 0;
+    r = spawn_session(&s->io, ch, cmd, &p) < 0 ? -1 : 0;
     if (r < 0)
         ss->subsystem[0] = 0;
 out:
@@ -228,7 +228,7 @@ out:
     return r;
 }
 
-static int req_signal(srv *s, session *ss, const nssh_chan_req *q)
+static int req_signal(dconn *s, session *ss, const nssh_chan_req *q)
 {
     int sig = signame_to_num(q->name.p, q->name.n);
     if (!sig || ss->pid <= 0 || ss->reaped)
@@ -241,11 +241,11 @@ static int req_signal(srv *s, session *ss, const nssh_chan_req *q)
 /* 0 when the request is granted, -1 when refused. */
 static int request(void *user, uint32_t ch, const nssh_chan_req *q)
 {
-    srv *s = user;
+    dconn *s = user;
     session *ss;
-    if (ch >= NSSH_MAX_CHANNELS || !s->sess[ch].used)
+    if (ch >= NSSH_MAX_CHANNELS || !s->io.sess[ch].used)
         return -1;
-    ss = &s->sess[ch];
+    ss = &s->io.sess[ch];
     switch (q->kind) {
     case NSSH_REQ_PTY: return req_pty(s, ss, q);
     case NSSH_REQ_ENV: return req_env(s, ss, q);
@@ -279,64 +279,35 @@ int sess_request(void *user, uint32_t ch, const nssh_chan_req *q)
 void sess_data(void *user, uint32_t ch, uint32_t ext, const uint8_t *data,
                size_t len)
 {
-    srv *s = user;
-    session *ss = &s->sess[ch];
-    if (fwd_is(s, ch)) {
-        fwd_data(s, ch, data, len);
+    dconn *s = user;
+    session *ss = &s->io.sess[ch];
+    if (fwd_is(&s->io, ch)) {
+        fwd_data(&s->io, ch, data, len);
         return;
     }
     if (ch >= NSSH_MAX_CHANNELS || !ss->used || ext != 0 || ss->in_eof ||
         (ss->started && ss->fd_in < 0)) {
-        nssh_channel_consume(s->c, ch, len);   /* nobody will read it */
+        nssh_channel_consume(s->io.c, ch, len);   /* nobody will read it */
         return;
     }
-    pump_queue(s->c, ch, &ss->in, data, len);
+    pump_queue(s->io.c, ch, &ss->in, data, len);
 }
 
 void sess_eof(void *user, uint32_t ch)
 {
-    srv *s = user;
-    if (fwd_is(s, ch))
-        fwd_eof(s, ch);
-    else if (ch < NSSH_MAX_CHANNELS && s->sess[ch].used)
-        s->sess[ch].in_eof = 1;   /* chanio_to_child closes stdin when drained */
+    dconn *s = user;
+    if (fwd_is(&s->io, ch))
+        fwd_eof(&s->io, ch);
+    else if (ch < NSSH_MAX_CHANNELS && s->io.sess[ch].used)
+        s->io.sess[ch].in_eof = 1;   /* chanio_to_child closes stdin once
+                                        drained */
 }
 
 void sess_closed(void *user, uint32_t ch)
 {
-    srv *s = user;
-    if (fwd_is(s, ch))
-        fwd_closed(s, ch);
-    else if (ch < NSSH_MAX_CHANNELS && s->sess[ch].used)
-        sess_release(s, &s->sess[ch]);
-}
-
-static void close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
-void sess_release(srv *s, session *ss)
-{
-    size_t i;
-    if (ss->pid > 0 && !ss->reaped)
-        killpg(ss->pid, SIGHUP);   /* the child leads its own session */
-    if (ss->fd_in == ss->ptm)
-        ss->fd_in = -1;
-    if (ss->out.fd == ss->ptm)
-        ss->out.fd = -1;
-    pty_release(ss);
-    close_fd(&ss->fd_in);
-    close_fd(&ss->out.fd);
-    close_fd(&ss->err.fd);
-    pump_free(&ss->in);
-    pump_free(&ss->out.b);
-    pump_free(&ss->err.b);
-    for (i = 0; i < ss->n_env; i++)
-        free(ss->env[i]);
-    memset(ss, 0, sizeof(*ss));
-    ss->ptm = ss->pts = ss->fd_in = ss->out.fd = ss->err.fd = -1;
-    (void)s;
+    dconn *s = user;
+    if (fwd_is(&s->io, ch))
+        fwd_closed(&s->io, ch);
+    else if (ch < NSSH_MAX_CHANNELS && s->io.sess[ch].used)
+        pconn_session_release(&s->io, &s->io.sess[ch]);
 }

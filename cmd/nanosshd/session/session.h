@@ -1,5 +1,7 @@
 /*
- * nanosshd's per-connection policy around the POSIX mechanism (conn.h):
+ * nanosshd's per-connection policy around the POSIX mechanism (conn.h);
+ * the state is a dconn (dconn.h). The functions taking void *app are the
+ * conn_policy that server.c hands to the adapter.
  *
  * Map (cmd/nanosshd/session/):
  *   session.c    channel callbacks: open, requests, data, EOF, close
@@ -7,29 +9,39 @@
  *   alive.c      ClientAliveInterval probes, MaxStartups release
  *   srvlog.c     engine log records and sshd-shaped connection lines
  *   fwd_policy.c AllowTcpForwarding, PermitOpen, PermitListen,
- *                GatewayPorts (declared in forward.h)
+ *                GatewayPorts
  */
 #ifndef NSSHD_SESSION_H
 #define NSSHD_SESSION_H
 
-#include "conn.h"
+#include "dconn.h"
 
 /* srvmatch.c */
 /* The engine settings that follow the options (again after Match). */
-void srv_engine_opts(srv *s);
+void srv_engine_opts(dconn *s);
 /* IPQoS: the interactive or the bulk TOS byte on the connection's socket
  * (sshd marks a connection interactive once a session has a pty). */
-void srv_set_qos(const srv *s, int interactive);
+void srv_set_qos(const dconn *s, int interactive);
 void srv_auth_request(void *user, nssh_str username, nssh_str method);
-/* alive.c (alive_wait and alive_tick: conn.h) */
+/* alive.c */
+/* Milliseconds until alive_tick has work (UINT64_MAX: none). */
+uint64_t alive_wait(void *app);
+/* Each round of the loop: MaxStartups release, ClientAlive probes and
+ * timeout. */
+void alive_tick(void *app);
 void alive_answer(void *user, int ok, const uint8_t *data, size_t len);
 
-/* srvlog.c (srv_log: conn.h) */
+/* srvlog.c */
+/* A line about this connection; adds " [preauth]" before authentication. */
+void srv_log(const dconn *s, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The same for the adapter's lines (pconn_log). */
+void srv_log_line(void *app, int level, const char *line);
 void srv_engine_log(void *user, const nssh_log *rec);
-void srv_log_end(const srv *s);
+void srv_log_end(const dconn *s);
 /* "maximum authentication attempts exceeded ..." and "Disconnecting ...",
  * once. */
-void srv_log_auth_limit(srv *s);
+void srv_log_auth_limit(dconn *s);
 
 /* session.c */
 int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
@@ -39,6 +51,15 @@ void sess_data(void *user, uint32_t ch, uint32_t ext, const uint8_t *data,
                size_t len);
 void sess_eof(void *user, uint32_t ch);
 void sess_closed(void *user, uint32_t ch);
-/* Free a session's resources; hang up its child when still running. */
-void sess_release(srv *s, session *ss);
+
+/* fwd_policy.c */
+/* May this connection open host:port (ssh -L)? 1 yes; 0 no, logged,
+ * with *why set to a text for the client. */
+int fwd_policy_local(void *app, const char *host, int port, const char *orig,
+                     int orig_port, const char **why);
+/* May it listen on host:port (ssh -R)? 1 yes; 0 no, logged. */
+int fwd_policy_remote(void *app, const char *host, int port);
+/* Where to listen for a request naming host (GatewayPorts): NULL for
+ * the loopback addresses, "" for every address, else the address. */
+const char *fwd_bind_host(void *app, const char *host);
 #endif

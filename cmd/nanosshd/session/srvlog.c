@@ -19,7 +19,7 @@ static int ll_of(int engine_level)
     }
 }
 
-void srv_log(const srv *s, int level, const char *fmt, ...)
+void srv_log(const dconn *s, int level, const char *fmt, ...)
 {
     char msg[2048];
     va_list ap;
@@ -28,36 +28,43 @@ void srv_log(const srv *s, int level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    logit(level, "%s%s", msg, s->authenticated ? "" : " [preauth]");
+    srv_log_line((void *)s, level, msg);
+}
+
+void srv_log_line(void *app, int level, const char *line)
+{
+    const dconn *s = app;
+    logit(level, "%s%s", line, s->io.authenticated ? "" : " [preauth]");
 }
 
 /* "authenticating user root " / "invalid user foo " / "" before an
  * address, as sshd names who a pre-auth connection was. */
-static void who(const srv *s, char *out, size_t cap)
+static void who(const dconn *s, char *out, size_t cap)
 {
     out[0] = 0;
-    if (s->authenticated)
-        snprintf(out, cap, "user %s ", s->pw.name);
-    else if (s->user[0] && !strcmp(s->user, s->pw.name) && !s->access_denied)
+    if (s->io.authenticated)
+        snprintf(out, cap, "user %s ", s->io.pw.name);
+    else if (s->user[0] && !strcmp(s->user, s->io.pw.name) && !s->access_denied)
         snprintf(out, cap, "authenticating user %s ", s->user);
     else if (s->user[0])
         snprintf(out, cap, "invalid user %s ", s->user);
 }
 
-static void closing_line(srv *s, const nssh_log *rec)
+static void closing_line(dconn *s, const nssh_log *rec)
 {
     char w[NSSH_USER_MAX + 32];
     who(s, w, sizeof(w));
     switch (rec->err) {
     case NSSH_ERR_EOF:
         srv_log(s, LL_INFO, "Connection %s by %s%s port %d",
-                s->conn_reset ? "reset" : "closed", w, s->peer, s->peer_port);
+                s->io.conn_reset ? "reset" : "closed", w, s->io.peer,
+                s->io.peer_port);
         break;
     case NSSH_ERR_PEER_DISCONNECT:
         /* rec->text is "reason: description" */
         s->peer_disconnected = 1;
-        srv_log(s, LL_INFO, "Received disconnect from %s port %d:%s", s->peer,
-                s->peer_port, rec->text);
+        srv_log(s, LL_INFO, "Received disconnect from %s port %d:%s",
+                s->io.peer, s->io.peer_port, rec->text);
         break;
     case NSSH_ERR_AUTH_TRIES:
         srv_log_auth_limit(s);
@@ -66,12 +73,12 @@ static void closing_line(srv *s, const nssh_log *rec)
         if (s->auth_limit_logged || s->end_logged)
             break;   /* our own disconnect, already said why */
         srv_log(s, LL_INFO, "%s (%s port %d)", rec->text ? rec->text : "",
-                s->peer, s->peer_port);
+                s->io.peer, s->io.peer_port);
         break;
     case NSSH_ERR_TIMEOUT:
-        if (!s->authenticated) {
+        if (!s->io.authenticated) {
             srv_log(s, LL_ERROR, "Timeout before authentication for %s port %d",
-                    s->peer, s->peer_port);
+                    s->io.peer, s->io.peer_port);
             break;
         }
         /* fall through */
@@ -80,11 +87,11 @@ static void closing_line(srv *s, const nssh_log *rec)
                 rec->stage ? rec->stage : "?",
                 rec->message ? rec->message : "", rec->message ? ": " : "",
                 rec->field ? rec->field : "", rec->field ? ": " : "",
-                rec->text ? rec->text : "", s->peer, s->peer_port);
+                rec->text ? rec->text : "", s->io.peer, s->io.peer_port);
     }
 }
 
-void srv_log_auth_limit(srv *s)
+void srv_log_auth_limit(dconn *s)
 {
     char w[NSSH_USER_MAX + 32];
     if (s->auth_limit_logged)
@@ -92,15 +99,17 @@ void srv_log_auth_limit(srv *s)
     s->auth_limit_logged = 1;
     who(s, w, sizeof(w));
     srv_log(s, LL_ERROR, "maximum authentication attempts exceeded for %s%s "
-            "from %s port %d ssh2", strcmp(s->user, s->pw.name) || s->access_denied ? "invalid user " : "",
-            s->user, s->peer, s->peer_port);
+            "from %s port %d ssh2",
+            strcmp(s->user, s->io.pw.name) || s->access_denied
+                ? "invalid user " : "",
+            s->user, s->io.peer, s->io.peer_port);
     srv_log(s, LL_INFO, "Disconnecting %s%s port %d: Too many authentication "
-            "failures", w, s->peer, s->peer_port);
+            "failures", w, s->io.peer, s->io.peer_port);
 }
 
 void srv_engine_log(void *user, const nssh_log *rec)
 {
-    srv *s = user;
+    dconn *s = user;
     if (rec->err) {   /* the record that ends the connection */
         closing_line(s, rec);
         return;
@@ -113,15 +122,15 @@ void srv_engine_log(void *user, const nssh_log *rec)
             rec->text ? rec->text : "");
 }
 
-void srv_log_end(const srv *s)
+void srv_log_end(const dconn *s)
 {
     char w[NSSH_USER_MAX + 32];
-    if (s->authenticated) {
-        logit(LL_INFO, "Disconnected from user %s %s port %d", s->pw.name,
-              s->peer, s->peer_port);
+    if (s->io.authenticated) {
+        logit(LL_INFO, "Disconnected from user %s %s port %d", s->io.pw.name,
+              s->io.peer, s->io.peer_port);
     } else if (s->peer_disconnected) {
         who(s, w, sizeof(w));
-        srv_log(s, LL_INFO, "Disconnected from %s%s port %d", w, s->peer,
-                s->peer_port);
+        srv_log(s, LL_INFO, "Disconnected from %s%s port %d", w, s->io.peer,
+                s->io.peer_port);
     }
 }

@@ -15,7 +15,7 @@
 
 #define BANNER_MAX (32u * 1024u)
 
-void srv_engine_opts(srv *s)
+void srv_engine_opts(dconn *s)
 {
     nssh_config *cfg = &s->cfg;
     const daemon_opts *o = s->o;
@@ -29,7 +29,7 @@ void srv_engine_opts(srv *s)
     cfg->sig_algs = s->sigs;
 }
 
-static void load_banner(srv *s)
+static void load_banner(dconn *s)
 {
     const char *path = s->o->banner;
     char *text = NULL;
@@ -48,36 +48,36 @@ static void load_banner(srv *s)
     s->cfg.banner = text;
 }
 
-static void changed_user(srv *s, const char *name)
+static void changed_user(dconn *s, const char *name)
 {
-    int known = s->pw.name[0] && !strcmp(s->pw.name, s->match_user);
+    int known = s->io.pw.name[0] && !strcmp(s->io.pw.name, s->match_user);
     srv_log(s, LL_INFO, "Disconnecting %s user %s %s port %d: Change of "
             "username or service not allowed: (%s,ssh-connection) -> "
             "(%s,ssh-connection)", known ? "authenticating" : "invalid",
-            s->match_user, s->peer, s->peer_port, s->match_user, name);
+            s->match_user, s->io.peer, s->io.peer_port, s->match_user, name);
     s->end_logged = 1;
-    nssh_conn_disconnect(s->c, NSSH_DISC_PROTOCOL_ERROR,
+    nssh_conn_disconnect(s->io.c, NSSH_DISC_PROTOCOL_ERROR,
                          "Change of username or service not allowed");
 }
 
 /* Only for an existing account, as in sshd; an unknown one is an
  * invalid user already. */
-static void check_access(srv *s, const char *name)
+static void check_access(dconn *s, const char *name)
 {
     user_info u;
     char why[128];
     if (user_lookup(name, &u) < 0)
         return;
-    if (access_user_allowed(s->o, name, s->peer, why, sizeof(why)))
+    if (access_user_allowed(s->o, name, s->io.peer, why, sizeof(why)))
         return;
     s->access_denied = 1;
-    logit(LL_INFO, "User %s from %s not allowed because %s", name, s->peer,
+    logit(LL_INFO, "User %s from %s not allowed because %s", name, s->io.peer,
           why);
 }
 
 void srv_auth_request(void *user, nssh_str username, nssh_str method)
 {
-    srv *s = user;
+    dconn *s = user;
     char name[NSSH_USER_MAX + 1];
     match_ctx m;
     (void)method;
@@ -91,13 +91,13 @@ void srv_auth_request(void *user, nssh_str username, nssh_str method)
     s->user_fixed = 1;
     snprintf(s->match_user, sizeof(s->match_user), "%s", name);
     m.user = name;
-    m.host = s->peer;   /* no name lookups (UseDNS no) */
-    m.addr = s->peer;
-    m.laddr = s->local;
-    m.lport = s->local_port;
+    m.host = s->io.peer;   /* no name lookups (UseDNS no) */
+    m.addr = s->io.peer;
+    m.laddr = s->io.local;
+    m.lport = s->io.local_port;
     if (config_match_apply(s->o, &m) < 0) {
         s->end_logged = 1;
-        nssh_conn_disconnect(s->c, NSSH_DISC_BY_APPLICATION,
+        nssh_conn_disconnect(s->io.c, NSSH_DISC_BY_APPLICATION,
                              "server configuration error");
         return;
     }

@@ -153,27 +153,27 @@ static void test_loglevel(void **state)
 {
     int l = -1;
     (void)state;
-    assert_int_equal(optval_loglevel("QUIET", &l), 0);
+    assert_int_equal(log_level_from_name("QUIET", &l), 0);
     assert_int_equal(l, LL_QUIET);
-    assert_int_equal(optval_loglevel("fatal", &l), 0);
+    assert_int_equal(log_level_from_name("fatal", &l), 0);
     assert_int_equal(l, LL_FATAL);
-    assert_int_equal(optval_loglevel("ERROR", &l), 0);
+    assert_int_equal(log_level_from_name("ERROR", &l), 0);
     assert_int_equal(l, LL_ERROR);
-    assert_int_equal(optval_loglevel("INFO", &l), 0);
+    assert_int_equal(log_level_from_name("INFO", &l), 0);
     assert_int_equal(l, LL_INFO);
-    assert_int_equal(optval_loglevel("Verbose", &l), 0);
+    assert_int_equal(log_level_from_name("Verbose", &l), 0);
     assert_int_equal(l, LL_VERBOSE);
-    assert_int_equal(optval_loglevel("DEBUG", &l), 0);
+    assert_int_equal(log_level_from_name("DEBUG", &l), 0);
     assert_int_equal(l, LL_DEBUG1);
-    assert_int_equal(optval_loglevel("DEBUG1", &l), 0);
+    assert_int_equal(log_level_from_name("DEBUG1", &l), 0);
     assert_int_equal(l, LL_DEBUG1);
-    assert_int_equal(optval_loglevel("DEBUG2", &l), 0);
+    assert_int_equal(log_level_from_name("DEBUG2", &l), 0);
     assert_int_equal(l, LL_DEBUG2);
-    assert_int_equal(optval_loglevel("DEBUG3", &l), 0);
+    assert_int_equal(log_level_from_name("DEBUG3", &l), 0);
     assert_int_equal(l, LL_DEBUG3);
-    assert_int_equal(optval_loglevel("DEBUG4", &l), NSSH_ERR_FORMAT);
-    assert_int_equal(optval_loglevel("", &l), NSSH_ERR_FORMAT);
-    assert_string_equal(optval_loglevel_name(LL_VERBOSE), "VERBOSE");
+    assert_int_equal(log_level_from_name("DEBUG4", &l), NSSH_ERR_FORMAT);
+    assert_int_equal(log_level_from_name("", &l), NSSH_ERR_FORMAT);
+    assert_string_equal(log_level_name(LL_VERBOSE), "VERBOSE");
 }
 
 int main(void)

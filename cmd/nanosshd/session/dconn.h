@@ -1,0 +1,48 @@
+/*
+ * One connection of nanosshd: the POSIX adapter's connection (conn.h:
+ * engine, socket, sessions, forwarding) and the daemon's state around it
+ * (this connection's options after Match, the authorized_keys options of
+ * the key used, PAM, the log's memory, ClientAlive). The adapter reaches
+ * the daemon only through the conn_policy of server.c, with the dconn as
+ * its app pointer; the engine's callbacks get the dconn as user.
+ */
+#ifndef NSSHD_DCONN_H
+#define NSSHD_DCONN_H
+
+#include "conn.h"
+#include "opts.h"
+#include "hostkeys.h"
+#include "authkeys.h"
+
+typedef struct dconn {
+    pconn io;                        /* the adapter's part */
+    daemon_opts *o;                  /* this connection's copy (Match) */
+    const hostkey_set *hk;
+    nssh_config cfg;                 /* the engine's, from the options */
+    /* authentication */
+    char user[NSSH_USER_MAX + 1];    /* last user name tried, or the user */
+    char invalid_logged[NSSH_USER_MAX + 1];
+    authkey_opts kopts;
+    int have_kopts;
+    long failures;                   /* refused attempts, queries included */
+    int auth_limit_logged;
+    int peer_disconnected;
+    struct pamauth *pam;             /* PAM handle and phases, or NULL */
+    /* engine tables from the options (server.c, srvmatch.c) */
+    const nssh_kem *kems[OPTS_MAX_ALGS];
+    const nssh_cipher *ciphers[OPTS_MAX_ALGS];
+    const nssh_mac *macs[OPTS_MAX_ALGS];
+    const nssh_sig_alg *sigs[OPTS_MAX_ALGS];
+    nssh_hostkey hostkeys[HOSTKEYS_MAX * 2];
+    /* per-user settings at the first USERAUTH_REQUEST (srvmatch.c) */
+    int user_fixed;                  /* Match applied for match_user */
+    char match_user[NSSH_USER_MAX + 1];
+    int access_denied;               /* DenyUsers, AllowUsers & co. refused */
+    char *banner;                    /* Banner text (malloc'ed) or NULL */
+    int end_logged;                  /* our disconnect's line is logged */
+    /* ClientAlive (alive.c) */
+    uint64_t alive_sent;             /* when the last probe went, ms */
+    long alive_missed;               /* probes without an answer */
+} dconn;
+
+#endif
