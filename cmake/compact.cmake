@@ -11,12 +11,12 @@ target_link_libraries(nanossh_compact PUBLIC nanossh_internal)
 
 if(NSSH_BUILD_TESTS AND CMOCKA_LIB)
   file(GLOB COMPACT_TESTS CONFIGURE_DEPENDS
-    ${CMAKE_CURRENT_LIST_DIR}/../tests/unit/compact/test_*.c)
+    ${CMAKE_CURRENT_LIST_DIR}/../tests/unit/crypto/compact/test_*.c)
   foreach(t ${COMPACT_TESTS})
     get_filename_component(name ${t} NAME_WE)
     add_executable(${name} ${t})
     target_include_directories(${name} PRIVATE include src/core src/crypto
-      src/crypto/compact src/crypto/openssl tests/unit tests/unit/crypto tests/unit/compact)
+      src/crypto/compact src/crypto/openssl tests/unit tests/unit/crypto tests/unit/crypto/compact)
     target_link_libraries(${name} PRIVATE nanossh_compact nanossh_internal ${CMOCKA_LIB})
     set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
     add_test(NAME ${name} COMMAND ${name})
@@ -29,7 +29,7 @@ endif()
 find_program(VALGRIND_EXE valgrind)
 find_path(VALGRIND_INCLUDE valgrind/memcheck.h)
 if(NSSH_BUILD_TESTS AND VALGRIND_EXE AND VALGRIND_INCLUDE AND NOT NSSH_SANITIZE)
-  add_executable(ct_compact ${CMAKE_CURRENT_LIST_DIR}/../tests/unit/compact/ct_compact.c)
+  add_executable(ct_compact ${CMAKE_CURRENT_LIST_DIR}/../tests/unit/crypto/compact/ct_compact.c)
   target_include_directories(ct_compact PRIVATE include src/core src/crypto
     src/crypto/compact ${VALGRIND_INCLUDE})
   target_link_libraries(ct_compact PRIVATE nanossh_compact nanossh_internal)
@@ -45,7 +45,7 @@ elseif(NSSH_BUILD_TESTS AND NOT NSSH_SANITIZE)
 endif()
 
 # Speed on the build host (not a test): build/tests/bench_compact
-add_executable(bench_compact ${CMAKE_CURRENT_LIST_DIR}/../tests/unit/compact/bench_compact.c)
+add_executable(bench_compact ${CMAKE_CURRENT_LIST_DIR}/../tests/unit/crypto/compact/bench_compact.c)
 target_include_directories(bench_compact PRIVATE include src/core src/crypto src/crypto/compact)
 target_link_libraries(bench_compact PRIVATE nanossh_compact nanossh_internal)
 set_target_properties(bench_compact PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)

@@ -1,6 +1,6 @@
 # cmocka unit tests, grouped by what they test:
 #   tests/unit/core/     the engine (and the libraries' exported symbols)
-#   tests/unit/crypto/   the crypto backends
+#   tests/unit/crypto/   the crypto backends (compact/: cmake/compact.cmake)
 #   tests/unit/adapter/  the POSIX adapter's mechanism
 #   tests/unit/daemon/   nanosshd's config, auth and session policy
 # Every test_*.c of a group is one ctest test; a new file needs no line
