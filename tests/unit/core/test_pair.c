@@ -2,7 +2,7 @@
  * The engine in both roles, wired back to back in memory: key exchange,
  * public key auth, a session channel with data both ways, re-keying in the
  * middle of data, every cipher and MAC, and the failures a peer must be
- * told about (negotiation, tampering).
+ * told about (negotiation, tampering). The pair is pair_harness.h's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,30 +16,9 @@
 
 #include "nanossh.h"
 #include "nanossh_ossl.h"
+#include "pair_harness.h"
 
-typedef struct side {
-    nssh_conn *c;
-    void *mem;
-    nssh_config cfg;
-    nssh_callbacks cb;
-    /* what happened */
-    int auth_ok, auth_done, open_ok, reply_ok, replies;
-    unsigned kex_at_auth;      /* key exchanges done when auth ended */
-    int opened_ch, closed, eof, exit_seen;
-    uint32_t exit_status;
-    char last_req[32];
-    char exec_cmd[128];
-    uint8_t *rx;
-    size_t rx_len, rx_cap;
-    int last_err_level;
-    char last_log[2048];
-    const char *last_field;
-    const uint8_t *allowed_blob;
-    size_t allowed_len;
-    const nssh_cipher *ci1[1];
-    const nssh_mac *mac1[1];
-    const nssh_kem *kem1[1];
-} side;
+typedef pair_side side;
 
 /* When set, side_init offers only this key exchange. */
 static const nssh_kem *force_kem;
@@ -50,132 +29,12 @@ static size_t host_blob_len[3], user_blob_len;
 static nssh_hostkey hostkeys[4];
 static size_t n_hostkeys;
 
-static void on_log(void *u, const nssh_log *rec)
-{
-    side *s = u;
-    if (rec->level == NSSH_LOG_ERROR || rec->err) {
-        snprintf(s->last_log, sizeof(s->last_log), "%s", rec->text);
-        s->last_field = rec->field;
-        s->last_err_level = rec->level;
-    }
-    if (getenv("PAIR_VERBOSE"))
-        fprintf(stderr, "[%s] %s %s %s: %s\n", s->cfg.role ? "client" : "server",
-                rec->stage, rec->message ? rec->message : "-",
-                rec->field ? rec->field : "-", rec->text);
-}
-
-static int srv_auth_pubkey(void *u, nssh_str user, const char *alg,
-                           const uint8_t *blob, size_t len, int has_sig)
-{
-    side *s = u;
-    (void)alg;
-    (void)has_sig;
-    if (user.n != 5 || memcmp(user.p, "alice", 5) != 0)
-        return NSSH_CB_REFUSE;
-    return s->allowed_len == len && memcmp(s->allowed_blob, blob, len) == 0
-               ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
-}
-
-static int srv_open(void *u, uint32_t ch, nssh_str type, const uint8_t *x,
-                    size_t xl)
-{
-    side *s = u;
-    (void)x;
-    (void)xl;
-    if (type.n != 7 || memcmp(type.p, "session", 7) != 0)
-        return NSSH_CB_REFUSE_REASON(NSSH_OPEN_UNKNOWN_CHANNEL_TYPE);
-    s->opened_ch = (int)ch;
-    return NSSH_CB_ACCEPT;
-}
-
-static int srv_req(void *u, uint32_t ch, const nssh_chan_req *r)
-{
-    side *s = u;
-    (void)ch;
-    snprintf(s->last_req, sizeof(s->last_req), "%.*s", (int)r->type.n, r->type.p);
-    if (r->kind == NSSH_REQ_EXEC) {
-        snprintf(s->exec_cmd, sizeof(s->exec_cmd), "%.*s", (int)r->text.n, r->text.p);
-        return NSSH_CB_ACCEPT;
-    }
-    return r->kind == NSSH_REQ_SHELL || r->kind == NSSH_REQ_PTY ? NSSH_CB_ACCEPT
-                                                                : NSSH_CB_REFUSE;
-}
-
-static void on_data(void *u, uint32_t ch, uint32_t ext, const uint8_t *d,
-                    size_t n)
-{
-    side *s = u;
-    (void)ext;
-    if (s->rx_len + n > s->rx_cap) {
-        s->rx_cap = (s->rx_len + n) * 2;
-        s->rx = realloc(s->rx, s->rx_cap);
-    }
-    memcpy(s->rx + s->rx_len, d, n);
-    s->rx_len += n;
-    nssh_channel_consume(s->c, ch, n);
-}
-
-static void on_eof(void *u, uint32_t ch) { (void)ch; ((side *)u)->eof++; }
-static void on_closed(void *u, uint32_t ch) { (void)ch; ((side *)u)->closed++; }
-
-static int cli_hostkey(void *u, const char *alg, const uint8_t *b, size_t n)
-{
-    (void)u;
-    (void)alg;
-    (void)b;
-    return n > 0 ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
-}
-
-static void cli_auth(void *u, int ok, nssh_str methods)
-{
-    side *s = u;
-    (void)methods;
-    nssh_conn_info info;
-    s->auth_done = 1;
-    s->auth_ok = ok;
-    nssh_conn_get_info(s->c, &info);
-    s->kex_at_auth = info.kex_count;
-}
-
-static void cli_open(void *u, uint32_t ch, int ok, uint32_t reason,
-                     nssh_str desc)
-{
-    (void)reason;
-    (void)desc;
-    side *s = u;
-    s->opened_ch = (int)ch;
-    s->open_ok = ok;
-}
-
-static void cli_reply(void *u, uint32_t ch, int ok)
-{
-    side *s = u;
-    (void)ch;
-    s->replies++;
-    s->reply_ok = ok;
-}
-
-static int cli_chreq(void *u, uint32_t ch, const nssh_chan_req *r)
-{
-    side *s = u;
-    (void)ch;
-    if (r->kind == NSSH_REQ_EXIT_STATUS) {
-        s->exit_seen = 1;
-        s->exit_status = r->exit_status;
-    }
-    return NSSH_CB_ACCEPT;
-}
-
 static void side_init(side *s, int role, const nssh_cipher *ci,
                       const nssh_mac *mac)
 {
-    size_t i;
-    memset(s, 0, sizeof(*s));
-    s->cfg.role = role;
+    pair_side_init(s, role);
     s->cfg.kems = nssh_ossl_kems;
-    for (i = 0; nssh_ossl_kems[i]; i++)
-        ;
-    s->cfg.n_kems = i;
+    s->cfg.n_kems = pair_count((const void *const *)nssh_ossl_kems);
     if (force_kem) {
         s->kem1[0] = force_kem;
         s->cfg.kems = s->kem1;
@@ -187,9 +46,7 @@ static void side_init(side *s, int role, const nssh_cipher *ci,
         s->cfg.n_ciphers = 1;
     } else {
         s->cfg.ciphers = nssh_ossl_ciphers;
-        for (i = 0; nssh_ossl_ciphers[i]; i++)
-            ;
-        s->cfg.n_ciphers = i;
+        s->cfg.n_ciphers = pair_count((const void *const *)nssh_ossl_ciphers);
     }
     if (mac) {
         s->mac1[0] = mac;
@@ -197,152 +54,24 @@ static void side_init(side *s, int role, const nssh_cipher *ci,
         s->cfg.n_macs = 1;
     } else {
         s->cfg.macs = nssh_ossl_macs;
-        for (i = 0; nssh_ossl_macs[i]; i++)
-            ;
-        s->cfg.n_macs = i;
+        s->cfg.n_macs = pair_count((const void *const *)nssh_ossl_macs);
     }
     s->cfg.sig_algs = nssh_ossl_sig_algs;
-    for (i = 0; nssh_ossl_sig_algs[i]; i++)
-        ;
-    s->cfg.n_sig_algs = i;
+    s->cfg.n_sig_algs = pair_count((const void *const *)nssh_ossl_sig_algs);
     s->cfg.hostkeys = hostkeys;
     s->cfg.n_hostkeys = n_hostkeys;
-    s->cfg.auth_methods = NSSH_METHOD_PUBLICKEY;
     s->cfg.rng = nssh_ossl_rng;
-    s->cfg.cb = &s->cb;
-    s->cfg.user = s;
-    s->cb.log = on_log;
-    s->cb.channel_data = on_data;
-    s->cb.channel_eof = on_eof;
-    s->cb.channel_closed = on_closed;
-    s->cb.channel_request = role == NSSH_ROLE_SERVER ? srv_req : cli_chreq;
     if (role == NSSH_ROLE_SERVER) {
-        s->cb.auth_pubkey = srv_auth_pubkey;
-        s->cb.channel_open = srv_open;
         s->allowed_blob = user_blob;
         s->allowed_len = user_blob_len;
-    } else {
-        s->cb.check_hostkey = cli_hostkey;
-        s->cb.client_auth = cli_auth;
-        s->cb.channel_open_reply = cli_open;
-        s->cb.client_channel_reply = cli_reply;
     }
-    s->opened_ch = -1;
-    assert_int_equal(posix_memalign(&s->mem, 16, nssh_conn_mem_size()), 0);
-    s->c = nssh_conn_init(s->mem, nssh_conn_mem_size(), &s->cfg, 0);
-    assert_non_null(s->c);
-}
-
-static void side_free(side *s)
-{
-    nssh_conn_release(s->c);
-    free(s->mem);
-    free(s->rx);
-}
-
-/* Move bytes from a to b; flip one bit of the n-th byte when corrupt > 0. */
-static size_t move(side *a, side *b, long *corrupt)
-{
-    size_t len, room, n;
-    const uint8_t *p = nssh_conn_sendbuf(a->c, &len);
-    uint8_t *q;
-    if (!len)
-        return 0;
-    q = nssh_conn_recvbuf(b->c, &room);
-    n = len < room ? len : room;
-    if (n == 0) {
-        if (nssh_conn_state(b->c) & NSSH_CLOSED || nssh_conn_error(b->c)) {
-            nssh_conn_sent(a->c, len);   /* peer gone: drop */
-            return len;
-        }
-        return 0;
-    }
-    if (n > 7000)
-        n = 7000;   /* odd chunks exercise partial packets */
-    memcpy(q, p, n);
-    if (corrupt && *corrupt > 0) {
-        if ((size_t)*corrupt <= n)
-            q[*corrupt - 1] ^= 0x40;
-        *corrupt -= (long)n;
-        if (*corrupt <= 0)
-            *corrupt = -1;
-    }
-    nssh_conn_sent(a->c, n);
-    nssh_conn_recvd(b->c, n);
-    return n;
-}
-
-static void pump(side *cl, side *sv)
-{
-    int i;
-    for (i = 0; i < 100000; i++)
-        if (move(cl, sv, NULL) + move(sv, cl, NULL) == 0)
-            return;
-    fail_msg("pump did not settle");
+    pair_side_start(s);
 }
 
 static void login(side *cl, side *sv)
 {
-    pump(cl, sv);
-    assert_int_equal(nssh_conn_error(sv->c), 0);
-    assert_int_equal(nssh_conn_error(cl->c), 0);
-    assert_true(nssh_client_ready(cl->c));
-    assert_int_equal(nssh_client_auth_pubkey(cl->c, "alice", &nssh_ossl_sig_ed25519,
-                                             user_key, user_blob, user_blob_len), 0);
-    pump(cl, sv);
-    assert_true(cl->auth_done);
-    assert_true(cl->auth_ok);
-}
-
-static int open_exec(side *cl, side *sv, const char *cmd)
-{
-    nssh_chan_req rq;
-    int ch = nssh_client_open_session(cl->c);
-    assert_true(ch >= 0);
-    pump(cl, sv);
-    assert_true(cl->open_ok);
-    assert_true(sv->opened_ch >= 0);
-    memset(&rq, 0, sizeof(rq));
-    rq.kind = NSSH_REQ_EXEC;
-    rq.want_reply = 1;
-    rq.text.p = cmd;
-    rq.text.n = strlen(cmd);
-    assert_int_equal(nssh_client_channel_request(cl->c, (uint32_t)ch, &rq), 0);
-    pump(cl, sv);
-    assert_int_equal(cl->replies, 1);
-    assert_true(cl->reply_ok);
-    assert_string_equal(sv->exec_cmd, cmd);
-    return ch;
-}
-
-/* Send n pattern bytes from a on channel ch, pumping as windows allow. */
-static void send_bulk(side *a, side *b, side *cl, side *sv, uint32_t ch,
-                      size_t n, size_t rekey_at)
-{
-    uint8_t buf[16384];
-    size_t sent = 0, i;
-    int spins = 0, rekeyed = 0;
-    while (sent < n) {
-        size_t k = n - sent < sizeof(buf) ? n - sent : sizeof(buf);
-        long w;
-        for (i = 0; i < k; i++)
-            buf[i] = (uint8_t)((sent + i) * 7 + ((sent + i) >> 8));
-        w = nssh_channel_write(a->c, ch, 0, buf, k);
-        assert_true(w >= 0);
-        sent += (size_t)w;
-        if (!rekeyed && rekey_at && sent >= rekey_at) {
-            assert_int_equal(nssh_conn_rekey(a->c), 0);
-            rekeyed = 1;
-        }
-        move(cl, sv, NULL);
-        move(sv, cl, NULL);
-        assert_true(++spins < 1000000);
-    }
-    pump(cl, sv);
-    assert_int_equal(b->rx_len, n);
-    for (i = 0; i < n; i++)
-        if (b->rx[i] != (uint8_t)(i * 7 + (i >> 8)))
-            fail_msg("data differs at byte %zu", i);
+    pair_login(cl, sv, &nssh_ossl_sig_ed25519, user_key, user_blob,
+               user_blob_len);
 }
 
 static void full_session(const nssh_cipher *ci, const nssh_mac *mac)
@@ -353,14 +82,14 @@ static void full_session(const nssh_cipher *ci, const nssh_mac *mac)
     side_init(&sv, NSSH_ROLE_SERVER, ci, mac);
     side_init(&cl, NSSH_ROLE_CLIENT, ci, mac);
     login(&cl, &sv);
-    ch = open_exec(&cl, &sv, "echo hello");
+    ch = pair_open_exec(&cl, &sv, "echo hello");
     /* client to server and back */
-    send_bulk(&cl, &sv, &cl, &sv, (uint32_t)ch, 300000, 0);
-    send_bulk(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 300000, 0);
+    pair_send_bulk(&cl, &sv, &cl, &sv, (uint32_t)ch, 300000, 0);
+    pair_send_bulk(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 300000, 0);
     assert_int_equal(nssh_channel_exit_status(sv.c, (uint32_t)sv.opened_ch, 7), 0);
     assert_int_equal(nssh_channel_eof(sv.c, (uint32_t)sv.opened_ch), 0);
     assert_int_equal(nssh_channel_close(sv.c, (uint32_t)sv.opened_ch), 0);
-    pump(&cl, &sv);
+    pair_pump(&cl, &sv);
     assert_true(cl.exit_seen);
     assert_int_equal(cl.exit_status, 7);
     assert_int_equal(cl.eof, 1);
@@ -372,8 +101,8 @@ static void full_session(const nssh_cipher *ci, const nssh_mac *mac)
     if (mac && ci && !(ci->flags & NSSH_CIPHER_AEAD))
         assert_string_equal(info.mac_out, mac->name);
     assert_string_equal(info.username, "alice");
-    side_free(&cl);
-    side_free(&sv);
+    pair_side_free(&cl);
+    pair_side_free(&sv);
 }
 
 static void test_default_session(void **st) { (void)st; full_session(NULL, NULL); }
@@ -404,13 +133,13 @@ static void test_rekey_mid_data(void **st)
     side_init(&sv, NSSH_ROLE_SERVER, NULL, NULL);
     side_init(&cl, NSSH_ROLE_CLIENT, NULL, NULL);
     login(&cl, &sv);
-    ch = open_exec(&cl, &sv, "cat");
-    send_bulk(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 3000000, 1000000);
-    send_bulk(&cl, &sv, &cl, &sv, (uint32_t)ch, 3000000, 1500000);
+    ch = pair_open_exec(&cl, &sv, "cat");
+    pair_send_bulk(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 3000000, 1000000);
+    pair_send_bulk(&cl, &sv, &cl, &sv, (uint32_t)ch, 3000000, 1500000);
     nssh_conn_get_info(sv.c, &info);
     assert_int_equal(info.kex_count, 3);
-    side_free(&cl);
-    side_free(&sv);
+    pair_side_free(&cl);
+    pair_side_free(&sv);
 }
 
 static void test_rekey_by_limit(void **st)
@@ -422,12 +151,12 @@ static void test_rekey_by_limit(void **st)
     sv.cfg.rekey_bytes = 256 * 1024;
     side_init(&cl, NSSH_ROLE_CLIENT, NULL, NULL);
     login(&cl, &sv);
-    open_exec(&cl, &sv, "cat");
-    send_bulk(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 2000000, 0);
+    pair_open_exec(&cl, &sv, "cat");
+    pair_send_bulk(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 2000000, 0);
     nssh_conn_get_info(sv.c, &info);
     assert_true(info.kex_count >= 5);
-    side_free(&cl);
-    side_free(&sv);
+    pair_side_free(&cl);
+    pair_side_free(&sv);
 }
 
 /* A server data limit passed during user auth: no KEXINIT until auth
@@ -444,14 +173,14 @@ static void test_no_rekey_before_auth(void **st)
     assert_int_equal(cl.kex_at_auth, 1);
     nssh_conn_get_info(sv.c, &info);
     assert_int_equal(info.kex_count, 2);   /* right after USERAUTH_SUCCESS */
-    open_exec(&cl, &sv, "cat");
-    send_bulk(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 100000, 0);
+    pair_open_exec(&cl, &sv, "cat");
+    pair_send_bulk(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 100000, 0);
     nssh_conn_get_info(sv.c, &info);
     assert_true(info.kex_count >= 3);
     assert_int_equal(nssh_conn_error(sv.c), 0);
     assert_int_equal(nssh_conn_error(cl.c), 0);
-    side_free(&cl);
-    side_free(&sv);
+    pair_side_free(&cl);
+    pair_side_free(&sv);
 }
 
 static void test_no_common_cipher(void **st)
@@ -460,7 +189,7 @@ static void test_no_common_cipher(void **st)
     (void)st;
     side_init(&sv, NSSH_ROLE_SERVER, &nssh_ossl_aes128_ctr, NULL);
     side_init(&cl, NSSH_ROLE_CLIENT, &nssh_ossl_aes256_gcm, NULL);
-    pump(&cl, &sv);
+    pair_pump(&cl, &sv);
     assert_int_equal(nssh_conn_error(sv.c), NSSH_ERR_NEGOTIATE);
     assert_string_equal(sv.last_field, "encryption_algorithms_client_to_server");
     assert_non_null(strstr(sv.last_log, "cipher"));
@@ -469,8 +198,8 @@ static void test_no_common_cipher(void **st)
     /* the client heard why: DISCONNECT reason 3 with the same text */
     assert_true(nssh_conn_error(cl.c) == NSSH_ERR_PEER_DISCONNECT ||
                 nssh_conn_error(cl.c) == NSSH_ERR_NEGOTIATE);
-    side_free(&cl);
-    side_free(&sv);
+    pair_side_free(&cl);
+    pair_side_free(&sv);
 }
 
 static void test_tamper_is_mac_error(void **st)
@@ -485,13 +214,13 @@ static void test_tamper_is_mac_error(void **st)
     nssh_client_open_session(cl.c);
     corrupt = 20;   /* inside the next packet's ciphertext */
     for (i = 0; i < 1000; i++)
-        if (move(&cl, &sv, &corrupt) + move(&sv, &cl, NULL) == 0)
+        if (pair_move(&cl, &sv, &corrupt) + pair_move(&sv, &cl, NULL) == 0)
             break;
     assert_int_equal(nssh_conn_error(sv.c), NSSH_ERR_MAC);
     assert_int_equal(nssh_conn_error(cl.c), NSSH_ERR_PEER_DISCONNECT);
     assert_non_null(strstr(cl.last_log, "5:"));
-    side_free(&cl);
-    side_free(&sv);
+    pair_side_free(&cl);
+    pair_side_free(&sv);
 }
 
 static void test_wrong_user_key(void **st)
@@ -502,15 +231,15 @@ static void test_wrong_user_key(void **st)
     sv.allowed_blob = host_blob[0];   /* some other key */
     sv.allowed_len = host_blob_len[0];
     side_init(&cl, NSSH_ROLE_CLIENT, NULL, NULL);
-    pump(&cl, &sv);
+    pair_pump(&cl, &sv);
     nssh_client_auth_pubkey(cl.c, "alice", &nssh_ossl_sig_ed25519, user_key,
                             user_blob, user_blob_len);
-    pump(&cl, &sv);
+    pair_pump(&cl, &sv);
     assert_true(cl.auth_done);
     assert_false(cl.auth_ok);
     assert_int_equal(nssh_conn_error(sv.c), 0);
-    side_free(&cl);
-    side_free(&sv);
+    pair_side_free(&cl);
+    pair_side_free(&sv);
 }
 
 /* Each classic key exchange forced on both sides: login, data both ways
@@ -535,16 +264,16 @@ static void test_each_classic_kex(void **st)
         side_init(&cl, NSSH_ROLE_CLIENT, NULL, NULL);
         force_kem = NULL;
         login(&cl, &sv);
-        ch = open_exec(&cl, &sv, "cat");
-        send_bulk(&cl, &sv, &cl, &sv, (uint32_t)ch, 100000, 50000);
-        send_bulk(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 100000, 0);
+        ch = pair_open_exec(&cl, &sv, "cat");
+        pair_send_bulk(&cl, &sv, &cl, &sv, (uint32_t)ch, 100000, 50000);
+        pair_send_bulk(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 100000, 0);
         nssh_conn_get_info(sv.c, &info);
         assert_string_equal(info.kex, kems[i]->name);
         assert_int_equal(info.kex_count, 2);
         nssh_conn_get_info(cl.c, &info);
         assert_string_equal(info.kex, kems[i]->name);
-        side_free(&cl);
-        side_free(&sv);
+        pair_side_free(&cl);
+        pair_side_free(&sv);
     }
 }
 
@@ -560,15 +289,15 @@ static void test_default_kex_mlkem(void **st)
     side_init(&sv, NSSH_ROLE_SERVER, NULL, NULL);
     side_init(&cl, NSSH_ROLE_CLIENT, NULL, NULL);
     login(&cl, &sv);
-    ch = open_exec(&cl, &sv, "cat");
-    send_bulk(&cl, &sv, &cl, &sv, (uint32_t)ch, 100000, 50000);
+    ch = pair_open_exec(&cl, &sv, "cat");
+    pair_send_bulk(&cl, &sv, &cl, &sv, (uint32_t)ch, 100000, 50000);
     nssh_conn_get_info(sv.c, &info);
     assert_string_equal(info.kex, "mlkem768x25519-sha256");
     assert_int_equal(info.kex_count, 2);
     nssh_conn_get_info(cl.c, &info);
     assert_string_equal(info.kex, "mlkem768x25519-sha256");
-    side_free(&cl);
-    side_free(&sv);
+    pair_side_free(&cl);
+    pair_side_free(&sv);
 
     side_init(&sv, NSSH_ROLE_SERVER, NULL, NULL);
     force_kem = &nssh_ossl_curve25519_sha256;
@@ -577,8 +306,8 @@ static void test_default_kex_mlkem(void **st)
     login(&cl, &sv);
     nssh_conn_get_info(sv.c, &info);
     assert_string_equal(info.kex, "curve25519-sha256");
-    side_free(&cl);
-    side_free(&sv);
+    pair_side_free(&cl);
+    pair_side_free(&sv);
 }
 
 /* sntrup761x25519-sha512 under both its names, forced on both sides:
@@ -601,16 +330,16 @@ static void test_sntrup_kex(void **st)
         side_init(&cl, NSSH_ROLE_CLIENT, NULL, NULL);
         force_kem = NULL;
         login(&cl, &sv);
-        ch = open_exec(&cl, &sv, "cat");
-        send_bulk(&cl, &sv, &cl, &sv, (uint32_t)ch, 100000, 50000);
-        send_bulk(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 100000, 0);
+        ch = pair_open_exec(&cl, &sv, "cat");
+        pair_send_bulk(&cl, &sv, &cl, &sv, (uint32_t)ch, 100000, 50000);
+        pair_send_bulk(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 100000, 0);
         nssh_conn_get_info(sv.c, &info);
         assert_string_equal(info.kex, kems[i]->name);
         assert_int_equal(info.kex_count, 2);
         nssh_conn_get_info(cl.c, &info);
         assert_string_equal(info.kex, kems[i]->name);
-        side_free(&cl);
-        side_free(&sv);
+        pair_side_free(&cl);
+        pair_side_free(&sv);
     }
 }
 
@@ -632,7 +361,7 @@ static void password_pair(side *cl, side *sv, uint32_t max_tries)
     sv->cfg.auth_max_tries = max_tries;
     sv->cb.auth_password = srv_auth_password;
     side_init(cl, NSSH_ROLE_CLIENT, NULL, NULL);
-    pump(cl, sv);
+    pair_pump(cl, sv);
     assert_true(nssh_client_ready(cl->c));
 }
 
@@ -642,18 +371,18 @@ static void test_password_login(void **st)
     (void)st;
     password_pair(&cl, &sv, 3);
     assert_int_equal(nssh_client_auth_password(cl.c, "alice", "hunter3"), 0);
-    pump(&cl, &sv);
+    pair_pump(&cl, &sv);
     assert_true(cl.auth_done);
     assert_false(cl.auth_ok);
     cl.auth_done = 0;
     assert_int_equal(nssh_client_auth_password(cl.c, "alice", "hunter2"), 0);
-    pump(&cl, &sv);
+    pair_pump(&cl, &sv);
     assert_true(cl.auth_done);
     assert_true(cl.auth_ok);
     assert_int_equal(nssh_conn_error(sv.c), 0);
-    assert_true(open_exec(&cl, &sv, "true") >= 0);
-    side_free(&cl);
-    side_free(&sv);
+    assert_true(pair_open_exec(&cl, &sv, "true") >= 0);
+    pair_side_free(&cl);
+    pair_side_free(&sv);
 }
 
 static void test_password_too_many_tries(void **st)
@@ -665,15 +394,15 @@ static void test_password_too_many_tries(void **st)
     for (i = 0; i < 3; i++) {
         cl.auth_done = 0;
         assert_int_equal(nssh_client_auth_password(cl.c, "alice", "wrong"), 0);
-        pump(&cl, &sv);
+        pair_pump(&cl, &sv);
         if (i < 2)
             assert_true(cl.auth_done && !cl.auth_ok);
     }
     assert_int_equal(nssh_conn_error(sv.c), NSSH_ERR_AUTH_TRIES);
     assert_int_equal(nssh_conn_error(cl.c), NSSH_ERR_PEER_DISCONNECT);
     assert_non_null(strstr(cl.last_log, "14:"));   /* no more auth methods */
-    side_free(&cl);
-    side_free(&sv);
+    pair_side_free(&cl);
+    pair_side_free(&sv);
 }
 
 static int setup(void **st)

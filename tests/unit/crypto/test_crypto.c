@@ -1,8 +1,9 @@
 /*
  * Known-answer tests of the OpenSSL backend's algorithm tables: hashes
  * (FIPS 180 "abc"), HMAC (RFC 4231, RFC 2202), AES-CTR (NIST SP 800-38A
- * F.5), X25519 (RFC 7748 section 6.1), Ed25519 (RFC 8032 section 7.1),
- * the SSH AEAD packet constructions (vectors/aead_vectors.h: the worked
+ * F.5), X25519 (RFC 7748 section 6.1), Ed25519 (RFC 8032 section 7.1)
+ * from vectors/published_vectors.h, shared with the compact backend's
+ * tests; the SSH AEAD packet constructions (vectors/aead_vectors.h: the worked
  * example of draft-ietf-sshm-chacha20-poly1305 and vectors made by
  * vectors/gen_aead.py with an independent implementation), ECDSA and RSA
  * round trips, and the algorithm lists.
@@ -22,34 +23,11 @@
 
 #include "buf.h"
 #include "ossl.h"
+#include "kat.h"
 #include "vectors/aead_vectors.h"
-
-#define ALIGNED __attribute__((aligned(16)))
+#include "vectors/published_vectors.h"
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static size_t unhex(const char *h, uint8_t *out, size_t cap)
-{
-    size_t n = strlen(h) / 2, i;
-
-    assert_int_equal(strlen(h) % 2, 0);
-    assert_true(n <= cap);
-    for (i = 0; i < n; i++) {
-        unsigned v;
-        assert_int_equal(sscanf(h + 2 * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
-    return n;
-}
-
-static void assert_hex(const uint8_t *got, size_t len, const char *want)
-{
-    uint8_t w[512];
-    size_t n = unhex(want, w, sizeof(w));
-
-    assert_int_equal(len, n);
-    assert_memory_equal(got, w, n);
-}
 
 /* A random source that hands out fixed bytes, so results are known. */
 typedef struct fixed_rng {
@@ -90,11 +68,10 @@ static void test_hash_abc(void **state)
         const char *want;
     } v[] = {
         { &nssh_ossl_sha1, "a9993e364706816aba3e25717850c26c9cd0d89d" },
-        { &nssh_ossl_sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+        { &nssh_ossl_sha256, sha256_abc },
         { &nssh_ossl_sha384, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded163"
                              "1a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7" },
-        { &nssh_ossl_sha512, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
-                             "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f" },
+        { &nssh_ossl_sha512, sha512_abc },
     };
     size_t i;
 
@@ -150,26 +127,10 @@ static void test_hmac_rfc4231(void **state)
     static const struct {
         const char *key, *data, *sha256, *sha512;
     } v[] = {
-        { "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "4869205468657265",
-          "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
-          "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cde"
-          "daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854" },
-        { "4a656665", "7768617420646f2079612077616e7420666f72206e6f7468696e673f",
-          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
-          "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
-          "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737" },
-        { "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-          "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
-          "dddddddddddddddddddddddddddddddd",
-          "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe",
-          "fa73b0089d56a284efb0f0756c890be9b1b5dbdd8ee81a3655f83e33b2279d39"
-          "bf3e848279a722c806b485a47e67c807b946a337bee8942674278859e13292fb" },
-        { "0102030405060708090a0b0c0d0e0f10111213141516171819",
-          "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd"
-          "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
-          "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b",
-          "b0ba465637458c6990e5a8c5f61d4af7e576d97ff94b872de76f8050361ee3db"
-          "a91ca5c11aa25eb4d679275cc5788063a5f19741120c4f2de2adebeb10a298dd" },
+        { hmac1_key, hmac1_data, hmac1_256, hmac1_512 },
+        { hmac2_key, hmac2_data, hmac2_256, hmac2_512 },
+        { hmac3_key, hmac3_data, hmac3_256, hmac3_512 },
+        { hmac4_key, hmac4_data, hmac4_256, hmac4_512 },
     };
     uint8_t key[64], data[64];
     size_t i, kl, dl;
@@ -200,26 +161,18 @@ static void test_aes_ctr_sp800_38a(void **state)
         const nssh_cipher *c;
         const char *key, *ct;
     } v[] = {
-        { &nssh_ossl_aes128_ctr, "2b7e151628aed2a6abf7158809cf4f3c",
-          "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"
-          "5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee" },
+        { &nssh_ossl_aes128_ctr, ctr128_key, ctr128_ct },
         { &nssh_ossl_aes192_ctr, "8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b",
           "1abc932417521ca24f2b0459fe7e6e0b090339ec0aa6faefd5ccc2c6f4ce8e94"
           "1e36b26bd1ebc670d1bd1d665620abf74f78a7f6d29809585a97daec58c6b050" },
-        { &nssh_ossl_aes256_ctr,
-          "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4",
-          "601ec313775789a5b7a7f504bbf3d228f443e3ca4d62b59aca84e990cacaf5c5"
-          "2b0930daa23de94ce87017ba2d84988ddfc9c58db67aada613c2dd08457941a6" },
+        { &nssh_ossl_aes256_ctr, ctr256_key, ctr256_ct },
     };
-    static const char *pt_hex =
-        "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
-        "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
     uint8_t key[32], iv[16], pt[64], buf[64];
     size_t i;
 
     (void)state;
-    unhex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", iv, sizeof(iv));
-    unhex(pt_hex, pt, sizeof(pt));
+    unhex(ctr_iv, iv, sizeof(iv));
+    unhex(ctr_pt, pt, sizeof(pt));
     for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         uint8_t enc[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 };
         uint8_t dec[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 };
@@ -247,12 +200,6 @@ static void test_aes_ctr_sp800_38a(void **state)
 
 /* ---- X25519 ---------------------------------------------------------------------- */
 
-#define ALICE_SK "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"
-#define ALICE_PK "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"
-#define BOB_SK "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb"
-#define BOB_PK "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"
-#define X_SHARED "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"
-
 static void test_x25519_rfc7748(void **state)
 {
     const nssh_kem *kems[] = { &nssh_ossl_curve25519_sha256,
@@ -271,17 +218,17 @@ static void test_x25519_rfc7748(void **state)
         assert_int_equal(k->ss_len, 32);
         assert_int_equal(k->flags, NSSH_KEM_SS_MPINT);
         assert_ptr_equal(k->hash, &nssh_ossl_sha256);
-        unhex(ALICE_SK, alice.b, sizeof(alice.b));
-        unhex(BOB_SK, bob.b, sizeof(bob.b));
+        unhex(x25519_alice_sk, alice.b, sizeof(alice.b));
+        unhex(x25519_bob_sk, bob.b, sizeof(bob.b));
 
         assert_int_equal(k->keypair(pk, sk, fixed_rng_fn, &alice), 0);
-        assert_hex(sk, 32, ALICE_SK);
-        assert_hex(pk, 32, ALICE_PK);
+        assert_hex(sk, 32, x25519_alice_sk);
+        assert_hex(pk, 32, x25519_alice_pk);
         assert_int_equal(k->encaps(ct, ss, pk, fixed_rng_fn, &bob), 0);
-        assert_hex(ct, 32, BOB_PK);
-        assert_hex(ss, 32, X_SHARED);
+        assert_hex(ct, 32, x25519_bob_pk);
+        assert_hex(ss, 32, x25519_dh_shared);
         assert_int_equal(k->decaps(ss2, ct, sk), 0);
-        assert_hex(ss2, 32, X_SHARED);
+        assert_hex(ss2, 32, x25519_dh_shared);
 
         /* The random source failing is reported as such. */
         assert_int_equal(k->keypair(pk, sk, fixed_rng_fn, &alice), NSSH_ERR_RNG);
@@ -297,11 +244,11 @@ static void test_x25519_low_order(void **state)
     fixed_rng bob = { .n = 64 };
 
     (void)state;
-    unhex(BOB_SK, bob.b, sizeof(bob.b));
-    unhex(ALICE_SK, bob.b + 32, 32);
+    unhex(x25519_bob_sk, bob.b, sizeof(bob.b));
+    unhex(x25519_alice_sk, bob.b + 32, 32);
     assert_int_equal(k->encaps(ct, ss, zero, fixed_rng_fn, &bob), NSSH_ERR_KEX_VALUE);
     assert_int_equal(k->encaps(ct, ss, one, fixed_rng_fn, &bob), NSSH_ERR_KEX_VALUE);
-    unhex(ALICE_SK, sk, sizeof(sk));
+    unhex(x25519_alice_sk, sk, sizeof(sk));
     assert_int_equal(k->decaps(ss, zero, sk), NSSH_ERR_KEX_VALUE);
     assert_int_equal(k->decaps(ss, one, sk), NSSH_ERR_KEX_VALUE);
 }
@@ -325,18 +272,9 @@ static void test_ed25519_rfc8032(void **state)
     static const struct {
         const char *sk, *pk, *msg, *sig;
     } v[] = {
-        { "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
-          "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
-          "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
-          "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b" },
-        { "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
-          "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
-          "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
-          "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00" },
-        { "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
-          "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
-          "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac"
-          "18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a" },
+        { ed1_sk, ed1_pk, ed1_msg, ed1_sig },
+        { ed2_sk, ed2_pk, ed2_msg, ed2_sig },
+        { ed3_sk, ed3_pk, ed3_msg, ed3_sig },
     };
     const nssh_sig_alg *a = &nssh_ossl_sig_ed25519;
     size_t i;
@@ -389,22 +327,6 @@ static void test_ed25519_rfc8032(void **state)
 }
 
 /* ---- chacha20-poly1305@openssh.com ------------------------------------------------ */
-
-static void aead_check(const nssh_cipher *c, uint8_t *enc, uint8_t *dec, uint32_t seq,
-                       const char *pt_hex, const char *ct_hex)
-{
-    uint8_t pt[256], pkt[256 + 16];
-    size_t len = unhex(pt_hex, pt, sizeof(pt));
-    uint32_t plen = 0;
-
-    memcpy(pkt, pt, len);
-    assert_int_equal(c->seal(enc, seq, pkt, len), 0);
-    assert_hex(pkt, len + c->tag_len, ct_hex);
-    assert_int_equal(c->get_length(dec, seq, pkt, &plen), 0);
-    assert_int_equal(plen, len - 4);
-    assert_int_equal(c->open(dec, seq, pkt, len), 0);
-    assert_memory_equal(pkt + 4, pt + 4, len - 4);
-}
 
 static void test_chachapoly_vectors(void **state)
 {

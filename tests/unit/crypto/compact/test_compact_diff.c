@@ -25,7 +25,7 @@
 #include "compact.h"
 #include "nanossh_compact.h"
 #include "ossl.h"
-#include "compact_test.h"
+#include "kat.h"
 
 static uint64_t rs;
 

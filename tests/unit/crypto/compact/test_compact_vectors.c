@@ -3,10 +3,10 @@
  * RFC 4231 (HMAC), RFC 7748 (X25519, including the iterated test and the
  * Diffie-Hellman example), RFC 8032 (Ed25519 TEST 1-3, 1024, SHA(abc)),
  * RFC 8439 (ChaCha20 block and encryption, Poly1305), OpenSSH's
- * chacha20-poly1305 packets (tests/unit/vectors/aead_vectors.h), SP
- * 800-38A (CTR), FIPS 197 appendix C and the GCM specification's test
- * cases; and the random
- * generator's refusals.
+ * chacha20-poly1305 packets (../vectors/aead_vectors.h), SP 800-38A
+ * (CTR), FIPS 197 appendix C and the GCM specification's test cases, all
+ * from ../vectors/published_vectors.h as test_crypto.c uses them; and the
+ * random generator's refusals.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,8 +19,8 @@
 #include "compact.h"
 #include "nanossh_compact.h"
 #include "pq/sha512.h"
-#include "compact_test.h"
-#include "vectors_compact.h"
+#include "kat.h"
+#include "vectors/published_vectors.h"
 #include "vectors/aead_vectors.h"
 
 /* Digest through the nssh_hash table, fed in uneven pieces. */
@@ -277,22 +277,6 @@ static void test_chacha20_poly1305_rfc8439(void **state)
         compact_poly1305_update(&p, pt + i, 1);
     compact_poly1305_final(&p, tag);
     assert_hex(tag, 16, poly_tag);
-}
-
-static void aead_check(const nssh_cipher *c, uint8_t *enc, uint8_t *dec,
-                       uint32_t seq, const char *pt_hex, const char *ct_hex)
-{
-    uint8_t pt[256], pkt[256 + 16];
-    size_t len = unhex(pt_hex, pt, sizeof(pt));
-    uint32_t plen = 0;
-
-    memcpy(pkt, pt, len);
-    assert_int_equal(c->seal(enc, seq, pkt, len), 0);
-    assert_hex(pkt, len + c->tag_len, ct_hex);
-    assert_int_equal(c->get_length(dec, seq, pkt, &plen), 0);
-    assert_int_equal(plen, len - 4);
-    assert_int_equal(c->open(dec, seq, pkt, len), 0);
-    assert_memory_equal(pkt + 4, pt + 4, len - 4);
 }
 
 static void test_chachapoly_openssh(void **state)
