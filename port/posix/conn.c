@@ -82,16 +82,21 @@ int pconn_start(pconn *s, const nssh_config *cfg)
     return 0;
 }
 
-void pconn_log(const pconn *s, int level, const char *fmt, ...)
+void pconn_vlog(const pconn *s, int level, const char *fmt, va_list ap)
 {
     char msg[2048];
-    va_list ap;
     if (!log_enabled(level))
         return;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     s->policy->log(s->app, level, msg);
+}
+
+void pconn_log(const pconn *s, int level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pconn_vlog(s, level, fmt, ap);
+    va_end(ap);
 }
 
 static void close_fd(int *fd)

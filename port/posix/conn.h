@@ -18,6 +18,7 @@
 #ifndef NSSH_POSIX_CONN_H
 #define NSSH_POSIX_CONN_H
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <termios.h>
@@ -114,6 +115,7 @@ int pconn_start(pconn *s, const nssh_config *cfg);
 /* A line about this connection through policy->log. */
 void pconn_log(const pconn *s, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+void pconn_vlog(const pconn *s, int level, const char *fmt, va_list ap);
 /* Free a session's resources; hang up its child when still running. */
 void pconn_session_release(pconn *s, session *ss);
 /* Release every session (their children hang up) and forwarding. */

@@ -18,8 +18,9 @@ static const uint32_t changes =
     (1u << NSSH_SFTP_REQ_FSYNC) | (1u << NSSH_SFTP_REQ_LSETSTAT) |
     (1u << NSSH_SFTP_REQ_COPY_DATA);
 
-void sftp_event(nssh_sftp *s, int type, uint32_t id, const char *name,
-                const char *path, const char *path2)
+void sftp_event_status(nssh_sftp *s, int type, uint32_t id, const char *name,
+                       const char *path, const char *path2, uint32_t mode,
+                       int status)
 {
     nssh_sftp_event ev;
     if (!s->cfg.event)
@@ -30,7 +31,15 @@ void sftp_event(nssh_sftp *s, int type, uint32_t id, const char *name,
     ev.name = name;
     ev.path = path;
     ev.path2 = path2;
+    ev.mode = mode;
+    ev.status = status;
     s->cfg.event(s->cfg.event_user, &ev);
+}
+
+void sftp_event(nssh_sftp *s, int type, uint32_t id, const char *name,
+                const char *path, const char *path2)
+{
+    sftp_event_status(s, type, id, name, path, path2, 0, 0);
 }
 
 int sftp_allowed(nssh_sftp *s, int bit, uint32_t id)

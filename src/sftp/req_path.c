@@ -23,18 +23,7 @@ static int one_path(nssh_sftp *s, req *q, char *dst)
 static void log_path(nssh_sftp *s, int type, uint32_t id, const char *name,
                      const char *p1, const char *p2, uint32_t mode, int rc)
 {
-    nssh_sftp_event ev;
-    if (!s->cfg.event)
-        return;
-    memset(&ev, 0, sizeof(ev));
-    ev.type = type;
-    ev.id = id;
-    ev.name = name;
-    ev.path = p1;
-    ev.path2 = p2;
-    ev.mode = mode;
-    ev.status = rc < 0 ? -rc : 0;
-    s->cfg.event(s->cfg.event_user, &ev);
+    sftp_event_status(s, type, id, name, p1, p2, mode, rc < 0 ? -rc : 0);
 }
 
 void sftp_req_stat(nssh_sftp *s, req *q, int follow)

@@ -93,6 +93,10 @@ void sftp_dispatch(nssh_sftp *s, req *q);
 int sftp_allowed(nssh_sftp *s, int bit, uint32_t id);
 void sftp_event(nssh_sftp *s, int type, uint32_t id, const char *name,
                 const char *path, const char *path2);
+/* The same with the mode and the status (SSH_FX_*) of the outcome. */
+void sftp_event_status(nssh_sftp *s, int type, uint32_t id, const char *name,
+                       const char *path, const char *path2, uint32_t mode,
+                       int status);
 /* Answer -SSH_FX_PERMISSION_DENIED when read-only (returns 1 then). */
 int sftp_refuse_change(nssh_sftp *s, uint32_t id);
 

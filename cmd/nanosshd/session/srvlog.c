@@ -19,16 +19,14 @@ static int ll_of(int engine_level)
     }
 }
 
+/* The adapter's lines and the daemon's take the same way: pconn_vlog
+ * formats, srv_log_line (the connection's policy->log) adds the tag. */
 void srv_log(const dconn *s, int level, const char *fmt, ...)
 {
-    char msg[2048];
     va_list ap;
-    if (!log_enabled(level))
-        return;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    pconn_vlog(&s->io, level, fmt, ap);
     va_end(ap);
-    srv_log_line((void *)s, level, msg);
 }
 
 void srv_log_line(void *app, int level, const char *line)
