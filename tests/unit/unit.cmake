@@ -4,7 +4,8 @@
 #   tests/unit/adapter/  the POSIX adapter's mechanism
 #   tests/unit/daemon/   nanosshd's config, auth and session policy
 # Every test_*.c of a group is one ctest test; a new file needs no line
-# here. Engine and crypto tests link the engine only.
+# here. Engine and crypto tests link the engine only, adapter tests the
+# adapter without the daemon.
 find_library(CMOCKA_LIB cmocka)
 if(NSSH_BUILD_TESTS AND NOT CMOCKA_LIB)
   message(STATUS "cmocka not found: unit tests not built (apt-get install libcmocka-dev)")
@@ -25,7 +26,10 @@ if(NSSH_BUILD_TESTS AND CMOCKA_LIB)
       add_executable(${name} ${t})
       target_include_directories(${name} PRIVATE include src/core src/crypto
         src/crypto/openssl ${UNIT_DIR}/${group})
-      if(group STREQUAL "adapter" OR group STREQUAL "daemon")
+      if(group STREQUAL "adapter")
+        # The adapter alone, without the program: it MUST link so.
+        target_link_libraries(${name} PRIVATE nanossh_posix nanossh_internal ${CMOCKA_LIB})
+      elseif(group STREQUAL "daemon")
         target_link_libraries(${name} PRIVATE nanosshd_core nanossh_internal ${CMOCKA_LIB})
       else()
         target_link_libraries(${name} PRIVATE nanossh_internal ${CMOCKA_LIB})

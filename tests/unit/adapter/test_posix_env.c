@@ -1,6 +1,6 @@
 /*
- * Session environments (sshd's order and variables), AcceptEnv matching and
- * AuthorizedKeysFile path tokens.
+ * Session environments (sshd's order and variables) and path tokens
+ * (%h, %u, %% in AuthorizedKeysFile).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +13,6 @@
 
 #include "nanossh.h"
 #include "env.h"
-#include "pattern.h"
 #include "user.h"
 
 static void test_set_put_get(void **state)
@@ -54,21 +53,6 @@ static void test_many(void **state)
     assert_string_equal(env_get(&e, "V199"), "V199");
     assert_null(e.v[200]);
     env_free(&e);
-}
-
-static void test_accepted(void **state)
-{
-    char *pats[] = { "LANG", "LC_*" };
-    (void)state;
-    assert_true(env_accepted("LANG", pats, 2));
-    assert_true(env_accepted("LC_ALL", pats, 2));
-    assert_true(env_accepted("LC_", pats, 2));
-    assert_false(env_accepted("LANGUAGE", pats, 2));
-    assert_false(env_accepted("PATH", pats, 2));
-    assert_false(env_accepted("LD_PRELOAD", pats, 2));
-    assert_false(env_accepted("", pats, 2));
-    assert_false(env_accepted("LC_X=1", pats, 2));
-    assert_false(env_accepted("LANG", pats, 0));
 }
 
 static void test_build(void **state)
@@ -152,7 +136,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_put_get),
         cmocka_unit_test(test_many),
-        cmocka_unit_test(test_accepted),
         cmocka_unit_test(test_build),
         cmocka_unit_test(test_path_expand),
     };

@@ -1,7 +1,8 @@
 /*
  * nanosshd's configuration per connection: Match blocks, DenyUsers /
  * AllowUsers / DenyGroups / AllowGroups, -T output, the algorithm lists
- * and the host keys they select, and MaxStartups' drop rule.
+ * and the host keys they select, MaxStartups' drop rule, and AcceptEnv
+ * matching.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include "algs.h"
 #include "startups.h"
 #include "config.h"
+#include "pattern.h"
 
 static const char *config_text =
     "MaxAuthTries 6\n"
@@ -265,6 +267,21 @@ static void test_engine_tables(void **state)
     opts_free(&o);
 }
 
+static void test_accept_env(void **state)
+{
+    char *pats[] = { "LANG", "LC_*" };
+    (void)state;
+    assert_true(env_accepted("LANG", pats, 2));
+    assert_true(env_accepted("LC_ALL", pats, 2));
+    assert_true(env_accepted("LC_", pats, 2));
+    assert_false(env_accepted("LANGUAGE", pats, 2));
+    assert_false(env_accepted("PATH", pats, 2));
+    assert_false(env_accepted("LD_PRELOAD", pats, 2));
+    assert_false(env_accepted("", pats, 2));
+    assert_false(env_accepted("LC_X=1", pats, 2));
+    assert_false(env_accepted("LANG", pats, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_access),
         cmocka_unit_test(test_startups),
         cmocka_unit_test(test_engine_tables),
+        cmocka_unit_test(test_accept_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
