@@ -21,7 +21,6 @@
 #include "pq/sha512.h"
 #include "kat.h"
 #include "vectors/published_vectors.h"
-#include "vectors/aead_vectors.h"
 
 /* Digest through the nssh_hash table, fed in uneven pieces. */
 static void table_digest(const nssh_hash *h, const uint8_t *m, size_t len,
@@ -282,44 +281,12 @@ static void test_chacha20_poly1305_rfc8439(void **state)
 static void test_chachapoly_openssh(void **state)
 {
     const nssh_cipher *c = &nssh_compact_chacha20_poly1305;
-    uint8_t enc[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 };
-    uint8_t dec[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 };
-    uint8_t key[64], pkt[64 + 16];
-    size_t len;
+    uint8_t ctx[NSSH_CIPHER_CTX_SIZE] ALIGNED = { 0 }, pkt[8] = { 0 };
 
     (void)state;
-    assert_int_equal(c->key_len, 64);
-    assert_int_equal(c->block_len, 8);
-    assert_int_equal(c->tag_len, 16);
-    assert_int_equal(c->flags, NSSH_CIPHER_AEAD);
-    c->cleanup(enc);
-    assert_int_equal(c->seal(enc, 0, pkt, 8), NSSH_ERR_STATE);
-
-    unhex(cp_draft_key, key, sizeof(key));
-    assert_int_equal(c->init(enc, key, NULL, 1), 0);
-    assert_int_equal(c->init(dec, key, NULL, 0), 0);
-    aead_check(c, enc, dec, 7, cp_draft_pt, cp_draft_ct);
-    unhex(cp_key, key, sizeof(key));
-    assert_int_equal(c->init(enc, key, NULL, 1), 0);
-    assert_int_equal(c->init(dec, key, NULL, 0), 0);
-    aead_check(c, enc, dec, 0, cp_0_pt, cp_0_ct);
-    aead_check(c, enc, dec, 7, cp_7_pt, cp_7_ct);
-    aead_check(c, enc, dec, 0xffffffffu, cp_ffffffff_pt, cp_ffffffff_ct);
-
-    len = unhex(cp_7_ct, pkt, sizeof(pkt)) - 16;
-    pkt[1] ^= 0x80;
-    assert_int_equal(c->open(dec, 7, pkt, len), NSSH_ERR_MAC);
-    pkt[1] ^= 0x80;
-    pkt[20] ^= 0x01;
-    assert_int_equal(c->open(dec, 7, pkt, len), NSSH_ERR_MAC);
-    pkt[20] ^= 0x01;
-    pkt[len + 15] ^= 0x40;
-    assert_int_equal(c->open(dec, 7, pkt, len), NSSH_ERR_MAC);
-    pkt[len + 15] ^= 0x40;
-    assert_int_equal(c->open(dec, 8, pkt, len), NSSH_ERR_MAC);   /* wrong seq */
-    assert_int_equal(c->open(dec, 7, pkt, len), 0);
-    c->cleanup(enc);
-    c->cleanup(dec);
+    c->cleanup(ctx);   /* safe on a zeroed block */
+    assert_int_equal(c->seal(ctx, 0, pkt, 8), NSSH_ERR_STATE);
+    chachapoly_kat(c);
 }
 
 static void test_aes_fips197(void **state)
