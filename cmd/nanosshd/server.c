@@ -3,12 +3,10 @@
  * host keys, then the loop, then cleanup.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -20,7 +18,6 @@
 #include "session.h"
 #include "forward.h"
 #include "moduli.h"
-#include "selfpipe.h"
 #include "loop.h"
 
 /* The adapter's forwarding answers the engine for the connection. */

@@ -64,8 +64,8 @@ typedef struct session {
 } session;
 
 /* The program's decisions for a connection. Every member MUST be set;
- * each is called with pconn.app, from the loop or from an engine callback
- * of the adapter's, never re-entered. */
+ * each is called with pconn.app, from the loop or from one of the
+ * adapter's functions the program's engine callbacks call. */
 typedef struct conn_policy {
     /* A line about this connection (the program picks its shape). */
     void (*log)(void *app, int level, const char *line);
@@ -120,7 +120,7 @@ void pconn_vlog(const pconn *s, int level, const char *fmt, va_list ap);
 void pconn_session_release(pconn *s, session *ss);
 /* Release every session (their children hang up) and forwarding. */
 void pconn_end_channels(pconn *s);
-/* conn_end_channels, then the self-pipe, the descriptors and the engine
+/* pconn_end_channels, then the self-pipe, the descriptors and the engine
  * (its keys wiped). */
 void pconn_release(pconn *s);
 
