@@ -33,10 +33,15 @@ NSSH_API extern const nssh_mac nssh_ossl_hmac_sha256_etm, nssh_ossl_hmac_sha512_
  * and UMAC (RFC 4418; umac-64/128@openssh.com and their -etm forms). */
 NSSH_API extern const nssh_mac nssh_ossl_hmac_sha1_96, nssh_ossl_hmac_sha1_96_etm,
     nssh_ossl_hmac_md5, nssh_ossl_hmac_md5_etm, nssh_ossl_hmac_md5_96,
-    nssh_ossl_hmac_md5_96_etm;
+    nssh_ossl_hmac_md5_96_etm, nssh_ossl_umac64, nssh_ossl_umac128,
+    nssh_ossl_umac64_etm, nssh_ossl_umac128_etm;
 
 /* mlkem768x25519-sha256 (draft-ietf-sshm-mlkem-hybrid-kex), first by default */
 NSSH_API extern const nssh_kem nssh_ossl_mlkem768x25519_sha256;
+/* mlkem768nistp256-sha256 and mlkem1024nistp384-sha384
+ * (draft-kampanakis-curdle-ssh-pq-ke), right after it by default */
+NSSH_API extern const nssh_kem nssh_ossl_mlkem768nistp256_sha256,
+    nssh_ossl_mlkem1024nistp384_sha384;
 /* sntrup761x25519-sha512 and sntrup761x25519-sha512@openssh.com
  * (draft-ietf-sshm-ntruprime-ssh), next by default */
 NSSH_API extern const nssh_kem nssh_ossl_sntrup761x25519_sha512,

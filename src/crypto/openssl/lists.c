@@ -15,6 +15,8 @@
 
 const nssh_kem *const nssh_ossl_kems[] = {
     &nssh_ossl_mlkem768x25519_sha256,
+    &nssh_ossl_mlkem768nistp256_sha256,
+    &nssh_ossl_mlkem1024nistp384_sha384,
     &nssh_ossl_sntrup761x25519_sha512,
     &nssh_ossl_sntrup761x25519_sha512_openssh,
     &nssh_ossl_curve25519_sha256,
@@ -74,6 +76,10 @@ static const nssh_mac *const legacy_macs[] = {
     &nssh_ossl_hmac_md5,
     &nssh_ossl_hmac_md5_96_etm,
     &nssh_ossl_hmac_md5_96,
+    &nssh_ossl_umac64_etm,
+    &nssh_ossl_umac64,
+    &nssh_ossl_umac128_etm,
+    &nssh_ossl_umac128,
     NULL
 };
 
