@@ -8,7 +8,9 @@ mlkem768nistp256-sha256 and mlkem1024nistp384-sha384.
 - OpenSSH 10: Debian 12's OpenSSH 9.2 has neither method, so the client
   named by the environment variable NSSH_SSH10 (an OpenSSH 10.x ssh
   built outside the tree) logs in with each. Without NSSH_SSH10, or with
-  a client that lacks a method, those rows are xfail with the reason.
+  a client that lacks a method, those rows are xfail with the reason
+  (OpenSSH 10.5 has mlkem768nistp256-sha256 but not
+  mlkem1024nistp384-sha384).
 """
 import os
 import subprocess
