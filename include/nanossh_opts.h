@@ -68,16 +68,18 @@
 #endif
 
 /* Largest KEM public key, ciphertext, secret key and shared secret of the
- * enabled key exchanges. The defaults cover ML-KEM-768 and sntrup761
- * hybrids with X25519. */
+ * enabled key exchanges. The defaults cover every hybrid of the OpenSSL
+ * backend, the largest being mlkem1024nistp384-sha384 (ML-KEM-1024 with
+ * a 97-byte P-384 point and a 48-byte scalar); a build with only the
+ * X25519 hybrids (ML-KEM-768, sntrup761) needs 1216, 1120 and 2432. */
 #ifndef NSSH_KEM_PK_MAX
-#define NSSH_KEM_PK_MAX (1184u + 32u)
+#define NSSH_KEM_PK_MAX (1568u + 97u)
 #endif
 #ifndef NSSH_KEM_CT_MAX
-#define NSSH_KEM_CT_MAX (1088u + 32u)
+#define NSSH_KEM_CT_MAX (1568u + 97u)
 #endif
 #ifndef NSSH_KEM_SK_MAX
-#define NSSH_KEM_SK_MAX (2400u + 32u)
+#define NSSH_KEM_SK_MAX (3168u + 48u)
 #endif
 #ifndef NSSH_KEM_SS_MAX
 #define NSSH_KEM_SS_MAX 64u

@@ -22,13 +22,26 @@ NSSH_API extern const nssh_hash nssh_ossl_sha1, nssh_ossl_sha256, nssh_ossl_sha3
 NSSH_API extern const nssh_cipher nssh_ossl_chacha20_poly1305, /* chacha20-poly1305@openssh.com */
     nssh_ossl_aes128_gcm, nssh_ossl_aes256_gcm,     /* aes*-gcm@openssh.com */
     nssh_ossl_aes128_ctr, nssh_ossl_aes192_ctr, nssh_ossl_aes256_ctr;
+/* Legacy, for old peers only (never offered by default): aes*-cbc, 3des-cbc */
+NSSH_API extern const nssh_cipher nssh_ossl_aes128_cbc, nssh_ossl_aes192_cbc,
+    nssh_ossl_aes256_cbc, nssh_ossl_3des_cbc;
 
 NSSH_API extern const nssh_mac nssh_ossl_hmac_sha256_etm, nssh_ossl_hmac_sha512_etm,
     nssh_ossl_hmac_sha256, nssh_ossl_hmac_sha512,
     nssh_ossl_hmac_sha1, nssh_ossl_hmac_sha1_etm;
+/* Legacy, never offered by default: hmac-sha1-96(-etm), hmac-md5(-96)(-etm)
+ * and UMAC (RFC 4418; umac-64/128@openssh.com and their -etm forms). */
+NSSH_API extern const nssh_mac nssh_ossl_hmac_sha1_96, nssh_ossl_hmac_sha1_96_etm,
+    nssh_ossl_hmac_md5, nssh_ossl_hmac_md5_etm, nssh_ossl_hmac_md5_96,
+    nssh_ossl_hmac_md5_96_etm, nssh_ossl_umac64, nssh_ossl_umac128,
+    nssh_ossl_umac64_etm, nssh_ossl_umac128_etm;
 
 /* mlkem768x25519-sha256 (draft-ietf-sshm-mlkem-hybrid-kex), first by default */
 NSSH_API extern const nssh_kem nssh_ossl_mlkem768x25519_sha256;
+/* mlkem768nistp256-sha256 and mlkem1024nistp384-sha384
+ * (draft-kampanakis-curdle-ssh-pq-ke), right after it by default */
+NSSH_API extern const nssh_kem nssh_ossl_mlkem768nistp256_sha256,
+    nssh_ossl_mlkem1024nistp384_sha384;
 /* sntrup761x25519-sha512 and sntrup761x25519-sha512@openssh.com
  * (draft-ietf-sshm-ntruprime-ssh), next by default */
 NSSH_API extern const nssh_kem nssh_ossl_sntrup761x25519_sha512,
@@ -44,6 +57,9 @@ NSSH_API extern const nssh_kem nssh_ossl_ecdh_nistp256, nssh_ossl_ecdh_nistp384,
 NSSH_API extern const nssh_kem nssh_ossl_dh_gex_sha256, nssh_ossl_dh_gex_sha1;
 NSSH_API extern const nssh_kem nssh_ossl_dh_group14_sha256, nssh_ossl_dh_group16_sha512,
     nssh_ossl_dh_group18_sha512, nssh_ossl_dh_group14_sha1;
+/* diffie-hellman-group1-sha1 (RFC 4253 section 8.1, 1024-bit): legacy,
+ * never offered by default. */
+NSSH_API extern const nssh_kem nssh_ossl_dh_group1_sha1;
 
 NSSH_API extern const nssh_sig_alg nssh_ossl_sig_ed25519,    /* ssh-ed25519 */
     nssh_ossl_sig_ecdsa_p256, nssh_ossl_sig_ecdsa_p384, nssh_ossl_sig_ecdsa_p521,

@@ -15,22 +15,26 @@
 /* Everything the backend can do, best first; the legacy names last, so a
  * server that has nothing better still completes and can be audited. */
 static const char *const all_kex =
-    "mlkem768x25519-sha256,sntrup761x25519-sha512,"
+    "mlkem768x25519-sha256,mlkem768nistp256-sha256,mlkem1024nistp384-sha384,"
+    "sntrup761x25519-sha512,"
     "sntrup761x25519-sha512@openssh.com,curve25519-sha256,"
     "curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,"
     "ecdh-sha2-nistp521,diffie-hellman-group-exchange-sha256,"
     "diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,"
     "diffie-hellman-group14-sha256,diffie-hellman-group14-sha1,"
-    "diffie-hellman-group-exchange-sha1";
+    "diffie-hellman-group-exchange-sha1,diffie-hellman-group1-sha1";
 static const char *const all_hk =
     "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
     "rsa-sha2-512,rsa-sha2-256,ssh-rsa";
 static const char *const all_ciphers =
     "chacha20-poly1305@openssh.com,aes128-gcm@openssh.com,"
-    "aes256-gcm@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr";
+    "aes256-gcm@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,"
+    "aes128-cbc,aes192-cbc,aes256-cbc,3des-cbc";
 static const char *const all_macs =
     "hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,"
-    "hmac-sha2-256,hmac-sha2-512,hmac-sha1-etm@openssh.com,hmac-sha1";
+    "hmac-sha2-256,hmac-sha2-512,hmac-sha1-etm@openssh.com,hmac-sha1,"
+    "umac-128-etm@openssh.com,umac-128@openssh.com,umac-64-etm@openssh.com,"
+    "umac-64@openssh.com,hmac-sha1-96,hmac-md5,hmac-md5-96";
 
 /* Fill tab from a comma-separated list via lookup; -1 on an unknown name. */
 #define FILL(list, tab, max, lookup, count)                                   \

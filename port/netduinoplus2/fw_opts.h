@@ -17,6 +17,11 @@
 #define NSSH_CONTROL_RESERVE 4096u
 /* The engine requires room for one largest packet on the way out too. */
 #define NSSH_OUTBUF_SIZE 35000u
+/* Key exchange buffers for the compact backend's hybrids only
+ * (mlkem768x25519, sntrup761x25519): ML-KEM-768 key || X25519 key. */
+#define NSSH_KEM_PK_MAX (1184u + 32u)
+#define NSSH_KEM_CT_MAX (1088u + 32u)
+#define NSSH_KEM_SK_MAX (2400u + 32u)
 /* No finite-field Diffie-Hellman: DH buffers shrink to the hybrids' size. */
 #define NSSH_DH_MAX 64u
 /* Ed25519 only: 51-byte key blobs, 83-byte signature blobs. */

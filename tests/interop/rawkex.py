@@ -6,7 +6,8 @@ proves both sides derived the same shared secret from the same transcript.
 
 Key exchanges: curve25519-sha256 (RFC 8731), ecdh-sha2-nistp256/384/521
 (RFC 5656 section 4), mlkem768x25519-sha256 (ML-KEM-768 from mlkem.py and
-X25519; draft-ietf-sshm-mlkem-hybrid-kex). Host keys: ssh-ed25519 (RFC
+X25519; draft-ietf-sshm-mlkem-hybrid-kex), mlkem768nistp256-sha256 (the
+same ML-KEM-768 with P-256; draft-kampanakis-curdle-ssh-pq-ke). Host keys: ssh-ed25519 (RFC
 8709), ecdsa-sha2-nistp* (RFC 5656 section 3.1.2), rsa-sha2-256/512
 (RFC 8332).
 """
@@ -26,8 +27,10 @@ MSG_KEX_ECDH_REPLY = 31    # also SSH_MSG_KEX_HYBRID_REPLY
 CURVES = {"ecdh-sha2-nistp256": (ec.SECP256R1, hashlib.sha256),
           "ecdh-sha2-nistp384": (ec.SECP384R1, hashlib.sha384),
           "ecdh-sha2-nistp521": (ec.SECP521R1, hashlib.sha512)}
+# draft-kampanakis-curdle-ssh-pq-ke: ML-KEM-768 with ECDH on P-256.
+NIST_HYBRID = {"mlkem768nistp256-sha256": "ecdh-sha2-nistp256"}
 SUPPORTED = ["curve25519-sha256", "curve25519-sha256@libssh.org",
-             "mlkem768x25519-sha256"] + list(CURVES)
+             "mlkem768x25519-sha256"] + list(CURVES) + list(NIST_HYBRID)
 
 
 def string(b):
@@ -67,9 +70,10 @@ class Exchange:
     def __init__(self, kex):
         assert kex in SUPPORTED, f"rawkex cannot do {kex}"
         self.kex = kex
+        self.curve = NIST_HYBRID.get(kex, kex)
         self.hash = CURVES[kex][1] if kex in CURVES else hashlib.sha256
-        if kex in CURVES:
-            self.priv = ec.generate_private_key(CURVES[kex][0]())
+        if self.curve in CURVES:
+            self.priv = ec.generate_private_key(CURVES[self.curve][0]())
             self.q_c = self.priv.public_key().public_bytes(
                 serialization.Encoding.X962,
                 serialization.PublicFormat.UncompressedPoint)
@@ -77,8 +81,9 @@ class Exchange:
             self.priv = x25519.X25519PrivateKey.generate()
             self.q_c = self.priv.public_key().public_bytes(
                 serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        if kex == "mlkem768x25519-sha256":
-            # Client init: ML-KEM encapsulation key || X25519 key.
+        if kex == "mlkem768x25519-sha256" or kex in NIST_HYBRID:
+            # Client init: ML-KEM encapsulation key || X25519 key (or the
+            # uncompressed P-256 point).
             ek, self.dk = mlkem.keygen()
             self.q_c = ek + self.q_c
 
@@ -91,6 +96,15 @@ class Exchange:
             peer = ec.EllipticCurvePublicKey.from_encoded_point(
                 CURVES[self.kex][0](), q_s)
             return mpint(self.priv.exchange(ec.ECDH(), peer))
+        if self.kex in NIST_HYBRID:
+            # Server reply: ML-KEM ciphertext || P-256 point (65 bytes); K is
+            # SHA-256(K_pq || x coordinate, 32 bytes), hashed as a string.
+            assert len(q_s) == mlkem.CT_LEN + 65, f"Q_S of {len(q_s)} bytes"
+            k_pq = mlkem.decaps(self.dk, q_s[:mlkem.CT_LEN])
+            peer = ec.EllipticCurvePublicKey.from_encoded_point(
+                ec.SECP256R1(), q_s[mlkem.CT_LEN:])
+            k_cl = self.priv.exchange(ec.ECDH(), peer)
+            return string(hashlib.sha256(k_pq + k_cl).digest())
         if self.kex == "mlkem768x25519-sha256":
             # Server reply: ML-KEM ciphertext || X25519 key; K is
             # SHA-256(K_pq || K_x25519), hashed as a string.

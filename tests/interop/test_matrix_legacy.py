@@ -1,7 +1,8 @@
-"""Interop matrix, legacy SHA-1 algorithms: off by default (a row of
-test_matrix_raw.py checks that), they work with OpenSSH, paramiko and
-Dropbear once sshd_config's list syntax turns them on (KexAlgorithms=+...,
-MACs=+..., HostKeyAlgorithms=+ssh-rsa)."""
+"""Interop matrix, legacy algorithms (SHA-1 and MD5 MACs, UMAC, CBC ciphers,
+the 1024-bit group): off by default (a row of test_matrix_raw.py checks
+that), they work with OpenSSH, paramiko and Dropbear once sshd_config's
+list syntax turns them on (KexAlgorithms=+..., Ciphers=+..., MACs=+...,
+HostKeyAlgorithms=+ssh-rsa)."""
 import paramiko
 import pytest
 
@@ -10,10 +11,17 @@ from matrix import start_matrix_server, stop_matrix_server, version_of
 from test_matrix_cli import DB, db_keys, dbclient, dbclient_knows, home  # noqa: F401
 from test_matrix_py import only, pk_run
 
-LEGACY_KEX = ["diffie-hellman-group14-sha1", "diffie-hellman-group-exchange-sha1"]
-LEGACY_MAC = ["hmac-sha1", "hmac-sha1-etm@openssh.com"]
+LEGACY_KEX = ["diffie-hellman-group14-sha1", "diffie-hellman-group-exchange-sha1",
+              "diffie-hellman-group1-sha1"]
+LEGACY_MAC = ["hmac-sha1", "hmac-sha1-etm@openssh.com", "hmac-sha1-96",
+              "hmac-sha1-96-etm@openssh.com", "hmac-md5", "hmac-md5-etm@openssh.com",
+              "hmac-md5-96", "hmac-md5-96-etm@openssh.com", "umac-64@openssh.com",
+              "umac-128@openssh.com", "umac-64-etm@openssh.com",
+              "umac-128-etm@openssh.com"]
+LEGACY_CIPHER = ["aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc"]
 LEGACY_HOSTKEY = ["ssh-rsa"]
 OPTS = ["KexAlgorithms=+" + ",".join(LEGACY_KEX),
+        "Ciphers=+" + ",".join(LEGACY_CIPHER),
         "MACs=+" + ",".join(LEGACY_MAC),
         "HostKeyAlgorithms=+" + ",".join(LEGACY_HOSTKEY)]
 OPENSSH = "OpenSSH ssh"
@@ -58,6 +66,20 @@ def test_legacy_openssh_mac(legacy_server, keys, ssh_version, mac):
                 args=["-c", "aes128-ctr", "-m", mac])
 
 
+# Each CBC cipher with a classic MAC (MAC over the plaintext, the length
+# encrypted: the first block is decrypted before the rest arrives) and with
+# an encrypt-then-MAC one (length in clear); 3des-cbc has an 8-byte block.
+CBC_ROWS = [(c, m) for c in LEGACY_CIPHER
+            for m in ("hmac-sha2-256", "hmac-sha2-512-etm@openssh.com")] + \
+    [("3des-cbc", "hmac-md5-96"), ("aes256-cbc", "umac-64-etm@openssh.com")]
+
+
+@pytest.mark.parametrize("cipher,mac", CBC_ROWS)
+def test_legacy_openssh_cipher(legacy_server, keys, ssh_version, cipher, mac):
+    openssh_row(legacy_server, keys, ssh_version, "cipher", f"{cipher} + {mac}",
+                f"cipher: {cipher} MAC: {mac}", args=["-c", cipher, "-m", mac])
+
+
 def test_legacy_openssh_ssh_rsa(legacy_server, keys, ssh_version):
     openssh_row(legacy_server, keys, ssh_version, "host key", "ssh-rsa",
                 "kex: host key algorithm: ssh-rsa",
@@ -67,6 +89,8 @@ def test_legacy_openssh_ssh_rsa(legacy_server, keys, ssh_version):
 PK_LEGACY = [("kex", "kex", k) for k in LEGACY_KEX] + \
     [("macs", "MAC", m) for m in LEGACY_MAC
      if m in paramiko.Transport._preferred_macs] + \
+    [("ciphers", "cipher", c) for c in LEGACY_CIPHER
+     if c in paramiko.Transport._preferred_ciphers] + \
     [("keys", "host key", "ssh-rsa")]
 
 
@@ -82,8 +106,11 @@ def test_legacy_paramiko(legacy_server, keys, what, category, alg):
         if what == "macs":
             assert facts["MAC"] == facts["MAC out"] == alg, \
                 row.explain(f"paramiko used {facts}")
+        if what == "ciphers":
+            assert facts["cipher"] == facts["cipher out"] == alg, \
+                row.explain(f"paramiko used {facts}")
         n = row.expect()
-        got = {"kex": n.kex, "keys": n.hostkey}.get(what, alg)
+        got = {"kex": n.kex, "keys": n.hostkey, "ciphers": n.cipher_in}.get(what, alg)
         assert got == alg, row.explain(f"the daemon negotiated {n}")
 
 

@@ -106,12 +106,16 @@ def test_raw_many_kex_names(matrix_server):
 
 LEGACY = ["diffie-hellman-group14-sha1", "diffie-hellman-group-exchange-sha1",
           "diffie-hellman-group1-sha1", "hmac-sha1", "hmac-sha1-etm@openssh.com",
-          "ssh-rsa"]
+          "hmac-sha1-96", "hmac-sha1-96-etm@openssh.com", "hmac-md5",
+          "hmac-md5-etm@openssh.com", "hmac-md5-96", "hmac-md5-96-etm@openssh.com",
+          "umac-64@openssh.com", "umac-128@openssh.com", "umac-64-etm@openssh.com",
+          "umac-128-etm@openssh.com", "aes128-cbc", "aes192-cbc", "aes256-cbc",
+          "3des-cbc", "ssh-rsa"]
 
 
 def test_raw_no_sha1_by_default(matrix_server):
-    """The default offer names no SHA-1 algorithm (they exist only to be
-    named in the configuration)."""
+    """The default offer names no legacy algorithm (SHA-1, MD5, UMAC, CBC,
+    the 1024-bit group: they exist only to be named in the configuration)."""
     with matrix_server.row(CLIENT, VERSION, "robustness",
                            "SHA-1 algorithms not offered by default") as row, \
             Session(matrix_server.port) as s:

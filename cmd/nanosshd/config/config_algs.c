@@ -80,7 +80,11 @@ static const char *const legacy_cipher[] = {
     "aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc", NULL
 };
 static const char *const legacy_mac[] = {
-    "hmac-sha1", "hmac-sha1-etm@openssh.com", NULL
+    "hmac-sha1-etm@openssh.com", "hmac-sha1", "hmac-sha1-96-etm@openssh.com",
+    "hmac-sha1-96", "hmac-md5-etm@openssh.com", "hmac-md5",
+    "hmac-md5-96-etm@openssh.com", "hmac-md5-96", "umac-64-etm@openssh.com",
+    "umac-64@openssh.com", "umac-128-etm@openssh.com", "umac-128@openssh.com",
+    NULL
 };
 static const char *const legacy_sig[] = { "ssh-rsa", NULL };
 

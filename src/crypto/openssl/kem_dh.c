@@ -5,6 +5,9 @@
  * diffie-hellman-group18-sha512 (8192-bit group 18) and the legacy
  * diffie-hellman-group14-sha1. The groups are RFC 3526's, generator 2;
  * the primes come from OpenSSL's own copies of that RFC.
+ * diffie-hellman-group1-sha1 (RFC 4253 section 8.1) uses the 1024-bit
+ * Oakley group 2 of RFC 2409 section 6.2; it is for old peers only and
+ * never offered unless a configuration names it.
  *
  * keypair() is the client's x and e = g^x, encaps() the server's y,
  * f = g^y and K = e^y, decaps() K = f^x. e, f and K travel and are hashed
@@ -29,13 +32,16 @@ typedef struct modp {
     uint16_t xlen;                /* private exponent bytes */
 } modp;
 
+#define G1_P 128u
 #define G14_P 256u
 #define G16_P 512u
 #define G18_P 1024u
+#define G1_X 64u
 #define G14_X 64u
 #define G16_X 128u
 #define G18_X 128u
 
+static const modp group1 = { BN_get_rfc2409_prime_1024, G1_P, G1_X };
 static const modp group14 = { BN_get_rfc3526_prime_2048, G14_P, G14_X };
 static const modp group16 = { BN_get_rfc3526_prime_4096, G16_P, G16_X };
 static const modp group18 = { BN_get_rfc3526_prime_8192, G18_P, G18_X };
@@ -112,6 +118,7 @@ static int modp_decaps(const modp *g, uint8_t *ss, const uint8_t *ct,
         return modp_decaps(&g, ss, ct, sk);                                  \
     }
 
+MODP_ENTRIES(group1)
 MODP_ENTRIES(group14)
 MODP_ENTRIES(group16)
 MODP_ENTRIES(group18)
@@ -133,3 +140,6 @@ const nssh_kem nssh_ossl_dh_group18_sha512 =
 /* RFC 4253 section 8.2; SHA-1 exchange hash, for old peers only. */
 const nssh_kem nssh_ossl_dh_group14_sha1 =
     MODP_KEM(group14, "diffie-hellman-group14-sha1", nssh_ossl_sha1, G14_P, G14_X);
+/* RFC 4253 section 8.1; 1024-bit group, SHA-1: for old peers only. */
+const nssh_kem nssh_ossl_dh_group1_sha1 =
+    MODP_KEM(group1, "diffie-hellman-group1-sha1", nssh_ossl_sha1, G1_P, G1_X);

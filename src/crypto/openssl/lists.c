@@ -1,9 +1,9 @@
 /*
  * Everything the OpenSSL backend offers, in the default order of
  * preference, the lookups by SSH name, and the random source.
- * Algorithms kept for old peers only (hmac-sha1, SHA-1 "ssh-rsa",
- * diffie-hellman-group14-sha1) are found by name but not offered by
- * default.
+ * Algorithms kept for old peers only (CBC ciphers, hmac-sha1, hmac-md5,
+ * UMAC, SHA-1 "ssh-rsa", diffie-hellman-group1/14-sha1) are found by name
+ * but not offered by default.
  */
 #include <limits.h>
 #include <string.h>
@@ -15,6 +15,8 @@
 
 const nssh_kem *const nssh_ossl_kems[] = {
     &nssh_ossl_mlkem768x25519_sha256,
+    &nssh_ossl_mlkem768nistp256_sha256,
+    &nssh_ossl_mlkem1024nistp384_sha384,
     &nssh_ossl_sntrup761x25519_sha512,
     &nssh_ossl_sntrup761x25519_sha512_openssh,
     &nssh_ossl_curve25519_sha256,
@@ -34,6 +36,7 @@ static const nssh_kem *const legacy_kems[] = {
     &nssh_ossl_ecdh_nistp521,
     &nssh_ossl_dh_group14_sha1,
     &nssh_ossl_dh_gex_sha1,
+    &nssh_ossl_dh_group1_sha1,
     NULL
 };
 
@@ -44,6 +47,15 @@ const nssh_cipher *const nssh_ossl_ciphers[] = {
     &nssh_ossl_aes128_ctr,
     &nssh_ossl_aes192_ctr,
     &nssh_ossl_aes256_ctr,
+    NULL
+};
+
+/* CBC modes (RFC 4253 section 6.3): only when a configuration names them. */
+static const nssh_cipher *const legacy_ciphers[] = {
+    &nssh_ossl_aes128_cbc,
+    &nssh_ossl_aes192_cbc,
+    &nssh_ossl_aes256_cbc,
+    &nssh_ossl_3des_cbc,
     NULL
 };
 
@@ -58,6 +70,16 @@ const nssh_mac *const nssh_ossl_macs[] = {
 static const nssh_mac *const legacy_macs[] = {
     &nssh_ossl_hmac_sha1_etm,
     &nssh_ossl_hmac_sha1,
+    &nssh_ossl_hmac_sha1_96_etm,
+    &nssh_ossl_hmac_sha1_96,
+    &nssh_ossl_hmac_md5_etm,
+    &nssh_ossl_hmac_md5,
+    &nssh_ossl_hmac_md5_96_etm,
+    &nssh_ossl_hmac_md5_96,
+    &nssh_ossl_umac64_etm,
+    &nssh_ossl_umac64,
+    &nssh_ossl_umac128_etm,
+    &nssh_ossl_umac128,
     NULL
 };
 
@@ -96,8 +118,10 @@ const nssh_kem *nssh_ossl_kem_by_name(const char *name)
 
 const nssh_cipher *nssh_ossl_cipher_by_name(const char *name)
 {
-    if (name != NULL)
+    if (name != NULL) {
         FIND(nssh_ossl_ciphers, name);
+        FIND(legacy_ciphers, name);
+    }
     return NULL;
 }
 

@@ -3,8 +3,16 @@
  * RFC 6668; the -etm@openssh.com variants from OpenSSH's PROTOCOL section
  * 1.7, which differ only in what the engine feeds in). The key is set once
  * in init; each packet re-initialises the MAC with the same key.
+ *
+ * Legacy MACs, for old peers only and never offered by default:
+ * hmac-sha1 and hmac-md5 (RFC 4253 section 6.4, RFC 2104), and their
+ * "-96" forms, which send the first 96 bits of the tag (RFC 2104
+ * section 5 truncation) while keying with the full digest length.
  */
+#include <string.h>
+
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "ossl.h"
@@ -48,8 +56,9 @@ out:
 static int mac_compute(mac_ctx *m, uint32_t seq, const uint8_t *data, size_t len,
                        uint8_t *out, size_t outlen)
 {
-    uint8_t s[4];
+    uint8_t s[4], full[EVP_MAX_MD_SIZE];
     size_t n = 0;
+    int e = NSSH_ERR_CRYPTO;
 
     if (m->mc == NULL)
         return NSSH_ERR_STATE;
@@ -61,14 +70,29 @@ static int mac_compute(mac_ctx *m, uint32_t seq, const uint8_t *data, size_t len
     if (EVP_MAC_init(m->mc, NULL, 0, NULL) != 1 ||
         EVP_MAC_update(m->mc, s, sizeof(s)) != 1 ||
         (len > 0 && EVP_MAC_update(m->mc, data, len) != 1) ||
-        EVP_MAC_final(m->mc, out, &n, outlen) != 1 || n != outlen)
-        return NSSH_ERR_CRYPTO;
-    return 0;
+        EVP_MAC_final(m->mc, full, &n, sizeof(full)) != 1 || n < outlen)
+        goto out;
+    memcpy(out, full, outlen);   /* "-96": the leftmost 12 bytes */
+    e = 0;
+out:
+    OPENSSL_cleanse(full, sizeof(full));
+    return e;
 }
 
+static int md5_init(void *ctx, const uint8_t *key) { return mac_init(ctx, "MD5", key, 16); }
 static int sha1_init(void *ctx, const uint8_t *key) { return mac_init(ctx, "SHA1", key, 20); }
 static int sha256_init(void *ctx, const uint8_t *key) { return mac_init(ctx, "SHA256", key, 32); }
 static int sha512_init(void *ctx, const uint8_t *key) { return mac_init(ctx, "SHA512", key, 64); }
+
+static int trunc96_compute(void *ctx, uint32_t seq, const uint8_t *data, size_t len, uint8_t *out)
+{
+    return mac_compute(ctx, seq, data, len, out, 12);
+}
+
+static int md5_compute(void *ctx, uint32_t seq, const uint8_t *data, size_t len, uint8_t *out)
+{
+    return mac_compute(ctx, seq, data, len, out, 16);
+}
 
 static int sha1_compute(void *ctx, uint32_t seq, const uint8_t *data, size_t len, uint8_t *out)
 {
@@ -86,10 +110,12 @@ static int sha512_compute(void *ctx, uint32_t seq, const uint8_t *data, size_t l
 }
 
 #define HMAC_ALG(var, sshname, len, is_etm, initfn, computefn) \
+    HMAC_TRUNC(var, sshname, len, len, is_etm, initfn, computefn)
+#define HMAC_TRUNC(var, sshname, klen, olen, is_etm, initfn, computefn) \
     const nssh_mac var = {                                      \
         .name = sshname,                                        \
-        .key_len = len,                                         \
-        .out_len = len,                                         \
+        .key_len = klen,                                        \
+        .out_len = olen,                                        \
         .etm = is_etm,                                          \
         .init = initfn,                                         \
         .compute = computefn,                                   \
@@ -102,3 +128,9 @@ HMAC_ALG(nssh_ossl_hmac_sha256, "hmac-sha2-256", 32, 0, sha256_init, sha256_comp
 HMAC_ALG(nssh_ossl_hmac_sha512, "hmac-sha2-512", 64, 0, sha512_init, sha512_compute);
 HMAC_ALG(nssh_ossl_hmac_sha1, "hmac-sha1", 20, 0, sha1_init, sha1_compute);
 HMAC_ALG(nssh_ossl_hmac_sha1_etm, "hmac-sha1-etm@openssh.com", 20, 1, sha1_init, sha1_compute);
+HMAC_TRUNC(nssh_ossl_hmac_sha1_96, "hmac-sha1-96", 20, 12, 0, sha1_init, trunc96_compute);
+HMAC_TRUNC(nssh_ossl_hmac_sha1_96_etm, "hmac-sha1-96-etm@openssh.com", 20, 12, 1, sha1_init, trunc96_compute);
+HMAC_ALG(nssh_ossl_hmac_md5, "hmac-md5", 16, 0, md5_init, md5_compute);
+HMAC_ALG(nssh_ossl_hmac_md5_etm, "hmac-md5-etm@openssh.com", 16, 1, md5_init, md5_compute);
+HMAC_TRUNC(nssh_ossl_hmac_md5_96, "hmac-md5-96", 16, 12, 0, md5_init, trunc96_compute);
+HMAC_TRUNC(nssh_ossl_hmac_md5_96_etm, "hmac-md5-96-etm@openssh.com", 16, 12, 1, md5_init, trunc96_compute);

@@ -124,6 +124,41 @@ static void test_each_mac(void **st)
     full_session(&nssh_ossl_aes256_ctr, &nssh_ossl_hmac_sha1);
 }
 
+/* The legacy ciphers (CBC chains across packets; 3des-cbc aligns packets
+ * to 8 bytes), with a classic MAC and an encrypt-then-MAC one. */
+static void test_legacy_ciphers(void **st)
+{
+    static const nssh_cipher *const ciphers[] = {
+        &nssh_ossl_aes128_cbc, &nssh_ossl_aes192_cbc, &nssh_ossl_aes256_cbc,
+        &nssh_ossl_3des_cbc,
+    };
+    size_t i;
+    (void)st;
+    for (i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++) {
+        full_session(ciphers[i], &nssh_ossl_hmac_sha256);
+        full_session(ciphers[i], &nssh_ossl_hmac_sha256_etm);
+    }
+    full_session(&nssh_ossl_3des_cbc, &nssh_ossl_hmac_md5_96);
+    full_session(&nssh_ossl_aes128_cbc, &nssh_ossl_umac128_etm);
+}
+
+/* The legacy MACs: truncated HMACs (-96), MD5, and UMAC with the sequence
+ * number as its nonce, classic and encrypt-then-MAC. */
+static void test_legacy_macs(void **st)
+{
+    static const nssh_mac *const macs[] = {
+        &nssh_ossl_hmac_sha1_96, &nssh_ossl_hmac_sha1_96_etm,
+        &nssh_ossl_hmac_md5, &nssh_ossl_hmac_md5_etm,
+        &nssh_ossl_hmac_md5_96, &nssh_ossl_hmac_md5_96_etm,
+        &nssh_ossl_umac64, &nssh_ossl_umac64_etm,
+        &nssh_ossl_umac128, &nssh_ossl_umac128_etm,
+    };
+    size_t i;
+    (void)st;
+    for (i = 0; i < sizeof(macs) / sizeof(macs[0]); i++)
+        full_session(&nssh_ossl_aes128_ctr, macs[i]);
+}
+
 static void test_rekey_mid_data(void **st)
 {
     side cl, sv;
@@ -251,7 +286,9 @@ static void test_each_classic_kex(void **st)
         &nssh_ossl_ecdh_nistp521, &nssh_ossl_dh_group14_sha256,
         &nssh_ossl_dh_group16_sha512, &nssh_ossl_dh_group18_sha512,
         &nssh_ossl_dh_group14_sha1, &nssh_ossl_dh_gex_sha256,
-        &nssh_ossl_dh_gex_sha1,
+        &nssh_ossl_dh_gex_sha1, &nssh_ossl_dh_group1_sha1,
+        /* the ML-KEM hybrids with NIST curves, the client role included */
+        &nssh_ossl_mlkem768nistp256_sha256, &nssh_ossl_mlkem1024nistp384_sha384,
     };
     size_t i;
     (void)st;
@@ -440,6 +477,8 @@ int main(void)
         cmocka_unit_test(test_default_session),
         cmocka_unit_test(test_each_cipher),
         cmocka_unit_test(test_each_mac),
+        cmocka_unit_test(test_legacy_ciphers),
+        cmocka_unit_test(test_legacy_macs),
         cmocka_unit_test(test_rekey_mid_data),
         cmocka_unit_test(test_rekey_by_limit),
         cmocka_unit_test(test_no_rekey_before_auth),

@@ -672,9 +672,16 @@ static void test_lists(void **state)
     assert_ptr_equal(nssh_ossl_mac_by_name("hmac-sha1-etm@openssh.com"),
                      &nssh_ossl_hmac_sha1_etm);
     assert_ptr_equal(nssh_ossl_sig_by_name("ssh-rsa"), &nssh_ossl_sig_ssh_rsa);
-    assert_null(nssh_ossl_cipher_by_name("aes128-cbc"));
-    assert_null(nssh_ossl_kem_by_name("diffie-hellman-group1-sha1"));
-    assert_null(nssh_ossl_mac_by_name("hmac-md5"));
+    assert_ptr_equal(nssh_ossl_cipher_by_name("aes128-cbc"), &nssh_ossl_aes128_cbc);
+    assert_ptr_equal(nssh_ossl_cipher_by_name("3des-cbc"), &nssh_ossl_3des_cbc);
+    assert_ptr_equal(nssh_ossl_kem_by_name("diffie-hellman-group1-sha1"),
+                     &nssh_ossl_dh_group1_sha1);
+    assert_ptr_equal(nssh_ossl_mac_by_name("hmac-md5"), &nssh_ossl_hmac_md5);
+    assert_ptr_equal(nssh_ossl_mac_by_name("umac-64@openssh.com"), &nssh_ossl_umac64);
+    /* OpenSSH dropped these; so does nanossh. */
+    assert_null(nssh_ossl_cipher_by_name("blowfish-cbc"));
+    assert_null(nssh_ossl_cipher_by_name("arcfour256"));
+    assert_null(nssh_ossl_mac_by_name("hmac-ripemd160"));
     assert_null(nssh_ossl_sig_by_name("ssh-dss"));
     assert_null(nssh_ossl_sig_by_name(NULL));
 }

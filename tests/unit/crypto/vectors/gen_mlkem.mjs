@@ -1,12 +1,14 @@
-// Known answers for ML-KEM-768 from an independent implementation, the
-// npm package @noble/post-quantum, written as the C header
-// mlkem_vectors.h for tests/unit/crypto/test_mlkem.c. The header is kept in the
-// tree; the tests never run this script.
+// Known answers for ML-KEM-768 (or, given the argument 1024, ML-KEM-1024)
+// from an independent implementation, the npm package @noble/post-quantum,
+// written as the C header mlkem_vectors.h (mlkem1024_vectors.h) for
+// tests/unit/crypto/test_mlkem.c (test_mlkem1024.c). The headers are kept
+// in the tree; the tests never run this script.
 //
 // Usage, from any scratch directory:
 //
 //     npm init -y && npm install @noble/post-quantum
 //     node <tree>/tests/unit/crypto/vectors/gen_mlkem.mjs > <tree>/tests/unit/crypto/vectors/mlkem_vectors.h
+//     node <tree>/tests/unit/crypto/vectors/gen_mlkem.mjs 1024 > <tree>/tests/unit/crypto/vectors/mlkem1024_vectors.h
 //
 // The package is looked up from the current directory.
 import { createHash } from 'node:crypto';
@@ -16,7 +18,11 @@ import { pathToFileURL } from 'node:url';
 
 const req = createRequire(pathToFileURL(process.cwd() + '/'));
 const kemPath = req.resolve('@noble/post-quantum/ml-kem.js');
-const { ml_kem768 } = await import(pathToFileURL(kemPath).href);
+const P = process.argv[2] === '1024' ? '1024' : '768';
+const kem = (await import(pathToFileURL(kemPath).href))[`ml_kem${P}`];
+// Names in the header: ML-KEM-768's keep their first spelling.
+const pre = P === '768' ? 'mlkem' : 'mlkem1024';
+const guard = P === '768' ? 'MLKEM_VECTORS_H' : 'MLKEM1024_VECTORS_H';
 const pkgPath = kemPath.replace(/ml-kem\.js$/, 'package.json');
 const version = JSON.parse(readFileSync(pkgPath, 'utf8')).version;
 
@@ -31,8 +37,8 @@ const seeds = [
   { d: fill(0xff), z: fill(0xff), m: fill(0xff) },
 ];
 for (let i = 2; i < 8; i++)
-  seeds.push({ d: label(`mlkem768 d ${i}`), z: label(`mlkem768 z ${i}`),
-               m: label(`mlkem768 m ${i}`) });
+  seeds.push({ d: label(`mlkem${P} d ${i}`), z: label(`mlkem${P} z ${i}`),
+               m: label(`mlkem${P} m ${i}`) });
 
 function hex(b, indent) {
   const parts = [];
@@ -46,45 +52,45 @@ const vecs = seeds.map((s, i) => {
   const seed = new Uint8Array(64);
   seed.set(s.d, 0);
   seed.set(s.z, 32);
-  const { publicKey: pk, secretKey: sk } = ml_kem768.keygen(seed);
-  const { cipherText: ct, sharedSecret: ss } = ml_kem768.encapsulate(pk, s.m);
-  const ssDec = ml_kem768.decapsulate(ct, sk);
+  const { publicKey: pk, secretKey: sk } = kem.keygen(seed);
+  const { cipherText: ct, sharedSecret: ss } = kem.encapsulate(pk, s.m);
+  const ssDec = kem.decapsulate(ct, sk);
   if (!eq(ss, ssDec))
     throw new Error(`vector ${i}: decapsulation differs`);
   // One flipped bit: decapsulation must return the rejection value.
   const badByte = (i * 131 + 7) % ct.length, badBit = i % 8;
   const bad = Uint8Array.from(ct);
   bad[badByte] ^= 1 << badBit;
-  const ssRej = ml_kem768.decapsulate(bad, sk);
+  const ssRej = kem.decapsulate(bad, sk);
   if (eq(ssRej, ss))
     throw new Error(`vector ${i}: rejection gave the real secret`);
   return { ...s, pk, sk, ct, ss, badByte, badBit, ssRej };
 });
 
 const out = [];
-out.push(`/* ML-KEM-768 known answers computed by @noble/post-quantum ${version}`);
-out.push(' * with tests/unit/crypto/vectors/gen_mlkem.mjs. Do not edit.');
+out.push(`/* ML-KEM-${P} known answers computed by @noble/post-quantum ${version}`);
+out.push(` * with tests/unit/crypto/vectors/gen_mlkem.mjs${P === '768' ? '' : ' ' + P}. Do not edit.`);
 out.push(' *');
 out.push(' * For each (d, z, m): SHA-256 of the keys and ciphertext from');
 out.push(' * keygen(d || z) and encapsulate(pk, m), the shared secret (which');
 out.push(' * decapsulate also returned), and the implicit-rejection secret of');
 out.push(' * the ciphertext with bit bad_bit of byte bad_byte flipped. The first');
 out.push(' * vector is also given in full. */');
-out.push('#ifndef MLKEM_VECTORS_H');
-out.push('#define MLKEM_VECTORS_H');
+out.push(`#ifndef ${guard}`);
+out.push(`#define ${guard}`);
 out.push('');
 out.push('#include <stdint.h>');
 out.push('');
-out.push('typedef struct mlkem_kat {');
+out.push(`typedef struct ${pre}_kat {`);
 out.push('    uint8_t d[32], z[32], m[32];');
 out.push('    uint8_t pk_sha256[32], sk_sha256[32], ct_sha256[32];');
 out.push('    uint8_t ss[32];');
 out.push('    uint16_t bad_byte;');
 out.push('    uint8_t bad_bit;');
 out.push('    uint8_t ss_reject[32];');
-out.push('} mlkem_kat;');
+out.push(`} ${pre}_kat;`);
 out.push('');
-out.push('static const mlkem_kat mlkem_kats[] = {');
+out.push(`static const ${pre}_kat ${pre}_kats[] = {`);
 for (const v of vecs) {
   out.push('    {');
   for (const [name, val] of [['d', v.d], ['z', v.z], ['m', v.m],
@@ -105,7 +111,7 @@ out.push('};');
 for (const [name, val] of [['pk', vecs[0].pk], ['sk', vecs[0].sk],
      ['ct', vecs[0].ct]]) {
   out.push('');
-  out.push(`static const uint8_t mlkem_kat0_${name}[${val.length}] = {`);
+  out.push(`static const uint8_t ${pre}_kat0_${name}[${val.length}] = {`);
   out.push(hex(val, '    '));
   out.push('};');
 }
