@@ -401,12 +401,19 @@ NSSH_API size_t nssh_conn_mem_size(void);
  * build check in the engine and a unit test hold it to that). The
  * buffers sized by nanossh_opts.h plus a fixed allowance for the state. */
 #define NSSH_MAX_(a, b) ((a) > (b) ? (a) : (b))
+/* Client role: the KEM secret key and Q_C kept for the exchange hash; a
+ * server-only build holds only a group-exchange exponent. */
+#if NSSH_ENABLE_CLIENT
+#define NSSH_KX_KEYS_ \
+    (NSSH_MAX_(NSSH_KEM_SK_MAX, NSSH_DH_MAX) + NSSH_MAX_(NSSH_KEM_PK_MAX, NSSH_DH_MAX))
+#else
+#define NSSH_KX_KEYS_ NSSH_DH_MAX
+#endif
 #define NSSH_CONN_MEM_SIZE                                                \
     ((4u + NSSH_MAX_PACKET + 64u)              /* input buffer */         \
      + (NSSH_OUTBUF_SIZE + 5u + 319u)          /* output buffer */        \
      + NSSH_DEFER_SIZE                         /* replies held in kex */  \
-     + 2048u + NSSH_KEM_SK_MAX                 /* key exchange */         \
-     + NSSH_MAX_(NSSH_KEM_PK_MAX, NSSH_DH_MAX)                            \
+     + NSSH_KEXINIT_MAX + NSSH_KX_KEYS_        /* key exchange */         \
      + NSSH_MAX_(NSSH_KEM_SS_MAX, NSSH_DH_MAX) + 5u + NSSH_DH_MAX         \
      + 2u * (NSSH_CIPHER_CTX_SIZE + NSSH_MAC_CTX_SIZE)                    \
      + NSSH_HASH_CTX_SIZE + 2u * NSSH_HASH_MAX                            \

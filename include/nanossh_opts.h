@@ -123,6 +123,13 @@
 #define NSSH_LOG_MAX 2048u
 #endif
 
+/* Largest KEXINIT we build (kept for the exchange hash): our name lists
+ * must fit, or the connection fails with NSSH_ERR_NOSPACE at its start.
+ * A build with a few algorithms can take less. */
+#ifndef NSSH_KEXINIT_MAX
+#define NSSH_KEXINIT_MAX 2048u
+#endif
+
 /* Output room kept free for control replies: channel data never takes it,
  * and no input is processed while less than this is free. */
 #ifndef NSSH_CONTROL_RESERVE

@@ -24,9 +24,10 @@ loads make real hardware somewhat slower).
 end" comments of the given Markdown file with the new figures.
 
 --check exits non-zero when a measurement fails, when the default image
-exceeds 128 KiB of flash, or when a measured stack peak does not fit the
-reserved stack. The 64 KiB RAM target is reported, not enforced (see
-EMBEDDED.md for why the engine misses it).
+exceeds 128 KiB of flash or 64 KiB of RAM (data + bss + reserved stack),
+or when a measured stack peak does not fit the reserved stack. The
+sntrup761 image's RAM is reported, not enforced (EMBEDDED.md says why it
+misses the target).
 """
 import argparse
 import os
@@ -334,6 +335,8 @@ def main():
             problems.append(f"no measurement for {want}")
     if flash > FLASH_TARGET:
         problems.append(f"flash {flash} above {FLASH_TARGET}")
+    if ram > RAM_TARGET:
+        problems.append(f"RAM {ram} (data + bss + reserved stack) above {RAM_TARGET}")
     for p, n, peak, _ in runs:
         stack = stacks[1] if "sntrup" in n else stacks[0]
         if peak >= stack - 32:

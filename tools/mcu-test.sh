@@ -5,6 +5,12 @@
 #
 #   tools/mcu-test.sh [BUILD]      (default build-mcu)
 #
+# NSSH_SSH10=/path/to/bin/ssh adds the OpenSSH 10 client tests
+# (tests/mcu/test_openssh10.py: its default mlkem768x25519-sha256, shell,
+# sftp); tools/openssh-build.sh builds such a client from an
+# openssh-portable source tree. Without it the report says that this
+# client was not tested.
+#
 # Standard output is for test.sh's add_parsed: "PASSED FAILED", then one
 # line per failure. The build log, the tests' and the figures' output go to
 # BUILD/mcu-test.log (tests and figures also to standard error).
@@ -51,6 +57,15 @@ if heap_check; then
     passed=$((passed + 1))
 else
     failed=$((failed + 1)); notes+=("firmware linked with malloc in it: the no-heap guard is gone")
+fi
+
+if [ -n "${NSSH_SSH10:-}" ]; then
+    if [ ! -x "$NSSH_SSH10" ]; then
+        failed=$((failed + 1)); notes+=("NSSH_SSH10=$NSSH_SSH10 is not an executable")
+    fi
+    export NSSH_SSH10
+else
+    notes+=("OpenSSH 10 client NOT tested: NSSH_SSH10 unset (tools/openssh-build.sh SRC PREFIX builds one)")
 fi
 
 xml=$PWD/$BUILD/mcu-tests.xml

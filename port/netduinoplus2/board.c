@@ -7,6 +7,7 @@
  * pins matter.
  */
 #include "board.h"
+#include "nanossh_opts.h"   /* RX_RING may come from the build's options */
 
 #define REG(a) (*(volatile uint32_t *)(a))
 
@@ -47,7 +48,12 @@
 /* Receive ring of USART1, filled by the interrupt, drained by the main
  * loop. One interrupt per byte; a power of two so the indices wrap with a
  * mask. */
+#ifndef RX_RING
 #define RX_RING 1024u
+#endif
+#if RX_RING & (RX_RING - 1u)
+#error "RX_RING must be a power of two"
+#endif
 static volatile uint8_t rx_ring[RX_RING];
 static volatile uint32_t rx_head, rx_tail, rx_overruns;
 static volatile uint64_t millis;

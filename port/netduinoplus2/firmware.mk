@@ -12,11 +12,12 @@
 # link, and a check after linking refuses an image that names malloc.
 
 BUILD ?= build-mcu
-# Reserved stack of each image (measured peaks in EMBEDDED.md: about 10 KiB
-# for mlkem768x25519, 18 KiB for sntrup761x25519); the RAM filesystem gets
-# the rest, at least 64 KiB (RAMFS_MIN in board.ld).
-STACK_SIZE ?= 16384
-STACK_SIZE_SNTRUP ?= 24576
+# Reserved stack of each image (measured peaks in EMBEDDED.md: about 6.3 KiB
+# for mlkem768x25519, 17 KiB for sntrup761x25519, each plus a margin for
+# interrupts); the RAM filesystem gets the rest, at least 64 KiB
+# (RAMFS_MIN in board.ld).
+STACK_SIZE ?= 8192
+STACK_SIZE_SNTRUP ?= 19456
 
 CC := arm-none-eabi-gcc
 AR := arm-none-eabi-ar

@@ -79,8 +79,8 @@ enum {
 /* Name of a message number for logs ("SSH_MSG_KEXINIT"). */
 const char *msg_name(uint8_t msg);
 
-/* Largest KEXINIT we build ourselves. */
-#define KEXINIT_MAX 2048u
+/* Largest KEXINIT we build ourselves (kept for the exchange hash). */
+#define KEXINIT_MAX NSSH_KEXINIT_MAX
 /* Room after a payload for padding (<= 255) plus MAC/tag (<= 64). */
 #define PKT_TRAILER_MAX (255u + 64u)
 /* Bytes of received packet storage: length field, packet, MAC. */
@@ -89,6 +89,13 @@ const char *msg_name(uint8_t msg);
 #define KENC_MAX ((NSSH_KEM_SS_MAX > NSSH_DH_MAX ? NSSH_KEM_SS_MAX : NSSH_DH_MAX) + 5u)
 #define KEM_PK_MAX (NSSH_KEM_PK_MAX > NSSH_DH_MAX ? NSSH_KEM_PK_MAX : NSSH_DH_MAX)
 #define KEM_CT_MAX (NSSH_KEM_CT_MAX > NSSH_DH_MAX ? NSSH_KEM_CT_MAX : NSSH_DH_MAX)
+/* Our secret for one exchange: a server encapsulates and keeps no KEM
+ * secret key, only a group-exchange exponent (RFC 4419). */
+#if NSSH_ENABLE_CLIENT
+#define KX_SK_MAX (NSSH_KEM_SK_MAX > NSSH_DH_MAX ? NSSH_KEM_SK_MAX : NSSH_DH_MAX)
+#else
+#define KX_SK_MAX NSSH_DH_MAX
+#endif
 /* Raw shared secret: classic DH's K is as long as the modulus. */
 #define KEM_SS_MAX (NSSH_KEM_SS_MAX > NSSH_DH_MAX ? NSSH_KEM_SS_MAX : NSSH_DH_MAX)
 
@@ -135,8 +142,12 @@ typedef struct kex {
     int hash_live;
     uint8_t my_init[KEXINIT_MAX];       /* our KEXINIT payload, for H */
     size_t my_init_len;
-    uint8_t sk[NSSH_KEM_SK_MAX];        /* client: KEM secret key */
+    /* KEM secret key (client) or group-exchange exponent (both roles);
+     * a server-only build keeps only the exponent's room. */
+    uint8_t sk[KX_SK_MAX];
+#if NSSH_ENABLE_CLIENT
     uint8_t pk[KEM_PK_MAX];             /* client: Q_C as sent */
+#endif
     uint8_t kenc[KENC_MAX];             /* K encoded for hashing */
     size_t kenc_len;
     uint8_t h[NSSH_HASH_MAX];           /* this exchange's H */

@@ -93,6 +93,35 @@ static int rd_value(nssh_conn *c, rd *r, uint8_t *out, size_t want,
     return 0;
 }
 
+#if NSSH_ENABLE_SERVER
+/* The same without a copy where the wire holds the value as it is: *out
+ * points into the received packet, which stays put while it is handled.
+ * Only an mpint (left-padded to want) goes through buf. Spares the
+ * server's deepest frame a KEM public key (1,216 bytes for
+ * mlkem768x25519). */
+static int rd_value_ref(nssh_conn *c, rd *r, uint8_t *buf, size_t cap,
+                        size_t want, const uint8_t **out, const char *msg,
+                        const char *field)
+{
+    size_t n;
+    if (value_mpint(c)) {
+        if (want > cap)
+            return kex_fail(c, NSSH_ERR_INTERNAL, msg, field, "value larger than NSSH_DH_MAX");
+        *out = buf;
+        return rd_value(c, r, buf, want, msg, field);
+    }
+    if (rd_string(r, out, &n) < 0)
+        return kex_fail(c, NSSH_ERR_FORMAT, msg, field, "string length exceeds the message");
+    if (n != want) {
+        conn_fail(c, NSSH_ERR_KEX_VALUE, NSSH_DISC_KEY_EXCHANGE_FAILED, "kex",
+                  msg, field, "%s is %zu bytes, expected %zu (%s)", field, n,
+                  want, c->kx.kem->name);
+        return c->err;
+    }
+    return 0;
+}
+#endif
+
 /* K as hashed: mpint or string (PITFALLS; RFC 8731 section 3.1). */
 static void encode_k(nssh_conn *c, const uint8_t *ss, size_t n)
 {
@@ -245,13 +274,14 @@ static int server_init(nssh_conn *c, rd *r)
     const nssh_kem *k = x->kem;
     const nssh_hostkey *hk = x->hostkey;
     const char *m = init_name(c), *f = k->gex ? "e" : "Q_C";
-    uint8_t qc[KEM_PK_MAX], qs[KEM_CT_MAX], ss[KEM_SS_MAX], sig[NSSH_SIG_MAX];
+    uint8_t qc_dh[NSSH_DH_MAX], qs[KEM_CT_MAX], ss[KEM_SS_MAX], sig[NSSH_SIG_MAX];
+    const uint8_t *qc;
     size_t sign = 0;
     wr w;
     int e;
     if (k->gex && x->gex_plen == 0)
         return kex_fail(c, NSSH_ERR_UNEXPECTED, m, NULL, "no group was requested");
-    if ((e = rd_value(c, r, qc, qc_len(c), m, f)) < 0)
+    if ((e = rd_value_ref(c, r, qc_dh, sizeof(qc_dh), qc_len(c), &qc, m, f)) < 0)
         return e;
     if (rd_end(r) < 0)
         return kex_fail(c, NSSH_ERR_FORMAT, m, NULL, "trailing bytes after the key exchange value");

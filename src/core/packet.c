@@ -37,6 +37,9 @@ size_t dir_trailer(const dir *d)
     return d->mac ? d->mac->out_len : 0;
 }
 
+/* Largest packet we ever build: the send buffer may be the smaller. */
+#define OUT_PKT_MAX (NSSH_MAX_PACKET < NSSH_OUTBUF_SIZE ? NSSH_MAX_PACKET : NSSH_OUTBUF_SIZE)
+
 int kex_running(const nssh_conn *c)
 {
     return c->kx.state != KX_IDLE && !c->kx.sent_newkeys;
@@ -88,7 +91,10 @@ int pkt_begin(nssh_conn *c, wr *w, uint8_t msg)
         wr_u8(w, msg);
         return 0;
     }
-    if (c->out_off && c->out_len + 5 + NSSH_MAX_PACKET > NSSH_OUTBUF_SIZE)
+    /* Move pending bytes down when the tail could not take a largest
+     * packet; with a send buffer smaller than NSSH_MAX_PACKET that is
+     * whenever something was sent from the front. */
+    if (c->out_off && c->out_len + 5 + OUT_PKT_MAX > NSSH_OUTBUF_SIZE)
         out_compact(c);
     cap = NSSH_OUTBUF_SIZE > c->out_len + 5 ? NSSH_OUTBUF_SIZE - c->out_len - 5 : 0;
     if (cap > NSSH_MAX_PACKET - 64)

@@ -274,7 +274,8 @@ def test_sftp_rename_and_scp(fw, keys, tmp_path):
 
 
 def test_sftp_file_larger_than_free_space(fw, keys, tmp_path):
-    (tmp_path / "big.bin").write_bytes(os.urandom(100 * 1024))
+    # Larger than all of the chip's RAM, whatever the image leaves to .ramfs.
+    (tmp_path / "big.bin").write_bytes(os.urandom(200 * 1024))
     r = sftp_batch(fw, keys, "put big.bin big\n", tmp_path)
     assert r.returncode != 0
     err = r.stderr.decode()
@@ -335,3 +336,20 @@ def test_refuses_corrupt_block(keys, tmp_path):
                                     "admin", provision.ed25519_public_keys(str(keys["user"]) + ".pub")))
     blk[50] ^= 1
     refused(keys, tmp_path, bytes(blk), "CRC mismatch")
+
+
+def test_stack_peak_within_reserve(fw, keys):
+    """Last in the module: after every login, key exchange, shell and sftp
+    transfer above, the deepest stack use of the whole run (painted stack,
+    `mem`) stayed inside the linker's reservation with room to spare for
+    interrupts, so the RAM figure (data + bss + reserved stack) holds."""
+    r = run_ssh(fw, keys["user"], "mem")
+    assert r.returncode == 0, r.stderr.decode()
+    vals = {}
+    for ln in r.stdout.decode().splitlines():
+        parts = ln.split()
+        if len(parts) >= 3 and parts[-1] == "bytes":
+            vals[" ".join(parts[:-2])] = int(parts[-2])
+    reserved, peak = vals["of it stack"], vals["stack peak"]
+    print(f"stack peak over the run: {peak} of {reserved} reserved")
+    assert 0 < peak <= reserved - 512, vals
