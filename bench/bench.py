@@ -37,7 +37,9 @@ import procs  # noqa: E402
 import report  # noqa: E402
 from servers import make_servers  # noqa: E402
 
-USER = "nsshbench"
+# One throwaway user per run: setting it up kills every process of a user
+# of the same name, so two runs on one machine must not share it.
+USER = f"nsshbench{os.getpid()}"
 CIPHERS = [
     # (label, -c cipher, -m mac or None)
     ("chacha20-poly1305", "chacha20-poly1305@openssh.com", None),
