@@ -37,7 +37,9 @@ import procs  # noqa: E402
 import report  # noqa: E402
 from servers import make_servers  # noqa: E402
 
-USER = "nsshbench"
+# One throwaway user per run: setting it up kills every process of a user
+# of the same name, so two runs on one machine must not share it.
+USER = f"nsshbench{os.getpid()}"
 CIPHERS = [
     # (label, -c cipher, -m mac or None)
     ("chacha20-poly1305", "chacha20-poly1305@openssh.com", None),
@@ -373,7 +375,11 @@ class Bench:
             sftp_size = a.sftp_size << 20
             for direction in ("put", "get") if "sftp" in tests else ():
                 for srv in order:
-                    for label, sub in srv.sftp_subsystems().items():
+                    # The subsystems take turns going first too, so neither
+                    # always follows the same transfer.
+                    subs = list(srv.sftp_subsystems().items())
+                    k = r % len(subs) if subs else 0
+                    for label, sub in subs[k:] + subs[:k]:
                         mbs = self.sftp(srv, sub, direction, sftp_size)
                         self.results["sftp"].append(
                             {"server": srv.name, "variant": label, "direction": direction,

@@ -57,6 +57,8 @@ def main():
         md = ""
     for head in ("## Bulk throughput", "## SFTP", "## Login time", "## Memory per idle session"):
         check(head in md, f"BENCHMARKS.md lacks '{head}'")
+    check("nanosshd: internal-sftp over sftp-server, per round: put " in md,
+          "BENCHMARKS.md lacks the internal-sftp to sftp-server ratio")
     for png in ("throughput.png", "login.png", "memory.png"):
         p = os.path.join(d, png)
         check(os.path.isfile(p) and os.path.getsize(p) > 1000, f"plot {png} missing")

@@ -110,6 +110,27 @@ def sftp_table(res):
     return "\n".join(rows)
 
 
+def sftp_pairs(res):
+    """Per server with two SFTP servers: the first over the second, round by
+    round (both ran within minutes of each other), so the machine's load
+    drifting between rounds cancels out."""
+    lines = []
+    by = {}
+    for x in res.get("sftp", []):
+        by.setdefault(x["server"], {}).setdefault(x["variant"], {})[
+            (x["direction"], x["round"])] = x["mb_s"]
+    for srv, variants in by.items():
+        if len(variants) != 2:
+            continue
+        (va, a), (vb, b) = list(variants.items())
+        cells = []
+        for d in ("put", "get"):
+            r = [a[k] / b[k] for k in a if k[0] == d and k in b and b[k] > 0]
+            cells.append(f"{d} {_cell(r, '{:.2f}')}")
+        lines.append(f"{srv}: {va} over {vb}, per round: " + ", ".join(cells) + ".")
+    return "\n".join(lines)
+
+
 def plots(res, servers, out):
     try:
         import matplotlib
@@ -236,6 +257,9 @@ def write(res, out):
             sftp_table(res),
             "",
         ]
+        pairs = sftp_pairs(res)
+        if pairs:
+            lines += [pairs, ""]
     if res["login"]:
         lines += [
             f"## Login time (ms, {cfg['logins']} logins per key exchange per round)",

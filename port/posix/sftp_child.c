@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@
 #include "log.h"
 
 #define IN_CHUNK (256u * 1024u)
-#define OUTBUF_LEN (256u * 1024u)
+#define OUTBUF_LEN (1024u * 1024u)
 #define INBUF_LEN (256u * 1024u)
 
 /* ---- log lines --------------------------------------------------------- */
@@ -120,28 +121,21 @@ static void on_event(void *user, const nssh_sftp_event *ev)
 
 /* ---- serving ----------------------------------------------------------- */
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
+/*
+ * The child keeps reading requests and preparing replies while earlier
+ * replies drain to the daemon, as OpenSSH's sftp-server does: both pipe
+ * ends are non-blocking and one poll() waits for whichever side can move.
+ * The output buffer holds several 255 KiB READ replies, so the file is
+ * read ahead of the channel instead of in turn with it.
+ */
 
-static int flush(nssh_sftp *s, int out_fd)
+/* Below this many pending output bytes, letting the module compact its
+ * output buffer (a memmove of what is pending) is cheap. */
+#define COMPACT_CHEAP (64u * 1024u)
+
+static int would_block(void)
 {
-    const uint8_t *p;
-    size_t n = nssh_sftp_output(s, &p);
-    if (n && write_all(out_fd, p, n) < 0)
-        return -1;
-    nssh_sftp_consume(s, n);
-    return 0;
+    return errno == EAGAIN || errno == EWOULDBLOCK;
 }
 
 /* The start directory with its %d, %u and %% tokens expanded. */
@@ -177,31 +171,89 @@ static int start_dir(const char *tmpl, const char *user, const char *home,
 static nssh_sftp state;
 static uint8_t inbuf[INBUF_LEN], outbuf[OUTBUF_LEN], rbuf[IN_CHUNK];
 
+/* Can the module take input now? Only when any reply fits behind what is
+ * pending, or what is pending is little: otherwise it would move the
+ * pending bytes to the front of the buffer to make room. */
+static int may_feed(nssh_sftp *s)
+{
+    const uint8_t *p;
+    size_t n = nssh_sftp_output(s, &p);
+    size_t tail = OUTBUF_LEN - (size_t)(p - outbuf) - n;
+    return n <= COMPACT_CHEAP || tail >= NSSH_SFTP_MAX_MSG + 64u;
+}
+
 static int serve(nssh_sftp *s, int in_fd, int out_fd)
 {
+    size_t off = 0, have = 0;   /* rbuf[off..have) not yet taken */
+    int in_eof = 0, held = 0;   /* held: a request may wait for room */
 #ifdef F_SETPIPE_SZ
     /* A READ reply is up to 255 KiB: with the default 64 KiB pipe to the
      * daemon each one takes several wake-ups of both sides. Best effort. */
     (void)fcntl(out_fd, F_SETPIPE_SZ, (int)(1024 * 1024));
     (void)fcntl(in_fd, F_SETPIPE_SZ, (int)(1024 * 1024));
 #endif
+    if (fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK) < 0 ||
+        fcntl(out_fd, F_SETFL, fcntl(out_fd, F_GETFL) | O_NONBLOCK) < 0)
+        return -1;
     for (;;) {
-        ssize_t n = read(in_fd, rbuf, sizeof(rbuf));
-        size_t off = 0;
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return n < 0 ? -1 : 0;
-        while (off < (size_t)n) {
-            long used = nssh_sftp_input(s, rbuf + off, (size_t)n - off);
+        struct pollfd pf[2];
+        const uint8_t *p;
+        size_t pending;
+        int moved = 0, nf = 0;
+        ssize_t k;
+        /* Requests in, replies prepared. */
+        if ((have > off || held) && may_feed(s)) {
+            size_t before = nssh_sftp_output(s, &p);
+            long used = nssh_sftp_input(s, rbuf + off, have - off);
             if (used < 0)
                 return (int)used;
             off += (size_t)used;
-            if (flush(s, out_fd) < 0)
-                return -1;
+            if (off == have)
+                off = have = 0;
+            held = 0;
+            moved = used > 0 || nssh_sftp_output(s, &p) != before;
         }
-        /* A request held for output room runs now. */
-        if (nssh_sftp_input(s, NULL, 0) < 0 || flush(s, out_fd) < 0)
+        /* Replies out. */
+        pending = nssh_sftp_output(s, &p);
+        if (pending) {
+            k = write(out_fd, p, pending);
+            if (k > 0) {
+                nssh_sftp_consume(s, (size_t)k);
+                held = 1;   /* room made: a held request may run */
+                moved = 1;
+            } else if (k < 0 && errno != EINTR && !would_block()) {
+                return -1;
+            }
+        }
+        /* More requests, once the last read is used up. */
+        if (have == off && !in_eof) {
+            k = read(in_fd, rbuf, sizeof(rbuf));
+            if (k > 0) {
+                off = 0;
+                have = (size_t)k;
+                moved = 1;
+            } else if (k == 0) {
+                in_eof = 1;
+            } else if (errno != EINTR && !would_block()) {
+                return -1;
+            }
+        }
+        pending = nssh_sftp_output(s, &p);
+        if (in_eof && have == off && !held && !pending)
+            return 0;   /* the client is gone and everything is answered */
+        if (moved)
+            continue;
+        if (pending) {
+            pf[nf].fd = out_fd;
+            pf[nf++].events = POLLOUT;
+        }
+        if (have == off && !in_eof) {
+            pf[nf].fd = in_fd;
+            pf[nf++].events = POLLIN;
+        }
+        if (nf == 0)
+            return -1;   /* input the module cannot take: not expected */
+        if (poll(pf, (nfds_t)nf, -1) < 0 && errno != EINTR)
             return -1;
     }
 }
