@@ -56,7 +56,9 @@
 #endif
 
 /* Output staging: room for several data packets so a flight goes out in one
- * write, plus the largest control packet. */
+ * write, plus the largest control packet. May be smaller than
+ * NSSH_MAX_PACKET (RFC 4253 section 6.1 binds what we accept, not what we
+ * send): channel data is then clipped to fit; see nanossh_check.h. */
 #ifndef NSSH_OUTBUF_SIZE
 #define NSSH_OUTBUF_SIZE (NSSH_MAX_PACKET + 24u * 1024u)
 #endif
