@@ -22,6 +22,10 @@
 #include "moduli.h"
 #include "selfpipe.h"
 #include "loop.h"
+#include "srclimit.h"
+#include "startups.h"
+
+static int last_status = 255;   /* server_exit_status */
 
 static const nssh_callbacks callbacks = {
     .log = srv_engine_log,
@@ -123,11 +127,31 @@ static void engine_config(srv *s)
                                     HOSTKEYS_MAX * 2);
     cfg->hostkeys = s->hostkeys;
     cfg->moduli = moduli_get(o->moduli_file, &cfg->n_moduli);
+    cfg->gex_max_bits = o->gex_max_bits > 0 ? (uint32_t)o->gex_max_bits : 0;
     cfg->login_grace_ms = (uint32_t)o->grace_seconds * 1000u;
     cfg->rng = nssh_ossl_rng;
     cfg->cb = &callbacks;
     cfg->user = s;
     srv_engine_opts(s);
+}
+
+/* The exit status that tells the listener how an unauthenticated
+ * connection ended (PerSourcePenalties, srclimit.h), as sshd's session
+ * process does; 0 once the user was in. */
+static int outcome(const srv *s)
+{
+    nssh_conn_info info;
+    if (s->authenticated)
+        return 0;
+    if (s->c) {
+        nssh_conn_get_info(s->c, &info);
+        startups_kexdh(info.dh_count);
+        if (nssh_conn_error(s->c) == NSSH_ERR_TIMEOUT)
+            return EXIT_LOGIN_GRACE;
+    }
+    if (s->auth_attempted)
+        return s->valid_attempt ? EXIT_AUTH_ATTEMPTED : EXIT_INVALID_USER;
+    return 255;
 }
 
 static void cleanup(srv *s)
@@ -190,9 +214,12 @@ int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
     e = loop_run(s);
     srv_log_end(s);
 out:
+    last_status = outcome(s);
     cleanup(s);
     return e;
 }
+
+int server_exit_status(void) { return last_status; }
 
 /* -i: the connection is stdin and stdout (one socket from inetd or
  * systemd, or two pipes from ssh's ProxyCommand). They are moved off 0

@@ -91,6 +91,8 @@ typedef struct srv {
     authkey_opts kopts;
     int have_kopts;
     long failures;                   /* refused attempts, queries included */
+    int auth_attempted;              /* a method other than "none" refused */
+    int valid_attempt;               /* ... for an existing, allowed user */
     int auth_limit_logged;
     int conn_reset;                  /* read failed with ECONNRESET */
     int peer_disconnected;
