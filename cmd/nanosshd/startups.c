@@ -5,9 +5,12 @@
  *
  * Each connection process gets the write end of a pipe. Before its user
  * is authenticated it writes one byte per finite-field Diffie-Hellman
- * exchange (charged to the source, PerSourcePenalties kex-dh), then one
- * byte when the user is in, and closes it; the listener holds the read
- * ends. EOF without that byte means the process ended unauthenticated.
+ * exchange, then one byte when the user is in, and closes it; the
+ * listener holds the read ends. EOF without that byte means the process
+ * ended unauthenticated. The exchanges are charged to the source
+ * (PerSourcePenalties kex-dh): a connection's first only if it never
+ * logs in, so an ordinary client that uses a DH group pays nothing, and
+ * every further one at once.
  * The entry itself lives until the process is reaped, so that its exit
  * status can be charged to its source.
  */
@@ -127,7 +130,7 @@ unsigned startups_read(startups *st, int fd, src_addr *peer)
         if (r <= 0)
             break;
         for (i = 0; i < r; i++) {
-            if (buf[i] == STARTUPS_MSG_KEXDH)
+            if (buf[i] == STARTUPS_MSG_KEXDH && ++st->c[k].kex > 1)
                 kex++;
             else if (buf[i] == STARTUPS_MSG_AUTH)
                 st->c[k].authed = 1;
@@ -151,6 +154,8 @@ int startups_reaped(startups *st, pid_t pid, src_addr *peer, int *authed,
                 *kex = startups_read(st, st->c[i].fd, &ignored);
             *peer = st->c[i].peer;
             *authed = st->c[i].authed;
+            if (!st->c[i].authed && st->c[i].kex > 0)
+                (*kex)++;   /* the first exchange of a failed connection */
             if (st->c[i].fd >= 0)
                 not_pending(st, &st->c[i]);
             st->c[i] = st->c[--st->n];

@@ -20,6 +20,7 @@ typedef struct startup {
     pid_t pid;
     int fd;                     /* the pipe's read end; -1 once not pending */
     int authed;                 /* it said STARTUPS_MSG_AUTH */
+    unsigned kex;               /* STARTUPS_MSG_KEXDH bytes so far */
     src_addr peer;              /* af 0 when unknown */
 } startup;
 
@@ -41,12 +42,15 @@ size_t startups_from(const startups *st, const daemon_opts *o,
 int startups_add(startups *st, const src_addr *peer, int *child_end);
 void startups_set_pid(startups *st, pid_t pid);
 void startups_undo(startups *st);
-/* The read end fd is readable: reads what the process said. Returns the
- * number of STARTUPS_MSG_KEXDH bytes and copies the peer into *peer;
- * on EOF or STARTUPS_MSG_AUTH the connection is no longer pending. */
+/* The read end fd is readable: reads what the process said and copies
+ * the peer into *peer; on EOF or STARTUPS_MSG_AUTH the connection is no
+ * longer pending. Returns how many DH exchanges to charge now: every one
+ * after the connection's first (a client has no need to exchange keys
+ * again before it logs in). */
 unsigned startups_read(startups *st, int fd, src_addr *peer);
-/* pid exited: 1 and its entry's peer, authed flag and DH exchanges not
- * yet read, and the entry is gone; 0 when pid is not one of ours. */
+/* pid exited: 1 and its entry's peer, authed flag and the DH exchanges
+ * still to charge (those not read yet, and the first one when the user
+ * never logged in), and the entry is gone; 0 when pid is not ours. */
 int startups_reaped(startups *st, pid_t pid, src_addr *peer, int *authed,
                     unsigned *kex);
 

@@ -51,8 +51,9 @@ void srclimit_opts_finish(daemon_opts *o)
     set_d(&p->noauth, 1);
     set_d(&p->grace, 10);
     set_d(&p->refuse, 10);
-    /* Not in sshd: each finite-field Diffie-Hellman exchange before
-     * authentication (see DHGroupExchangeMaxSize in the manual). */
+    /* Not in sshd: a finite-field Diffie-Hellman exchange of a connection
+     * that never logs in, and each one after the first before login
+     * (startups.c; DHGroupExchangeMaxSize in the manual). */
     set_d(&p->kexdh, 2);
     set_d(&p->max, 600);
     set_d(&p->min, 15);

@@ -223,20 +223,24 @@ static void test_startups(void **state)
     }
     assert_true(startups_drop(&st, &o));      /* full: always */
     assert_int_equal(startups_from(&st, &o, &a), 4);
-    /* Two DH exchanges, then the login: no longer pending. */
+    /* Two DH exchanges, then the login: no longer pending. The first
+     * exchange of a connection that logs in costs nothing. */
     assert_int_equal(write(fds[3], "KKA", 3), 3);
-    assert_int_equal(startups_read(&st, st.c[3].fd, &peer), 2);
+    assert_int_equal(startups_read(&st, st.c[3].fd, &peer), 1);
     assert_true(src_addr_eq(&peer, &a));
     assert_int_equal(st.pending, 3);
     /* A child that closes its end without logging in: not pending either,
      * and its exit is charged with authed 0. */
+    assert_int_equal(write(fds[2], "K", 1), 1);
     close(fds[2]);
     assert_int_equal(startups_read(&st, st.c[2].fd, &peer), 0);
     assert_int_equal(st.pending, 2);
     assert_int_equal(startups_reaped(&st, 1002, &peer, &authed, &kex), 1);
     assert_int_equal(authed, 0);
+    assert_int_equal(kex, 1);   /* its one exchange, charged at the end */
     assert_int_equal(startups_reaped(&st, 1003, &peer, &authed, &kex), 1);
     assert_int_equal(authed, 1);
+    assert_int_equal(kex, 0);
     assert_int_equal(startups_reaped(&st, 4242, &peer, &authed, &kex), 0);
     assert_int_equal(st.n, 2);
     for (i = 0; i < 2; i++)
