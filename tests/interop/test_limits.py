@@ -104,19 +104,25 @@ def test_flood_from_one_source_leaves_room_for_another(start_server, keys):
 # ---- PerSourcePenalties -----------------------------------------------------
 
 def test_failing_source_refused_before_fork(start_server, keys):
-    """authfail is 5 s and min 15 s (sshd 9.8's defaults): three failed
-    connections are deferred, the fourth activates a 20 s penalty, and the
-    fifth is dropped before fork with sshd's words. 127.0.0.1 is served
-    meanwhile."""
+    """A failed login adds authfail to the source; refusing starts once the
+    total exceeds min. Durations are long here so that a slow machine
+    cannot let the penalties expire between attempts: the first two
+    failures (60 s, 120 s) stay deferred, the third activates 180 s, and
+    the next connection is dropped before fork with sshd's words, even
+    with the right key. 127.0.0.1 is served meanwhile."""
     good, bad = keys["ed25519"], keys["ecdsa"]
-    srv = start_server(authorized=[good.line()])
-    for i in range(4):
+    srv = start_server(authorized=[good.line()],
+                       opts=["PerSourcePenalties=authfail:60s min:150s"])
+    for i in range(3):
         res = login_from(srv, bad, OTHER)
         assert res.returncode == 255, explain(srv, res, f"bad key {i + 1} logged in?")
+        if i == 0:
+            assert wait_for_log(srv, "new 127.0.0.2/32 deferred penalty of 60.000 "
+                                "seconds for penalty: failed authentication"), explain(srv)
     assert wait_for_log(srv, "srclimit_penalise: 127.0.0.2/32: activating ipv4 "
-                        "penalty of"), explain(srv, None, "no penalty activated")
+                        "penalty of", timeout=30), explain(srv, None, "no penalty activated")
     forks = srv.log_text().count("Connection from 127.0.0.2 port")
-    assert forks == 4, explain(srv)
+    assert forks == 3, explain(srv)
     res = login_from(srv, good, OTHER)   # even the right key: refused
     assert res.returncode == 255, explain(srv, res, "penalised source served")
     assert wait_for_log(srv, "penalty: failed authentication"), explain(srv)
@@ -146,10 +152,12 @@ def test_penalties_off_and_exempt(start_server, keys):
 
 
 def test_noauth_scanner_penalised(start_server, keys):
-    """Connections that never authenticate cost 1 s each; past min (15 s)
-    the source is refused ("connections without attempting
-    authentication") and told so before its connection is closed."""
-    srv = start_server(authorized=[keys["ed25519"].line()])
+    """Connections that never authenticate cost noauth each; past min the
+    source is refused ("connections without attempting authentication")
+    and told so before its connection is closed."""
+    # Long durations: a slow machine cannot let them expire in between.
+    srv = start_server(authorized=[keys["ed25519"].line()],
+                       opts=["PerSourcePenalties=noauth:60s min:250s"])
     for i in range(40):
         with rawssh.RawClient(srv.port, timeout=5) as c:
             try:   # skips "Not allowed at this time", then EOF
@@ -161,7 +169,8 @@ def test_noauth_scanner_penalised(start_server, keys):
         time.sleep(0.1)   # the listener reaps and charges it
     else:
         pytest.fail(explain(srv, None, "scanner never refused"))
-    assert i >= 15, explain(srv, None, f"refused after only {i} connections")
+    # The fixture's readiness probe is one of the five that activate it.
+    assert i >= 4, explain(srv, None, f"refused after only {i} connections")
     assert wait_for_log(srv, "penalty: connections without attempting "
                         "authentication"), explain(srv)
 
