@@ -376,6 +376,10 @@ typedef struct nssh_config {
     /* Server: groups for diffie-hellman-group-exchange (none: the
      * backend's built-in groups). */
     const nssh_modulus *moduli;            size_t n_moduli;
+    /* Server: the largest group-exchange group handed out, in bits
+     * (0: 8192, RFC 4419's largest). Requests above are served from
+     * below this size, or refused when the client's minimum is above. */
+    uint32_t gex_max_bits;
 
     nssh_rng_fn rng;               /* REQUIRED */
     void *rng_user;
@@ -506,6 +510,10 @@ typedef struct nssh_conn_info {
     uint64_t bytes_in, bytes_out;
     const uint8_t *session_id;
     size_t session_id_len;
+    /* Server: finite-field Diffie-Hellman computations done (classic
+     * groups and group exchange), the costly kind a client can ask for
+     * at will; a server may charge them to the client's address. */
+    unsigned dh_count;
 } nssh_conn_info;
 NSSH_API void nssh_conn_get_info(const nssh_conn *c, nssh_conn_info *info);
 

@@ -78,6 +78,7 @@ def main():
         daemon = subprocess.Popen(
             [a.daemon, "-D", "-e", "-p", str(port), "-o", "ListenAddress=127.0.0.1",
              "-h", f"{d}/hk", "-o", f"AuthorizedKeysFile={d}/ck.pub",
+             "-o", "StrictModes=no",   # the keys file is below /dev/shm
              "-o", "Subsystem=sftp internal-sftp",
              "-o", f"Subsystem=ext-sftp {SFTP_SERVER}"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

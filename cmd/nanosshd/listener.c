@@ -1,8 +1,9 @@
 /*
  * The listening sockets and the accept loop: one process per connection so
  * a connection's fault cannot reach another; the parent only accepts,
- * forks, reaps, counts unauthenticated connections (MaxStartups) and
- * handles SIGHUP and SIGTERM.
+ * forks, reaps, counts unauthenticated connections (MaxStartups,
+ * PerSourceMaxStartups), refuses penalised sources (PerSourcePenalties)
+ * before fork, and handles SIGHUP and SIGTERM.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,12 +18,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "listener.h"
 #include "daemon.h"
 #include "sd.h"
 #include "server.h"
+#include "srclimit.h"
 #include "startups.h"
 #include "selfpipe.h"
 
@@ -134,32 +137,94 @@ void listener_close(listener *l)
     l->n = 0;
 }
 
-static void reap(void)
+static double mono_now(void)
 {
-    while (waitpid(-1, NULL, WNOHANG) > 0)
-        ;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* sshd's line for a connection refused by MaxStartups. */
-static void log_drop(int fd, size_t pending)
+/* The listener's books: pending connections and the penalty table. */
+typedef struct books {
+    startups st;
+    srclimit sl;
+} books;
+
+static void charge(books *b, const src_addr *peer, int kind, unsigned times)
 {
+    while (times--)
+        srclimit_penalise(&b->sl, peer, kind, mono_now());
+}
+
+/* Reap connection processes and charge each unauthenticated ending
+ * (and any crash) to its source, as sshd does. */
+static void reap(books *b)
+{
+    src_addr peer;
+    unsigned kex;
+    pid_t pid;
+    int status, authed;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (!startups_reaped(&b->st, pid, &peer, &authed, &kex))
+            continue;
+        charge(b, &peer, PENALTY_KEXDH, kex);
+        charge(b, &peer, srclimit_kind_of_status(status, authed), 1);
+    }
+}
+
+/* sshd's line for a connection refused before fork (MaxStartups,
+ * PerSourceMaxStartups or PerSourcePenalties), and its note to the
+ * client. */
+static void log_drop(int fd, size_t pending, const char *why)
+{
+    static const char msg[] = "Not allowed at this time\r\n";
     struct sockaddr_storage ss;
     socklen_t len = sizeof(ss);
     char peer[NI_MAXHOST] = "?", local[NI_MAXHOST] = "?";
     int pport = 0, lport = 0;
+    ssize_t w;
     if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
         numeric((struct sockaddr *)&ss, len, peer, sizeof(peer), &pport);
     len = sizeof(ss);
     if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
         numeric((struct sockaddr *)&ss, len, local, sizeof(local), &lport);
-    log_info("drop connection #%zu from [%s]:%d on [%s]:%d past MaxStartups",
-             pending, peer, pport, local, lport);
+    log_info("drop connection #%zu from [%s]:%d on [%s]:%d %s", pending, peer,
+             pport, local, lport, why);
+    w = write(fd, msg, sizeof(msg) - 1);   /* best effort */
+    (void)w;
+}
+
+/* Refused before fork: a penalised source, MaxStartups, or more pending
+ * connections from this source's net block than PerSourceMaxStartups. */
+static int refused(books *b, int fd, const daemon_opts *o, const src_addr *peer)
+{
+    const char *reason = NULL;
+    size_t from;
+    if (srclimit_refused(&b->sl, peer, mono_now(), &reason)) {
+        log_drop(fd, b->st.pending, reason);
+        return 1;
+    }
+    if (startups_drop(&b->st, o)) {
+        log_drop(fd, b->st.pending, "past MaxStartups");
+        return 1;
+    }
+    if (o->persource_max > 0 && peer->af &&
+        (from = startups_from(&b->st, o, peer)) >= (size_t)o->persource_max) {
+        log_debug("srclimit_check_allow: %zu of %ld unauthenticated "
+                  "connections from this source", from, o->persource_max);
+        log_drop(fd, b->st.pending, "past PerSourceMaxStartups");
+        return 1;
+    }
+    return 0;
 }
 
 /* One accepted connection: its own process (or this one with -d). */
-static int serve(listener *l, startups *st, int fd, daemon_opts *o,
+static int serve(listener *l, books *b, int fd, daemon_opts *o,
                  const hostkey_set *hk)
 {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    src_addr peer;
     int one = 1, child_end = -1;
     pid_t pid;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -170,15 +235,17 @@ static int serve(listener *l, startups *st, int fd, daemon_opts *o,
         server_run(fd, fd, o, hk);
         return 1;
     }
-    if (startups_drop(st, o)) {
-        log_drop(fd, st->n);
+    memset(&peer, 0, sizeof(peer));
+    if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
+        src_addr_of((struct sockaddr *)&ss, &peer);
+    if (refused(b, fd, o, &peer)) {
         close(fd);
         return 0;
     }
-    if (startups_add(st, &child_end) < 0 || (pid = fork()) < 0) {
+    if (startups_add(&b->st, &peer, &child_end) < 0 || (pid = fork()) < 0) {
         log_error("fork: %s", strerror(errno));
         if (child_end >= 0) {
-            startups_forget(st, st->fds[st->n - 1]);
+            startups_undo(&b->st);
             close(child_end);
         }
         close(fd);
@@ -186,32 +253,35 @@ static int serve(listener *l, startups *st, int fd, daemon_opts *o,
     }
     if (pid == 0) {
         listener_close(l);
-        startups_free(st);
+        startups_free(&b->st);
+        srclimit_free(&b->sl);
         startups_child(child_end);
         selfpipe_close();
         log_reopen();
-        _exit(server_run(fd, fd, o, hk) < 0 ? 1 : 0);
+        server_run(fd, fd, o, hk);
+        _exit(server_exit_status());
     }
+    startups_set_pid(&b->st, pid);
     close(child_end);
     close(fd);
     return 0;
 }
 
-static void accept_all(listener *l, startups *st, int lfd, daemon_opts *o,
+static void accept_all(listener *l, books *b, int lfd, daemon_opts *o,
                        const hostkey_set *hk, int *done)
 {
     int fd;
     while (!*done && (fd = accept4(lfd, NULL, NULL,
                                    SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
-        *done = serve(l, st, fd, o, hk);   /* -d: one connection served */
+        *done = serve(l, b, fd, o, hk);   /* -d: one connection served */
 }
 
 /* Signals: 1 to stop the loop. */
-static int on_signals(int sig_fd, const daemon_opts *o)
+static int on_signals(int sig_fd, const daemon_opts *o, books *b)
 {
     unsigned mask = selfpipe_drain(sig_fd);
     if (mask & (1u << SIGCHLD))
-        reap();
+        reap(b);
     if (mask & ((1u << SIGTERM) | (1u << SIGINT))) {
         log_info("Received signal %d; terminating.",
                  mask & (1u << SIGTERM) ? SIGTERM : SIGINT);
@@ -227,15 +297,17 @@ int listener_run(listener *l, daemon_opts *o, const hostkey_set *hk)
 {
     static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, 0 };
     struct pollfd *pfd = NULL;
-    startups st;
+    books b;
+    src_addr peer;
     size_t i, np;
     int sig_fd = selfpipe_open(sigs), done = 0, e = 0;
     if (sig_fd < 0)
         return NSSH_ERR_INTERNAL;
     signal(SIGPIPE, SIG_IGN);
-    startups_init(&st);
+    startups_init(&b.st);
+    srclimit_init(&b.sl, o);
     while (!done) {
-        np = l->n + 1 + st.n;
+        np = l->n + 1 + b.st.pending;
         free(pfd);
         if (!(pfd = calloc(np, sizeof(*pfd)))) {
             e = NSSH_ERR_NOSPACE;
@@ -244,23 +316,27 @@ int listener_run(listener *l, daemon_opts *o, const hostkey_set *hk)
         for (i = 0; i < l->n; i++)
             pfd[i] = (struct pollfd){ .fd = l->fds[i], .events = POLLIN };
         pfd[l->n] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
-        for (i = 0; i < st.n; i++)
-            pfd[l->n + 1 + i] = (struct pollfd){ .fd = st.fds[i], .events = POLLIN };
+        np = l->n + 1;
+        for (i = 0; i < b.st.n; i++)
+            if (b.st.c[i].fd >= 0)
+                pfd[np++] = (struct pollfd){ .fd = b.st.c[i].fd, .events = POLLIN };
         if (poll(pfd, np, -1) < 0 && errno != EINTR) {
             e = NSSH_ERR_INTERNAL;
             break;
         }
-        if (pfd[l->n].revents && on_signals(sig_fd, o))
+        if (pfd[l->n].revents && on_signals(sig_fd, o, &b))
             break;
-        for (i = l->n + 1; i < np; i++)   /* authenticated, or gone */
+        for (i = l->n + 1; i < np; i++)   /* DH exchanges, login, or gone */
             if (pfd[i].revents)
-                startups_forget(&st, pfd[i].fd);
+                charge(&b, &peer, PENALTY_KEXDH,
+                       startups_read(&b.st, pfd[i].fd, &peer));
         for (i = 0; i < l->n && !done; i++)
             if (pfd[i].revents & POLLIN)
-                accept_all(l, &st, l->fds[i], o, hk, &done);
+                accept_all(l, &b, l->fds[i], o, hk, &done);
     }
     free(pfd);
-    startups_free(&st);
+    startups_free(&b.st);
+    srclimit_free(&b.sl);
     selfpipe_close();
     return e;
 }

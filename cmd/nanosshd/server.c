@@ -19,6 +19,10 @@
 #include "forward.h"
 #include "moduli.h"
 #include "loop.h"
+#include "srclimit.h"
+#include "startups.h"
+
+static int last_status = 255;   /* server_exit_status */
 
 /* The adapter's forwarding answers the engine for the connection. */
 static void open_reply(void *user, uint32_t ch, int ok, uint32_t reason,
@@ -113,11 +117,31 @@ static void engine_config(dconn *s)
                                     HOSTKEYS_MAX * 2);
     cfg->hostkeys = s->hostkeys;
     cfg->moduli = moduli_get(o->moduli_file, &cfg->n_moduli);
+    cfg->gex_max_bits = o->gex_max_bits > 0 ? (uint32_t)o->gex_max_bits : 0;
     cfg->login_grace_ms = (uint32_t)o->grace_seconds * 1000u;
     cfg->rng = nssh_ossl_rng;
     cfg->cb = &callbacks;
     cfg->user = s;
     srv_engine_opts(s);
+}
+
+/* The exit status that tells the listener how an unauthenticated
+ * connection ended (PerSourcePenalties, srclimit.h), as sshd's session
+ * process does; 0 once the user was in. */
+static int outcome(const dconn *s)
+{
+    nssh_conn_info info;
+    if (s->io.authenticated)
+        return 0;
+    if (s->io.c) {
+        nssh_conn_get_info(s->io.c, &info);
+        startups_kexdh(info.dh_count);
+        if (nssh_conn_error(s->io.c) == NSSH_ERR_TIMEOUT)
+            return EXIT_LOGIN_GRACE;
+    }
+    if (s->auth_attempted)
+        return s->valid_attempt ? EXIT_AUTH_ATTEMPTED : EXIT_INVALID_USER;
+    return 255;
 }
 
 static void cleanup(dconn *s)
@@ -153,9 +177,12 @@ int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
         e = loop_run(&s->io);
         srv_log_end(s);
     }
+    last_status = outcome(s);
     cleanup(s);
     return e;
 }
+
+int server_exit_status(void) { return last_status; }
 
 /* -i: the connection is stdin and stdout (one socket from inetd or
  * systemd, or two pipes from ssh's ProxyCommand). They are moved off 0

@@ -12,6 +12,10 @@
  * and leave on fd_out (the same socket, or stdin and stdout with -i).
  * o is this connection's own copy of the options: Match changes it. */
 int server_run(int fd_in, int fd_out, daemon_opts *o, const hostkey_set *hk);
+/* After server_run: the process's exit status for the listener: 0 once
+ * the user was authenticated, else EXIT_LOGIN_GRACE, EXIT_AUTH_ATTEMPTED,
+ * EXIT_INVALID_USER (srclimit.h) or 255, as sshd's session process. */
+int server_exit_status(void);
 /* -i: the connection on stdin and stdout. */
 int server_run_inetd(daemon_opts *o, const hostkey_set *hk);
 

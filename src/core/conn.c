@@ -270,6 +270,7 @@ void nssh_conn_get_info(const nssh_conn *c, nssh_conn_info *i)
     i->username = c->au.done ? c->au.user : NULL;
     i->auth_method = c->au.method;
     i->kex_count = c->kx.count;
+    i->dh_count = c->kx.dh_count;
     i->bytes_in = c->in.total;
     i->bytes_out = c->out.total;
     i->session_id = c->session_id;

@@ -129,6 +129,7 @@ enum {
 typedef struct kex {
     int state;                 /* KX_* */
     unsigned count;            /* completed exchanges */
+    unsigned dh_count;         /* finite-field DH computations (server) */
     int strict;                /* kex-strict-*-v00 agreed on the first KEXINIT */
     int peer_ext_info;         /* peer asked for ext-info (server: ext-info-c) */
     int skip_guess;            /* drop the peer's wrong first-kex guess */

@@ -285,6 +285,8 @@ static int server_init(nssh_conn *c, rd *r)
         return e;
     if (rd_end(r) < 0)
         return kex_fail(c, NSSH_ERR_FORMAT, m, NULL, "trailing bytes after the key exchange value");
+    if (value_mpint(c))   /* the costly kind, counted for the caller */
+        x->dh_count++;
     if (k->gex) {
         e = k->gex->keypair(x->gex_p, x->gex_plen, x->gex_g, x->gex_glen, qs,
                             x->sk, c->cfg->rng, c->cfg->rng_user);

@@ -20,18 +20,30 @@
 #define M_GROUP "SSH_MSG_KEX_DH_GEX_GROUP"
 
 #if NSSH_ENABLE_SERVER
-/* Pick the group closest to n within [min, max]; ties keep the first. */
+/* The server's cap (nssh_config.gex_max_bits): a modexp in an 8192-bit
+ * group costs several times one in a 4096-bit group, and the client picks
+ * the size for free (the "DHEat" attack), so the server may serve less. */
+static uint32_t cap_of(const nssh_conn *c)
+{
+    uint32_t cap = c->cfg->gex_max_bits;
+    return cap >= GEX_MIN && cap < GEX_MAX ? cap : GEX_MAX;
+}
+
+/* Pick the group closest to n within [min, max], both capped; ties keep
+ * the first. The request itself is hashed as sent (RFC 4419 section 3). */
 static int pick_group(nssh_conn *c)
 {
     const nssh_config *k = c->cfg;
     kex *x = &c->kx;
     const nssh_modulus *best = NULL;
-    uint32_t dist = 0xffffffffu;
+    uint32_t dist = 0xffffffffu, cap = cap_of(c);
+    uint32_t hi = x->gex_max < cap ? x->gex_max : cap;
+    uint32_t n = x->gex_n < hi ? x->gex_n : hi;
     size_t i;
     for (i = 0; i < k->n_moduli; i++) {
         const nssh_modulus *m = &k->moduli[i];
-        uint32_t d = m->bits > x->gex_n ? m->bits - x->gex_n : x->gex_n - m->bits;
-        if (m->bits < x->gex_min || m->bits > x->gex_max || m->plen > NSSH_DH_MAX)
+        uint32_t d = m->bits > n ? m->bits - n : n - m->bits;
+        if (m->bits < x->gex_min || m->bits > hi || m->plen > NSSH_DH_MAX)
             continue;
         if (d < dist) {
             best = m;
@@ -47,8 +59,13 @@ static int pick_group(nssh_conn *c)
     }
     x->gex_plen = sizeof(x->gex_p);
     x->gex_glen = sizeof(x->gex_g);
-    return x->kem->gex->default_group(x->gex_n, x->gex_p, &x->gex_plen, x->gex_g,
-                                      &x->gex_glen);
+    if (x->kem->gex->default_group(n, x->gex_p, &x->gex_plen, x->gex_g,
+                                   &x->gex_glen) < 0)
+        return NSSH_ERR_KEX_VALUE;
+    /* The built-in group nearest n may still be outside [min, hi]. */
+    if (x->gex_plen * 8 < x->gex_min || x->gex_plen * 8 > hi)
+        return NSSH_ERR_KEX_VALUE;
+    return 0;
 }
 
 static int server_request(nssh_conn *c, rd *r)
@@ -68,12 +85,14 @@ static int server_request(nssh_conn *c, rd *r)
                          (unsigned)x->gex_max, GEX_MIN, GEX_MAX);
     if ((e = pick_group(c)) < 0)
         return conn_fail(c, e, NSSH_DISC_KEY_EXCHANGE_FAILED, "kex", M_REQ, NULL,
-                         "no group between %u and %u bits",
-                         (unsigned)x->gex_min, (unsigned)x->gex_max);
+                         "no group between %u and %u bits (largest served %u)",
+                         (unsigned)x->gex_min, (unsigned)x->gex_max,
+                         (unsigned)cap_of(c));
     conn_log(c, NSSH_LOG_DEBUG, "kex", M_GROUP, NULL,
-             "group exchange: asked %u..%u (%u) bits, sending %u",
+             "group exchange: asked %u..%u (%u) bits, sending %u%s",
              (unsigned)x->gex_min, (unsigned)x->gex_max, (unsigned)x->gex_n,
-             (unsigned)(x->gex_plen * 8));
+             (unsigned)(x->gex_plen * 8),
+             x->gex_n > cap_of(c) ? " (capped)" : "");
     pkt_begin(c, &w, MSG_KEX_DH_GEX_GROUP);
     wr_mpint(&w, x->gex_p, x->gex_plen);
     wr_mpint(&w, x->gex_g, x->gex_glen);

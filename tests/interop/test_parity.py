@@ -55,7 +55,9 @@ def test_parity_keyword_defaults(nanosshd, hostkey):
     res = run([nanosshd, "-T", "-f", "/dev/null", "-h", hostkey])
     lines = res.stdout.decode().splitlines()
     for want in ("permittty yes", "disableforwarding no", "ipqos af21 cs1",
-                 "permitemptypasswords no", "strictmodes no"):
+                 "permitemptypasswords no", "strictmodes yes",
+                 "persourcemaxstartups none", "persourcenetblocksize 32:128",
+                 "persourcepenaltyexemptlist none", "dhgroupexchangemaxsize 4096"):
         assert want in lines, f"-T lacks {want!r}:\n" + "\n".join(lines)
 
 
@@ -200,7 +202,8 @@ def test_moduli_file(start_server, keys, tmp_path):
     moduli = tmp_path / "moduli"
     moduli.write_text("".join(lines))
     srv = start_server(authorized=[keys["ed25519"].line()],
-                       opts=[f"ModuliFile={moduli}"])
+                       opts=[f"ModuliFile={moduli}",
+                             "DHGroupExchangeMaxSize=8192"])   # 4096 by default
     res = ssh(srv, keys["ed25519"], "true", timeout=120,
               opts=["KexAlgorithms=diffie-hellman-group-exchange-sha256"])
     assert res.returncode == 0, explain(srv, res)

@@ -197,6 +197,10 @@ static void log_failed(dconn *s, const char *name, const char *method,
     int valid = name[0] && !strcmp(name, s->io.pw.name) && user_allowed(s);
     int level;
     s->failures++;
+    if (strcmp(method, "none")) {   /* PerSourcePenalties: authfail */
+        s->auth_attempted = 1;
+        s->valid_attempt |= valid;
+    }
     level = !valid || s->failures >= max / 2 || !strcmp(method, "password")
                 ? LL_INFO : LL_VERBOSE;
     key_desc(blob, len, desc, sizeof(desc));

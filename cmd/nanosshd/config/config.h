@@ -117,6 +117,24 @@ int kw_bad_value(const char *kw, const char *v, char *err, size_t cap);
 int strlist_add(strlist *l, const char *v);
 void strlist_free(strlist *l);
 
+/* ---- config_srclimit.c ------------------------------------------------------ */
+int kw_persource_startups(daemon_opts *o, char **av, size_t ac, char *err,
+                          size_t cap);
+int kw_netblock(daemon_opts *o, char **av, size_t ac, char *err, size_t cap);
+int kw_penalties(daemon_opts *o, char **av, size_t ac, char *err, size_t cap);
+int kw_penalty_exempt(daemon_opts *o, char **av, size_t ac, char *err,
+                      size_t cap);
+int kw_gex_max(daemon_opts *o, char **av, size_t ac, char *err, size_t cap);
+void kw_reset_srclimit(daemon_opts *o);   /* every per-source value */
+void kw_reset_penalty_exempt(daemon_opts *o);
+/* sshd 9.8's defaults for what is unset. */
+void srclimit_opts_finish(daemon_opts *o);
+void show_persource_startups(const daemon_opts *o, const char *name, FILE *f);
+void show_netblock(const daemon_opts *o, const char *name, FILE *f);
+void show_penalties(const daemon_opts *o, const char *name, FILE *f);
+void show_penalty_exempt(const daemon_opts *o, const char *name, FILE *f);
+void show_gex_max(const daemon_opts *o, const char *name, FILE *f);
+
 /* ---- config_net.c ---------------------------------------------------------- */
 int kw_port(daemon_opts *o, char **av, size_t ac, char *err, size_t cap);
 int kw_listen(daemon_opts *o, char **av, size_t ac, char *err, size_t cap);

@@ -63,6 +63,13 @@ const keyword config_keywords[] = {
     CUSTOM("PidFile", kw_pidfile, 1, 1, 0, NULL, show_pidfile),
     YESNO("TCPKeepAlive", tcp_keepalive, 1, 0),
     CUSTOM("MaxStartups", kw_startups, 1, 1, 0, NULL, show_startups),
+    CUSTOM("PerSourceMaxStartups", kw_persource_startups, 1, 1, 0,
+           kw_reset_srclimit, show_persource_startups),
+    CUSTOM("PerSourceNetBlockSize", kw_netblock, 1, 1, 0, NULL, show_netblock),
+    CUSTOM("PerSourcePenalties", kw_penalties, 1, CFG_ARGS_MAX, 0, NULL,
+           show_penalties),
+    CUSTOM("PerSourcePenaltyExemptList", kw_penalty_exempt, 1, 1, 0,
+           kw_reset_penalty_exempt, show_penalty_exempt),
     STR("VersionAddendum", version_addendum, KW_NONE | KW_RAW),
     CUSTOM("IPQoS", kw_ipqos, 1, 2, KW_MATCH, kw_reset_ipqos, show_ipqos),
     /* sshd's helper programs and its FIDO middleware: nanosshd runs
@@ -83,10 +90,11 @@ const keyword config_keywords[] = {
     CUSTOM("PubkeyAcceptedKeyTypes", kw_pubkey_algs, 1, 1, KW_MATCH,
            kw_reset_pubkey_algs, NULL),   /* sshd's older name */
     STR("ModuliFile", moduli_file, 0),
+    CUSTOM("DHGroupExchangeMaxSize", kw_gex_max, 1, 1, 0, NULL, show_gex_max),
     CUSTOM("RekeyLimit", kw_rekey, 1, 2, KW_MATCH, kw_reset_rekey, show_rekey),
     /* Who may log in, and how. */
     YESNO("PubkeyAuthentication", pubkey_auth, 1, KW_MATCH),
-    YESNO("StrictModes", strict_modes, 0, 0),   /* sshd: yes; see the manual */
+    YESNO("StrictModes", strict_modes, 1, 0),
     FIXED("PermitEmptyPasswords", "no", KW_MATCH),
     CUSTOM("AuthorizedKeysFile", kw_akfile, 1, OPTS_MAX_AKFILES, KW_MATCH,
            kw_reset_akfile, show_akfile),
@@ -175,7 +183,7 @@ static const char *const elsewhere[] = {
     "HostCertificate", "HostKeyAgent", "IgnoreUserKnownHosts",
     "KerberosGetAFSToken", "KerberosOrLocalPasswd", "KerberosTicketCleanup",
     "LogVerbose",
-    "PerSourceMaxStartups", "PerSourceNetBlockSize", "PubkeyAuthOptions",
+    "PubkeyAuthOptions",
     "RDomain", "RequiredRSASize", "RevokedKeys",
     "StreamLocalBindMask", "StreamLocalBindUnlink",
     "TrustedUserCAKeys", "UnusedConnectionTimeout",

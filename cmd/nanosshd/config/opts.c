@@ -61,6 +61,7 @@ int opts_finish(daemon_opts *o)
         o->ipqos_bulk = 0x20;
     }
     config_defaults(o);
+    srclimit_opts_finish(o);
     algs_defaults(o);
     return e ? NSSH_ERR_NOSPACE : 0;
 }
@@ -101,6 +102,7 @@ void opts_free(daemon_opts *o)
     opts_free_strs(o->accept_env, &o->n_accept_env);
     free(o->pid_file);
     o->pid_file = NULL;
+    kw_reset_penalty_exempt(o);
     opts_chan_free(o);
     for (i = 0; i < config_n_keywords; i++)   /* strings and lists */
         if (config_keywords[i].type == KT_STR || config_keywords[i].type == KT_LIST)

@@ -92,6 +92,17 @@ typedef struct listen_addr {
     int port;                   /* 0: every Port */
 } listen_addr;
 
+/* PerSourcePenalties (sshd_config(5)): seconds of penalty per event,
+ * the accumulation bounds, and the size of the tables. -1: unset. */
+enum { PENALTY_PERMISSIVE = 0, PENALTY_DENY_ALL = 1 };
+typedef struct penalty_opts {
+    int enabled;
+    double crash, authfail, invaliduser, noauth, grace, refuse, kexdh;
+    double max, min;
+    long max_sources4, max_sources6;
+    int overflow, overflow6;    /* PENALTY_* */
+} penalty_opts;
+
 typedef struct daemon_opts {
     /* Command line. */
     int debug;                  /* -d given (count) */
@@ -169,6 +180,12 @@ typedef struct daemon_opts {
     long alive_interval;        /* ClientAliveInterval, seconds; 0 off */
     long alive_count_max;       /* ClientAliveCountMax */
     int startups_begin, startups_rate, startups_full;   /* MaxStartups */
+    /* Per-source limits (srclimit.c, config_srclimit.c); -1 unset. */
+    long persource_max;         /* PerSourceMaxStartups; 0: none */
+    int netblock4, netblock6;   /* PerSourceNetBlockSize, bits */
+    penalty_opts penalty;       /* PerSourcePenalties */
+    char *penalty_exempt;       /* PerSourcePenaltyExemptList; NULL none */
+    long gex_max_bits;          /* DHGroupExchangeMaxSize, bits */
     strlist allow_users, deny_users, allow_groups, deny_groups;
     strlist set_env;            /* SetEnv: "NAME=value" */
     char *banner;               /* Banner file; "" for none */

@@ -1,6 +1,8 @@
 /*
- * After authentication, each round of the loop: tell the listener the
- * connection is no longer pending (MaxStartups), and ClientAliveInterval /
+ * Each round of the loop: before authentication, tell the listener of
+ * each finite-field DH exchange (charged to the source); after it, tell
+ * the listener the connection is no longer pending (MaxStartups), and
+ * ClientAliveInterval /
  * ClientAliveCountMax (sshd_config(5)): when nothing has arrived from the
  * client for the interval, send keepalive@openssh.com wanting a reply;
  * after CountMax probes in a row without an answer, end the connection
@@ -42,9 +44,13 @@ void alive_answer(void *user, int ok, const uint8_t *data, size_t len)
 void alive_tick(void *app)
 {
     dconn *s = app;
+    nssh_conn_info info;
     int e;
-    if (!s->io.authenticated)
+    if (!s->io.authenticated) {   /* PerSourcePenalties: kex-dh */
+        nssh_conn_get_info(s->io.c, &info);
+        startups_kexdh(info.dh_count);
         return;
+    }
     startups_authenticated();
     if (s->o->alive_interval <= 0 || s->io.now < due(s) ||
         (nssh_conn_state(s->io.c) & NSSH_CLOSED))

@@ -25,6 +25,8 @@ typedef struct dconn {
     authkey_opts kopts;
     int have_kopts;
     long failures;                   /* refused attempts, queries included */
+    int auth_attempted;              /* a method other than "none" refused */
+    int valid_attempt;               /* ... for an existing, allowed user */
     int auth_limit_logged;
     int peer_disconnected;
     struct pamauth *pam;             /* PAM handle and phases, or NULL */

@@ -274,6 +274,11 @@ static const char *const good_lines[] = {
     "VersionAddendum Debian 5", "IPQoS ef throughput",
     "SecurityKeyProvider internal", "SshdSessionPath /usr/lib/x",
     "SshdAuthPath /usr/lib/y", "PermitTTY no", "DisableForwarding yes",
+    "PerSourceMaxStartups 7", "PerSourceNetBlockSize 24:56",
+    "PerSourcePenalties authfail:30s noauth:2 max:1h min:20s max-sources4:100 "
+    "overflow:deny-all kex-dh:3s",
+    "PerSourcePenaltyExemptList 10.0.0.0/8,192.0.2.1",
+    "DHGroupExchangeMaxSize 3072",
 };
 
 static int covered(const char *name)
@@ -352,6 +357,16 @@ static void test_every_keyword(void **state)
     assert_string_equal(o.sshd_auth_path, "/usr/lib/y");
     assert_int_equal(o.permit_tty, 0);
     assert_int_equal(o.disable_forwarding, 1);
+    assert_int_equal(o.persource_max, 7);
+    assert_int_equal(o.netblock4, 24);
+    assert_int_equal(o.netblock6, 56);
+    assert_true(o.penalty.authfail == 30 && o.penalty.noauth == 2 &&
+                o.penalty.max == 3600 && o.penalty.min == 20 &&
+                o.penalty.kexdh == 3);
+    assert_int_equal(o.penalty.max_sources4, 100);
+    assert_int_equal(o.penalty.overflow, PENALTY_DENY_ALL);
+    assert_string_equal(o.penalty_exempt, "10.0.0.0/8,192.0.2.1");
+    assert_int_equal(o.gex_max_bits, 3072);
     opts_free(&o);
 }
 
@@ -363,7 +378,21 @@ static void test_parity_keywords(void **state)
     (void)state;
     opts_init(&o);
     assert_int_equal(opts_finish(&o), 0);
-    assert_int_equal(o.strict_modes, 0);
+    assert_int_equal(o.strict_modes, 1);
+    /* sshd 9.8's per-source defaults; the GEX cap is nanosshd's. */
+    assert_int_equal(o.persource_max, 0);
+    assert_int_equal(o.netblock4, 32);
+    assert_int_equal(o.netblock6, 128);
+    assert_int_equal(o.penalty.enabled, 1);
+    assert_true(o.penalty.crash == 90 && o.penalty.authfail == 5 &&
+                o.penalty.noauth == 1 && o.penalty.grace == 10 &&
+                o.penalty.refuse == 10 && o.penalty.max == 600 &&
+                o.penalty.min == 15);
+    assert_int_equal(o.penalty.max_sources4, 65536);
+    assert_int_equal(o.penalty.max_sources6, 65536);
+    assert_int_equal(o.penalty.overflow, PENALTY_PERMISSIVE);
+    assert_int_equal(o.penalty.overflow6, PENALTY_PERMISSIVE);
+    assert_int_equal(o.gex_max_bits, 4096);
     assert_int_equal(o.permit_tty, 1);
     assert_int_equal(o.disable_forwarding, 0);
     assert_int_equal(o.ipqos_interactive, 0x48);   /* af21 */
@@ -392,6 +421,23 @@ static void test_parity_keywords(void **state)
     assert_true(line(&o, "PermitEmptyPasswords yes", err, sizeof(err)) < 0);
     assert_true(line(&o, "PermitTTY perhaps", err, sizeof(err)) < 0);
     assert_true(line(&o, "StrictModes", err, sizeof(err)) < 0);
+    assert_true(line(&o, "PerSourceMaxStartups 0", err, sizeof(err)) < 0);
+    assert_true(line(&o, "PerSourceNetBlockSize 33", err, sizeof(err)) < 0);
+    assert_true(line(&o, "PerSourceNetBlockSize 24:129", err, sizeof(err)) < 0);
+    assert_true(line(&o, "PerSourcePenalties no crash:1", err, sizeof(err)) < 0);
+    assert_true(line(&o, "PerSourcePenalties bogus:1", err, sizeof(err)) < 0);
+    assert_true(line(&o, "PerSourcePenalties overflow:maybe", err, sizeof(err)) < 0);
+    assert_true(line(&o, "PerSourcePenaltyExemptList 10.0.0.0/99", err,
+                     sizeof(err)) < 0);
+    assert_true(line(&o, "DHGroupExchangeMaxSize 1024", err, sizeof(err)) < 0);
+    assert_true(line(&o, "DHGroupExchangeMaxSize 16384", err, sizeof(err)) < 0);
+    opts_free(&o);
+    opts_init(&o);
+    assert_int_equal(line(&o, "PerSourcePenalties no", err, sizeof(err)), 0);
+    assert_int_equal(line(&o, "PerSourceMaxStartups none", err, sizeof(err)), 0);
+    assert_int_equal(opts_finish(&o), 0);
+    assert_int_equal(o.penalty.enabled, 0);
+    assert_int_equal(o.persource_max, 0);
     opts_free(&o);
 }
 

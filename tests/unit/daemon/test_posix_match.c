@@ -201,30 +201,56 @@ static void test_startups(void **state)
 {
     daemon_opts o;
     startups st;
-    int fds[4], i, drops = 0;
+    src_addr a = { .af = AF_INET, .a = { 192, 0, 2, 1 } }, peer;
+    int fds[4], i, drops = 0, authed;
+    unsigned kex;
     (void)state;
     opts_init(&o);
+    assert_int_equal(opts_finish(&o), 0);
     o.startups_begin = 2;
     o.startups_rate = 50;
     o.startups_full = 4;
     startups_init(&st);
     assert_false(startups_drop(&st, &o));
-    for (i = 0; i < 2; i++)
-        assert_int_equal(startups_add(&st, &fds[i]), 0);
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(startups_add(&st, &a, &fds[i]), 0);
+        startups_set_pid(&st, 1000 + i);
+    }
     for (i = 0; i < 200; i++)
         drops += startups_drop(&st, &o);
     assert_true(drops > 50 && drops < 150);   /* 50% at begin */
-    for (i = 2; i < 4; i++)
-        assert_int_equal(startups_add(&st, &fds[i]), 0);
+    for (i = 2; i < 4; i++) {
+        assert_int_equal(startups_add(&st, &a, &fds[i]), 0);
+        startups_set_pid(&st, 1000 + i);
+    }
     assert_true(startups_drop(&st, &o));      /* full: always */
-    /* A child that closes its end is no longer pending. */
-    close(fds[3]);
-    startups_forget(&st, st.fds[3]);
-    assert_int_equal(st.n, 3);
-    for (i = 0; i < 3; i++)
+    assert_int_equal(startups_from(&st, &o, &a), 4);
+    /* Two DH exchanges, then the login: no longer pending. The first
+     * exchange of a connection that logs in costs nothing. */
+    assert_int_equal(write(fds[3], "KKA", 3), 3);
+    assert_int_equal(startups_read(&st, st.c[3].fd, &peer), 1);
+    assert_true(src_addr_eq(&peer, &a));
+    assert_int_equal(st.pending, 3);
+    /* A child that closes its end without logging in: not pending either,
+     * and its exit is charged with authed 0. */
+    assert_int_equal(write(fds[2], "K", 1), 1);
+    close(fds[2]);
+    assert_int_equal(startups_read(&st, st.c[2].fd, &peer), 0);
+    assert_int_equal(st.pending, 2);
+    assert_int_equal(startups_reaped(&st, 1002, &peer, &authed, &kex), 1);
+    assert_int_equal(authed, 0);
+    assert_int_equal(kex, 1);   /* its one exchange, charged at the end */
+    assert_int_equal(startups_reaped(&st, 1003, &peer, &authed, &kex), 1);
+    assert_int_equal(authed, 1);
+    assert_int_equal(kex, 0);
+    assert_int_equal(startups_reaped(&st, 4242, &peer, &authed, &kex), 0);
+    assert_int_equal(st.n, 2);
+    for (i = 0; i < 2; i++)
         close(fds[i]);
+    close(fds[3]);
     startups_free(&st);
     assert_int_equal(st.n, 0);
+    opts_free(&o);
 }
 
 static void test_engine_tables(void **state)
