@@ -20,6 +20,7 @@
 #include "sd.h"
 #include "server.h"
 #include "algs.h"
+#include "moduli.h"
 
 /* -T: the configuration as a connection described by -C would see it. */
 static int show(daemon_opts *o)
@@ -73,6 +74,7 @@ static int inetd(daemon_opts *o, const hostkey_set *hk)
 static int serve(daemon_opts *o, const hostkey_set *hk)
 {
     listener l = { { 0 }, 0, 0 };
+    size_t n_moduli;
     int code = 255;
     if (listener_open(&l, o) < 0)
         goto out;
@@ -82,6 +84,9 @@ static int serve(daemon_opts *o, const hostkey_set *hk)
         goto out;
     if (o->pid_file && pidfile_write(o->pid_file) < 0)
         goto out;
+    /* Parsed once, before any fork: the connections share the groups
+     * instead of each reading and parsing moduli(5) at its start. */
+    moduli_get(o->moduli_file, &n_moduli);
     sd_notify_state("READY=1");
     code = listener_run(&l, o, hk) < 0 ? 255 : 0;
     if (o->pid_file)
