@@ -57,7 +57,7 @@ int chanio_from_child(srv *s, uint32_t ch, ostream *os)
         pump_push(s->c, ch, os->ext, &os->b);
         return 0;
     }
-    r = pump_read(s->c, ch, os->ext, os->fd, &os->b, 0, &got);
+    r = pump_read_direct(s->c, ch, os->ext, os->fd, &got);
     if (r < 0)
         return r;
     if (got && ss->drain_deadline)
@@ -124,7 +124,7 @@ void chanio_reap(srv *s)
     int st;
     uint32_t ch;
     while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-        for (ch = 0; ch < NSSH_MAX_CHANNELS; ch++) {
+        for (ch = 0; ch < s->ch_hi; ch++) {
             session *ss = &s->sess[ch];
             if (ss->used && ss->pid == pid && !ss->reaped) {
                 ss->reaped = 1;

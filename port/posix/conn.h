@@ -93,8 +93,13 @@ typedef struct srv {
     long failures;                   /* refused attempts, queries included */
     int auth_limit_logged;
     int conn_reset;                  /* read failed with ECONNRESET */
+    int no_quickack;                 /* the socket refused TCP_QUICKACK */
     int peer_disconnected;
     session sess[NSSH_MAX_CHANNELS];
+    /* Above the highest channel id given a session or a forwarding: the
+     * loop looks at sess[0..ch_hi) only (ids are allocated lowest first,
+     * so this stays small); raised by srv_chan_used, lowered by the loop. */
+    uint32_t ch_hi;
     struct pamauth *pam;             /* PAM handle and phases, or NULL */
     struct fwd_state *fwd;           /* forward.h: port forwarding, or NULL */
     /* engine tables from the options (server.c, srvmatch.c) */
@@ -114,6 +119,13 @@ typedef struct srv {
     uint64_t alive_sent;             /* when the last probe went, ms */
     long alive_missed;               /* probes without an answer */
 } srv;
+
+/* Channel ch now carries a session or a forwarding. */
+static inline void srv_chan_used(srv *s, uint32_t ch)
+{
+    if (ch + 1 > s->ch_hi)
+        s->ch_hi = ch + 1;
+}
 
 /* ---- provided by the program (cmd/nanosshd/session/) ------------------- */
 /* A line about this connection; adds " [preauth]" before authentication. */
