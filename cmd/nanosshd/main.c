@@ -21,6 +21,7 @@
 #include "server.h"
 #include "algs.h"
 #include "moduli.h"
+#include "nanossh_ossl.h"
 
 /* -T: the configuration as a connection described by -C would see it. */
 static int show(daemon_opts *o)
@@ -84,9 +85,10 @@ static int serve(daemon_opts *o, const hostkey_set *hk)
         goto out;
     if (o->pid_file && pidfile_write(o->pid_file) < 0)
         goto out;
-    /* Parsed once, before any fork: the connections share the groups
-     * instead of each reading and parsing moduli(5) at its start. */
+    /* Once, before any fork: the connections share the groups and
+     * libcrypto's tables instead of each building them at its start. */
     moduli_get(o->moduli_file, &n_moduli);
+    nssh_ossl_preload();
     sd_notify_state("READY=1");
     code = listener_run(&l, o, hk) < 0 ? 255 : 0;
     if (o->pid_file)
