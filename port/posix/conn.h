@@ -64,6 +64,7 @@ typedef struct session {
     /* child stdin: client data not yet written (bounded by our window) */
     int fd_in;             /* -1 when closed; the pty master with a pty */
     pump_buf in;
+    int in_full;           /* fd_in took less than offered: wait for POLLOUT */
     int in_eof;            /* client sent EOF */
     ostream out, err;      /* with a pty only out is used (the master) */
     char *env[SESS_ENV_MAX];   /* accepted "NAME=value" */

@@ -201,16 +201,20 @@ static void child_event(srv *s, const pollset *p, nfds_t i)
     case PF_PTY:
         if (ss->out.fd == fd && (re & (POLLIN | POLLHUP | POLLERR)))
             chanio_from_child(s, p->ch[i], &ss->out);
-        if (p->kind[i] == PF_PTY && ss->fd_in == fd && (re & POLLOUT))
+        if (p->kind[i] == PF_PTY && ss->fd_in == fd && (re & POLLOUT)) {
+            ss->in_full = 0;
             chanio_to_child(s, p->ch[i]);
+        }
         break;
     case PF_ERR:
         if (ss->err.fd == fd)
             chanio_from_child(s, p->ch[i], &ss->err);
         break;
     case PF_IN:
-        if (ss->fd_in == fd)
+        if (ss->fd_in == fd) {
+            ss->in_full = 0;
             chanio_to_child(s, p->ch[i]);
+        }
         break;
     }
 }

@@ -15,8 +15,9 @@ static int hexval(int ch)
 {
     if (ch >= '0' && ch <= '9')
         return ch - '0';
-    ch = tolower(ch);
-    return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    return ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
 }
 
 /* The next space-separated decimal field of *pp; 0 when there is none. */
@@ -50,7 +51,7 @@ static int parse_line(const char *line, nssh_modulus *m)
             return 0;
     while (*hex == ' ' || *hex == '\t')
         hex++;
-    for (end = hex; isxdigit((unsigned char)*end); end++)
+    for (end = hex; hexval((unsigned char)*end) >= 0; end++)
         ;
     if (*end && !isspace((unsigned char)*end))
         return 0;
