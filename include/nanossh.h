@@ -527,6 +527,28 @@ NSSH_API long nssh_channel_write(nssh_conn *c, uint32_t ch, uint32_t ext,
                                  const uint8_t *data, size_t len);
 /* How many bytes nssh_channel_write would accept now. */
 NSSH_API size_t nssh_channel_writable(const nssh_conn *c, uint32_t ch);
+
+/* A piece of memory to fill (nssh_channel_reserve). */
+typedef struct nssh_iovec {
+    uint8_t *p;
+    size_t len;
+} nssh_iovec;
+/*
+ * Zero-copy nssh_channel_write: the data fields of up to max_iov channel
+ * data packets (ext as for nssh_channel_write), in place in the send
+ * buffer, as much as the peer's window, its packet size and the buffer
+ * allow. Fill them in order (one readv() from a pipe can fill them all),
+ * then nssh_channel_commit. Returns how many iov were set (0: nothing
+ * can be sent now). The memory is valid only until the next call into
+ * the engine: reserve and commit with nothing in between.
+ */
+NSSH_API size_t nssh_channel_reserve(nssh_conn *c, uint32_t ch, uint32_t ext,
+                                     nssh_iovec *iov, size_t max_iov);
+/* Send the first n bytes written into the last reservation (ch and ext
+ * as given to it; n at most the sum of its lengths), which ends it.
+ * Returns n, or a negative error (NSSH_ERR_STATE: no such reservation). */
+NSSH_API long nssh_channel_commit(nssh_conn *c, uint32_t ch, uint32_t ext,
+                                  size_t n);
 /* The application consumed n bytes of received data: reopen the window. */
 NSSH_API int nssh_channel_consume(nssh_conn *c, uint32_t ch, size_t n);
 /* Send exit-status / exit-signal (server role). */

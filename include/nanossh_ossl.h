@@ -80,6 +80,12 @@ NSSH_API const nssh_sig_alg *nssh_ossl_sig_by_name(const char *name);
 /* Random bytes from RAND_bytes; an nssh_rng_fn. */
 NSSH_API int nssh_ossl_rng(void *user, uint8_t *out, size_t len);
 
+/* Optional, for a server that forks a process per connection: call once
+ * before the first fork. Builds libcrypto's algorithm tables and its
+ * random generator so that each child does not build them again (about
+ * half of a login's CPU otherwise); children reseed on their own. */
+NSSH_API void nssh_ossl_preload(void);
+
 /* ---- Keys ------------------------------------------------------------------ */
 enum {
     NSSH_KEY_NONE = 0,

@@ -20,6 +20,8 @@
 #include "sd.h"
 #include "server.h"
 #include "algs.h"
+#include "moduli.h"
+#include "nanossh_ossl.h"
 
 /* -T: the configuration as a connection described by -C would see it. */
 static int show(daemon_opts *o)
@@ -73,6 +75,7 @@ static int inetd(daemon_opts *o, const hostkey_set *hk)
 static int serve(daemon_opts *o, const hostkey_set *hk)
 {
     listener l = { { 0 }, 0, 0 };
+    size_t n_moduli;
     int code = 255;
     if (listener_open(&l, o) < 0)
         goto out;
@@ -82,6 +85,10 @@ static int serve(daemon_opts *o, const hostkey_set *hk)
         goto out;
     if (o->pid_file && pidfile_write(o->pid_file) < 0)
         goto out;
+    /* Once, before any fork: the connections share the groups and
+     * libcrypto's tables instead of each building them at its start. */
+    moduli_get(o->moduli_file, &n_moduli);
+    nssh_ossl_preload();
     sd_notify_state("READY=1");
     code = listener_run(&l, o, hk) < 0 ? 255 : 0;
     if (o->pid_file)

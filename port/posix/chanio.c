@@ -37,11 +37,14 @@ static void close_pty(session *ss)
 int chanio_to_child(pconn *s, uint32_t ch)
 {
     session *ss = &s->sess[ch];
-    /* The child closed its input: the rest is dropped; a pty stays. */
-    if (ss->fd_in >= 0 &&
+    /* The child closed its input: the rest is dropped; a pty stays. A
+     * full fd is written again once poll() says it has room (loop.c
+     * clears in_full), not after every read from the socket. */
+    if (ss->fd_in >= 0 && !ss->in_full &&
         pump_write(s->c, ch, ss->fd_in, &ss->in, 0) == PUMP_FAIL &&
         !ss->want_pty)
         close_fd(&ss->fd_in);
+    ss->in_full = ss->fd_in >= 0 && pump_pending(&ss->in);
     /* EOF from the client closes a pipe; a pty stays open, as in sshd. */
     if (ss->in_eof && !pump_pending(&ss->in) && !ss->want_pty && ss->started)
         close_fd(&ss->fd_in);
@@ -57,7 +60,7 @@ int chanio_from_child(pconn *s, uint32_t ch, ostream *os)
         pump_push(s->c, ch, os->ext, &os->b);
         return 0;
     }
-    r = pump_read(s->c, ch, os->ext, os->fd, &os->b, 0, &got);
+    r = pump_read_direct(s->c, ch, os->ext, os->fd, &got);
     if (r < 0)
         return r;
     if (got && ss->drain_deadline)
@@ -124,7 +127,7 @@ void chanio_reap(pconn *s)
     int st;
     uint32_t ch;
     while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-        for (ch = 0; ch < NSSH_MAX_CHANNELS; ch++) {
+        for (ch = 0; ch < s->ch_hi; ch++) {
             session *ss = &s->sess[ch];
             if (ss->used && ss->pid == pid && !ss->reaped) {
                 ss->reaped = 1;

@@ -56,6 +56,7 @@ typedef struct session {
     /* child stdin: client data not yet written (bounded by our window) */
     int fd_in;             /* -1 when closed; the pty master with a pty */
     pump_buf in;
+    int in_full;           /* fd_in took less than offered: wait for POLLOUT */
     int in_eof;            /* client sent EOF */
     ostream out, err;      /* with a pty only out is used (the master) */
     char *env[SESS_ENV_MAX];   /* accepted "NAME=value" */
@@ -95,15 +96,27 @@ typedef struct pconn {
     uint64_t now;                    /* monotonic ms */
     uint64_t last_rx;                /* when bytes last arrived, ms */
     int conn_reset;                  /* read failed with ECONNRESET */
+    int no_quickack;                 /* the socket refused TCP_QUICKACK */
     /* Set by the program when authentication succeeds: the sessions'
      * user. Forwarding requests are refused before. */
     int authenticated;
     user_info pw;
     session sess[NSSH_MAX_CHANNELS];
+    /* Above the highest channel id given a session or a forwarding: the
+     * loop looks at sess[0..ch_hi) only (ids are allocated lowest first,
+     * so this stays small); raised by pconn_chan_used, lowered by the loop. */
+    uint32_t ch_hi;
     struct fwd_state *fwd;           /* forward.h: port forwarding, or NULL */
     const conn_policy *policy;
     void *app;                       /* the program's, for policy */
 } pconn;
+
+/* Channel ch now carries a session or a forwarding. */
+static inline void pconn_chan_used(pconn *s, uint32_t ch)
+{
+    if (ch + 1 > s->ch_hi)
+        s->ch_hi = ch + 1;
+}
 
 /* ---- conn.c -------------------------------------------------------------- */
 /* Zero s and take fd (and fd_out) with their peer and local addresses;

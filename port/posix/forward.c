@@ -54,6 +54,7 @@ static fwd_chan *chan_new(pconn *s, uint32_t ch, int state, const char *host,
     f = &fs->ch[ch];
     chan_free(f);
     f->state = state;
+    pconn_chan_used(s, ch);
     snprintf(f->host, sizeof(f->host), "%s", host);
     f->port = port;
     return f;

@@ -88,7 +88,7 @@ size_t fwd_pollfds(pconn *s, struct pollfd *fds, size_t cap)
     uint32_t ch;
     if (!s->fwd)
         return 0;
-    for (ch = 0; ch < NSSH_MAX_CHANNELS && n < cap; ch++) {
+    for (ch = 0; ch < s->ch_hi && n < cap; ch++) {
         fwd_chan *f = &s->fwd->ch[ch];
         short ev = 0;
         if (f->fd < 0)
@@ -119,7 +119,7 @@ static void one_event(pconn *s, int fd, short re)
 {
     size_t i, k;
     uint32_t ch;
-    for (ch = 0; ch < NSSH_MAX_CHANNELS; ch++) {
+    for (ch = 0; ch < s->ch_hi; ch++) {
         fwd_chan *f = &s->fwd->ch[ch];
         if (f->state == FC_FREE || f->fd != fd)
             continue;
@@ -150,7 +150,7 @@ void fwd_events(pconn *s, const struct pollfd *fds, size_t n)
     for (i = 0; i < n; i++)
         if (fds[i].revents)
             one_event(s, fds[i].fd, fds[i].revents);
-    for (ch = 0; ch < NSSH_MAX_CHANNELS; ch++)
+    for (ch = 0; ch < s->ch_hi; ch++)
         if (s->fwd->ch[ch].state == FC_RELAY && !s->fwd->ch[ch].sent_close)
             progress(s, ch, &s->fwd->ch[ch]);
 }

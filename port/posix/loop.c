@@ -8,6 +8,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -78,6 +80,22 @@ static void flush_out(pconn *s)
     }
 }
 
+/*
+ * Acknowledge what was just read at once. Until the session is set up the
+ * OpenSSH client writes without TCP_NODELAY, and it sends two packets in a
+ * row where nothing of ours answers the first (KEXINIT then the key
+ * exchange's init; NEWKEYS then SERVICE_REQUEST): Nagle holds the second
+ * until the first is acknowledged, and a delayed ACK costs up to 40 ms,
+ * twice per login. The setting is not sticky (tcp(7)), hence once per
+ * read; it stops after authentication, where bulk data wants fewer ACKs.
+ */
+static void quickack(pconn *s)
+{
+    int one = 1;
+    if (setsockopt(s->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one)) < 0)
+        s->no_quickack = 1;   /* not TCP (-i with pipes): stop trying */
+}
+
 static void read_sock(pconn *s)
 {
     size_t room;
@@ -94,6 +112,8 @@ static void read_sock(pconn *s)
         s->conn_reset = 1;
     if (n > 0)
         s->last_rx = s->now;   /* ClientAliveInterval counts from here */
+    if (n > 0 && !s->authenticated && !s->no_quickack)
+        quickack(s);
     nssh_conn_recvd(s->c, n > 0 ? (size_t)n : 0);
 }
 
@@ -102,10 +122,11 @@ static int pending(const ostream *os) { return pump_pending(&os->b); }
 static void add_session(pollset *p, pconn *s, uint32_t ch)
 {
     session *ss = &s->sess[ch];
-    int room = nssh_channel_writable(s->c, ch) > 0;
+    int room;
     short ev;
     if (!ss->used || ss->done || !ss->started)
         return;
+    room = nssh_channel_writable(s->c, ch) > 0;
     if (ss->want_pty) {
         ev = (room && !pending(&ss->out) ? POLLIN : 0) |
              (pump_pending(&ss->in) ? POLLOUT : 0);
@@ -117,13 +138,22 @@ static void add_session(pollset *p, pconn *s, uint32_t ch)
     add(p, ss->fd_in, pump_pending(&ss->in) ? POLLOUT : 0, PF_IN, ch);
 }
 
+/* Above the highest channel in use (conn.h): lowered here as channels at
+ * the top close, so the scans below stay short. */
+static uint32_t chan_bound(pconn *s)
+{
+    while (s->ch_hi && !s->sess[s->ch_hi - 1].used && !fwd_is(s, s->ch_hi - 1))
+        s->ch_hi--;
+    return s->ch_hi;
+}
+
 static int build(pollset *p, pconn *s)
 {
     uint64_t wait = nssh_conn_next_timeout(s->c, s->now);
     uint64_t alive = s->policy->wait(s->app);   /* the program's timers */
     unsigned st = nssh_conn_state(s->c);
     size_t room, len;
-    uint32_t ch;
+    uint32_t ch, hi = chan_bound(s);
     nfds_t i;
     short in_ev, out_ev;
     p->n = 0;
@@ -140,7 +170,7 @@ static int build(pollset *p, pconn *s)
     if (alive < wait)
         wait = alive;
     add(p, s->sig_fd, POLLIN, PF_SIG, 0);
-    for (ch = 0; ch < NSSH_MAX_CHANNELS; ch++) {
+    for (ch = 0; ch < hi; ch++) {
         session *ss = &s->sess[ch];
         add_session(p, s, ch);
         if (ss->used && ss->drain_deadline) {
@@ -172,16 +202,20 @@ static void child_event(pconn *s, const pollset *p, nfds_t i)
     case PF_PTY:
         if (ss->out.fd == fd && (re & (POLLIN | POLLHUP | POLLERR)))
             chanio_from_child(s, p->ch[i], &ss->out);
-        if (p->kind[i] == PF_PTY && ss->fd_in == fd && (re & POLLOUT))
+        if (p->kind[i] == PF_PTY && ss->fd_in == fd && (re & POLLOUT)) {
+            ss->in_full = 0;
             chanio_to_child(s, p->ch[i]);
+        }
         break;
     case PF_ERR:
         if (ss->err.fd == fd)
             chanio_from_child(s, p->ch[i], &ss->err);
         break;
     case PF_IN:
-        if (ss->fd_in == fd)
+        if (ss->fd_in == fd) {
+            ss->in_full = 0;
             chanio_to_child(s, p->ch[i]);
+        }
         break;
     }
 }
@@ -204,7 +238,7 @@ static void dispatch(pconn *s, const pollset *p)
             p->kind[i] != PF_SIG)
             child_event(s, p, i);
     fwd_events(s, p->fds + p->fwd_start, p->n - p->fwd_start);
-    for (ch = 0; ch < NSSH_MAX_CHANNELS; ch++) {
+    for (ch = 0; ch < s->ch_hi; ch++) {
         if (!s->sess[ch].used)
             continue;
         chanio_to_child(s, ch);

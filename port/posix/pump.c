@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "pump.h"
@@ -71,6 +72,40 @@ int pump_read(nssh_conn *c, uint32_t ch, uint32_t ext, int fd, pump_buf *b,
     return r;
 }
 
+int pump_read_direct(nssh_conn *c, uint32_t ch, uint32_t ext, int fd,
+                     size_t *got)
+{
+    nssh_iovec v[PUMP_IOV];
+    struct iovec iov[PUMP_IOV];
+    size_t budget = READ_BUDGET, k, n_iov, cap;
+    ssize_t n;
+    *got = 0;
+    while (budget > 0) {
+        n_iov = nssh_channel_reserve(c, ch, ext, v, PUMP_IOV);
+        if (n_iov == 0)
+            return PUMP_OK;   /* no window or no room: poll() waits */
+        for (k = 0, cap = 0; k < n_iov; k++) {
+            iov[k].iov_base = v[k].p;
+            iov[k].iov_len = v[k].len;
+            cap += v[k].len;
+        }
+        n = readv(fd, iov, (int)n_iov);
+        if (nssh_channel_commit(c, ch, ext, n > 0 ? (size_t)n : 0) < 0)
+            return PUMP_OK;   /* the channel is gone: as pump_push, lost */
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && would_block())
+            return PUMP_OK;
+        if (n <= 0)
+            return n == 0 ? PUMP_EOF : PUMP_FAIL;
+        *got += (size_t)n;
+        budget -= (size_t)n > budget ? budget : (size_t)n;
+        if ((size_t)n < cap)
+            return PUMP_OK;   /* the fd is drained for now */
+    }
+    return PUMP_OK;
+}
+
 int pump_queue(nssh_conn *c, uint32_t ch, pump_buf *b, const uint8_t *data,
                size_t len)
 {
@@ -116,6 +151,8 @@ int pump_write(nssh_conn *c, uint32_t ch, int fd, pump_buf *b, int sock)
         }
         b->off += (size_t)n;
         nssh_channel_consume(c, ch, (size_t)n);
+        if (pump_pending(b))
+            break;   /* a short write: the fd is full, poll() says when not */
     }
     if (b->off == b->len)
         b->off = b->len = 0;

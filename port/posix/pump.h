@@ -45,6 +45,15 @@ int pump_push(nssh_conn *c, uint32_t ch, uint32_t ext, pump_buf *b);
 int pump_read(nssh_conn *c, uint32_t ch, uint32_t ext, int fd, pump_buf *b,
               int sock, size_t *got);
 
+/* Packets filled per readv in pump_read_direct. */
+#define PUMP_IOV 16
+/* fd -> channel without a copy: readv() straight into the engine's
+ * packets (nssh_channel_reserve), as many as the window and the send
+ * buffer allow, up to the same budget as pump_read. Nothing is held back.
+ * *got: bytes read. PUMP_OK, PUMP_EOF or PUMP_FAIL as pump_read. */
+int pump_read_direct(nssh_conn *c, uint32_t ch, uint32_t ext, int fd,
+                     size_t *got);
+
 /* channel -> fd. Keep len bytes of channel data for the fd, at most our
  * window (NSSH_CHANNEL_WINDOW); bytes beyond it (a peer breaking the
  * window) are consumed and dropped. On NSSH_ERR_NOSPACE all are. */

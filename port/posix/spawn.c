@@ -153,6 +153,22 @@ static void close_pair(int p[2])
     p[0] = p[1] = -1;
 }
 
+/* Capacity of the stdin and stdout pipes. With Linux's default 64 KiB a
+ * bulk transfer wakes the daemon and the child for every 64 KiB or less,
+ * each side waiting on the other; a larger pipe lets both run ahead and
+ * the daemon read in large pieces. The kernel allocates the pages only as
+ * data waits in them. */
+#define SESSION_PIPE_SIZE (1024 * 1024)
+
+static void pipe_size(int fd)
+{
+#ifdef F_SETPIPE_SZ
+    (void)fcntl(fd, F_SETPIPE_SZ, SESSION_PIPE_SIZE);   /* best effort */
+#else
+    (void)fd;
+#endif
+}
+
 static int open_pipes(int in[2], int out[2], int err[2])
 {
     if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
@@ -161,6 +177,8 @@ static int open_pipes(int in[2], int out[2], int err[2])
     fcntl(in[1], F_SETFL, O_NONBLOCK);
     fcntl(out[0], F_SETFL, O_NONBLOCK);
     fcntl(err[0], F_SETFL, O_NONBLOCK);
+    pipe_size(in[1]);
+    pipe_size(out[0]);
     return 0;
 }
 

@@ -243,6 +243,13 @@ struct nssh_conn {
     /* payloads deferred during key exchange: uint32 length || payload ... */
     size_t defer_len;
 
+    /* channel_reserve.c: the packets handed out by the last
+     * nssh_channel_reserve (rsv_n of them, all with rsv_full bytes of data
+     * but the last with rsv_last), valid while out_len is rsv_base */
+    size_t rsv_n, rsv_full, rsv_last, rsv_base;
+    uint32_t rsv_ch, rsv_ext;
+    int batch;                 /* pkt_end leaves the re-key check to the batch */
+
     /* random bytes for padding */
     uint8_t pad_pool[256];
     size_t pad_pos;
@@ -313,6 +320,12 @@ int dir_aead(const dir *d);
 int dir_etm(const dir *d);
 size_t dir_block(const dir *d);
 size_t dir_trailer(const dir *d);
+/* Padding bytes, and bytes on the wire, of a packet with this payload
+ * length in direction d. */
+size_t pkt_pad(const dir *d, size_t payload);
+size_t pkt_wire_size(const dir *d, size_t payload);
+/* Move unsent output to the start of the output buffer. */
+void pkt_compact(nssh_conn *c);
 
 /* ---- version.c ---------------------------------------------------------- */
 int version_send(nssh_conn *c);

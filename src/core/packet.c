@@ -65,7 +65,7 @@ size_t pkt_room(const nssh_conn *c)
     return room;
 }
 
-static void out_compact(nssh_conn *c)
+void pkt_compact(nssh_conn *c)
 {
     if (c->out_off == 0)
         return;
@@ -95,7 +95,7 @@ int pkt_begin(nssh_conn *c, wr *w, uint8_t msg)
      * packet; with a send buffer smaller than NSSH_MAX_PACKET that is
      * whenever something was sent from the front. */
     if (c->out_off && c->out_len + 5 + OUT_PKT_MAX > NSSH_OUTBUF_SIZE)
-        out_compact(c);
+        pkt_compact(c);
     cap = NSSH_OUTBUF_SIZE > c->out_len + 5 ? NSSH_OUTBUF_SIZE - c->out_len - 5 : 0;
     if (cap > NSSH_MAX_PACKET - 64)
         cap = NSSH_MAX_PACKET - 64;
@@ -123,6 +123,21 @@ static int pad_bytes(nssh_conn *c, uint8_t *p, size_t n)
         n -= k;
     }
     return 0;
+}
+
+/* RFC 4253 section 6: at least 4 bytes of padding, and the padded part
+ * (all of it in classic modes, all but the length with ETM and AEAD) a
+ * multiple of the block. */
+size_t pkt_pad(const dir *d, size_t payload)
+{
+    size_t block = dir_block(d), hdr = dir_aead(d) || dir_etm(d) ? 1 : 5;
+    size_t pad = block - ((hdr + payload) % block);
+    return pad < 4 ? pad + block : pad;
+}
+
+size_t pkt_wire_size(const dir *d, size_t payload)
+{
+    return 4 + 1 + payload + pkt_pad(d, payload) + dir_trailer(d);
 }
 
 /* Seal packet pkt[0..4+plen) per the direction's layout; append MAC/tag. */
@@ -161,7 +176,7 @@ static int defer_end(nssh_conn *c, wr *w)
 int pkt_end(nssh_conn *c, wr *w)
 {
     uint8_t *pkt, msg;
-    size_t block, plen, pad, hdr, total;
+    size_t plen, pad, total;
     int e;
     if (w->err == NSSH_ERR_CLOSED)
         return NSSH_ERR_CLOSED;
@@ -174,11 +189,7 @@ int pkt_end(nssh_conn *c, wr *w)
                          "outgoing packet does not fit the output buffer");
     TRACE(c, packet, 1, c->out.seq, w->p, w->len);
     pkt = w->p - 5;
-    block = dir_block(&c->out);
-    hdr = dir_aead(&c->out) || dir_etm(&c->out) ? 1 : 5;
-    pad = block - ((hdr + w->len) % block);
-    if (pad < 4)
-        pad += block;
+    pad = pkt_pad(&c->out, w->len);
     plen = 1 + w->len + pad;
     put_be32(pkt, (uint32_t)plen);
     pkt[4] = (uint8_t)pad;
@@ -194,7 +205,9 @@ int pkt_end(nssh_conn *c, wr *w)
     c->out.bytes += total;
     c->out.total += total;
     c->out_len += total;
-    if (c->kx.state == KX_IDLE && msg >= MSG_USERAUTH_REQUEST)
+    /* In a batch (channel_reserve.c) the next packet is already in
+     * place where a KEXINIT would go: the batch checks once at its end. */
+    if (c->kx.state == KX_IDLE && msg >= MSG_USERAUTH_REQUEST && !c->batch)
         return kex_check_rekey(c);
     return 0;
 }

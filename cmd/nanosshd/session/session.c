@@ -87,6 +87,7 @@ int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
     ss = &s->io.sess[ch];
     memset(ss, 0, sizeof(*ss));
     ss->used = 1;
+    pconn_chan_used(&s->io, ch);
     ss->ptm = ss->pts = ss->fd_in = ss->out.fd = ss->err.fd = -1;
     ss->err.ext = 1;
     log_debug("session opened on channel %u", (unsigned)ch);

@@ -74,6 +74,130 @@ static void login(side *cl, side *sv)
                user_blob_len);
 }
 
+/* As send_bulk, through nssh_channel_reserve / nssh_channel_commit, the
+ * way the daemon reads a pipe: fills the reserved packets in order, some
+ * rounds all of them, some only part (a short read), some none. */
+static void send_reserved(side *a, side *b, side *cl, side *sv, uint32_t ch,
+                          uint32_t ext, size_t n)
+{
+    nssh_iovec iov[16];
+    size_t sent = 0, i, k, cap, fill, put;
+    int spins = 0;
+    b->rx_len = 0;
+    while (sent < n) {
+        size_t niov = nssh_channel_reserve(a->c, ch, ext, iov, 16);
+        for (k = 0, cap = 0; k < niov; k++) {
+            assert_non_null(iov[k].p);
+            assert_true(iov[k].len > 0);
+            cap += iov[k].len;
+        }
+        fill = cap;
+        if (cap && spins % 3 == 1)
+            fill = cap / 2 + 1;        /* ends inside a packet */
+        else if (spins % 7 == 2)
+            fill = 0;                  /* nothing read: all released */
+        if (fill > n - sent)
+            fill = n - sent;
+        for (k = 0, put = 0; k < niov && put < fill; k++)
+            for (i = 0; i < iov[k].len && put < fill; i++, put++)
+                iov[k].p[i] = (uint8_t)((sent + put) * 7 + ((sent + put) >> 8));
+        if (niov)
+            assert_int_equal(nssh_channel_commit(a->c, ch, ext, fill), (long)fill);
+        sent += fill;
+        pair_move(cl, sv, NULL);
+        pair_move(sv, cl, NULL);
+        assert_true(++spins < 1000000);
+    }
+    pair_pump(cl, sv);
+    assert_int_equal(nssh_conn_error(a->c), 0);
+    assert_int_equal(nssh_conn_error(b->c), 0);
+    assert_int_equal(b->rx_len, n);
+    for (i = 0; i < n; i++)
+        if (b->rx[i] != (uint8_t)(i * 7 + (i >> 8)))
+            fail_msg("data differs at byte %zu", i);
+}
+
+static void reserved_session(const nssh_cipher *ci, const nssh_mac *mac,
+                             uint64_t rekey_bytes)
+{
+    side cl, sv;
+    nssh_conn_info info;
+    side_init(&sv, NSSH_ROLE_SERVER, ci, mac);
+    sv.cfg.rekey_bytes = rekey_bytes;
+    side_init(&cl, NSSH_ROLE_CLIENT, ci, mac);
+    login(&cl, &sv);
+    pair_open_exec(&cl, &sv, "cat");
+    send_reserved(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 0, 1500000);
+    send_reserved(&sv, &cl, &cl, &sv, (uint32_t)sv.opened_ch, 1, 200000);
+    nssh_conn_get_info(sv.c, &info);
+    if (rekey_bytes)
+        assert_true(info.kex_count >= 4);
+    pair_side_free(&cl);
+    pair_side_free(&sv);
+}
+
+static void test_reserve_each_cipher(void **st)
+{
+    size_t i;
+    (void)st;
+    for (i = 0; nssh_ossl_ciphers[i]; i++)
+        reserved_session(nssh_ossl_ciphers[i], &nssh_ossl_hmac_sha256, 0);
+    reserved_session(&nssh_ossl_aes128_ctr, &nssh_ossl_hmac_sha256_etm, 0);
+    reserved_session(&nssh_ossl_aes128_ctr, &nssh_ossl_hmac_sha512, 0);
+}
+
+/* Re-keying by the data limit falls inside batches of packets: the
+ * KEXINIT must come after the batch, never over its next packet. */
+static void test_reserve_rekey_by_limit(void **st)
+{
+    (void)st;
+    reserved_session(NULL, NULL, 200 * 1024);
+}
+
+static void test_reserve_misuse(void **st)
+{
+    side cl, sv;
+    nssh_iovec iov[4];
+    uint8_t buf[8] = { 0 };
+    size_t niov, cap, k;
+    uint32_t ch;
+    (void)st;
+    side_init(&sv, NSSH_ROLE_SERVER, NULL, NULL);
+    side_init(&cl, NSSH_ROLE_CLIENT, NULL, NULL);
+    login(&cl, &sv);
+    pair_open_exec(&cl, &sv, "cat");
+    ch = (uint32_t)sv.opened_ch;
+    /* No reservation, or not this channel or stream, or too much. */
+    assert_int_equal(nssh_channel_commit(sv.c, ch, 0, 1), NSSH_ERR_STATE);
+    assert_int_equal(nssh_channel_reserve(sv.c, ch + 1, 0, iov, 4), 0);
+    assert_int_equal(nssh_channel_reserve(sv.c, ch, 0, iov, 0), 0);
+    niov = nssh_channel_reserve(sv.c, ch, 0, iov, 4);
+    assert_true(niov > 0);
+    assert_int_equal(nssh_channel_commit(sv.c, ch, 1, 1), NSSH_ERR_STATE);
+    niov = nssh_channel_reserve(sv.c, ch, 0, iov, 4);
+    for (k = 0, cap = 0; k < niov; k++)
+        cap += iov[k].len;
+    assert_int_equal(nssh_channel_commit(sv.c, ch, 0, cap + 1), NSSH_ERR_STATE);
+    /* Anything sent in between ends the reservation. */
+    niov = nssh_channel_reserve(sv.c, ch, 0, iov, 4);
+    assert_true(niov > 0);
+    assert_int_equal(nssh_channel_write(sv.c, ch, 0, buf, sizeof(buf)), (long)sizeof(buf));
+    assert_int_equal(nssh_channel_commit(sv.c, ch, 0, 1), NSSH_ERR_STATE);
+    /* None while a key exchange runs. */
+    assert_int_equal(nssh_conn_rekey(sv.c), 0);
+    assert_int_equal(nssh_channel_reserve(sv.c, ch, 0, iov, 4), 0);
+    pair_pump(&cl, &sv);
+    /* The connection is still fine, and so is the data sent. */
+    assert_int_equal(nssh_conn_error(sv.c), 0);
+    assert_int_equal(nssh_conn_error(cl.c), 0);
+    assert_int_equal(cl.rx_len, sizeof(buf));
+    /* No more after EOF. */
+    assert_int_equal(nssh_channel_eof(sv.c, ch), 0);
+    assert_int_equal(nssh_channel_reserve(sv.c, ch, 0, iov, 4), 0);
+    pair_side_free(&cl);
+    pair_side_free(&sv);
+}
+
 static void full_session(const nssh_cipher *ci, const nssh_mac *mac)
 {
     side cl, sv;
@@ -487,6 +611,9 @@ int main(void)
         cmocka_unit_test(test_legacy_macs),
         cmocka_unit_test(test_rekey_mid_data),
         cmocka_unit_test(test_rekey_by_limit),
+        cmocka_unit_test(test_reserve_each_cipher),
+        cmocka_unit_test(test_reserve_rekey_by_limit),
+        cmocka_unit_test(test_reserve_misuse),
         cmocka_unit_test(test_no_rekey_before_auth),
         cmocka_unit_test(test_no_common_cipher),
         cmocka_unit_test(test_tamper_is_mac_error),
