@@ -19,6 +19,7 @@
 #include "listener.h"
 #include "sd.h"
 #include "server.h"
+#include "single.h"
 #include "algs.h"
 
 /* -T: the configuration as a connection described by -C would see it. */
@@ -74,7 +75,7 @@ static int serve(daemon_opts *o, const hostkey_set *hk)
 {
     listener l = { { 0 }, 0, 0 };
     int code = 255;
-    if (listener_open(&l, o) < 0)
+    if ((o->single_process && single_check(o) < 0) || listener_open(&l, o) < 0)
         goto out;
     if (o->log_stderr && isatty(STDERR_FILENO))
         listener_hint(&l);
@@ -83,7 +84,10 @@ static int serve(daemon_opts *o, const hostkey_set *hk)
     if (o->pid_file && pidfile_write(o->pid_file) < 0)
         goto out;
     sd_notify_state("READY=1");
-    code = listener_run(&l, o, hk) < 0 ? 255 : 0;
+    if (o->single_process && !o->debug)
+        code = single_run(&l, o, hk) < 0 ? 255 : 0;
+    else
+        code = listener_run(&l, o, hk) < 0 ? 255 : 0;
     if (o->pid_file)
         pidfile_remove(o->pid_file);
 out:

@@ -132,6 +132,7 @@ static void engine_config(srv *s)
 
 static void cleanup(srv *s)
 {
+    int single = s->o->single_process;
     size_t i;
     for (i = 0; i < NSSH_MAX_CHANNELS; i++)
         if (s->sess[i].used)
@@ -140,56 +141,89 @@ static void cleanup(srv *s)
     if (s->have_kopts)
         authkeys_opts_free(&s->kopts);
     pamauth_end(s);   /* closes the PAM session, as root */
-    selfpipe_close();
+    if (s->sig_fd >= 0)
+        selfpipe_close();   /* this connection's own loop caught signals */
     close(s->fd);
     if (s->fd_out != s->fd)
         close(s->fd_out);
     free(s->banner);
     nssh_conn_release(s->c);   /* the backend's contexts, keys wiped */
-    if (s->mem)
+    /* Single-process mode maps both blocks on their own (single.c fixes
+     * malloc's mmap threshold), so free() gives their pages back to the
+     * kernel, which clears them before any reuse; wiping them first
+     * would fault in every untouched page of the largest-packet buffers
+     * just to clear it. */
+    if (s->mem && !single)
         explicit_bzero(s->mem, nssh_conn_mem_size());
     free(s->mem);
-    explicit_bzero(s, sizeof(*s));
+    if (!single)
+        explicit_bzero(s, sizeof(*s));
     free(s);
 }
 
-int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
+/* The connection's state and engine; sigs: the signals its own loop
+ * catches (NULL in single-process mode, where the one loop catches them). */
+static srv *start(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk,
+                  const int *sigs)
 {
-    static const int sigs[] = { SIGCHLD, 0 };
     srv *s = calloc(1, sizeof(*s));
     size_t size = nssh_conn_mem_size();
-    int e = NSSH_ERR_NOSPACE;
     if (!s) {
         close(fd);
         if (fd_out != fd)
             close(fd_out);
-        return e;
+        return NULL;
     }
     s->o = o;
     s->hk = hk;
     s->fd = fd;
     s->fd_out = fd_out;
-    signal(SIGPIPE, SIG_IGN);
+    s->sig_fd = -1;
     peer_names(s);
     log_verbose("Connection from %s port %d on %s port %d", s->peer,
                 s->peer_port, s->local, s->local_port);
     srv_set_qos(s, 0);   /* IPQoS: bulk until a pty */
-    if ((s->sig_fd = selfpipe_open(sigs)) < 0 ||
+    if ((sigs && (s->sig_fd = selfpipe_open(sigs)) < 0) ||
         posix_memalign(&s->mem, 16, size) != 0) {
         log_error("out of resources for connection from %s port %d", s->peer,
                   s->peer_port);
-        goto out;
+        s->mem = NULL;
+        cleanup(s);
+        return NULL;
     }
     engine_config(s);
     s->now = loop_now_ms();
     if (!(s->c = nssh_conn_init(s->mem, size, &s->cfg, s->now))) {
         log_error("engine refused the configuration");
-        e = NSSH_ERR_INTERNAL;
-        goto out;
+        cleanup(s);
+        return NULL;
     }
+    return s;
+}
+
+int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
+{
+    static const int sigs[] = { SIGCHLD, 0 };
+    srv *s;
+    int e;
+    signal(SIGPIPE, SIG_IGN);
+    if (!(s = start(fd, fd_out, o, hk, sigs)))
+        return NSSH_ERR_NOSPACE;
     e = loop_run(s);
     srv_log_end(s);
-out:
+    cleanup(s);
+    return e;
+}
+
+srv *server_new(int fd, daemon_opts *o, const hostkey_set *hk)
+{
+    return start(fd, fd, o, hk, NULL);
+}
+
+int server_end(srv *s)
+{
+    int e = nssh_conn_error(s->c);
+    srv_log_end(s);
     cleanup(s);
     return e;
 }

@@ -12,6 +12,12 @@
  * and leave on fd_out (the same socket, or stdin and stdout with -i).
  * o is this connection's own copy of the options: Match changes it. */
 int server_run(int fd_in, int fd_out, daemon_opts *o, const hostkey_set *hk);
+/* Single-process mode: a connection on socket fd, its version line
+ * queued, for the caller's loop (loop_wants / loop_events); NULL when
+ * it cannot start (fd closed, logged). o is shared by all connections. */
+struct srv *server_new(int fd, daemon_opts *o, const hostkey_set *hk);
+/* Log its end, close and free it; returns the engine's error. */
+int server_end(struct srv *s);
 /* -i: the connection on stdin and stdout. */
 int server_run_inetd(daemon_opts *o, const hostkey_set *hk);
 
