@@ -65,6 +65,9 @@ typedef struct lg {
 } lg;
 
 static lg G;
+/* The first failure's reason goes to stderr, once: enough to say why a
+ * server refuses without a line per connection. */
+static int told;
 
 static uint64_t now_ms(void)
 {
@@ -82,7 +85,11 @@ static int on_hostkey(void *u, const char *alg, const uint8_t *b, size_t n)
 static void on_auth(void *u, int ok, nssh_str methods)
 {
     lconn *k = u;
-    (void)methods;
+    if (!ok && !told) {
+        told = 1;
+        fprintf(stderr, "nanossh-loadgen: login refused; methods left: %.*s\n",
+                (int)methods.n, methods.p);
+    }
     if (!ok || nssh_client_open_session(k->c) < 0)
         nssh_conn_disconnect(k->c, NSSH_DISC_BY_APPLICATION, "login refused");
 }
@@ -90,8 +97,13 @@ static void on_auth(void *u, int ok, nssh_str methods)
 static void on_open(void *u, uint32_t ch, int ok, uint32_t reason, nssh_str d)
 {
     lconn *k = u;
-    (void)ch; (void)reason; (void)d;
+    (void)ch; (void)d;
     if (!ok) {
+        if (!told) {
+            told = 1;
+            fprintf(stderr, "nanossh-loadgen: session channel refused (reason %u)\n",
+                    (unsigned)reason);
+        }
         nssh_conn_disconnect(k->c, NSSH_DISC_BY_APPLICATION, "session refused");
         return;
     }
@@ -102,7 +114,12 @@ static void on_open(void *u, uint32_t ch, int ok, uint32_t reason, nssh_str d)
 
 static void on_log(void *u, const nssh_log *l)
 {
-    (void)u; (void)l;
+    (void)u;
+    if (l->level == NSSH_LOG_ERROR && !told) {
+        told = 1;
+        fprintf(stderr, "nanossh-loadgen: %s: %s\n", l->stage ? l->stage : "?",
+                l->text ? l->text : "?");
+    }
 }
 
 static const nssh_callbacks callbacks = {
