@@ -202,10 +202,14 @@ class NanosshdSingle(Nanosshd):
         self.uid, self.gid = pw.pw_uid, pw.pw_gid
 
     def argv(self):
-        # setpriv execs in place: the pid is the daemon's.
+        # setpriv execs in place: the pid is the daemon's. UsePAM no: a
+        # daemon without root can only ask PAM about its own account, and
+        # pam_unix does that by forking its unix_chkpwd helper, which
+        # closes every fd up to the open-file limit (20,000 here) at each
+        # login; that, not SSH, would be the figure.
         return ["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}",
                 "--clear-groups", "--"] + super().argv() + [
-                    "-o", "SingleProcess=yes", "-o", "MaxStartups=100"]
+                    "-o", "SingleProcess=yes", "-o", "UsePAM=no"]
 
 
 class Sshd(Server):
