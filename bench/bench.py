@@ -329,7 +329,7 @@ class Bench:
         base_pss = procs.server_pss_kb(srv.pid, srv.exes())
         fds0 = _fds(srv.pid)
         cpu0 = srv.cpu_seconds()
-        limit = max(120, n // 5)
+        limit = max(120, n // 2)   # seconds per phase: a loaded machine logs in a few per second
         p = subprocess.Popen([self.args.loadgen, "-p", str(srv.port), "-u", USER,
                               "-i", self.key, "-n", str(n), "-t", str(limit),
                               "-c", str(self.INFLIGHT.get(srv.name, 8))],
