@@ -14,7 +14,11 @@ Measured per server:
   - login time (ssh ... true, wall clock) per key exchange, and the
     server's CPU per handshake;
   - PSS of the server's own processes per idle authenticated session
-    (each with an open session channel), for several session counts.
+    (each with an open session channel), for several session counts;
+  - sessions held at once by nanossh-loadgen (the engine's client role,
+    one process): PSS per session and in all, handshakes per second and
+    per second of server CPU, up to 1,000 sessions on every server and
+    10,000 on nanosshd in single-process mode (nanosshd-single).
 
 Writes results.json, BENCHMARKS.md and PNG plots into --out.
 """
