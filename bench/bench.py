@@ -14,7 +14,11 @@ Measured per server:
   - login time (ssh ... true, wall clock) per key exchange, and the
     server's CPU per handshake;
   - PSS of the server's own processes per idle authenticated session
-    (each with an open session channel), for several session counts.
+    (each with an open session channel), for several session counts;
+  - sessions held at once by nanossh-loadgen (the engine's client role,
+    one process): PSS per session and in all, handshakes per second and
+    per second of server CPU, up to 1,000 sessions on every server and
+    10,000 on nanosshd in single-process mode (nanosshd-single).
 
 Writes results.json, BENCHMARKS.md and PNG plots into --out.
 """
@@ -71,7 +75,7 @@ class Bench:
         self.work = work
         self.key = os.path.join(work, "id_ed25519")
         self.results = {"throughput": [], "login": [], "memory": [],
-                        "sftp": [], "unsupported": []}
+                        "sftp": [], "sessions": [], "unsupported": []}
         self.ssh = args.ssh
         self.cleanup_files = set()
 
@@ -316,6 +320,71 @@ class Bench:
             err = p.stderr.read().decode(errors="replace").strip()
             raise RuntimeError(f"session did not start (status {p.wait()}): {err}")
 
+    # ---- many sessions from the load generator ----------------------------
+    # Logins in flight at once: Dropbear resets a fifth unauthenticated
+    # connection from one address; sshd drops past MaxStartups 10.
+    INFLIGHT = {"dropbear": 4}
+
+    def loadgen_sessions(self, srv, n):
+        """n sessions held at once by nanossh-loadgen (one process, the
+        engine's client role): each logged in with the throwaway user's key
+        and with a session channel open (no command). Returns PSS of the
+        server's own processes, less the idle server's, per session and in
+        total; sessions opened per second; and sessions per second of the
+        server's CPU while they were opened (handshakes per core)."""
+        base_pss = procs.server_pss_kb(srv.pid, srv.exes())
+        fds0 = _fds(srv.pid)
+        cpu0 = srv.cpu_seconds()
+        limit = max(120, n // 2)   # seconds per phase: a loaded machine logs in a few per second
+        p = subprocess.Popen([self.args.loadgen, "-p", str(srv.port), "-u", USER,
+                              "-i", self.key, "-n", str(n), "-t", str(limit),
+                              "-c", str(self.INFLIGHT.get(srv.name, 8))],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        try:
+            line = p.stdout.readline().decode().split()
+            cpu = srv.cpu_seconds() - cpu0
+            if len(line) < 8 or line[0] != "held" or int(line[1]) != n:
+                _, err = p.communicate(b"\n", timeout=limit)
+                raise RuntimeError(f"load generator: {' '.join(line) or 'no answer'}: "
+                                   f"{err.decode(errors='replace').strip()[:500]}")
+            time.sleep(1.0)
+            pss = procs.server_pss_kb(srv.pid, srv.exes())
+            rate = float(line[7])
+        finally:
+            try:
+                if p.poll() is None:
+                    p.communicate(b"\n", timeout=limit)
+            except (subprocess.TimeoutExpired, ValueError):
+                p.kill()
+                p.communicate()
+        self.settle(srv, 0, timeout=60)
+        # Single-process servers have no children to wait for: wait until
+        # their sockets are closed.
+        end = time.monotonic() + 60
+        while time.monotonic() < end and _fds(srv.pid) > fds0:
+            time.sleep(0.1)
+        return {"pss_kb_per_session": (pss - base_pss) / n,
+                "server_pss_kb": pss, "per_s": rate,
+                "per_cpu_s": n / cpu if cpu > 0 else 0.0}
+
+    def run_sessions(self, servers):
+        a = self.args
+        for srv in servers:
+            counts = a.single_sessions if srv.name == "nanosshd-single" else a.load_sessions
+            for n in counts:
+                try:
+                    r = self.loadgen_sessions(srv, n)
+                except RuntimeError as e:
+                    self.record_unsupported(srv, f"{n} sessions (load generator)", str(e))
+                    break
+                r.update({"server": srv.name, "sessions": n})
+                self.results["sessions"].append(r)
+                print(f"  {srv.name:15} {n:6} sessions: {r['pss_kb_per_session']:8.1f} kB "
+                      f"PSS each, {r['server_pss_kb'] / 1024:8.1f} MiB in all, "
+                      f"{r['per_s']:6.1f}/s, {r['per_cpu_s']:6.1f} per CPU second",
+                      flush=True)
+
     # ---- the run --------------------------------------------------------
     def record_unsupported(self, srv, what, why):
         self.results["unsupported"].append({"server": srv.name, "what": what,
@@ -414,6 +483,13 @@ class Bench:
                       flush=True)
 
 
+def _fds(pid):
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return 0
+
+
 def machine():
     model = "?"
     try:
@@ -454,7 +530,13 @@ def main():
                     help="idle session counts for the memory figures")
     ap.add_argument("--quick", action="store_true",
                     help="tiny configuration: 8 MiB, 1 round, 2 logins, 1 and 4 sessions")
-    ap.add_argument("--tests", default="throughput,sftp,login,memory",
+    ap.add_argument("--load-sessions", default="1,10,100,1000",
+                    help="session counts held by nanossh-loadgen, every server")
+    ap.add_argument("--single-sessions", default="1,10,100,1000,10000",
+                    help="the same for nanosshd in single-process mode")
+    ap.add_argument("--loadgen", default=None,
+                    help="nanossh-loadgen (default: beside --nanosshd)")
+    ap.add_argument("--tests", default="throughput,sftp,login,memory,sessions",
                     help="which measurements, comma-separated")
     ap.add_argument("--ssh", default="ssh", help="the ssh client to use")
     ap.add_argument("--out", default="bench/results",
@@ -462,7 +544,11 @@ def main():
     a = ap.parse_args()
     if a.quick:
         a.size, a.rounds, a.logins, a.sessions, a.sftp_size = 8, 1, 2, "1,4", 8
+        a.load_sessions, a.single_sessions = "4", "100"
     a.sessions = [int(x) for x in a.sessions.split(",") if x]
+    a.load_sessions = [int(x) for x in a.load_sessions.split(",") if x]
+    a.single_sessions = [int(x) for x in a.single_sessions.split(",") if x]
+    a.loadgen = a.loadgen or os.path.join(os.path.dirname(a.nanosshd), "nanossh-loadgen")
     a.tests = set(a.tests.split(","))
     if os.geteuid() != 0:
         sys.exit("bench.py must run as root (it creates a throwaway user)")
@@ -470,18 +556,24 @@ def main():
     work = tempfile.mkdtemp(prefix="nanossh-bench-")
     os.chmod(work, 0o755)
     servers = make_servers(work, a.servers.split(","), a.nanosshd)
+    # Single-process mode takes part in the sessions test only.
+    single = (make_servers(work, ["nanosshd-single"], a.nanosshd)
+              if "sessions" in a.tests and "nanosshd" in a.servers.split(",") else [])
     b = Bench(a, work)
     load_start = os.getloadavg()
     started = []
     status = 0
     try:
         b.add_user()
-        for s in servers:
+        for s in servers + single:
             s.start()
             started.append(s)
         accounting = ("control group" if all(s.cgroup for s in started)
                       else "listener and reaped children")
         b.run(servers)
+        if "sessions" in a.tests:
+            print("sessions held by the load generator", flush=True)
+            b.run_sessions(single + servers)
     except Exception as e:  # report what failed, clean up, non-zero exit
         print(f"benchmark failed: {e}", file=sys.stderr)
         status = 1
@@ -507,7 +599,8 @@ def main():
     res["versions"]["ssh client"] = subprocess.run(
         [a.ssh, "-V"], capture_output=True, text=True).stderr.strip()
     res["config"] = {"tests": sorted(a.tests), "size_mib": a.size, "sftp_size_mib": a.sftp_size, "rounds": a.rounds, "logins": a.logins,
-                     "sessions": a.sessions, "quick": a.quick}
+                     "sessions": a.sessions, "load_sessions": a.load_sessions,
+                     "single_sessions": a.single_sessions, "quick": a.quick}
     res["date"] = time.strftime("%Y-%m-%d")
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(res, f, indent=1)

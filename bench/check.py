@@ -40,6 +40,15 @@ def main():
         v = [x for x in res["memory"] if x["server"] == s]
         check(v and all(x["pss_kb_per_session"] > 0 for x in v),
               f"{s}: no memory figure")
+    # Sessions held by the load generator, 100 of them in single-process mode.
+    v = [x for x in res.get("sessions", []) if x["server"] == "nanosshd-single"
+         and x["sessions"] >= 100]
+    check(v and all(x["pss_kb_per_session"] > 0 and x["per_s"] > 0 for x in v),
+          "nanosshd-single: no figure for 100 sessions held at once")
+    for s in servers:
+        v = [x for x in res.get("sessions", []) if x["server"] == s]
+        check(v and all(x["server_pss_kb"] > 0 for x in v),
+              f"{s}: no load generator sessions figure")
     for c in ("aes128-gcm", "aes256-gcm", "aes128-ctr+hmac-sha2-256-etm"):
         v = [x for x in res["throughput"] if x["server"] == "nanosshd" and x["cipher"] == c]
         check(len(v) >= 2, f"nanosshd: no {c} figures")
@@ -55,11 +64,12 @@ def main():
             md = f.read()
     except OSError:
         md = ""
-    for head in ("## Bulk throughput", "## SFTP", "## Login time", "## Memory per idle session"):
+    for head in ("## Bulk throughput", "## SFTP", "## Login time", "## Memory per idle session",
+                 "## Sessions held at once"):
         check(head in md, f"BENCHMARKS.md lacks '{head}'")
     check("nanosshd: internal-sftp over sftp-server, per round: put " in md,
           "BENCHMARKS.md lacks the internal-sftp to sftp-server ratio")
-    for png in ("throughput.png", "login.png", "memory.png"):
+    for png in ("throughput.png", "login.png", "memory.png", "sessions.png"):
         p = os.path.join(d, png)
         check(os.path.isfile(p) and os.path.getsize(p) > 1000, f"plot {png} missing")
     print(f"{passed} {len(fails)}")

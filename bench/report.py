@@ -2,7 +2,7 @@
 import os
 import statistics
 
-ORDER = ["nanosshd", "sshd", "dropbear", "tinysshd"]
+ORDER = ["nanosshd", "nanosshd-single", "sshd", "dropbear", "tinysshd"]
 
 
 def _servers(res):
@@ -93,6 +93,42 @@ def memory_table(res, servers):
             cells.append(f"{v[0]:.0f}" if v else "n/a")
         rows.append(f"| {n} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
+
+
+def sessions_servers(res):
+    seen = {x["server"] for x in res.get("sessions", [])}
+    return [s for s in ORDER if s in seen] + sorted(seen - set(ORDER))
+
+
+def sessions_table(res, key, fmt):
+    servers = sessions_servers(res)
+    counts = sorted({x["sessions"] for x in res["sessions"]})
+    rows = ["| sessions | " + " | ".join(servers) + " |",
+            "|---|" + "---|" * len(servers)]
+    for n in counts:
+        cells = []
+        for s in servers:
+            v = [x[key] for x in res["sessions"] if x["server"] == s and x["sessions"] == n]
+            cells.append(fmt(v[0]) if v else "n/a")
+        rows.append(f"| {n:,} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def handshakes_line(res):
+    """Sessions opened per second of server CPU at the largest count every
+    server reached, nanosshd single-process mode against sshd."""
+    def at(server):
+        v = sorted((x["sessions"], x["per_cpu_s"]) for x in res["sessions"]
+                   if x["server"] == server and x["sessions"] >= 10)
+        return dict(v)
+    a, b = at("nanosshd-single"), at("sshd")
+    common = sorted(set(a) & set(b))
+    if not common or not b[common[-1]]:
+        return ""
+    n = common[-1]
+    return (f"Handshakes per second of server CPU (one core) at {n:,} sessions: "
+            f"nanosshd single-process {a[n]:.0f}, sshd {b[n]:.0f} "
+            f"({a[n] / b[n]:.1f}x).")
 
 
 def sftp_table(res):
@@ -203,6 +239,27 @@ def plots(res, servers, out):
         fig.savefig(os.path.join(out, "memory.png"), dpi=110)
         plt.close(fig)
         made.append("memory.png")
+    if res.get("sessions"):
+        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+        for s in sessions_servers(res):
+            pts = sorted((x["sessions"], x["pss_kb_per_session"], x["server_pss_kb"])
+                         for x in res["sessions"] if x["server"] == s)
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=s)
+                ax2.plot([p[0] for p in pts], [p[2] / 1024 for p in pts], marker="o",
+                         label=s)
+        for a_, yl, t in ((ax, "kB PSS per session", "Memory per session"),
+                          (ax2, "MiB PSS, whole server", "Server memory")):
+            a_.set_xscale("log")
+            a_.set_xlabel("sessions held (nanossh-loadgen)")
+            a_.set_ylabel(yl)
+            a_.set_title(t)
+            a_.legend()
+        ax2.set_yscale("log")
+        fig.tight_layout()
+        fig.savefig(os.path.join(out, "sessions.png"), dpi=110)
+        plt.close(fig)
+        made.append("sessions.png")
     return made
 
 
@@ -282,6 +339,35 @@ def write(res, out):
             "idle server's, divided by N.",
             "",
             memory_table(res, servers),
+            "",
+        ]
+    if res.get("sessions"):
+        lines += [
+            "## Sessions held at once (nanossh-loadgen)",
+            "",
+            "One `nanossh-loadgen` process (the engine's client role, epoll) "
+            "opens N connections, each logged in with the throwaway user's "
+            "ed25519 key (curve25519-sha256, chacha20-poly1305) and with a "
+            "session channel open and no command, holds them while the "
+            "server's PSS is read, then closes them. nanosshd-single is "
+            "nanosshd with `SingleProcess yes`, run as the throwaway user.",
+            "",
+            "kB PSS per session (server's PSS less the idle server's, over N):",
+            "",
+            sessions_table(res, "pss_kb_per_session", lambda v: f"{v:,.0f}"),
+            "",
+            "The whole server's PSS (MiB):",
+            "",
+            sessions_table(res, "server_pss_kb", lambda v: f"{v / 1024:,.1f}"),
+            "",
+            "Sessions opened per second (wall clock; the load generator shares "
+            "the machine) and per second of the server's CPU:",
+            "",
+            sessions_table(res, "per_s", lambda v: f"{v:,.0f}"),
+            "",
+            sessions_table(res, "per_cpu_s", lambda v: f"{v:,.0f}"),
+            "",
+            handshakes_line(res),
             "",
         ]
     if res.get("note_mlkem") and res["login"]:

@@ -4,6 +4,8 @@
 #
 #   bench/run.sh [--quick] [--size MIB] [--rounds N] [--logins N]
 #                [--sessions 1,10,100] [--servers nanosshd,sshd,...]
+#                [--load-sessions 1,10,100,1000]
+#                [--single-sessions 1,10,100,1000,10000] [--tests ...]
 #                [--ssh PATH-TO-SSH] [--out DIR]
 #
 # Runs as root: installs the peers from Debian if missing (openssh-server,
@@ -26,8 +28,9 @@ ensure_packages build-essential cmake pkg-config libssl-dev libpam0g-dev \
     openssh-client openssh-server dropbear-bin tinysshd ucspi-tcp \
     python3 python3-matplotlib passwd
 NANOSSHD=${NANOSSHD:-build/nanosshd}
-if [ ! -x "$NANOSSHD" ]; then
+# nanossh-loadgen (the sessions test's client) is built beside nanosshd.
+if [ ! -x "$NANOSSHD" ] || [ ! -x "$(dirname "$NANOSSHD")/nanossh-loadgen" ]; then
     cmake -B build -S . -DNSSH_BUILD_TESTS=OFF
-    cmake --build build -j "${JOBS:-2}"
+    cmake --build build -j "${JOBS:-2}" --target nanosshd nanossh-loadgen
 fi
 exec /usr/bin/python3 bench/bench.py --nanosshd "$NANOSSHD" "$@"

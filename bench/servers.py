@@ -6,6 +6,7 @@ whose program is missing is reported as such by the caller, never skipped
 silently.
 """
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -182,6 +183,35 @@ class Nanosshd(Server):
         return {"internal-sftp": "sftp", "sftp-server": "sftp-server"}
 
 
+class NanosshdSingle(Nanosshd):
+    """nanosshd in single-process mode (SingleProcess yes), run as the
+    benchmark's throwaway user: one process serves all of that user's
+    connections."""
+    user = "nsshbench"
+
+    def __init__(self, workdir, path):
+        super().__init__(workdir, path)
+        self.name = "nanosshd-single"
+        self.dir = os.path.join(workdir, self.name)
+        os.makedirs(self.dir, exist_ok=True)
+
+    def prepare(self):
+        super().prepare()
+        pw = pwd.getpwnam(self.user)
+        os.chown(self.hostkey, pw.pw_uid, pw.pw_gid)
+        self.uid, self.gid = pw.pw_uid, pw.pw_gid
+
+    def argv(self):
+        # setpriv execs in place: the pid is the daemon's. UsePAM no: a
+        # daemon without root can only ask PAM about its own account, and
+        # pam_unix does that by forking its unix_chkpwd helper, which
+        # closes every fd up to the open-file limit (20,000 here) at each
+        # login; that, not SSH, would be the figure.
+        return ["setpriv", f"--reuid={self.uid}", f"--regid={self.gid}",
+                "--clear-groups", "--"] + super().argv() + [
+                    "-o", "SingleProcess=yes", "-o", "UsePAM=no"]
+
+
 class Sshd(Server):
     def __init__(self, workdir):
         super().__init__("sshd", workdir)
@@ -279,6 +309,8 @@ def make_servers(workdir, names, nanosshd_path):
     for n in names:
         if n == "nanosshd":
             out.append(Nanosshd(workdir, nanosshd_path))
+        elif n == "nanosshd-single":
+            out.append(NanosshdSingle(workdir, nanosshd_path))
         elif n == "sshd":
             out.append(Sshd(workdir))
         elif n == "dropbear":

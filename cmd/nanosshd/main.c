@@ -19,6 +19,7 @@
 #include "listener.h"
 #include "sd.h"
 #include "server.h"
+#include "single.h"
 #include "algs.h"
 #include "moduli.h"
 #include "nanossh_ossl.h"
@@ -77,7 +78,7 @@ static int serve(daemon_opts *o, const hostkey_set *hk)
     listener l = { { 0 }, 0, 0 };
     size_t n_moduli;
     int code = 255;
-    if (listener_open(&l, o) < 0)
+    if ((o->single_process && single_check(o) < 0) || listener_open(&l, o) < 0)
         goto out;
     if (o->log_stderr && isatty(STDERR_FILENO))
         listener_hint(&l);
@@ -90,7 +91,10 @@ static int serve(daemon_opts *o, const hostkey_set *hk)
     moduli_get(o->moduli_file, &n_moduli);
     nssh_ossl_preload();
     sd_notify_state("READY=1");
-    code = listener_run(&l, o, hk) < 0 ? 255 : 0;
+    if (o->single_process && !o->debug)
+        code = single_run(&l, o, hk) < 0 ? 255 : 0;
+    else
+        code = listener_run(&l, o, hk) < 0 ? 255 : 0;
     if (o->pid_file)
         pidfile_remove(o->pid_file);
 out:

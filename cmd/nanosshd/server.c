@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -146,25 +147,33 @@ static int outcome(const dconn *s)
 
 static void cleanup(dconn *s)
 {
+    int single = s->o->single_process;
     pconn_end_channels(&s->io);   /* the sessions' children hang up */
     if (s->have_kopts)
         authkeys_opts_free(&s->kopts);
     pamauth_end(s);   /* closes the PAM session, as root */
-    pconn_release(&s->io);
+    /* Single-process mode maps the engine's memory on its own (single.c
+     * fixes malloc's mmap threshold), so free() gives its pages back to
+     * the kernel, which clears them before any reuse; wiping first would
+     * fault in every untouched page of the largest-packet buffers. */
+    pconn_release(&s->io, !single);
     free(s->banner);
-    explicit_bzero(s, sizeof(*s));
+    if (!single)
+        explicit_bzero(s, sizeof(*s));
     free(s);
 }
 
-int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
+/* The connection's state and engine; sigs: the signals its own loop
+ * catches (NULL in single-process mode, where the one loop catches them). */
+static dconn *start(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk,
+                    const int *sigs)
 {
     dconn *s = calloc(1, sizeof(*s));
-    int e;
     if (!s) {
         close(fd);
         if (fd_out != fd)
             close(fd_out);
-        return NSSH_ERR_NOSPACE;
+        return NULL;
     }
     pconn_init(&s->io, fd, fd_out, &policy, s);
     s->o = o;
@@ -173,11 +182,36 @@ int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
                 s->io.peer_port, s->io.local, s->io.local_port);
     srv_set_qos(s, 0);   /* IPQoS: bulk until a pty */
     engine_config(s);
-    if ((e = pconn_start(&s->io, &s->cfg)) == 0) {
-        e = loop_run(&s->io);
-        srv_log_end(s);
+    if (pconn_start(&s->io, &s->cfg, sigs) < 0) {
+        cleanup(s);
+        return NULL;
     }
+    return s;
+}
+
+int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
+{
+    static const int sigs[] = { SIGCHLD, 0 };
+    dconn *s;
+    int e;
+    if (!(s = start(fd, fd_out, o, hk, sigs)))
+        return NSSH_ERR_NOSPACE;
+    e = loop_run(&s->io);
+    srv_log_end(s);
     last_status = outcome(s);
+    cleanup(s);
+    return e;
+}
+
+dconn *server_new(int fd, daemon_opts *o, const hostkey_set *hk)
+{
+    return start(fd, fd, o, hk, NULL);
+}
+
+int server_end(dconn *s)
+{
+    int e = nssh_conn_error(s->io.c);
+    srv_log_end(s);
     cleanup(s);
     return e;
 }

@@ -16,6 +16,12 @@ int server_run(int fd_in, int fd_out, daemon_opts *o, const hostkey_set *hk);
  * the user was authenticated, else EXIT_LOGIN_GRACE, EXIT_AUTH_ATTEMPTED,
  * EXIT_INVALID_USER (srclimit.h) or 255, as sshd's session process. */
 int server_exit_status(void);
+/* Single-process mode: a connection on socket fd, its version line
+ * queued, for the caller's loop (loop_wants / loop_events); NULL when
+ * it cannot start (fd closed, logged). o is shared by all connections. */
+struct dconn *server_new(int fd, daemon_opts *o, const hostkey_set *hk);
+/* Log its end, close and free it; returns the engine's error. */
+int server_end(struct dconn *s);
 /* -i: the connection on stdin and stdout. */
 int server_run_inetd(daemon_opts *o, const hostkey_set *hk);
 

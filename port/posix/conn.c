@@ -63,11 +63,10 @@ void pconn_init(pconn *s, int fd, int fd_out, const conn_policy *p, void *app)
         addr_text(&ss, s->local, sizeof(s->local), &s->local_port);
 }
 
-int pconn_start(pconn *s, const nssh_config *cfg)
+int pconn_start(pconn *s, const nssh_config *cfg, const int *sigs)
 {
-    static const int sigs[] = { SIGCHLD, 0 };
     size_t size = nssh_conn_mem_size();
-    if ((s->sig_fd = selfpipe_open(sigs)) < 0 ||
+    if ((sigs && (s->sig_fd = selfpipe_open(sigs)) < 0) ||
         posix_memalign(&s->mem, 16, size) != 0) {
         s->mem = NULL;
         log_error("out of resources for connection from %s port %d", s->peer,
@@ -138,15 +137,16 @@ void pconn_end_channels(pconn *s)
     fwd_release_all(s);
 }
 
-void pconn_release(pconn *s)
+void pconn_release(pconn *s, int wipe)
 {
     pconn_end_channels(s);
-    selfpipe_close();
+    if (s->sig_fd >= 0)
+        selfpipe_close();   /* this connection's own loop caught signals */
     close(s->fd);
     if (s->fd_out != s->fd)
         close(s->fd_out);
     nssh_conn_release(s->c);   /* the backend's contexts, keys wiped */
-    if (s->mem)
+    if (s->mem && wipe)
         explicit_bzero(s->mem, nssh_conn_mem_size());
     free(s->mem);
     s->mem = NULL;

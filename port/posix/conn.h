@@ -122,9 +122,10 @@ static inline void pconn_chan_used(pconn *s, uint32_t ch)
 /* Zero s and take fd (and fd_out) with their peer and local addresses;
  * SIGPIPE is ignored from here on. */
 void pconn_init(pconn *s, int fd, int fd_out, const conn_policy *p, void *app);
-/* The self-pipe, the engine's memory and the engine on cfg (which MUST
- * outlive the connection). 0, or a negative error (logged). */
-int pconn_start(pconn *s, const nssh_config *cfg);
+/* The self-pipe for sigs (NULL: the program's own loop catches signals,
+ * as in single-process mode), the engine's memory and the engine on cfg
+ * (which MUST outlive the connection). 0, or a negative error (logged). */
+int pconn_start(pconn *s, const nssh_config *cfg, const int *sigs);
 /* A line about this connection through policy->log. */
 void pconn_log(const pconn *s, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -134,7 +135,8 @@ void pconn_session_release(pconn *s, session *ss);
 /* Release every session (their children hang up) and forwarding. */
 void pconn_end_channels(pconn *s);
 /* pconn_end_channels, then the self-pipe, the descriptors and the engine
- * (its keys wiped). */
-void pconn_release(pconn *s);
+ * (its keys wiped); wipe: also clear the engine's memory before freeing
+ * it (0 only where free() returns the pages to the kernel). */
+void pconn_release(pconn *s, int wipe);
 
 #endif

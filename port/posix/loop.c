@@ -12,6 +12,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,13 +33,14 @@ _Static_assert(NSSH_MAX_CHANNELS <= 65535, "pollset.ch holds channel ids");
 
 enum { PF_SOCK, PF_SOCKOUT, PF_SIG, PF_IN, PF_OUT, PF_ERR, PF_PTY, PF_FWD };
 
-typedef struct pollset {
+struct pollset {
     struct pollfd fds[POLL_MAX];
     uint8_t kind[POLL_MAX];
     uint16_t ch[POLL_MAX];   /* channel ids go up to NSSH_MAX_CHANNELS */
     nfds_t n;
     nfds_t fwd_start;          /* forwarding's entries: [fwd_start, n) */
-} pollset;
+};
+typedef struct pollset pollset;
 
 uint64_t loop_now_ms(void)
 {
@@ -267,4 +269,32 @@ int loop_run(pconn *s)
         dispatch(s, &p);   /* also on timeouts: a pty may be due to finish */
     }
     return nssh_conn_error(s->c);
+}
+
+/* ---- One round at a time, for a loop that serves many connections ------ */
+
+loop_set *loop_set_new(void) { return calloc(1, sizeof(loop_set)); }
+void loop_set_free(loop_set *p) { free(p); }
+size_t loop_set_count(const loop_set *p) { return p->n; }
+struct pollfd *loop_set_fds(loop_set *p) { return p->fds; }
+
+int loop_wants(pconn *s, loop_set *p) { return build(p, s); }
+
+int loop_events(pconn *s, const loop_set *p)
+{
+    dispatch(s, p);
+    s->now = loop_now_ms();
+    nssh_conn_tick(s->c, s->now);
+    s->policy->tick(s->app);
+    flush_out(s);
+    return (nssh_conn_state(s->c) & NSSH_CLOSED) ? 1 : 0;
+}
+
+int loop_start(pconn *s)
+{
+    s->now = loop_now_ms();
+    nssh_conn_tick(s->c, s->now);
+    s->policy->tick(s->app);
+    flush_out(s);
+    return (nssh_conn_state(s->c) & NSSH_CLOSED) ? 1 : 0;
 }

@@ -20,25 +20,32 @@ static int bad(nssh_conn *c, uint8_t msg, const char *field)
 
 chan *chan_find(nssh_conn *c, uint32_t id, int state)
 {
-    if (id >= NSSH_MAX_CHANNELS || c->ch[id].state != state)
+    if (id >= c->ch_top || c->ch[id].state != state)
         return NULL;
     return &c->ch[id];
 }
 
-int chan_alloc(const nssh_conn *c)
+/* Slots from ch_top on have never been used and are not even cleared:
+ * a connection touches the memory of the channels it opened, not of all
+ * NSSH_MAX_CHANNELS (a host's connection memory stays mostly untouched
+ * pages). */
+int chan_alloc(nssh_conn *c)
 {
-    int id;
-    for (id = 0; id < NSSH_MAX_CHANNELS; id++)
+    uint32_t id;
+    for (id = 0; id < c->ch_top; id++)
         if (c->ch[id].state == CH_FREE)
-            return id;
-    return NSSH_ERR_NOSPACE;
+            return (int)id;
+    if (c->ch_top >= NSSH_MAX_CHANNELS)
+        return NSSH_ERR_NOSPACE;
+    memset(&c->ch[id], 0, sizeof(c->ch[id]));
+    return (int)c->ch_top++;
 }
 
 int chan_api_check(const nssh_conn *c, uint32_t id)
 {
     if (c->err)
         return c->err;
-    if (id >= NSSH_MAX_CHANNELS || c->ch[id].state != CH_OPEN)
+    if (id >= c->ch_top || c->ch[id].state != CH_OPEN)
         return NSSH_ERR_CHANNEL;
     return c->ch[id].sent_close ? NSSH_ERR_STATE : 0;
 }

@@ -89,7 +89,7 @@ int nssh_channel_consume(nssh_conn *c, uint32_t ch, size_t n)
     size_t room;
     wr w;
     int e;
-    if (ch >= NSSH_MAX_CHANNELS)
+    if (ch >= c->ch_top)
         return NSSH_ERR_CHANNEL;
     if (c->err)
         return c->err;

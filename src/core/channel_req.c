@@ -228,7 +228,7 @@ int nssh_client_channel_request(nssh_conn *c, uint32_t ch,
     int e;
     if (!type || q->kind == NSSH_REQ_EXIT_STATUS || q->kind == NSSH_REQ_EXIT_SIGNAL)
         return NSSH_ERR_UNSUPPORTED;
-    if (q->want_reply && ch < NSSH_MAX_CHANNELS && c->ch[ch].client_pending == 255)
+    if (q->want_reply && ch < c->ch_top && c->ch[ch].client_pending == 255)
         return NSSH_ERR_STATE;
     if ((e = req_begin(c, ch, &w, type, q->want_reply)) < 0)
         return e;

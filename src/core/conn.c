@@ -80,8 +80,12 @@ int nssh_conn_init2(void *mem, size_t mem_len, const nssh_config *cfg,
     if (cfg->role == NSSH_ROLE_CLIENT && !cfg->n_sig_algs)
         return init_fail(out, why, NSSH_ERR_CONFIG,
                          "client without host key algorithms (sig_algs)");
-    /* State only: the buffers need no clearing. */
-    memset(c, 0, offsetof(struct nssh_conn, defer));
+    /* State only: the buffers need no clearing, nor do the channel slots
+     * (chan_alloc clears one when it is first used). */
+    memset(c, 0, offsetof(struct nssh_conn, ch));
+    memset((uint8_t *)c + offsetof(struct nssh_conn, ch) + sizeof(c->ch), 0,
+           offsetof(struct nssh_conn, defer) - offsetof(struct nssh_conn, ch) -
+           sizeof(c->ch));
     c->cfg = cfg;
     c->cb = cfg->cb;
     c->role = cfg->role;

@@ -226,6 +226,7 @@ struct nssh_conn {
     uint8_t session_id[NSSH_HASH_MAX];
     size_t session_id_len;
     auth au;
+    uint32_t ch_top;           /* ch[0 .. ch_top) initialised (chan_alloc) */
     chan ch[NSSH_MAX_CHANNELS];
 
     /* our global requests awaiting an answer (RFC 4254 section 4) */
@@ -423,7 +424,7 @@ int chan_recipient(nssh_conn *c, uint8_t msg, rd *r, uint32_t *id);
  * (EOF, CLOSE, SUCCESS, FAILURE). */
 int chan_send(nssh_conn *c, const chan *h, uint8_t msg);
 /* channel.c: a free slot's number, or NSSH_ERR_NOSPACE. */
-int chan_alloc(const nssh_conn *c);
+int chan_alloc(nssh_conn *c);
 /* channel.c: may the application send on channel id? 0, the sticky error,
  * NSSH_ERR_CHANNEL (not open) or NSSH_ERR_STATE (our CLOSE was sent). */
 int chan_api_check(const nssh_conn *c, uint32_t id);

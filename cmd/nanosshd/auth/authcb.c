@@ -29,13 +29,16 @@ static int lookup_user(dconn *s, const char *name)
     return NSSH_ERR_FORMAT;
 }
 
-/* Without root, the daemon can only start processes as itself. */
+/* Without root, the daemon can only start processes as itself; in
+ * single-process mode it serves only the user it runs as, root or not
+ * (one process holds every connection: no other user's session may run
+ * in it). */
 static int user_allowed(dconn *s)
 {
     uid_t me = geteuid();
     if (s->access_denied)
         return 0;   /* DenyUsers, AllowUsers & co.: logged by srvmatch.c */
-    if (me == 0 || s->io.pw.uid == me)
+    if ((me == 0 && !s->o->single_process) || s->io.pw.uid == me)
         return 1;
     if (strcmp(s->invalid_logged, s->io.pw.name)) {
         logit(LL_INFO, "User %s from %s not allowed because the server runs "

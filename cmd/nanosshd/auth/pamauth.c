@@ -185,8 +185,11 @@ int pamauth_login(dconn *s, const char *name, char *why, size_t cap)
     int r;
     if ((r = account(s, name, why, cap)) < 0)
         return r;
-    if (geteuid() != 0)
-        return 0;   /* session modules need root */
+    /* Session modules need root, and act on the calling process
+     * (loginuid, limits, keyrings): in single-process mode that process
+     * is every connection's, so they are not run there. */
+    if (geteuid() != 0 || s->o->single_process)
+        return 0;
     p = s->pam;
     r = p->last = pam_setcred(p->h, PAM_ESTABLISH_CRED);
     if (r != PAM_SUCCESS) {

@@ -62,6 +62,8 @@ const keyword config_keywords[] = {
     CUSTOM("HostKey", kw_hostkey, 1, 1, 0, NULL, show_hostkey),
     CUSTOM("PidFile", kw_pidfile, 1, 1, 0, NULL, show_pidfile),
     YESNO("TCPKeepAlive", tcp_keepalive, 1, 0),
+    /* nanosshd's own: every connection in one process (single.c). */
+    YESNO("SingleProcess", single_process, 0, 0),
     CUSTOM("MaxStartups", kw_startups, 1, 1, 0, NULL, show_startups),
     CUSTOM("PerSourceMaxStartups", kw_persource_startups, 1, 1, 0,
            kw_reset_srclimit, show_persource_startups),

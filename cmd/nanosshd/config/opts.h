@@ -198,6 +198,7 @@ typedef struct daemon_opts {
     char *sk_provider;          /* SecurityKeyProvider: accepted, unused */
     char *sshd_session_path;    /* SshdSessionPath: accepted, unused */
     char *sshd_auth_path;       /* SshdAuthPath: accepted, unused */
+    int single_process;         /* SingleProcess: one loop, no fork (single.c) */
     int ipqos_interactive, ipqos_bulk;   /* IPQoS: DSCP << 2 (TOS byte) */
 #define IPQOS_NONE (-2)           /* IPQoS none: leave the system's */
 #define IPQOS_UNSET (-3)

@@ -95,7 +95,9 @@ void srv_auth_request(void *user, nssh_str username, nssh_str method)
     m.addr = s->io.peer;
     m.laddr = s->io.local;
     m.lport = s->io.local_port;
-    if (config_match_apply(s->o, &m) < 0) {
+    /* Single-process mode has no Match blocks (single.c): the options
+     * are every connection's and stay as they are. */
+    if (!s->o->single_process && config_match_apply(s->o, &m) < 0) {
         s->end_logged = 1;
         nssh_conn_disconnect(s->io.c, NSSH_DISC_BY_APPLICATION,
                              "server configuration error");
