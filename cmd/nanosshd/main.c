@@ -19,6 +19,7 @@
 #include "listener.h"
 #include "sd.h"
 #include "server.h"
+#include "privsep.h"
 #include "algs.h"
 
 /* -T: the configuration as a connection described by -C would see it. */
@@ -119,6 +120,8 @@ int main(int argc, char **argv)
         goto out;
     if (o.test_only)
         code = 0;
+    else if (privsep_ready(&o) < 0)
+        ;   /* logged */
     else if (o.inetd)
         code = inetd(&o, &hk);
     else if (usable_keys(&o, &hk))

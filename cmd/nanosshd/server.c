@@ -22,6 +22,7 @@
 #include "moduli.h"
 #include "selfpipe.h"
 #include "loop.h"
+#include "privsep.h"
 
 static const nssh_callbacks callbacks = {
     .log = srv_engine_log,
@@ -187,7 +188,9 @@ int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
         e = NSSH_ERR_INTERNAL;
         goto out;
     }
-    e = loop_run(s);
+    /* As root with UsePrivilegeSeparation: the pre-auth work in a
+     * sandboxed child, this process its monitor (privsep/). */
+    e = s->o->privsep && geteuid() == 0 ? privsep_run(s) : loop_run(s);
     srv_log_end(s);
 out:
     cleanup(s);
