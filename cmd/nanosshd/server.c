@@ -159,7 +159,7 @@ int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
     static const int sigs[] = { SIGCHLD, 0 };
     srv *s = calloc(1, sizeof(*s));
     size_t size = nssh_conn_mem_size();
-    int e = NSSH_ERR_NOSPACE;
+    int e = NSSH_ERR_NOSPACE, privsep;
     if (!s) {
         close(fd);
         if (fd_out != fd)
@@ -182,6 +182,9 @@ int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
         goto out;
     }
     engine_config(s);
+    privsep = s->o->privsep && geteuid() == 0;
+    if (privsep)
+        privsep_callbacks(s);
     s->now = loop_now_ms();
     if (!(s->c = nssh_conn_init(s->mem, size, &s->cfg, s->now))) {
         log_error("engine refused the configuration");
@@ -190,7 +193,7 @@ int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
     }
     /* As root with UsePrivilegeSeparation: the pre-auth work in a
      * sandboxed child, this process its monitor (privsep/). */
-    e = s->o->privsep && geteuid() == 0 ? privsep_run(s) : loop_run(s);
+    e = privsep ? privsep_run(s) : loop_run(s);
     srv_log_end(s);
 out:
     cleanup(s);

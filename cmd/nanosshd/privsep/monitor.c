@@ -60,6 +60,7 @@ typedef struct mon {
 
 static mon *cur;   /* for the log hook: one connection per process */
 static nssh_callbacks mon_cb;
+static int quiet;  /* before the import: the child logs the connection */
 
 /* The daemon's auth code ends a connection with nssh_conn_disconnect on
  * the monitor's (not yet connected) engine; its text goes to the child. */
@@ -68,9 +69,18 @@ static void mon_log(void *user, const nssh_log *rec)
     if (rec->err && cur) {
         snprintf(cur->disc_text, sizeof(cur->disc_text), "%s",
                  rec->text ? rec->text : "disconnected");
-        return;   /* the child logs the connection's end */
+        return;
     }
-    srv_engine_log(user, rec);
+    if (!quiet)
+        srv_engine_log(user, rec);
+}
+
+void privsep_callbacks(srv *s)
+{
+    mon_cb = *s->cfg.cb;
+    mon_cb.log = mon_log;
+    s->cfg.cb = &mon_cb;
+    quiet = 1;
 }
 
 static int same(ipc_bytes b, const char *s)
@@ -298,6 +308,7 @@ static int on_export(mon *m, const ipc_msg *q)
     int e;
     if (!m->auth_method || !s->authenticated)
         return hostile(m, "an export before the monitor saw a login");
+    quiet = 0;
     e = nssh_conn_import(s->c, q->data.p, q->data.n, user, sizeof(user));
     if (e == NSSH_ERR_FORMAT || e == NSSH_ERR_STATE)
         return hostile(m, "an export that does not import");
@@ -389,18 +400,6 @@ int privsep_run(srv *s)
     }
     close(sv[1]);
     cur = &m;
-    /* The monitor's engine stays unconnected until the import; its
-     * disconnects (from the daemon's auth code) are relayed. */
-    mon_cb = *s->cfg.cb;
-    mon_cb.log = mon_log;
-    s->cfg.cb = &mon_cb;
-    nssh_conn_release(s->c);
-    if (!(s->c = nssh_conn_init(s->mem, nssh_conn_mem_size(), &s->cfg,
-                                loop_now_ms()))) {
-        reap(&m, 1);
-        close(m.fd);
-        return NSSH_ERR_INTERNAL;
-    }
     if (s->o->grace_seconds > 0)
         m.deadline = loop_now_ms() + (uint64_t)s->o->grace_seconds * 1000u + 10000u;
     log_debug("privsep: pre-auth child %d", (int)m.pid);

@@ -40,6 +40,9 @@ int privsep_sandbox(const char *dir);
 /* The connection with a sandboxed pre-auth child; s is set up as for
  * loop_run (engine initialised). Returns as loop_run does. */
 int privsep_run(struct srv *s);
+/* Before the connection's engine is set up: its log records go quiet
+ * until the import, its fatal errors become the child's disconnects. */
+void privsep_callbacks(struct srv *s);
 /* child.c: the child's side; never returns. */
 void privsep_child(struct srv *s, int ipc) __attribute__((noreturn));
 
