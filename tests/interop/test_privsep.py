@@ -53,13 +53,18 @@ def status(pid):
 
 
 def preauth_child(srv, timeout=10.0):
-    """(monitor, child) of the one open connection."""
+    """(monitor, child) of the held connection: the newest pre-auth child
+    once the child logged the held client's version (the readiness probe's
+    connection may still be ending)."""
+    assert wait_for_log(srv, "SSH-2.0-held_open", timeout), srv.log_tail()
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        for mon in children(srv.daemon_pid):
-            kids = children(mon)
-            if kids:
-                return mon, kids[0]
+        found = [(kid, mon) for mon in children(srv.daemon_pid)
+                 for kid in children(mon)
+                 if os.path.exists(f"/proc/{kid}/status")]
+        if found:
+            kid, mon = max(found)
+            return mon, kid
         time.sleep(0.1)
     pytest.fail("no pre-auth child under the daemon\n" + srv.log_tail())
 
