@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,6 +53,10 @@ static void ask(const ipc_msg *q, ipc_msg *a)
         ipc_recv(ipc_fd, msg_buf, sizeof(msg_buf), &len) < 0 ||
         ipc_decode(msg_buf, len, a) < 0 || a->type != IPC_ANSWER)
         _exit(1);
+    /* Who the closing log line names, as the monitor sees it. */
+    memcpy(S->user, a->user.p, a->user.n);
+    S->user[a->user.n] = 0;
+    snprintf(S->pw.name, sizeof(S->pw.name), "%s", a->valid ? S->user : "");
     if (a->reason) {
         char text[256];
         size_t t = a->text.n < sizeof(text) ? a->text.n : sizeof(text) - 1;
@@ -291,7 +296,9 @@ void privsep_child(srv *s, int ipc)
     s->cfg.cb = &child_cb;
     s->cfg.flags |= NSSH_CONFIG_HANDOFF;
     nssh_conn_release(s->c);
-    /* The random source is set up before the filter is. */
+    /* The random source and the log socket are set up before the
+     * sandbox closes the way to them. */
+    log_connect_now();
     if (nssh_ossl_rng(NULL, warm, sizeof(warm)) < 0 ||
         privsep_sandbox(PRIVSEP_DIR) < 0)
         _exit(1);

@@ -111,6 +111,8 @@ int ipc_decode(const uint8_t *buf, size_t len, ipc_msg *m)
         m->max_tries = get_u32(&c);
         m->rekey_bytes = get_u64(&c);
         m->rekey_seconds = get_u32(&c);
+        get_str(&c, &m->user, NSSH_USER_MAX, 0);
+        m->valid = get_bool(&c);
         break;
     default:
         return NSSH_ERR_FORMAT;
@@ -213,6 +215,8 @@ long ipc_encode(const ipc_msg *m, uint8_t *buf, size_t cap)
         put_u32(&o, (uint32_t)(m->rekey_bytes >> 32));
         put_u32(&o, (uint32_t)m->rekey_bytes);
         put_u32(&o, m->rekey_seconds);
+        put_str(&o, m->user);
+        put_u8(&o, m->valid != 0);
         break;
     default:
         return NSSH_ERR_FORMAT;

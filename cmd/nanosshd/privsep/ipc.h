@@ -37,7 +37,8 @@ enum {
     /* monitor to child: bool verdict, uint32 disconnect reason (0: none),
      * string disconnect text, string data (signature or banner), uint32
      * auth methods, uint32 max tries, uint64 rekey bytes, uint32 rekey
-     * seconds */
+     * seconds, string the user the monitor's logs name, bool that user
+     * exists and may log in (for the child's closing log line) */
     IPC_ANSWER = 64
 };
 
@@ -55,6 +56,7 @@ typedef struct ipc_msg {
     int verdict;
     uint32_t reason, methods, max_tries, rekey_seconds;
     uint64_t rekey_bytes;
+    int valid;
 } ipc_msg;
 
 /* Decode one message body (type byte first, without the length):

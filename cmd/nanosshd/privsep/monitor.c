@@ -114,6 +114,10 @@ static int answer(mon *m, ipc_msg *a)
     static uint8_t buf[IPC_TEXT_MAX * 2 + 256];
     long n;
     a->type = IPC_ANSWER;
+    a->user.p = (const uint8_t *)m->s->user;
+    a->user.n = strlen(m->s->user);
+    a->valid = m->s->user[0] && !strcmp(m->s->user, m->s->pw.name) &&
+               !m->s->access_denied;
     if (nssh_conn_error(m->s->c) && !a->reason) {
         a->reason = strstr(m->disc_text, "Too many") ?
                         NSSH_DISC_NO_MORE_AUTH_METHODS : NSSH_DISC_BY_APPLICATION;
@@ -416,10 +420,10 @@ int privsep_run(srv *s)
         if (e == NSSH_ERR_TIMEOUT)
             srv_log(s, LL_INFO, "privsep: pre-auth child %d past the login "
                     "grace time", (int)m.pid);
-        reap(&m, e != NSSH_ERR_EOF);
+        reap(&m, 1);   /* a child that closed its end may not have exited */
         s->end_logged = 1;
         return e == NSSH_ERR_EOF ? 0 : e;
     }
-    reap(&m, 0);
+    reap(&m, 1);   /* its work is done; it may not wait to be asked */
     return loop_run(s);
 }
