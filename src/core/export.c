@@ -21,6 +21,13 @@
 
 #define MAGIC "nssh-export-v1"
 
+/* strcmp is not in the freestanding set (tools/cortex-m4-check.sh). */
+static int same(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+    return n == strlen(b) && !memcmp(a, b, n);
+}
+
 /* Add n to the big-endian counter ctr[0..len). */
 static void ctr_add(uint8_t *ctr, size_t len, uint64_t n)
 {
@@ -37,7 +44,7 @@ static void ctr_add(uint8_t *ctr, size_t len, uint64_t n)
 static int ends_with(const char *s, const char *tail)
 {
     size_t a = strlen(s), b = strlen(tail);
-    return a >= b && !strcmp(s + a - b, tail);
+    return a >= b && !memcmp(s + a - b, tail, b);
 }
 
 /* The IV a fresh context needs to continue where d is: the counter of
@@ -149,14 +156,14 @@ static int get_dir(const nssh_config *cfg, rd *r, dir_in *d)
     if (get_name(r, name, sizeof(name)) < 0)
         return NSSH_ERR_FORMAT;
     for (i = 0, d->ci = NULL; i < cfg->n_ciphers && !d->ci; i++)
-        if (!strcmp(cfg->ciphers[i]->name, name))
+        if (same(cfg->ciphers[i]->name, name))
             d->ci = cfg->ciphers[i];
     if (!d->ci || get_name(r, name, sizeof(name)) < 0)
         return NSSH_ERR_FORMAT;
     d->mac = NULL;
     if (!(d->ci->flags & NSSH_CIPHER_AEAD)) {
         for (i = 0; i < cfg->n_macs && !d->mac; i++)
-            if (!strcmp(cfg->macs[i]->name, name))
+            if (same(cfg->macs[i]->name, name))
                 d->mac = cfg->macs[i];
         if (!d->mac)
             return NSSH_ERR_FORMAT;
@@ -179,7 +186,7 @@ static const char *method_of(const char *m)
                                          "keyboard-interactive" };
     size_t i;
     for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-        if (!strcmp(m, known[i]))
+        if (same(m, known[i]))
             return known[i];
     return NULL;
 }
@@ -206,7 +213,7 @@ static int parse(const nssh_config *cfg, const uint8_t *blob, size_t len,
     rd r;
     size_t i;
     rd_init(&r, blob, len);
-    if (get_name(&r, name, sizeof(name)) < 0 || strcmp(name, MAGIC) ||
+    if (get_name(&r, name, sizeof(name)) < 0 || !same(name, MAGIC) ||
         get_name(&r, m->peer_version, sizeof(m->peer_version)) < 0 ||
         get_name(&r, m->my_version, sizeof(m->my_version)) < 0 ||
         rd_string(&r, &m->sid, &m->sid_len) < 0 || !m->sid_len ||
@@ -216,12 +223,12 @@ static int parse(const nssh_config *cfg, const uint8_t *blob, size_t len,
         get_name(&r, name, sizeof(name)) < 0)
         return NSSH_ERR_FORMAT;
     for (i = 0, m->kem = NULL; i < cfg->n_kems && !m->kem; i++)
-        if (!strcmp(cfg->kems[i]->name, name))
+        if (same(cfg->kems[i]->name, name))
             m->kem = cfg->kems[i];
     if (!m->kem || get_name(&r, name, sizeof(name)) < 0)
         return NSSH_ERR_FORMAT;
     for (i = 0, m->hostkey = NULL; i < cfg->n_hostkeys && !m->hostkey; i++)
-        if (!strcmp(cfg->hostkeys[i].alg->name, name))
+        if (same(cfg->hostkeys[i].alg->name, name))
             m->hostkey = &cfg->hostkeys[i];
     if (!m->hostkey || get_dir(cfg, &r, &m->in) < 0 ||
         get_dir(cfg, &r, &m->out) < 0 ||
