@@ -394,7 +394,15 @@ typedef struct nssh_config {
     /* Diagnostic trace (see nssh_trace); NULL for none. Used only when
      * the engine was built with NSSH_ENABLE_TRACE. */
     const nssh_trace *trace;
+
+    unsigned flags;                /* NSSH_CONFIG_* */
 } nssh_config;
+
+/* Server: keep each direction's keys as derived, and after sending
+ * USERAUTH_SUCCESS read nothing more (nssh_conn_state says NSSH_HELD)
+ * until the state is taken with nssh_conn_export. For a pre-auth process
+ * that hands the authenticated connection to another one. */
+#define NSSH_CONFIG_HANDOFF 0x1u
 
 /* ---- Connection ----------------------------------------------------------- */
 /* Bytes of caller memory one connection needs (state and buffers). */
@@ -479,6 +487,7 @@ NSSH_API uint64_t nssh_conn_next_timeout(const nssh_conn *c, uint64_t now_ms);
 #define NSSH_WANT_READ 0x1u
 #define NSSH_WANT_WRITE 0x2u
 #define NSSH_CLOSED 0x4u  /* nothing more to send or receive; free it */
+#define NSSH_HELD 0x8u    /* NSSH_CONFIG_HANDOFF: authenticated, to export */
 NSSH_API unsigned nssh_conn_state(const nssh_conn *c);
 
 /* The sticky error, 0 while healthy. */
@@ -486,6 +495,35 @@ NSSH_API int nssh_conn_error(const nssh_conn *c);
 
 /* End the connection with DISCONNECT (reason NSSH_DISC_*). */
 NSSH_API void nssh_conn_disconnect(nssh_conn *c, uint32_t reason, const char *text);
+
+/*
+ * Hand-off of an authenticated server connection (privilege separation):
+ * a sandboxed process runs the engine with NSSH_CONFIG_HANDOFF until
+ * NSSH_HELD, writes out what it sent, then exports; its monitor imports
+ * into a connection it set up with nssh_conn_init2 from a config with the
+ * same algorithm tables and host keys (its version line and KEXINIT, not
+ * yet sent, are dropped).
+ *
+ * nssh_conn_export writes the transport state (versions, session id,
+ * strict-KEX and ext-info flags, both directions' algorithms, keys,
+ * cipher positions and sequence numbers, the user and method) and the
+ * received bytes not yet read into out[0..cap), sets *len, and returns 0;
+ * NSSH_ERR_STATE unless held with nothing left to send, NSSH_ERR_NOSPACE
+ * when cap is short (NSSH_EXPORT_MAX is enough). The blob holds keys:
+ * wipe it after use.
+ *
+ * nssh_conn_import treats the blob as hostile: every length and name is
+ * checked against the config (unknown algorithm, a field too long, a
+ * state not authenticated: NSSH_ERR_FORMAT, nothing taken). On success
+ * the connection is authenticated as the exported user and the buffered
+ * bytes are processed (callbacks may run). user/user_cap (may be NULL)
+ * receive the user name for the caller to compare with its own record.
+ */
+#define NSSH_EXPORT_MAX (NSSH_MAX_PACKET + 4096u)
+NSSH_API int nssh_conn_export(nssh_conn *c, uint8_t *out, size_t cap,
+                              size_t *len);
+NSSH_API int nssh_conn_import(nssh_conn *c, const uint8_t *blob, size_t len,
+                              char *user, size_t user_cap);
 
 /* Start a key exchange now (no-op while one is running). */
 NSSH_API int nssh_conn_rekey(nssh_conn *c);

@@ -20,6 +20,7 @@
 #include "sd.h"
 #include "server.h"
 #include "single.h"
+#include "privsep.h"
 #include "algs.h"
 #include "moduli.h"
 #include "nanossh_ossl.h"
@@ -130,6 +131,8 @@ int main(int argc, char **argv)
         goto out;
     if (o.test_only)
         code = 0;
+    else if (privsep_ready(&o) < 0)
+        ;   /* logged */
     else if (o.inetd)
         code = inetd(&o, &hk);
     else if (usable_keys(&o, &hk))

@@ -22,6 +22,7 @@
 #include "loop.h"
 #include "srclimit.h"
 #include "startups.h"
+#include "privsep.h"
 
 static int last_status = 255;   /* server_exit_status */
 
@@ -166,7 +167,7 @@ static void cleanup(dconn *s)
 /* The connection's state and engine; sigs: the signals its own loop
  * catches (NULL in single-process mode, where the one loop catches them). */
 static dconn *start(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk,
-                    const int *sigs)
+                    const int *sigs, int privsep)
 {
     dconn *s = calloc(1, sizeof(*s));
     if (!s) {
@@ -182,6 +183,8 @@ static dconn *start(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk,
                 s->io.peer_port, s->io.local, s->io.local_port);
     srv_set_qos(s, 0);   /* IPQoS: bulk until a pty */
     engine_config(s);
+    if (privsep)
+        privsep_callbacks(s);
     if (pconn_start(&s->io, &s->cfg, sigs) < 0) {
         cleanup(s);
         return NULL;
@@ -193,10 +196,12 @@ int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
 {
     static const int sigs[] = { SIGCHLD, 0 };
     dconn *s;
-    int e;
-    if (!(s = start(fd, fd_out, o, hk, sigs)))
+    int e, privsep = o->privsep && geteuid() == 0;
+    if (!(s = start(fd, fd_out, o, hk, sigs, privsep)))
         return NSSH_ERR_NOSPACE;
-    e = loop_run(&s->io);
+    /* As root with UsePrivilegeSeparation: the pre-auth work in a
+     * sandboxed child, this process its monitor (privsep/). */
+    e = privsep ? privsep_run(s) : loop_run(&s->io);
     srv_log_end(s);
     last_status = outcome(s);
     cleanup(s);
@@ -205,7 +210,7 @@ int server_run(int fd, int fd_out, daemon_opts *o, const hostkey_set *hk)
 
 dconn *server_new(int fd, daemon_opts *o, const hostkey_set *hk)
 {
-    return start(fd, fd, o, hk, NULL);
+    return start(fd, fd, o, hk, NULL, 0);
 }
 
 int server_end(dconn *s)

@@ -43,6 +43,16 @@ void log_reopen(void)
     }
 }
 
+/* Before a chroot: connect to syslog now, since /dev/log will not be
+ * there to connect to later. */
+void log_connect_now(void)
+{
+    if (!use_stderr) {
+        closelog();
+        openlog(cur_ident, LOG_PID | LOG_NDELAY, cur_facility);
+    }
+}
+
 int log_level(void) { return cur_level; }
 
 int log_to_stderr(void) { return use_stderr; }

@@ -27,6 +27,8 @@ void log_setup(const char *ident, int level, int to_stderr, int facility);
 void log_set_level(int level);
 /* Re-open syslog in a forked child (keeps the settings). */
 void log_reopen(void);
+/* Connect to syslog at once (before a chroot). */
+void log_connect_now(void);
 int log_level(void);
 /* Are lines written to a file descriptor (stderr) rather than syslog? */
 int log_to_stderr(void);

@@ -132,6 +132,9 @@ int auth_succeed(nssh_conn *c, nssh_str user, const char *method,
     auth_report(c, user, method, alg, blob, blob_len, 1);
     if ((e = pkt_begin(c, &w, MSG_USERAUTH_SUCCESS)) < 0)
         return e;
+    /* Hand-off: nothing after SUCCESS is read here; it is exported. */
+    if (!c->closing && (c->cfg->flags & NSSH_CONFIG_HANDOFF))
+        c->held = 1;
     return pkt_end(c, &w);
 }
 

@@ -92,6 +92,7 @@ int nssh_conn_init2(void *mem, size_t mem_len, const nssh_config *cfg,
     c->now = now_ms;
     c->pad_pos = sizeof(c->pad_pool);
     c->kx.started_ms = now_ms;
+    c->in.keep = c->out.keep = (cfg->flags & NSSH_CONFIG_HANDOFF) != 0;
     if (c->role == NSSH_ROLE_SERVER && cfg->login_grace_ms)
         c->grace_deadline = now_ms + cfg->login_grace_ms;
     *out = c;
@@ -234,8 +235,10 @@ unsigned nssh_conn_state(const nssh_conn *c)
         s |= NSSH_WANT_WRITE;
     else if (c->closing)
         s |= NSSH_CLOSED;
-    if (!c->closing && !c->peer_eof)
+    if (!c->closing && !c->peer_eof && !c->held)
         s |= NSSH_WANT_READ;
+    if (c->held && !c->closing)
+        s |= NSSH_HELD;
     return s;
 }
 

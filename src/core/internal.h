@@ -25,6 +25,8 @@
  *   tcpip.c      port forwarding fields (RFC 4254 section 7)
  *   global.c     global requests
  *   hostkeys_ext.c  hostkeys-00@openssh.com
+ *   export.c     the connection state after authentication, moved from
+ *                a sandboxed process to its monitor (nssh_conn_export)
  */
 #ifndef NSSH_CORE_INTERNAL_H
 #define NSSH_CORE_INTERNAL_H
@@ -115,6 +117,12 @@ typedef struct dir {
     uint32_t seq;                /* packet sequence number */
     uint64_t bytes;              /* since the last NEWKEYS, for rekeying */
     uint64_t total;              /* since the start */
+    /* Hand-off (export.c): with NSSH_CONFIG_HANDOFF the keys as derived
+     * and how far the cipher has run since (classic: bytes through
+     * crypt, AEAD: packets), so the state can move to another process. */
+    int keep;
+    uint64_t ops;
+    uint8_t k_iv[KEX_IV_MAX], k_key[KEX_KEY_MAX], k_mac[KEX_KEY_MAX];
 } dir;
 
 /* ---- Key exchange ------------------------------------------------------ */
@@ -211,6 +219,7 @@ struct nssh_conn {
     int err;                   /* sticky error */
     int closing;               /* DISCONNECT queued or peer gone: drain only */
     int peer_eof;
+    int held;                  /* NSSH_CONFIG_HANDOFF: authenticated, input held */
     uint64_t now;
     uint64_t grace_deadline;   /* 0: none */
 

@@ -464,7 +464,8 @@ int kex_check_rekey(nssh_conn *c)
      * message during authentication: type 20"), and sshd never re-keys
      * before login either. The bytes counted meanwhile stay counted, so a
      * limit passed during auth starts the exchange right after it. */
-    if (c->closing || c->kx.state != KX_IDLE || c->kx.count == 0 || !c->au.done)
+    if (c->closing || c->kx.state != KX_IDLE || c->kx.count == 0 || !c->au.done ||
+        c->held)   /* hand-off: the importing side re-keys */
         return 0;
     if (c->out.bytes >= limit || c->in.bytes >= limit)
         why = "data limit";

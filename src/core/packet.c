@@ -148,8 +148,11 @@ static int seal(nssh_conn *c, uint8_t *pkt, size_t plen)
     int e = 0;
     if (!ci)
         return 0;
-    if (ci->flags & NSSH_CIPHER_AEAD)
+    if (ci->flags & NSSH_CIPHER_AEAD) {
+        d->ops++;
         return ci->seal(d->cctx, d->seq, pkt, 4 + plen);
+    }
+    d->ops += 4 + plen - (d->mac->etm ? 4 : 0);
     if (d->mac->etm) {
         e = ci->crypt(d->cctx, pkt + 4, plen);
         if (e == 0)
@@ -240,6 +243,13 @@ int dir_set_keys(dir *d, const nssh_cipher *ci, const nssh_mac *mac,
     if (e == 0 && d->mac)
         e = d->mac->init(d->mctx, mkey);
     d->bytes = 0;
+    d->ops = 0;
+    if (d->keep) {
+        memcpy(d->k_iv, iv, ci->iv_len);
+        memcpy(d->k_key, key, ci->key_len);
+        if (d->mac)
+            memcpy(d->k_mac, mkey, d->mac->key_len);
+    }
     return e;
 }
 
@@ -251,4 +261,7 @@ void dir_cleanup(dir *d)
         d->mac->cleanup(d->mctx);
     nssh_wipe(d->cctx, sizeof(d->cctx));
     nssh_wipe(d->mctx, sizeof(d->mctx));
+    nssh_wipe(d->k_iv, sizeof(d->k_iv));
+    nssh_wipe(d->k_key, sizeof(d->k_key));
+    nssh_wipe(d->k_mac, sizeof(d->k_mac));
 }

@@ -30,6 +30,7 @@ static int read_length(nssh_conn *c, uint8_t *p, size_t avail)
                              "packet_length", "cannot read packet length");
     } else if (!clear) {
         e = d->cipher->crypt(d->cctx, p, block);
+        d->ops += block;
         if (e < 0)
             return conn_fail(c, e, NSSH_DISC_PROTOCOL_ERROR, "packet", NULL,
                              NULL, "decryption failed");
@@ -58,14 +59,18 @@ static int open_packet(nssh_conn *c, uint8_t *p, size_t plen)
         return 0;
     if (dir_aead(d)) {
         e = d->cipher->open(d->cctx, d->seq, p, 4 + plen);
+        d->ops++;
         bad = e == NSSH_ERR_MAC;
     } else if (dir_etm(d)) {
         e = d->mac->compute(d->mctx, d->seq, p, 4 + plen, mac);
         bad = e == 0 && nssh_ct_cmp(mac, p + 4 + plen, d->mac->out_len) != 0;
-        if (e == 0 && !bad)
+        if (e == 0 && !bad) {
             e = d->cipher->crypt(d->cctx, p + 4, plen);
+            d->ops += plen;
+        }
     } else {
         e = d->cipher->crypt(d->cctx, p + c->in_pkt_done, 4 + plen - c->in_pkt_done);
+        d->ops += 4 + plen - c->in_pkt_done;
         if (e == 0)
             e = d->mac->compute(d->mctx, d->seq, p, 4 + plen, mac);
         bad = e == 0 && nssh_ct_cmp(mac, p + 4 + plen, d->mac->out_len) != 0;
@@ -105,7 +110,7 @@ static int one_packet(nssh_conn *c, uint8_t *p)
 int pkt_process(nssh_conn *c)
 {
     int e = 0;
-    while (!c->closing && c->in_len > c->in_off) {
+    while (!c->closing && !c->held && c->in_len > c->in_off) {
         uint8_t *p = c->inbuf + c->in_off;
         size_t avail = c->in_len - c->in_off, total;
         if (!c->version_done) {

@@ -97,6 +97,8 @@ const keyword config_keywords[] = {
     /* Who may log in, and how. */
     YESNO("PubkeyAuthentication", pubkey_auth, 1, KW_MATCH),
     YESNO("StrictModes", strict_modes, 1, 0),
+    /* sshd's old keyword: here a sandboxed pre-auth child (privsep/). */
+    YESNO("UsePrivilegeSeparation", privsep, 0, 0),
     FIXED("PermitEmptyPasswords", "no", KW_MATCH),
     CUSTOM("AuthorizedKeysFile", kw_akfile, 1, OPTS_MAX_AKFILES, KW_MATCH,
            kw_reset_akfile, show_akfile),

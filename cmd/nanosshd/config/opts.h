@@ -191,6 +191,7 @@ typedef struct daemon_opts {
     char *banner;               /* Banner file; "" for none */
     char *force_command;        /* ForceCommand; "" for none */
     int strict_modes;           /* StrictModes (authkeys.c) */
+    int privsep;                /* UsePrivilegeSeparation (privsep/) */
     int permit_tty;             /* PermitTTY: no refuses pty-req */
     int disable_forwarding;     /* DisableForwarding: no TCP forwarding */
     char *moduli_file;          /* ModuliFile for group exchange */

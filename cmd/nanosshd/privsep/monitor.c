@@ -1,0 +1,429 @@
+/*
+ * The monitor: the connection's privileged process while its pre-auth
+ * child runs. It answers the child's questions with the daemon's own
+ * auth code on its own state, and believes nothing the child says that
+ * it has not checked itself:
+ *  - it signs one exchange hash (the first key exchange; the engine never
+ *    re-keys before auth), of a hash's length, with a host key that
+ *    exists; that hash is the session id it later checks signatures with;
+ *  - it answers for the user of the first USERAUTH_REQUEST only (the
+ *    engine may not change it, RFC 4252 section 5; sshd disconnects);
+ *  - a user key signature counts only if the monitor approved that key
+ *    for that user and verified it over data it parsed itself (RFC 4252
+ *    section 7: its session id, user, service, algorithm and key);
+ *  - success is what it decided (a verified key, a password it checked),
+ *    never the child's word; the export is imported only then, for that
+ *    user, through nssh_conn_import's checks;
+ *  - a malformed or out-of-state request, or a child that outlives the
+ *    login grace time, ends the connection and kills the child.
+ * Afterwards the monitor is the connection's process, as without
+ * privilege separation: it runs the sessions and signs later re-keys.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "auth.h"
+#include "session.h"
+#include "loop.h"
+#include "ipc.h"
+#include "privsep.h"
+
+#define MON_REQUESTS_MAX 4096   /* more than any honest login asks */
+
+typedef struct mon {
+    dconn *s;
+    int fd;
+    pid_t pid;
+    uint64_t deadline;          /* login grace plus slack (0: none) */
+    long requests;
+    int signed_kex;
+    uint8_t sid[NSSH_HASH_MAX];
+    size_t sid_len;
+    char user[NSSH_USER_MAX + 1];   /* from the first AUTHREQ */
+    /* the key approved for a signed attempt */
+    int pk_ok;
+    char pk_alg[IPC_NAME_MAX + 1];
+    uint8_t pk_blob[NSSH_KEYBLOB_MAX];
+    size_t pk_blob_len;
+    /* what the monitor decided */
+    const char *auth_method;
+    char disc_text[256];
+} mon;
+
+static mon *cur;   /* for the log hook: one connection per process */
+static nssh_callbacks mon_cb;
+static int quiet;  /* before the import: the child logs the connection */
+
+/* The daemon's auth code ends a connection with nssh_conn_disconnect on
+ * the monitor's (not yet connected) engine; its text goes to the child. */
+static void mon_log(void *user, const nssh_log *rec)
+{
+    if (rec->err && cur) {
+        snprintf(cur->disc_text, sizeof(cur->disc_text), "%s",
+                 rec->text ? rec->text : "disconnected");
+        return;
+    }
+    if (!quiet)
+        srv_engine_log(user, rec);
+}
+
+void privsep_callbacks(dconn *s)
+{
+    mon_cb = *s->cfg.cb;
+    mon_cb.log = mon_log;
+    s->cfg.cb = &mon_cb;
+    quiet = 1;
+}
+
+static int same(ipc_bytes b, const char *s)
+{
+    return b.n == strlen(s) && !memcmp(b.p, s, b.n);
+}
+
+static void to_cstr(ipc_bytes b, char *out, size_t cap)
+{
+    size_t n = b.n < cap ? b.n : cap - 1;
+    memcpy(out, b.p, n);
+    out[n] = 0;
+}
+
+static nssh_str str_of(ipc_bytes b)
+{
+    nssh_str s = { (const char *)b.p, b.n };
+    return s;
+}
+
+static int hostile(mon *m, const char *why)
+{
+    srv_log(m->s, LL_ERROR, "privsep: pre-auth child %d: %s; ending the "
+            "connection", (int)m->pid, why);
+    return NSSH_ERR_FORMAT;
+}
+
+/* The answer, with the disconnect the daemon's code asked for, if any. */
+static int answer(mon *m, ipc_msg *a)
+{
+    static uint8_t buf[IPC_TEXT_MAX * 2 + 256];
+    long n;
+    a->type = IPC_ANSWER;
+    a->user.p = (const uint8_t *)m->s->user;
+    a->user.n = strlen(m->s->user);
+    a->valid = m->s->user[0] && !strcmp(m->s->user, m->s->io.pw.name) &&
+               !m->s->access_denied;
+    if (nssh_conn_error(m->s->io.c) && !a->reason) {
+        a->reason = strstr(m->disc_text, "Too many") ?
+                        NSSH_DISC_NO_MORE_AUTH_METHODS : NSSH_DISC_BY_APPLICATION;
+        a->text.p = (const uint8_t *)m->disc_text;
+        a->text.n = strlen(m->disc_text);
+    }
+    n = ipc_encode(a, buf, sizeof(buf));
+    if (n < 0 || ipc_send(m->fd, buf, (size_t)n) < 0)
+        return NSSH_ERR_IO;
+    nssh_wipe(buf, (size_t)n);
+    return 0;
+}
+
+static int on_sign(mon *m, const ipc_msg *q)
+{
+    static uint8_t sig[IPC_SIG_MAX];
+    const nssh_config *cfg = &m->s->cfg;
+    const nssh_hostkey *hk;
+    ipc_msg a = { 0 };
+    size_t len = 0, n = q->data.n;
+    if (m->signed_kex)
+        return hostile(m, "a second host key signature before auth");
+    if (q->index >= cfg->n_hostkeys)
+        return hostile(m, "no such host key");
+    if (n != 20 && n != 32 && n != 48 && n != 64)
+        return hostile(m, "signing data that is not an exchange hash");
+    hk = &cfg->hostkeys[q->index];
+    m->signed_kex = 1;
+    memcpy(m->sid, q->data.p, n);   /* H of the first exchange */
+    m->sid_len = n;
+    if (hk->alg->sign(hk->key, q->data.p, n, sig, sizeof(sig), &len,
+                      cfg->rng, cfg->rng_user) == 0) {
+        a.verdict = 1;
+        a.data.p = sig;
+        a.data.n = len;
+    }
+    return answer(m, &a);
+}
+
+static int on_authreq(mon *m, const ipc_msg *q)
+{
+    dconn *s = m->s;
+    ipc_msg a = { 0 };
+    if (!m->signed_kex || !q->user.n)
+        return hostile(m, "user authentication before key exchange");
+    if (!m->user[0])
+        to_cstr(q->user, m->user, sizeof(m->user));
+    srv_auth_request(s, str_of(q->user), str_of(q->method));
+    a.methods = s->cfg.auth_methods;
+    a.max_tries = s->cfg.auth_max_tries;
+    a.rekey_bytes = s->cfg.rekey_bytes;
+    a.rekey_seconds = s->cfg.rekey_seconds;
+    if (s->cfg.banner) {
+        a.data.p = (const uint8_t *)s->cfg.banner;
+        a.data.n = strlen(s->cfg.banner);
+        if (a.data.n > IPC_TEXT_MAX)
+            a.data.n = 0;
+    }
+    return answer(m, &a);
+}
+
+/* Requests about a user other than the one the child named first. */
+static int other_user(const mon *m, ipc_bytes user)
+{
+    return !m->user[0] || !same(user, m->user);
+}
+
+static int on_pubkey(mon *m, const ipc_msg *q)
+{
+    ipc_msg a = { 0 };
+    char alg[IPC_NAME_MAX + 1];
+    if (other_user(m, q->user))
+        return hostile(m, "public key for another user");
+    to_cstr(q->alg, alg, sizeof(alg));
+    a.verdict = srv_auth_pubkey(m->s, str_of(q->user), alg, q->blob.p,
+                                q->blob.n, q->flag) == NSSH_CB_ACCEPT;
+    m->pk_ok = 0;
+    if (a.verdict && q->flag) {
+        to_cstr(q->alg, m->pk_alg, sizeof(m->pk_alg));
+        memcpy(m->pk_blob, q->blob.p, q->blob.n);
+        m->pk_blob_len = q->blob.n;
+        m->pk_ok = 1;
+    }
+    return answer(m, &a);
+}
+
+/* RFC 4252 section 7: the signed data, field by field, must be this
+ * session's and this attempt's. */
+static int rd_str(const uint8_t **p, size_t *left, ipc_bytes *b)
+{
+    uint32_t n;
+    if (*left < 4)
+        return -1;
+    n = ((uint32_t)(*p)[0] << 24) | ((uint32_t)(*p)[1] << 16) |
+        ((uint32_t)(*p)[2] << 8) | (*p)[3];
+    if (n > *left - 4)
+        return -1;
+    b->p = *p + 4;
+    b->n = n;
+    *p += 4 + n;
+    *left -= 4 + n;
+    return 0;
+}
+
+static int signed_data_ok(const mon *m, ipc_bytes data)
+{
+    const uint8_t *p = data.p;
+    size_t left = data.n;
+    ipc_bytes sid, user, service, method, alg, blob;
+    if (rd_str(&p, &left, &sid) < 0 || sid.n != m->sid_len ||
+        memcmp(sid.p, m->sid, sid.n) || left < 1 || p[0] != 50)
+        return 0;
+    p++;
+    left--;
+    if (rd_str(&p, &left, &user) < 0 || !same(user, m->user) ||
+        rd_str(&p, &left, &service) < 0 || !same(service, "ssh-connection") ||
+        rd_str(&p, &left, &method) < 0 || !same(method, "publickey") ||
+        left < 1 || p[0] != 1)
+        return 0;
+    p++;
+    left--;
+    if (rd_str(&p, &left, &alg) < 0 || !same(alg, m->pk_alg) ||
+        rd_str(&p, &left, &blob) < 0 || blob.n != m->pk_blob_len ||
+        memcmp(blob.p, m->pk_blob, blob.n) || left)
+        return 0;
+    return 1;
+}
+
+static int on_verify(mon *m, const ipc_msg *q)
+{
+    const nssh_config *cfg = &m->s->cfg;
+    const nssh_sig_alg *alg = NULL;
+    const uint8_t *p = q->sig.p;
+    size_t left = q->sig.n, i;
+    ipc_bytes name;
+    ipc_msg a = { 0 };
+    if (!m->pk_ok || q->blob.n != m->pk_blob_len ||
+        memcmp(q->blob.p, m->pk_blob, q->blob.n) || !signed_data_ok(m, q->data))
+        return hostile(m, "a signature for a key or data not approved");
+    if (rd_str(&p, &left, &name) < 0 || !same(name, m->pk_alg))
+        return hostile(m, "a signature of another algorithm");
+    for (i = 0; i < cfg->n_sig_algs && !alg; i++)
+        if (!strcmp(cfg->sig_algs[i]->name, m->pk_alg))
+            alg = cfg->sig_algs[i];
+    m->pk_ok = 0;   /* one verification per approved attempt */
+    if (alg && alg->verify(q->blob.p, q->blob.n, q->data.p, q->data.n,
+                           q->sig.p, q->sig.n) == 0) {
+        a.verdict = 1;
+        m->auth_method = "publickey";
+    }
+    return answer(m, &a);
+}
+
+static int on_password(mon *m, const ipc_msg *q)
+{
+    ipc_msg a = { 0 };
+    nssh_kbdint k;
+    nssh_str pw = str_of(q->secret);
+    int r;
+    if (other_user(m, q->user))
+        return hostile(m, "password for another user");
+    memset(&k, 0, sizeof(k));
+    if (q->flag)
+        r = srv_kbdint_respond(m->s, str_of(q->user), &pw, 1, &k);
+    else
+        r = srv_auth_password(m->s, str_of(q->user), pw);
+    a.verdict = r == NSSH_CB_ACCEPT;
+    if (a.verdict)
+        m->auth_method = q->flag ? "keyboard-interactive" : "password";
+    return answer(m, &a);
+}
+
+static int on_result(mon *m, const ipc_msg *q)
+{
+    char method[IPC_NAME_MAX + 1], alg[IPC_NAME_MAX + 1];
+    ipc_msg a = { 0 };
+    if (other_user(m, q->user))
+        return hostile(m, "a result for another user");
+    to_cstr(q->method, method, sizeof(method));
+    to_cstr(q->alg, alg, sizeof(alg));
+    if (q->flag && (q->flag2 || !m->auth_method || strcmp(method, m->auth_method)))
+        return hostile(m, "a success the monitor did not decide");
+    srv_auth_result(m->s, str_of(q->user), method, alg[0] ? alg : NULL,
+                    q->blob.n ? q->blob.p : NULL, q->blob.n, q->flag, 0);
+    return answer(m, &a);
+}
+
+static int on_export(mon *m, const ipc_msg *q)
+{
+    char user[NSSH_USER_MAX + 1];
+    dconn *s = m->s;
+    int e;
+    if (!m->auth_method || !s->io.authenticated)
+        return hostile(m, "an export before the monitor saw a login");
+    quiet = 0;
+    e = nssh_conn_import(s->io.c, q->data.p, q->data.n, user, sizeof(user));
+    if (e == NSSH_ERR_FORMAT || e == NSSH_ERR_STATE)
+        return hostile(m, "an export that does not import");
+    if (strcmp(user, m->user) || strcmp(user, s->io.pw.name))
+        return hostile(m, "an export for another user");
+    return e < 0 ? e : 1;
+}
+
+static int handle(mon *m, const uint8_t *buf, size_t len)
+{
+    ipc_msg q;
+    if (++m->requests > MON_REQUESTS_MAX)
+        return hostile(m, "too many requests");
+    if (ipc_decode(buf, len, &q) < 0)
+        return hostile(m, "a malformed request");
+    switch (q.type) {
+    case IPC_SIGN:
+        return on_sign(m, &q);
+    case IPC_AUTHREQ:
+        return on_authreq(m, &q);
+    case IPC_PUBKEY:
+        return on_pubkey(m, &q);
+    case IPC_VERIFY:
+        return on_verify(m, &q);
+    case IPC_PASSWORD:
+        return on_password(m, &q);
+    case IPC_RESULT:
+        return on_result(m, &q);
+    case IPC_EXPORT:
+        return on_export(m, &q);
+    default:
+        return hostile(m, "a request the monitor does not take");
+    }
+}
+
+/* Wait for the child's next message within the deadline. */
+static int next(mon *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    struct pollfd p = { .fd = m->fd, .events = POLLIN };
+    uint64_t now = loop_now_ms();
+    int wait = -1, r;
+    if (m->deadline) {
+        if (now >= m->deadline)
+            return NSSH_ERR_TIMEOUT;
+        wait = (int)(m->deadline - now);
+    }
+    r = poll(&p, 1, wait);
+    if (r == 0)
+        return NSSH_ERR_TIMEOUT;
+    if (r < 0)
+        return errno == EINTR ? 0 : NSSH_ERR_IO;
+    *len = 0;
+    return ipc_recv(m->fd, buf, cap, len);
+}
+
+static void reap(mon *m, int kill_it)
+{
+    if (m->pid <= 0)
+        return;
+    if (kill_it)
+        kill(m->pid, SIGKILL);
+    while (waitpid(m->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    m->pid = -1;
+}
+
+int privsep_run(dconn *s)
+{
+    static uint8_t buf[IPC_MAX];
+    static mon m;
+    int sv[2], e = 0;
+    size_t len;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        log_error("privsep: socketpair: %s", strerror(errno));
+        return NSSH_ERR_INTERNAL;
+    }
+    memset(&m, 0, sizeof(m));
+    m.s = s;
+    m.fd = sv[0];
+    if ((m.pid = fork()) < 0) {
+        log_error("privsep: fork: %s", strerror(errno));
+        close(sv[0]);
+        close(sv[1]);
+        return NSSH_ERR_INTERNAL;
+    }
+    if (m.pid == 0) {
+        close(sv[0]);
+        privsep_child(s, sv[1]);
+    }
+    close(sv[1]);
+    cur = &m;
+    if (s->o->grace_seconds > 0)
+        m.deadline = loop_now_ms() + (uint64_t)s->o->grace_seconds * 1000u + 10000u;
+    log_debug("privsep: pre-auth child %d", (int)m.pid);
+    while (e == 0) {
+        e = next(&m, buf, sizeof(buf), &len);
+        if (e == 0 && len)
+            e = handle(&m, buf, len);
+    }
+    nssh_wipe(buf, sizeof(buf));
+    close(m.fd);
+    cur = NULL;
+    if (e != 1) {
+        /* The child ended the connection and logged it, or was stopped. */
+        if (e == NSSH_ERR_TIMEOUT)
+            srv_log(s, LL_INFO, "privsep: pre-auth child %d past the login "
+                    "grace time", (int)m.pid);
+        reap(&m, 1);   /* a child that closed its end may not have exited */
+        s->end_logged = 1;
+        return e == NSSH_ERR_EOF ? 0 : e;
+    }
+    reap(&m, 1);   /* its work is done; it may not wait to be asked */
+    return loop_run(&s->io);
+}

@@ -1,0 +1,173 @@
+"""Privilege separation (UsePrivilegeSeparation yes, run as root): while a
+connection waits before authentication, its pre-auth child (found from the
+daemon's PID: daemon -> connection's monitor -> child) runs as another
+user, chrooted, with NoNewPrivs and a seccomp filter; logins still work and
+the session runs as the user; failed logins, the grace timeout and re-keys
+after the hand-off work under the filter."""
+import os
+import pwd
+import socket
+import subprocess
+import time
+
+import pytest
+
+from conftest import ssh, explain, wait_for_log
+
+PRIVSEP = ["UsePrivilegeSeparation=yes"]
+
+
+@pytest.fixture(scope="module")
+def privsep_user():
+    """The unprivileged account of the pre-auth child (tools/run.sh makes it
+    on a real install)."""
+    try:
+        return pwd.getpwnam("nanosshd")
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home",
+                        "--home-dir", "/nonexistent", "--shell",
+                        "/usr/sbin/nologin", "nanosshd"], check=True,
+                       capture_output=True, timeout=30)
+        return pwd.getpwnam("nanosshd")
+
+
+def children(pid):
+    out = []
+    for e in os.listdir("/proc"):
+        if not e.isdigit():
+            continue
+        try:
+            with open(f"/proc/{e}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            out.append(int(e))
+    return out
+
+
+def status(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return dict(line.split(":\t", 1) for line in f.read().splitlines()
+                    if ":\t" in line)
+
+
+def preauth_child(srv, timeout=10.0):
+    """(monitor, child) of the held connection: the newest pre-auth child
+    once the child logged the held client's version (the readiness probe's
+    connection may still be ending)."""
+    assert wait_for_log(srv, "SSH-2.0-held_open", timeout), srv.log_tail()
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        found = [(kid, mon) for mon in children(srv.daemon_pid)
+                 for kid in children(mon)
+                 if os.path.exists(f"/proc/{kid}/status")]
+        if found:
+            kid, mon = max(found)
+            return mon, kid
+        time.sleep(0.1)
+    pytest.fail("no pre-auth child under the daemon\n" + srv.log_tail())
+
+
+def ps(*pids):
+    return subprocess.run(["ps", "-o", "pid,ppid,user,uid,args", "-p",
+                           ",".join(str(p) for p in pids)],
+                          capture_output=True, text=True).stdout
+
+
+def held_connection(srv):
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    s.sendall(b"SSH-2.0-held_open\r\n")
+    assert s.recv(64).startswith(b"SSH-2.0-")
+    return s
+
+
+def test_preauth_child_sandboxed(start_server, keys, privsep_user):
+    srv = start_server(authorized=[keys["ed25519"].line()], opts=PRIVSEP)
+    conn = held_connection(srv)
+    try:
+        mon, child = preauth_child(srv)
+        table = ps(srv.daemon_pid, mon, child)
+        print("pre-auth processes:\n" + table)
+        st = status(child)
+        uids = st["Uid"].split()
+        assert all(int(u) == privsep_user.pw_uid for u in uids), table
+        assert int(uids[0]) != 0
+        assert st["Seccomp"].strip() == "2", st
+        assert st["NoNewPrivs"].strip() == "1", st
+        assert int(st["CapEff"], 16) == 0, st
+        assert os.readlink(f"/proc/{child}/root") != "/"
+        assert status(mon)["Uid"].split()[0] == "0"   # the monitor is root
+        # Another client logs in meanwhile; its session is root's here.
+        res = ssh(srv, keys["ed25519"], "id -u")
+        assert res.returncode == 0 and res.stdout == b"0\n", explain(srv, res)
+    finally:
+        conn.close()
+    assert wait_for_log(srv, "imported the connection of root")
+
+
+def test_session_runs_as_user(start_server, keys, privsep_user, plain_user):
+    sshdir = os.path.join(plain_user.pw_dir, ".ssh")
+    os.makedirs(sshdir, mode=0o700, exist_ok=True)
+    ak = os.path.join(sshdir, "authorized_keys")
+    with open(ak, "w") as f:
+        f.write(keys["ed25519"].line() + "\n")
+    for path in (sshdir, ak):
+        os.chown(path, plain_user.pw_uid, plain_user.pw_gid)
+    srv = start_server(opts=PRIVSEP, authkeys_file=False)
+    res = ssh(srv, keys["ed25519"], "id -u; ps -o pid,ppid,user,args -u "
+              f"{plain_user.pw_name}", user=plain_user.pw_name)
+    print(res.stdout.decode(errors="replace"))
+    assert res.returncode == 0, explain(srv, res)
+    assert res.stdout.split(b"\n")[0] == str(plain_user.pw_uid).encode(), \
+        explain(srv, res)
+    assert wait_for_log(srv, f"Accepted publickey for {plain_user.pw_name}")
+
+
+def test_failed_login_and_next(start_server, keys, privsep_user):
+    """A refused key under the filter: a clean refusal, no crash, and the
+    daemon serves the next login."""
+    srv = start_server(authorized=[keys["ed25519"].line()], opts=PRIVSEP)
+    other = [k for name, k in keys.items() if name != "ed25519"][0]
+    res = ssh(srv, other, "true")
+    assert res.returncode == 255 and b"Permission denied" in res.stderr, \
+        explain(srv, res)
+    res = ssh(srv, keys["ed25519"], "echo ok")
+    assert res.returncode == 0 and res.stdout == b"ok\n", explain(srv, res)
+    assert "Bad system call" not in srv.log_text()
+    assert "ending the connection" not in srv.log_text()
+
+
+def test_grace_timeout(start_server, privsep_user):
+    srv = start_server(opts=PRIVSEP + ["LoginGraceTime=2"])
+    conn = held_connection(srv)
+    mon, child = preauth_child(srv)
+    conn.settimeout(15)
+    data = b""
+    try:
+        while True:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    except ConnectionResetError:
+        pass
+    conn.close()
+    end = time.monotonic() + 10
+    while time.monotonic() < end and os.path.exists(f"/proc/{child}"):
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{child}"), ps(child)
+    assert wait_for_log(srv, "Timeout before authentication"), srv.log_tail()
+
+
+@pytest.mark.parametrize("cipher", ["aes128-ctr", "aes256-gcm@openssh.com",
+                                    "chacha20-poly1305@openssh.com"])
+def test_rekey_after_handoff(start_server, keys, privsep_user, cipher):
+    """The imported state carries the cipher's position; re-keys after the
+    hand-off are signed by the monitor."""
+    srv = start_server(authorized=[keys["ed25519"].line()], opts=PRIVSEP)
+    res = ssh(srv, keys["ed25519"], "head -c 2000000 /dev/zero",
+              args=["-c", cipher, "-o", "RekeyLimit=256K"])
+    assert res.returncode == 0, explain(srv, res)
+    assert res.stdout == bytes(2000000), explain(srv, res)
+    assert wait_for_log(srv, "key exchange 2 complete"), srv.log_tail()
