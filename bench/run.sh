@@ -27,6 +27,8 @@ fi
 ensure_packages build-essential cmake pkg-config libssl-dev libpam0g-dev \
     openssh-client openssh-server dropbear-bin tinysshd ucspi-tcp \
     python3 python3-matplotlib passwd
+# A root nanosshd's pre-auth child runs as this system user.
+ensure_privsep_user
 NANOSSHD=${NANOSSHD:-build/nanosshd}
 # nanossh-loadgen (the sessions test's client) is built beside nanosshd.
 if [ ! -x "$NANOSSHD" ] || [ ! -x "$(dirname "$NANOSSHD")/nanossh-loadgen" ]; then

@@ -53,3 +53,19 @@ ensure_pam_service() {
     echo "installing $dst"
     "${sudo[@]}" install -D -m 644 "$src" "$dst"
 }
+
+# The system user the daemon's sandboxed pre-auth child runs as
+# (UsePrivilegeSeparation, on by default for a root daemon), made when
+# missing, as sshd's packages make "sshd". Needs root; without it says so.
+#
+#   ensure_privsep_user
+ensure_privsep_user() {
+    getent passwd nanosshd >/dev/null && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "user nanosshd is missing; a root nanosshd needs it (useradd --system nanosshd)" >&2
+        return 0
+    fi
+    echo "creating system user nanosshd"
+    useradd --system --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin nanosshd
+}

@@ -18,10 +18,7 @@ ensure_packages build-essential cmake pkg-config libssl-dev libpam0g-dev \
 # Password logins go through PAM service "nanossh".
 ensure_pam_service
 # UsePrivilegeSeparation's pre-auth child runs as this system user.
-if [ "$(id -u)" -eq 0 ] && ! getent passwd nanosshd >/dev/null; then
-    useradd --system --no-create-home --home-dir /nonexistent \
-        --shell /usr/sbin/nologin nanosshd
-fi
+ensure_privsep_user
 
 # The unit tests need cmocka; running the daemon does not.
 cmake -B build -S . -DNSSH_BUILD_TESTS=OFF

@@ -79,6 +79,8 @@ if ! ensure_packages build-essential cmake pkg-config libssl-dev \
 fi
 # Password logins in the interop suite go through this PAM service.
 ensure_pam_service
+# A root nanosshd's pre-auth child runs as this system user.
+ensure_privsep_user
 
 build() {
     local dir=$1

@@ -53,6 +53,23 @@ def need_tool(name):
 
 # ---- Paths and keys -------------------------------------------------------
 
+@pytest.fixture(scope="session", autouse=True)
+def privsep_account():
+    """A root nanosshd runs each connection's pre-auth child as the system
+    user nanosshd (UsePrivilegeSeparation yes, the default) and refuses to
+    start without it; tools/test.sh and tools/run.sh make it, and so does
+    this when the suite runs on its own."""
+    if os.geteuid() != 0:
+        return
+    try:
+        pwd.getpwnam("nanosshd")
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home",
+                        "--home-dir", "/nonexistent", "--shell",
+                        "/usr/sbin/nologin", "nanosshd"], check=True,
+                       capture_output=True, timeout=30)
+
+
 @pytest.fixture(scope="session")
 def nanosshd():
     path = pathlib.Path(os.environ.get("NANOSSHD") or ROOT / "build" / "nanosshd")
