@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # target: what it reads
-TARGETS="server:the server engine, a client's bytes (after key exchange with null crypto)
+TARGETS="server:the server engine, a client's bytes (null algorithms, so they reach every handler)
 probe:the client role (nanossh-probe), a server's bytes
 sftp:the SFTP server's decoder over an in-memory filesystem
 authkeys:authorized_keys lines and their options
