@@ -8,6 +8,9 @@
  *   - as the server's reply, decapsulated (the client, with one key pair
  *     per KEM made once: sntrup761's key generation is too slow to
  *     repeat on every input).
+ * One selector value past the fixed-size KEMs is group exchange (RFC 4419):
+ * the next byte picks a built-in group, the rest is the peer's e or f,
+ * which must be refused when not 1 < value < p-1 (RFC 4253 section 8).
  * Each call returns 0 or a negative error, never crashes. And an honest
  * exchange whose randomness comes from the input must agree on the secret.
  *   fuzz/corpus/kem holds the seeds (one well-formed value per KEM).
@@ -63,6 +66,48 @@ static size_t n_kems(void)
     return n;
 }
 
+/* Group exchange in one of the built-in groups (kem_gex.c). */
+static void gex(const uint8_t *data, size_t size)
+{
+    static const uint32_t bits[] = { 2048, 3072, 4096, 6144, 8192 };
+    static uint8_t p[BIG], g[16], peer[BIG], pub1[BIG], pub2[BIG], ss1[BIG],
+        ss2[BIG], priv1[256], priv2[256];
+    const nssh_gex *x = nssh_ossl_dh_gex_sha256.gex;
+    size_t plen = sizeof(p), glen = sizeof(g);
+    stream s;
+    int e;
+    if (size < 1 || !x)
+        return;
+    if (x->default_group(bits[data[0] % 5], p, &plen, g, &glen) < 0 ||
+        plen > BIG / 2 || plen < 2)
+        abort();
+    data++, size--;
+    memset(peer, 0, plen);
+    memcpy(peer + (size < plen ? plen - size : 0), data, size < plen ? size : plen);
+    s.p = data, s.n = size, s.at = 0;
+    if (x->keypair(p, plen, g, glen, pub1, priv1, rng, &s) < 0)
+        return;
+    e = x->shared(p, plen, peer, priv1, ss1);
+    if (e > 0)
+        abort();
+    /* 1 and p-1 are refused (a secret an attacker could predict). */
+    memset(peer, 0, plen);
+    peer[plen - 1] = 1;
+    if (x->shared(p, plen, peer, priv1, ss1) >= 0)
+        abort();
+    memcpy(peer, p, plen);
+    peer[plen - 1] &= 0xfe;   /* p is odd: p-1 only clears the low bit */
+    if (x->shared(p, plen, peer, priv1, ss1) >= 0)
+        abort();
+    /* Honest: both sides agree. */
+    if (x->keypair(p, plen, g, glen, pub2, priv2, rng, &s) < 0)
+        return;
+    if (x->shared(p, plen, pub2, priv1, ss1) != 0 ||
+        x->shared(p, plen, pub1, priv2, ss2) != 0 ||
+        memcmp(ss1, ss2, plen) != 0)
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static uint8_t ct[BIG], ss1[BIG], ss2[BIG], peer[BIG];
@@ -74,7 +119,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int e;
     if (size < 1 || n == 0)
         return 0;
-    ki = data[0] % n;
+    ki = data[0] % (n + 1);
+    if (ki == n) {
+        gex(data + 1, size - 1);
+        return 0;
+    }
     k = kems[ki];
     data++, size--;
     if (k->pk_len > BIG || k->ct_len > BIG || k->sk_len > BIG ||

@@ -20,7 +20,7 @@ sftp:the SFTP server's decoder over an in-memory filesystem
 authkeys:authorized_keys lines and their options
 config:sshd_config text with Match and Include; -T output must load again
 keyfile:private key files (OpenSSH, PEM) and public key blobs
-kem:hostile peer values into every fixed-size key exchange"
+kem:hostile peer values into every key exchange (ML-KEM, sntrup761, X25519, ECDH, DH, group exchange)"
 
 names() { printf '%s\n' "$TARGETS" | cut -d: -f1; }
 
