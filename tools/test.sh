@@ -72,7 +72,7 @@ if ! ensure_packages build-essential cmake pkg-config libssl-dev \
         golang-golang-x-crypto-dev libssh-dev ssh-audit gcc \
         openssh-sftp-server rsync git fail2ban man-db groff-base valgrind \
         curl rclone openssh-server python3-jsonschema \
-        qemu-system-arm liblwip-dev iproute2; then
+        qemu-system-arm liblwip-dev iproute2 clang libclang-rt-dev openssl; then
     echo "package installation failed"
     echo "0 passed, 1 failed"
     exit 1
@@ -156,6 +156,20 @@ if ./tools/cortex-m4-check.sh; then
     add 1 0 "cortex-m4"
 else
     add 0 1 "cortex-m4" "freestanding Cortex-M4 build failed"
+fi
+
+# Every fuzz target (tools/fuzz.sh --list) in build-fuzz/ (clang): its
+# corpus replayed, then 3 s of fuzzing, so no harness rots unseen.
+section "fuzz smoke (tools/fuzz.sh --smoke)"
+out=$(./tools/fuzz.sh --smoke 3 2>&1)
+echo "$out"
+fz_ok=$(grep -c ': ok (' <<<"$out")
+mapfile -t fz_bad < <(grep ': FAILED' <<<"$out")
+if [ ${#fz_bad[@]} -eq 0 ] && [ "$fz_ok" -eq "$(./tools/fuzz.sh --list | wc -l)" ]; then
+    add "$fz_ok" 0 "fuzz"
+else
+    add "$fz_ok" "$(( ${#fz_bad[@]} ? ${#fz_bad[@]} : 1 ))" "fuzz" \
+        "${fz_bad[@]:-the fuzz build failed (tools/fuzz.sh --smoke)}"
 fi
 
 section "lwIP (tools/lwip-test.sh)"

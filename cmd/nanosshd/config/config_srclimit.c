@@ -227,8 +227,11 @@ void show_penalties(const daemon_opts *o, const char *name, FILE *f)
         fprintf(f, "%s no\n", name);
         return;
     }
-    fprintf(f, "%s crash:%f authfail:%f noauth:%f invaliduser:%f "
-            "grace-exceeded:%f refuseconnection:%f kex-dh:%f max:%f min:%f "
+    /* Whole seconds with sshd -T's "s", so the listing loads again
+     * (the values come from optval_time, whole seconds). */
+    fprintf(f, "%s crash:%.0fs authfail:%.0fs noauth:%.0fs invaliduser:%.0fs "
+            "grace-exceeded:%.0fs refuseconnection:%.0fs kex-dh:%.0fs "
+            "max:%.0fs min:%.0fs "
             "max-sources4:%ld max-sources6:%ld overflow:%s overflow6:%s\n",
             name, p->crash, p->authfail, p->noauth, p->invaliduser, p->grace,
             p->refuse, p->kexdh, p->max, p->min, p->max_sources4,

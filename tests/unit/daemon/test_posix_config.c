@@ -400,6 +400,22 @@ static void test_parity_keywords(void **state)
     assert_int_equal(o.ipqos_bulk, 0x20);          /* cs1 */
     assert_null(o.moduli_file);
     assert_null(o.version_addendum);
+    {
+        /* -T's PerSourcePenalties line loads again (whole seconds). */
+        char shown[512];
+        FILE *m = fmemopen(shown, sizeof(shown), "w");
+        daemon_opts o2;
+        assert_non_null(m);
+        show_penalties(&o, "PerSourcePenalties", m);
+        fclose(m);
+        assert_non_null(strstr(shown, " crash:90s authfail:5s "));
+        shown[strcspn(shown, "\n")] = 0;
+        opts_init(&o2);
+        assert_int_equal(line(&o2, shown, err, sizeof(err)), 0);
+        assert_int_equal(opts_finish(&o2), 0);
+        assert_true(o2.penalty.crash == 90 && o2.penalty.max == 600);
+        opts_free(&o2);
+    }
     opts_free(&o);
     opts_init(&o);
     assert_int_equal(line(&o, "IPQoS af42", err, sizeof(err)), 0);
