@@ -55,7 +55,7 @@ ensure_pam_service() {
 }
 
 # The system user the daemon's sandboxed pre-auth child runs as
-# (UsePrivilegeSeparation, on by default for a root daemon), made when
+# (UsePrivilegeSeparation yes with a root daemon), made when
 # missing, as sshd's packages make "sshd". Needs root; without it says so.
 #
 #   ensure_privsep_user

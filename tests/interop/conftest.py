@@ -55,8 +55,8 @@ def need_tool(name):
 
 @pytest.fixture(scope="session", autouse=True)
 def privsep_account():
-    """A root nanosshd runs each connection's pre-auth child as the system
-    user nanosshd (UsePrivilegeSeparation yes, the default) and refuses to
+    """With UsePrivilegeSeparation yes a root nanosshd runs each
+    connection's pre-auth child as the system user nanosshd and refuses to
     start without it; tools/test.sh and tools/run.sh make it, and so does
     this when the suite runs on its own."""
     if os.geteuid() != 0:
