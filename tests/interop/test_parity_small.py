@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-from conftest import explain, ssh
+from conftest import SSH_BASE, explain, ssh
+from processes import daemon_env
 
 
 def write(path, text):
@@ -38,4 +39,35 @@ def test_setenv_first_value_wins_in_match(start_server, keys, tmp_path):
     res = ssh(srv, keys["ed25519"], 'echo "$_XXX_TEST"')
     assert res.returncode == 0 and res.stdout == b"foo\n", \
         explain(srv, res, "the first Match block's first value must win")
+
+
+# ---- inetd mode on pipes (regress/proxy-connect.sh) ---------------------------
+
+def inetd_ssh(nanosshd, hostkey, keys, tmp_path, command, user="root",
+              extra=""):
+    """ssh through `nanosshd -i` as ProxyCommand: stdin and stdout are
+    pipes, not a socket."""
+    ak = tmp_path / "authorized_keys"
+    ak.write_text(keys["ed25519"].line() + "\n")
+    os.chmod(ak, 0o644)
+    cfg = tmp_path / "sshd_config"
+    cfg.write_text(f"HostKey {hostkey}\nAuthorizedKeysFile {ak}\n"
+                   f"LogLevel VERBOSE\n{extra}")
+    proxy = f"{nanosshd} -i -e -f {cfg}"
+    cmd = (["ssh", "-i", keys["ed25519"].path] + SSH_BASE +
+           ["-o", "LogLevel=ERROR", "-o", f"ProxyCommand={proxy}",
+            f"{user}@nanossh-inetd", command])
+    return subprocess.run(cmd, capture_output=True, timeout=60,
+                          stdin=subprocess.DEVNULL, env=daemon_env())
+
+
+def test_inetd_pipes_connection_is_unknown(nanosshd, hostkey, keys, tmp_path):
+    res = inetd_ssh(nanosshd, hostkey, keys, tmp_path,
+                    'echo "$SSH_CONNECTION"; echo "$SSH_CLIENT"')
+    err = res.stderr.decode(errors="replace")
+    assert res.returncode == 0, f"ssh through nanosshd -i: {res}\n{err}"
+    assert res.stdout == (b"UNKNOWN 65535 UNKNOWN 65535\n"
+                          b"UNKNOWN 65535 65535\n"), \
+        f"SSH_CONNECTION / SSH_CLIENT as sshd sets them: {res.stdout!r}\n{err}"
+    assert "Accepted publickey for root from UNKNOWN port 65535" in err, err
 
