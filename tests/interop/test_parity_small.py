@@ -71,3 +71,37 @@ def test_inetd_pipes_connection_is_unknown(nanosshd, hostkey, keys, tmp_path):
         f"SSH_CONNECTION / SSH_CLIENT as sshd sets them: {res.stdout!r}\n{err}"
     assert "Accepted publickey for root from UNKNOWN port 65535" in err, err
 
+
+# ---- Banners up to the packet limit (regress/banner.sh) ------------------------
+
+def banner_text(size):
+    line = b"nanossh banner line: 0123456789 abcdefghijklmnopqrstuvwxyz\n"
+    return (line * (size // len(line) + 1))[:size - 1] + b"\n"
+
+
+@pytest.mark.parametrize("size", [10, 1000, 100000])
+def test_banner_sent_whole(start_server, keys, tmp_path, size):
+    text = banner_text(size)
+    banner = tmp_path / "banner.in"
+    banner.write_bytes(text)
+    srv = start_server(authorized=[keys["ed25519"].line()],
+                       opts=[f"Banner={banner}"])
+    # ssh shows the banner on stderr (at LogLevel INFO and above).
+    res = ssh(srv, keys["ed25519"], "echo ok", verbose=True)
+    assert res.returncode == 0 and res.stdout == b"ok\n", explain(srv, res)
+    assert text in res.stderr, \
+        explain(srv, None, f"the {size}-byte banner must arrive whole "
+                f"(ssh's stderr had {len(res.stderr)} bytes)")
+
+
+def test_banner_over_a_packet_is_cut(start_server, keys, tmp_path):
+    text = banner_text(400000)
+    banner = tmp_path / "banner.in"
+    banner.write_bytes(text)
+    srv = start_server(authorized=[keys["ed25519"].line()],
+                       opts=[f"Banner={banner}"])
+    res = ssh(srv, keys["ed25519"], "echo ok", verbose=True)
+    assert res.returncode == 0 and res.stdout == b"ok\n", explain(srv, res)
+    # What fits in one packet of at most 256 KiB arrives, and the login goes on.
+    assert text[:200000] in res.stderr and text not in res.stderr, \
+        explain(srv, None, f"ssh's stderr had {len(res.stderr)} bytes")

@@ -13,7 +13,9 @@
 #include "algs.h"
 #include "files.h"
 
-#define BANNER_MAX (32u * 1024u)
+/* sshd reads a Banner file of at most 1 MiB (auth2_read_banner); the
+ * engine sends what fits in one packet. */
+#define BANNER_MAX (1024u * 1024u)
 
 void srv_engine_opts(dconn *s)
 {
