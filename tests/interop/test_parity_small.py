@@ -105,3 +105,29 @@ def test_banner_over_a_packet_is_cut(start_server, keys, tmp_path):
     # What fits in one packet of at most 256 KiB arrives, and the login goes on.
     assert text[:200000] in res.stderr and text not in res.stderr, \
         explain(srv, None, f"ssh's stderr had {len(res.stderr)} bytes")
+
+
+# ---- user:style names (regress/proxy-connect.sh) -------------------------------
+
+def test_user_style_is_stripped(start_server, keys):
+    srv = start_server(authorized=[keys["ed25519"].line()])
+    res = ssh(srv, keys["ed25519"], 'echo "$USER"; id -un', user="root:style")
+    assert res.returncode == 0 and res.stdout == b"root\nroot\n", \
+        explain(srv, res, "sshd logs root:style in as root (the style is "
+                "for BSD auth, ignored on Linux)")
+    assert "Accepted publickey for root from" in srv.log_text(), explain(srv)
+
+
+def test_user_style_through_inetd(nanosshd, hostkey, keys, tmp_path):
+    res = inetd_ssh(nanosshd, hostkey, keys, tmp_path, "id -un",
+                    user="root:style")
+    err = res.stderr.decode(errors="replace")
+    assert res.returncode == 0 and res.stdout == b"root\n", \
+        f"ssh root:style@ through nanosshd -i: {res}\n{err}"
+
+
+def test_user_style_of_unknown_user_fails(start_server, keys):
+    srv = start_server(authorized=[keys["ed25519"].line()])
+    res = ssh(srv, keys["ed25519"], "true", user="nosuchuser12:root")
+    assert res.returncode == 255, explain(srv, res)
+    assert "Invalid user nosuchuser12 from" in srv.log_text(), explain(srv)

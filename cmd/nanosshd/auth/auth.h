@@ -14,6 +14,9 @@
 #include "dconn.h"
 
 /* authcb.c */
+/* The account part of a user name: sshd reads "user:style" as the user
+ * and a BSD auth style, and on Linux ignores the style, as here. */
+nssh_str srv_user_part(nssh_str name);
 int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
                     const uint8_t *blob, size_t blob_len, int has_sig);
 void srv_auth_result(void *user, nssh_str username, const char *method,

@@ -144,12 +144,21 @@ static int find_key(dconn *s, const char *type, const uint8_t *blob, size_t len)
 static void log_failed(dconn *s, const char *name, const char *method,
                        const uint8_t *blob, size_t len);
 
+nssh_str srv_user_part(nssh_str name)
+{
+    const char *colon = memchr(name.p, ':', name.n);
+    if (colon)
+        name.n = (size_t)(colon - name.p);
+    return name;
+}
+
 int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
                     const uint8_t *blob, size_t blob_len, int has_sig)
 {
     dconn *s = user;
     char type[64];
     int ok;
+    username = srv_user_part(username);
     if (username.n > NSSH_USER_MAX || memchr(username.p, 0, username.n))
         return NSSH_CB_REFUSE;
     memcpy(s->user, username.p, username.n);
@@ -225,7 +234,9 @@ void srv_auth_result(void *user, nssh_str username, const char *method,
 {
     dconn *s = user;
     char name[NSSH_USER_MAX + 1], desc[256];
-    size_t n = username.n > NSSH_USER_MAX ? NSSH_USER_MAX : username.n;
+    size_t n;
+    username = srv_user_part(username);
+    n = username.n > NSSH_USER_MAX ? NSSH_USER_MAX : username.n;
     memcpy(name, username.p, n);
     name[n] = 0;
     /* sshd names the PAM-backed keyboard-interactive this way. */

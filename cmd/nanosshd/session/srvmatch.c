@@ -10,6 +10,7 @@
 
 #include "session.h"
 #include "access.h"
+#include "auth.h"
 #include "algs.h"
 #include "files.h"
 
@@ -83,6 +84,7 @@ void srv_auth_request(void *user, nssh_str username, nssh_str method)
     char name[NSSH_USER_MAX + 1];
     match_ctx m;
     (void)method;
+    username = srv_user_part(username);
     memcpy(name, username.p, username.n);   /* the engine checked the size */
     name[username.n] = 0;
     if (s->user_fixed) {
