@@ -131,3 +131,27 @@ def test_user_style_of_unknown_user_fails(start_server, keys):
     res = ssh(srv, keys["ed25519"], "true", user="nosuchuser12:root")
     assert res.returncode == 255, explain(srv, res)
     assert "Invalid user nosuchuser12 from" in srv.log_text(), explain(srv)
+
+
+# ---- expiry-time in authorized_keys (regress/key-options.sh) -------------------
+
+@pytest.mark.parametrize("when,ok", [
+    ("19990101", False), ("197001020000Z", False),
+    ("20380119031409Z", True), ("21000101", True), ("210001010000Z", True),
+    ("99991231235959Z", True)])
+def test_expiry_time(start_server, keys, when, ok):
+    srv = start_server(authorized=[keys["ed25519"].line(f'expiry-time="{when}"')])
+    res = ssh(srv, keys["ed25519"], "echo ok")
+    if ok:
+        assert res.returncode == 0 and res.stdout == b"ok\n", \
+            explain(srv, res, f"expiry-time={when} is in the future")
+    else:
+        assert res.returncode == 255, explain(srv, res, f"expiry-time={when} is past")
+        assert "entry expired at" in srv.log_text(), explain(srv)
+
+
+def test_expiry_time_malformed_refuses_the_key(start_server, keys):
+    srv = start_server(authorized=[keys["ed25519"].line('expiry-time="2100"')])
+    res = ssh(srv, keys["ed25519"], "echo ok")
+    assert res.returncode == 255, explain(srv, res)
+    assert "expiry-time" in srv.log_text(), explain(srv)
