@@ -155,3 +155,60 @@ def test_expiry_time_malformed_refuses_the_key(start_server, keys):
     res = ssh(srv, keys["ed25519"], "echo ok")
     assert res.returncode == 255, explain(srv, res)
     assert "expiry-time" in srv.log_text(), explain(srv)
+
+
+# ---- PermitUserEnvironment (regress/key-options.sh) ----------------------------
+
+@pytest.fixture
+def env_user(plain_user, keys):
+    """plain_user with the ed25519 key (environment="FROMKEY=key",
+    environment="BOTH=key") and a ~/.ssh/environment file of its own."""
+    home = plain_user.pw_dir
+    sshdir = os.path.join(home, ".ssh")
+    os.makedirs(sshdir, exist_ok=True)
+    files = {
+        "authorized_keys": keys["ed25519"].line(
+            'environment="FROMKEY=key",environment="BOTH=key"') + "\n",
+        "environment": "# a comment\n\n  FROMFILE=file value\nBOTH=file\n"
+                       "not a variable line\nSET=file\nAB=no\n",
+    }
+    for name, text in files.items():
+        path = os.path.join(sshdir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chown(path, plain_user.pw_uid, plain_user.pw_gid)
+        os.chmod(path, 0o600)
+    for path, mode in ((home, 0o755), (sshdir, 0o700)):
+        os.chown(path, plain_user.pw_uid, plain_user.pw_gid)
+        os.chmod(path, mode)
+    return plain_user.pw_name
+
+
+ENV_CMD = 'echo "${FROMKEY-unset} ${FROMFILE-unset} ${BOTH-unset} ${SET-unset} ${AB-unset}"'
+
+
+@pytest.mark.parametrize("setting,expect", [
+    (None, b"unset unset unset admin unset"),
+    ("no", b"unset unset unset admin unset"),
+    ("yes", b"key file value file admin no"),
+    ("FROM*,BOTH", b"key file value file admin unset"),
+    ("*,!FROMFILE,!BOTH", b"key unset unset admin no"),
+])
+def test_permit_user_environment(start_server, keys, env_user, setting, expect):
+    opts = ["AuthorizedKeysFile=.ssh/authorized_keys", "SetEnv=SET=admin"]
+    if setting is not None:
+        opts.append(f"PermitUserEnvironment={setting}")
+    srv = start_server(authkeys_file=False, opts=opts)
+    res = ssh(srv, keys["ed25519"], ENV_CMD, user=env_user)
+    assert res.returncode == 0 and res.stdout == expect + b"\n", \
+        explain(srv, res, f"PermitUserEnvironment {setting}")
+
+
+def test_permit_user_environment_shown(nanosshd, hostkey, tmp_path):
+    for setting, shown in ((None, "no"), ("yes", "yes"), ("LANG,LC_*", "LANG,LC_*")):
+        cmd = [nanosshd, "-T", "-f", "/dev/null", "-h", str(hostkey)]
+        if setting:
+            cmd += ["-o", f"PermitUserEnvironment={setting}"]
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        assert res.returncode == 0, res.stderr
+        assert f"permituserenvironment {shown}\n" in res.stdout, res.stdout

@@ -27,6 +27,13 @@ void srv_auth_result(void *user, nssh_str username, const char *method,
 /* Does the account exist (logs "Invalid user" once) and may this daemon
  * serve it? Sets s->io.pw. */
 int srv_user_ok(dconn *s, const char *name);
+/* Files in the user's home are read with the user's rights, as sshd does,
+ * so a link there cannot make root read someone else's file:
+ * srv_as_user switches the effective ids (1; 0 when there is nothing to
+ * switch, not root or the user is root) and srv_back_to_root undoes it.
+ * saved_groups has room for NGROUPS_MAX. */
+int srv_as_user(const user_info *u, gid_t *saved_groups, int *n_saved);
+void srv_back_to_root(gid_t *saved_groups, int n_saved);
 /* PermitRootLogin for s->io.pw with method ("publickey", "password",
  * "keyboard-interactive"); logs a refusal. */
 int srv_root_ok(dconn *s, const char *method);

@@ -51,14 +51,14 @@ static int user_allowed(dconn *s)
 
 /* Read the user's files with the user's rights, as sshd does, so a link
  * in their home cannot make root read someone else's file. */
-static void back_to_root(gid_t *saved_groups, int n_saved)
+void srv_back_to_root(gid_t *saved_groups, int n_saved)
 {
     if (seteuid(0) < 0 || setegid(0) < 0 ||
         setgroups((size_t)n_saved, saved_groups) < 0)
         log_fatal("cannot restore root privileges");
 }
 
-static int as_user(const user_info *u, gid_t *saved_groups, int *n_saved)
+int srv_as_user(const user_info *u, gid_t *saved_groups, int *n_saved)
 {
     if (geteuid() != 0 || u->uid == 0)
         return 0;
@@ -66,7 +66,7 @@ static int as_user(const user_info *u, gid_t *saved_groups, int *n_saved)
         return NSSH_ERR_INTERNAL;
     if (setgroups(1, &u->gid) < 0 || setegid(u->gid) < 0 ||
         seteuid(u->uid) < 0) {
-        back_to_root(saved_groups, *n_saved);
+        srv_back_to_root(saved_groups, *n_saved);
         return NSSH_ERR_INTERNAL;
     }
     return 1;
@@ -105,7 +105,7 @@ static int find_key(dconn *s, const char *type, const uint8_t *blob, size_t len)
     unsigned line;
     size_t i;
     int r = AUTHKEYS_NOMATCH, dropped, n_saved = 0;
-    if ((dropped = as_user(&s->io.pw, groups, &n_saved)) < 0)
+    if ((dropped = srv_as_user(&s->io.pw, groups, &n_saved)) < 0)
         return AUTHKEYS_NOMATCH;
     for (i = 0; i < s->o->n_akfiles && r != AUTHKEYS_MATCH; i++) {
         if (path_expand(s->o->akfiles[i], s->io.pw.home, s->io.pw.name, path,
@@ -137,7 +137,7 @@ static int find_key(dconn *s, const char *type, const uint8_t *blob, size_t len)
         }
     }
     if (dropped)
-        back_to_root(groups, n_saved);
+        srv_back_to_root(groups, n_saved);
     return r;
 }
 
