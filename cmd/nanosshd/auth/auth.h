@@ -6,7 +6,8 @@
  *   authpw.c        password and keyboard-interactive callbacks
  *   pamauth.c       PAM: auth, account and session phases
  *   access.c        DenyUsers, AllowUsers, DenyGroups, AllowGroups
- *   authkeys.c, authkeys_opts.c   authorized_keys files (authkeys.h)
+ *   authkeys.c, authkeys_opts.c, authkeys_time.c   authorized_keys files
+ *                   (authkeys.h)
  */
 #ifndef NSSHD_AUTH_H
 #define NSSHD_AUTH_H
