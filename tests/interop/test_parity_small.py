@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from conftest import SSH_BASE, explain, ssh
-from processes import daemon_env
+from processes import SANITIZER_MARKS, daemon_env
 
 
 def write(path, text):
@@ -57,8 +57,12 @@ def inetd_ssh(nanosshd, hostkey, keys, tmp_path, command, user="root",
     cmd = (["ssh", "-i", keys["ed25519"].path] + SSH_BASE +
            ["-o", "LogLevel=ERROR", "-o", f"ProxyCommand={proxy}",
             f"{user}@nanossh-inetd", command])
-    return subprocess.run(cmd, capture_output=True, timeout=60,
-                          stdin=subprocess.DEVNULL, env=daemon_env())
+    res = subprocess.run(cmd, capture_output=True, timeout=60,
+                         stdin=subprocess.DEVNULL, env=daemon_env())
+    err = res.stderr.decode(errors="replace")
+    marks = [m for m in SANITIZER_MARKS if m in err]
+    assert not marks, f"sanitizer report from nanosshd -i:\n{err[-4000:]}"
+    return res
 
 
 def test_inetd_pipes_connection_is_unknown(nanosshd, hostkey, keys, tmp_path):
