@@ -54,6 +54,12 @@ void pconn_init(pconn *s, int fd, int fd_out, const conn_policy *p, void *app)
     s->policy = p;
     s->app = app;
     signal(SIGPIPE, SIG_IGN);
+    /* Not a socket (inetd mode on pipes, ssh's ProxyCommand): sshd then
+     * names both ends "UNKNOWN" port 65535, and so do SSH_CONNECTION,
+     * SSH_CLIENT and the log lines. */
+    snprintf(s->peer, sizeof(s->peer), "UNKNOWN");
+    snprintf(s->local, sizeof(s->local), "UNKNOWN");
+    s->peer_port = s->local_port = 65535;
     memset(&ss, 0, sizeof(ss));
     if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
         addr_text(&ss, s->peer, sizeof(s->peer), &s->peer_port);

@@ -118,6 +118,8 @@ int env_build(envlist *e, const env_inputs *in)
         r |= env_put(e, in->key_env[i]);
     for (i = 0; i < in->n_client_env; i++)
         r |= env_put(e, in->client_env[i]);
+    for (i = 0; i < in->n_user_env; i++)
+        r |= env_put(e, in->user_env[i]);
     /* SetEnv overrides what the keys file and the client set. */
     for (i = 0; i < in->n_admin_env; i++)
         r |= env_put(e, in->admin_env[i]);

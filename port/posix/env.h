@@ -1,7 +1,8 @@
 /*
  * The environment of a session's process, built the way sshd builds it:
  * account variables, then the authorized_keys environment= values, then
- * the variables the client sent (AcceptEnv), then SetEnv's, then SSH_CLIENT,
+ * the variables the client sent (AcceptEnv), then ~/.ssh/environment's,
+ * then SetEnv's, then SSH_CLIENT,
  * SSH_CONNECTION, SSH_TTY, TERM and SSH_ORIGINAL_COMMAND. A later value
  * replaces an earlier one of the same name.
  */
@@ -34,6 +35,8 @@ typedef struct env_inputs {
     size_t n_key_env;
     char *const *client_env;         /* accepted env requests */
     size_t n_client_env;
+    char *const *user_env;           /* ~/.ssh/environment */
+    size_t n_user_env;
     const char *original_command;    /* with a forced command */
     char *const *admin_env;          /* sshd_config SetEnv */
     size_t n_admin_env;

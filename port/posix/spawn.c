@@ -139,6 +139,8 @@ static int make_env(pconn *s, session *ss, const spawn_policy *p,
     in.client_env = ss->env;
     in.n_client_env = ss->n_env;
     in.original_command = original;
+    in.user_env = p->user_env;
+    in.n_user_env = p->n_user_env;
     in.admin_env = p->admin_env;
     in.n_admin_env = p->n_admin_env;
     return env_build(e, &in);

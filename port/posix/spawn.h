@@ -8,7 +8,8 @@
 #include "conn.h"
 
 /* What the program decided for one session (its sshd policy: ForceCommand,
- * the key's command= and environment=, SetEnv, PrintMotd); the adapter
+ * the key's command= and environment=, ~/.ssh/environment, SetEnv,
+ * PrintMotd); the adapter
  * only carries it out. The pointers need to live only during the call. */
 typedef struct spawn_policy {
     const char *forced;      /* run instead of the client's command, or NULL */
@@ -17,6 +18,8 @@ typedef struct spawn_policy {
     size_t n_admin_env;
     char *const *key_env;    /* authorized_keys environment= */
     size_t n_key_env;
+    char *const *user_env;   /* ~/.ssh/environment */
+    size_t n_user_env;
     int motd;                /* print the motd before a login shell on a pty */
 } spawn_policy;
 

@@ -157,21 +157,30 @@ static int other_method(nssh_conn *c, nssh_str user, nssh_str method,
  * the method's fields. */
 /* RFC 4252 section 5.4: the banner, once, before authentication is
  * over; here in answer to the first request, which is what clients wait
- * for before prompting. */
+ * for before prompting. A banner longer than one packet can carry is cut
+ * to what fits (at a UTF-8 character boundary, RFC 4252 section 5.4 says
+ * the text is UTF-8) rather than dropped: sshd sends any banner file up
+ * to 1 MiB whole, and a long notice cut short tells more than none. */
 static int send_banner(nssh_conn *c)
 {
     const char *b = c->cfg->banner;
-    size_t n;
+    size_t n, room;
     wr w;
     int e;
     if (c->au.banner_sent || !b || !*b)
         return 0;
     c->au.banner_sent = 1;
     n = strlen(b);
-    if (n + 64 > pkt_room(c)) {
+    room = pkt_room(c);
+    if (n + 64 > room) {
+        size_t full = n;
+        if (room <= 64)
+            return 0;
+        n = room - 64;
+        while (n && ((unsigned char)b[n] & 0xc0) == 0x80)
+            n--;
         conn_log(c, NSSH_LOG_INFO, "auth", "SSH_MSG_USERAUTH_BANNER", "message",
-                 "banner of %zu bytes does not fit in a packet; not sent", n);
-        return 0;
+                 "banner of %zu bytes cut to %zu to fit in a packet", full, n);
     }
     if ((e = pkt_begin(c, &w, MSG_USERAUTH_BANNER)) < 0)
         return e;

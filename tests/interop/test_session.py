@@ -72,10 +72,16 @@ def test_option_no_pty(start_server, keys):
 
 def test_option_environment(start_server, keys):
     k = keys["ed25519"]
-    srv = start_server(authorized=[k.line('environment="X=1"')])
+    srv = start_server(authorized=[k.line('environment="X=1"')],
+                       opts=["PermitUserEnvironment=yes"])
     res = ssh(srv, k, 'echo "X=[${X-unset}]"')
     assert res.returncode == 0 and res.stdout == b"X=[1]\n", \
         explain(srv, res, 'environment="X=1" must set X')
+    # sshd's default, PermitUserEnvironment no, ignores the option.
+    srv = start_server(authorized=[k.line('environment="X=1"')])
+    res = ssh(srv, k, 'echo "X=[${X-unset}]"')
+    assert res.returncode == 0 and res.stdout == b"X=[unset]\n", \
+        explain(srv, res, 'environment="X=1" without PermitUserEnvironment')
 
 
 def test_option_from_mismatch_refused(start_server, keys):

@@ -6,7 +6,8 @@
  *   authpw.c        password and keyboard-interactive callbacks
  *   pamauth.c       PAM: auth, account and session phases
  *   access.c        DenyUsers, AllowUsers, DenyGroups, AllowGroups
- *   authkeys.c, authkeys_opts.c   authorized_keys files (authkeys.h)
+ *   authkeys.c, authkeys_opts.c, authkeys_time.c   authorized_keys files
+ *                   (authkeys.h)
  */
 #ifndef NSSHD_AUTH_H
 #define NSSHD_AUTH_H
@@ -14,6 +15,9 @@
 #include "dconn.h"
 
 /* authcb.c */
+/* The account part of a user name: sshd reads "user:style" as the user
+ * and a BSD auth style, and on Linux ignores the style, as here. */
+nssh_str srv_user_part(nssh_str name);
 int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
                     const uint8_t *blob, size_t blob_len, int has_sig);
 void srv_auth_result(void *user, nssh_str username, const char *method,
@@ -24,6 +28,13 @@ void srv_auth_result(void *user, nssh_str username, const char *method,
 /* Does the account exist (logs "Invalid user" once) and may this daemon
  * serve it? Sets s->io.pw. */
 int srv_user_ok(dconn *s, const char *name);
+/* Files in the user's home are read with the user's rights, as sshd does,
+ * so a link there cannot make root read someone else's file:
+ * srv_as_user switches the effective ids (1; 0 when there is nothing to
+ * switch, not root or the user is root) and srv_back_to_root undoes it.
+ * saved_groups has room for NGROUPS_MAX. */
+int srv_as_user(const user_info *u, gid_t *saved_groups, int *n_saved);
+void srv_back_to_root(gid_t *saved_groups, int n_saved);
 /* PermitRootLogin for s->io.pw with method ("publickey", "password",
  * "keyboard-interactive"); logs a refusal. */
 int srv_root_ok(dconn *s, const char *method);

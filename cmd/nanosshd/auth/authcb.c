@@ -51,14 +51,14 @@ static int user_allowed(dconn *s)
 
 /* Read the user's files with the user's rights, as sshd does, so a link
  * in their home cannot make root read someone else's file. */
-static void back_to_root(gid_t *saved_groups, int n_saved)
+void srv_back_to_root(gid_t *saved_groups, int n_saved)
 {
     if (seteuid(0) < 0 || setegid(0) < 0 ||
         setgroups((size_t)n_saved, saved_groups) < 0)
         log_fatal("cannot restore root privileges");
 }
 
-static int as_user(const user_info *u, gid_t *saved_groups, int *n_saved)
+int srv_as_user(const user_info *u, gid_t *saved_groups, int *n_saved)
 {
     if (geteuid() != 0 || u->uid == 0)
         return 0;
@@ -66,7 +66,7 @@ static int as_user(const user_info *u, gid_t *saved_groups, int *n_saved)
         return NSSH_ERR_INTERNAL;
     if (setgroups(1, &u->gid) < 0 || setegid(u->gid) < 0 ||
         seteuid(u->uid) < 0) {
-        back_to_root(saved_groups, *n_saved);
+        srv_back_to_root(saved_groups, *n_saved);
         return NSSH_ERR_INTERNAL;
     }
     return 1;
@@ -105,7 +105,7 @@ static int find_key(dconn *s, const char *type, const uint8_t *blob, size_t len)
     unsigned line;
     size_t i;
     int r = AUTHKEYS_NOMATCH, dropped, n_saved = 0;
-    if ((dropped = as_user(&s->io.pw, groups, &n_saved)) < 0)
+    if ((dropped = srv_as_user(&s->io.pw, groups, &n_saved)) < 0)
         return AUTHKEYS_NOMATCH;
     for (i = 0; i < s->o->n_akfiles && r != AUTHKEYS_MATCH; i++) {
         if (path_expand(s->o->akfiles[i], s->io.pw.home, s->io.pw.name, path,
@@ -137,12 +137,20 @@ static int find_key(dconn *s, const char *type, const uint8_t *blob, size_t len)
         }
     }
     if (dropped)
-        back_to_root(groups, n_saved);
+        srv_back_to_root(groups, n_saved);
     return r;
 }
 
 static void log_failed(dconn *s, const char *name, const char *method,
                        const uint8_t *blob, size_t len);
+
+nssh_str srv_user_part(nssh_str name)
+{
+    const char *colon = memchr(name.p, ':', name.n);
+    if (colon)
+        name.n = (size_t)(colon - name.p);
+    return name;
+}
 
 int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
                     const uint8_t *blob, size_t blob_len, int has_sig)
@@ -150,6 +158,7 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
     dconn *s = user;
     char type[64];
     int ok;
+    username = srv_user_part(username);
     if (username.n > NSSH_USER_MAX || memchr(username.p, 0, username.n))
         return NSSH_CB_REFUSE;
     memcpy(s->user, username.p, username.n);
@@ -225,7 +234,9 @@ void srv_auth_result(void *user, nssh_str username, const char *method,
 {
     dconn *s = user;
     char name[NSSH_USER_MAX + 1], desc[256];
-    size_t n = username.n > NSSH_USER_MAX ? NSSH_USER_MAX : username.n;
+    size_t n;
+    username = srv_user_part(username);
+    n = username.n > NSSH_USER_MAX ? NSSH_USER_MAX : username.n;
     memcpy(name, username.p, n);
     name[n] = 0;
     /* sshd names the PAM-backed keyboard-interactive this way. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "authkeys_int.h"
 #include "pattern.h"
@@ -112,6 +113,17 @@ static char *dup_n(const char *p, size_t n)
     return s;
 }
 
+/* sshd's format_absolute_time: local time, or the seconds when a
+ * time_t cannot hold the value. */
+static void expired_text(int64_t t, char *out, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if ((int64_t)tt != t || !localtime_r(&tt, &tm) ||
+        !strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm))
+        snprintf(out, cap, "%lld", (long long)t);
+}
+
 /* The line holds the offered key: decide with its options. */
 static int decide(const fields *f, unsigned line, const char *addr,
                   const char *host, authkey_opts *o, char *why, size_t cap)
@@ -135,6 +147,11 @@ static int decide(const fields *f, unsigned line, const char *addr,
                      host ? host : "", host ? ")" : "");
             return AUTHKEYS_REFUSED;
         }
+    }
+    if (o->expiry && (int64_t)time(NULL) > o->expiry) {
+        expired_text(o->expiry, err, sizeof(err));
+        snprintf(why, cap, "line %u: entry expired at %s", line, err);
+        return AUTHKEYS_REFUSED;
     }
     if (f->comment_n && !(o->comment = dup_n(f->comment, f->comment_n))) {
         snprintf(why, cap, "line %u: out of memory", line);

@@ -28,6 +28,8 @@ typedef struct authkey_opts {
     char *permitlisten[AUTHKEYS_MAX_PERMIT];  /* permitlisten="[host:]port" */
     size_t n_permitlisten;
     char *comment;        /* the key's comment, if any */
+    int64_t expiry;       /* expiry-time (the earliest given): seconds
+                             since 1970, 64-bit past 2038; 0 for none */
 } authkey_opts;
 
 enum {
@@ -59,5 +61,9 @@ int authkeys_find_file(const char *path, const char *key_type,
                        size_t why_cap);
 
 void authkeys_opts_free(authkey_opts *opts);
+
+/* expiry-time's "YYYYMMDD[HHMM[SS]][Z]" (sshd's parse_absolute_time):
+ * local time, or UTC with the Z. 0 and *t set, or -1 when malformed. */
+int authkeys_parse_time(const char *v, int64_t *t);
 
 #endif

@@ -112,6 +112,20 @@ static int apply(authkey_opts *o, const char *name, char *value, char *err,
         o->no_agent_forwarding = o->no_x11_forwarding = o->no_user_rc = 1;
         return 0;
     }
+    if (strcasecmp(name, "expiry-time") == 0) {
+        int64_t t;
+        if (!value || authkeys_parse_time(value, &t) < 0) {
+            snprintf(err, cap, "option expiry-time: invalid time \"%.40s\"",
+                     value ? value : "");
+            free(value);
+            return -1;
+        }
+        free(value);
+        /* Given twice, the earlier time counts, as in sshd. */
+        if (!o->expiry || t < o->expiry)
+            o->expiry = t;
+        return 0;
+    }
     if (strcasecmp(name, "command") && strcasecmp(name, "from") &&
         strcasecmp(name, "environment") && strcasecmp(name, "permitopen") &&
         strcasecmp(name, "permitlisten")) {

@@ -55,7 +55,7 @@ static int check(dconn *s, nssh_str username, nssh_str password,
     uint64_t start = loop_now_ms();
     char name[NSSH_USER_MAX + 1], *pw;
     int ok = 0, serve;
-    copy_str(name, sizeof(name), username);
+    copy_str(name, sizeof(name), srv_user_part(username));
     snprintf(s->user, sizeof(s->user), "%s", name);
     serve = name[0] && srv_user_ok(s, name) && srv_root_ok(s, method);
     if (!(pw = malloc(password.n + 1)))

@@ -195,6 +195,7 @@ void show_password_auth(const daemon_opts *o, const char *name, FILE *f);
 void show_kbdint_auth(const daemon_opts *o, const char *name, FILE *f);
 void show_use_pam(const daemon_opts *o, const char *name, FILE *f);
 void show_permit_root(const daemon_opts *o, const char *name, FILE *f);
+void show_permit_user_env(const daemon_opts *o, const char *name, FILE *f);
 void reset_allow_tcp_fwd(daemon_opts *o);
 void reset_gateway_ports(daemon_opts *o);
 void reset_permit_open(daemon_opts *o);

@@ -1,10 +1,13 @@
 /*
  * sshd_config keywords about how users may log in: PasswordAuthentication,
  * KbdInteractiveAuthentication (ChallengeResponseAuthentication is its
- * older name), UsePAM and PermitRootLogin, with sshd's defaults. As for
+ * older name), UsePAM, PermitRootLogin and PermitUserEnvironment, with
+ * sshd's defaults. As for
  * every scalar keyword, the first value given wins.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "opts.h"
@@ -66,6 +69,30 @@ int config_kw_permit_root(daemon_opts *o, char **av, size_t ac, char *err,
     snprintf(err, cap, "PermitRootLogin: invalid value \"%.200s\" (yes, "
              "prohibit-password, forced-commands-only or no).", av[0]);
     return NSSH_ERR_FORMAT;
+}
+
+/* sshd compares "yes" and "no" as written; anything else is a pattern
+ * list of the names ~/.ssh/environment and environment= may set. */
+int config_kw_permit_user_env(daemon_opts *o, char **av, size_t ac,
+                              char *err, size_t cap)
+{
+    (void)ac;
+    (void)err;
+    (void)cap;
+    if (o->permit_user_env)
+        return 0;
+    return (o->permit_user_env = strdup(av[0])) ? 0 : NSSH_ERR_NOSPACE;
+}
+
+int opts_user_env(const daemon_opts *o, const char **allow)
+{
+    const char *v = o->permit_user_env;
+    *allow = NULL;
+    if (!v || !strcmp(v, "no"))
+        return 0;
+    if (strcmp(v, "yes"))
+        *allow = v;
+    return 1;
 }
 
 int opts_use_pam(const daemon_opts *o) { return o->use_pam != YESNO_NO; }

@@ -110,6 +110,16 @@ static int parse_str(const keyword *k, char **f, const char *v)
     return (*f = strdup(v)) ? 0 : NSSH_ERR_NOSPACE;
 }
 
+/* Does l already hold an entry with the name of "NAME=value" entry? */
+static int nameval_has(const strlist *l, const char *entry)
+{
+    size_t n = (size_t)(strchr(entry, '=') - entry), i;
+    for (i = 0; i < l->n; i++)
+        if (!strncmp(l->v[i], entry, n) && l->v[i][n] == '=')
+            return 1;
+    return 0;
+}
+
 static int parse_list(const keyword *k, strlist *l, char **av, size_t ac,
                       char *err, size_t cap)
 {
@@ -126,9 +136,16 @@ static int parse_list(const keyword *k, strlist *l, char **av, size_t ac,
     if ((k->flags & KW_FIRST) && l->set)
         return 0;
     l->set = 1;
-    for (i = 0; i < ac; i++)
+    for (i = 0; i < ac; i++) {
+        /* sshd keeps the first NAME=value of a name (SetEnv A=1 A=2 sets
+         * A=1); later duplicates are dropped here, so the child's
+         * environment builder, where a later entry replaces an earlier one,
+         * sees only the first. */
+        if ((k->flags & KW_NAMEVAL) && nameval_has(l, av[i]))
+            continue;
         if ((e = strlist_add(l, av[i])) < 0)
             return e;
+    }
     return 0;
 }
 

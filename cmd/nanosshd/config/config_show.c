@@ -202,6 +202,11 @@ void show_use_pam(const daemon_opts *o, const char *name, FILE *f)
     show_yesno(o->use_pam, name, f);
 }
 
+void show_permit_user_env(const daemon_opts *o, const char *name, FILE *f)
+{
+    fprintf(f, "%s %s\n", name, o->permit_user_env ? o->permit_user_env : "no");
+}
+
 void show_permit_root(const daemon_opts *o, const char *name, FILE *f)
 {
     static const char *const v[] = { "prohibit-password", "prohibit-password",

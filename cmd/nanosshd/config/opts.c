@@ -102,6 +102,8 @@ void opts_free(daemon_opts *o)
     opts_free_strs(o->accept_env, &o->n_accept_env);
     free(o->pid_file);
     o->pid_file = NULL;
+    free(o->permit_user_env);
+    o->permit_user_env = NULL;
     kw_reset_penalty_exempt(o);
     opts_chan_free(o);
     for (i = 0; i < config_n_keywords; i++)   /* strings and lists */

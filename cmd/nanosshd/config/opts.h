@@ -158,6 +158,8 @@ typedef struct daemon_opts {
     int kbdint_auth;            /* YESNO_*, 0 unset (yes) */
     int use_pam;                /* YESNO_*, 0 unset (yes) */
     int permit_root;            /* ROOT_*, 0 unset (prohibit-password) */
+    char *permit_user_env;      /* PermitUserEnvironment as written; NULL
+                                   unset (no) */
 
     /* Start modes and -T (args.c). */
     int inetd;                  /* -i: one connection on stdin and stdout */
@@ -273,5 +275,10 @@ int opts_use_pam(const daemon_opts *o);
 int opts_password_auth(const daemon_opts *o);
 int opts_kbdint_auth(const daemon_opts *o);
 int opts_permit_root(const daemon_opts *o);     /* ROOT_* */
+/* PermitUserEnvironment: "yes", "no" or a pattern list of the variable
+ * names allowed. 0 for no; 1 with *allow NULL (any name) or the list. */
+int config_kw_permit_user_env(daemon_opts *o, char **av, size_t ac,
+                              char *err, size_t cap);
+int opts_user_env(const daemon_opts *o, const char **allow);
 
 #endif

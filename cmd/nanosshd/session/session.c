@@ -18,6 +18,7 @@
 #include "env.h"
 #include "forward.h"
 #include "signames.h"
+#include "userenv.h"
 
 static int str_is(nssh_str s, const char *lit)
 {
@@ -163,9 +164,10 @@ out:
 }
 
 /* sshd's policy for the child, handed to the adapter's spawn: ForceCommand
- * wins over the key's command= option, as in sshd; SetEnv and the key's
- * environment=; PrintMotd. */
-static void policy_of(const dconn *s, spawn_policy *p)
+ * wins over the key's command= option, as in sshd; SetEnv, and the key's
+ * environment= and ~/.ssh/environment as PermitUserEnvironment allows
+ * (u, freed by the caller); PrintMotd. */
+static void policy_of(const dconn *s, spawn_policy *p, const userenv *u)
 {
     memset(p, 0, sizeof(*p));
     if (s->o->force_command && *s->o->force_command) {
@@ -175,10 +177,10 @@ static void policy_of(const dconn *s, spawn_policy *p)
         p->forced = s->kopts.command;
         p->forced_by = 1;
     }
-    if (s->have_kopts) {
-        p->key_env = s->kopts.env;
-        p->n_key_env = s->kopts.n_env;
-    }
+    p->key_env = u->key;
+    p->n_key_env = u->n_key;
+    p->user_env = u->file;
+    p->n_user_env = u->n_file;
     p->admin_env = s->o->set_env.v;
     p->n_admin_env = s->o->set_env.n;
     p->motd = s->o->print_motd > 0;
@@ -187,14 +189,18 @@ static void policy_of(const dconn *s, spawn_policy *p)
 static int req_run(dconn *s, uint32_t ch, const nssh_chan_req *q)
 {
     spawn_policy p;
+    userenv u;
     char *cmd = NULL;
-    int r;
+    int r = -1;
     if (s->io.sess[ch].started)
         return -1;
     if (q->kind == NSSH_REQ_EXEC && !(cmd = cstr(q->text, 256 * 1024)))
         return -1;
-    policy_of(s, &p);
-    r = spawn_session(&s->io, ch, cmd, &p);
+    if (userenv_load(s, &u) == 0) {
+        policy_of(s, &p, &u);
+        r = spawn_session(&s->io, ch, cmd, &p);
+    }
+    userenv_free(&u);
     free(cmd);
     return r < 0 ? -1 : 0;
 }
@@ -207,6 +213,7 @@ static int req_subsystem(dconn *s, uint32_t ch, const nssh_chan_req *q)
     char *name = cstr(q->text, sizeof(ss->subsystem) - 1);
     const char *cmd = name ? opts_subsystem(s->o, name) : NULL;
     spawn_policy p;
+    userenv u;
     int r = -1;
     if (!cmd) {
         logit(LL_INFO, "subsystem request for %.*s by user %s failed, "
@@ -220,8 +227,11 @@ static int req_subsystem(dconn *s, uint32_t ch, const nssh_chan_req *q)
             s->io.pw.name);
     snprintf(ss->subsystem, sizeof(ss->subsystem), "%s", name);
     log_debug("subsystem: exec() %s", cmd);
-    policy_of(s, &p);
-    r = spawn_session(&s->io, ch, cmd, &p) < 0 ? -1 : 0;
+    if (userenv_load(s, &u) == 0) {
+        policy_of(s, &p, &u);
+        r = spawn_session(&s->io, ch, cmd, &p) < 0 ? -1 : 0;
+    }
+    userenv_free(&u);
     if (r < 0)
         ss->subsystem[0] = 0;
 out:

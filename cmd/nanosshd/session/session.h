@@ -8,6 +8,7 @@
  *   srvmatch.c   per-user settings: Match, AllowUsers & co., Banner
  *   alive.c      ClientAliveInterval probes, MaxStartups release
  *   srvlog.c     engine log records and sshd-shaped connection lines
+ *   userenv.c    PermitUserEnvironment: ~/.ssh/environment, environment=
  *   fwd_policy.c AllowTcpForwarding, PermitOpen, PermitListen,
  *                GatewayPorts
  */

@@ -10,10 +10,13 @@
 
 #include "session.h"
 #include "access.h"
+#include "auth.h"
 #include "algs.h"
 #include "files.h"
 
-#define BANNER_MAX (32u * 1024u)
+/* sshd reads a Banner file of at most 1 MiB (auth2_read_banner); the
+ * engine sends what fits in one packet. */
+#define BANNER_MAX (1024u * 1024u)
 
 void srv_engine_opts(dconn *s)
 {
@@ -81,6 +84,7 @@ void srv_auth_request(void *user, nssh_str username, nssh_str method)
     char name[NSSH_USER_MAX + 1];
     match_ctx m;
     (void)method;
+    username = srv_user_part(username);
     memcpy(name, username.p, username.n);   /* the engine checked the size */
     name[username.n] = 0;
     if (s->user_fixed) {

@@ -176,13 +176,43 @@ static void expect_refused(const char *opts, const char *in_why)
     assert_int_equal(o.n_env, 0);
 }
 
+/* expiry-time="YYYYMMDD[HHMM[SS]][Z]": past 2038 in 64 bits, malformed
+ * values refused, the earliest of two kept, an expired line refused. */
+static void test_expiry_time(void **state)
+{
+    int64_t t;
+    (void)state;
+    assert_int_equal(authkeys_parse_time("19700102Z", &t), 0);
+    assert_int_equal(t, 86400);
+    assert_int_equal(authkeys_parse_time("20380119031408Z", &t), 0);
+    assert_int_equal(t, 2147483648LL);
+    assert_int_equal(authkeys_parse_time("21000301Z", &t), 0);
+    assert_int_equal(t, 4107542400LL);
+    assert_int_equal(authkeys_parse_time("999912312359Z", &t), 0);
+    assert_int_equal(t, 253402300740LL);
+    assert_int_equal(authkeys_parse_time("20400229", &t), 0);   /* local */
+    assert_true(t > 2147483647LL);
+    assert_int_equal(authkeys_parse_time("20390229Z", &t), -1);
+    assert_int_equal(authkeys_parse_time("2039010", &t), -1);
+    assert_int_equal(authkeys_parse_time("203901011", &t), -1);
+    assert_int_equal(authkeys_parse_time("20390101 ", &t), -1);
+    assert_int_equal(authkeys_parse_time("20391301Z", &t), -1);
+    assert_int_equal(authkeys_parse_time("203901012460Z", &t), -1);
+    assert_int_equal(authkeys_parse_time("19691231Z", &t), -1);
+    assert_int_equal(find("expiry-time=\"20991231Z\",expiry-time=\"20501231Z\" "
+                          ED " " K1, K1), AUTHKEYS_MATCH);
+    assert_int_equal(authkeys_parse_time("20501231Z", &t), 0);
+    assert_int_equal(o.expiry, t);
+    expect_refused("expiry-time=\"19991231Z\"", "entry expired at 1999-12-3");
+    expect_refused("expiry-time=\"2050\"", "expiry-time");
+}
+
 static void test_unknown_options_refuse(void **state)
 {
     (void)state;
     expect_refused("cert-authority", "cert-authority");
     expect_refused("principals=\"root\"", "principals");
     expect_refused("tunnel=\"1\"", "tunnel");
-    expect_refused("expiry-time=\"20300101\"", "expiry-time");
     expect_refused("no-touch-required", "no-touch-required");
     expect_refused("verify-required", "verify-required");
     expect_refused("no-ptty", "no-ptty");
@@ -363,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_unknown_options_refuse),
         cmocka_unit_test(test_bad_option_syntax_refuses),
         cmocka_unit_test(test_from),
+        cmocka_unit_test(test_expiry_time),
         cmocka_unit_test(test_malformed_lines),
         cmocka_unit_test(test_match_pattern_list),
         cmocka_unit_test(test_file),
