@@ -39,11 +39,13 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import procs  # noqa: E402
 import report  # noqa: E402
+import servers  # noqa: E402
 from servers import make_servers  # noqa: E402
 
 # One throwaway user per run: setting it up kills every process of a user
 # of the same name, so two runs on one machine must not share it.
 USER = f"nsshbench{os.getpid()}"
+servers.NanosshdSingle.user = USER   # single-process mode runs as it
 CIPHERS = [
     # (label, -c cipher, -m mac or None)
     ("chacha20-poly1305", "chacha20-poly1305@openssh.com", None),

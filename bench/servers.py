@@ -187,7 +187,7 @@ class NanosshdSingle(Nanosshd):
     """nanosshd in single-process mode (SingleProcess yes), run as the
     benchmark's throwaway user: one process serves all of that user's
     connections."""
-    user = "nsshbench"
+    user = None   # the run's throwaway user: set by bench.py
 
     def __init__(self, workdir, path):
         super().__init__(workdir, path)

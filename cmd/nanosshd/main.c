@@ -79,6 +79,12 @@ static int serve(daemon_opts *o, const hostkey_set *hk)
     listener l = { { 0 }, 0, 0 };
     size_t n_moduli;
     int code = 255;
+    /* Once, before any fork: the connections share the groups and
+     * libcrypto's tables instead of each building them at its start.
+     * Before the listening line too, which callers take as the sign that
+     * signals are handled: this takes a while under sanitizers. */
+    moduli_get(o->moduli_file, &n_moduli);
+    nssh_ossl_preload();
     if ((o->single_process && single_check(o) < 0) || listener_open(&l, o) < 0)
         goto out;
     if (o->log_stderr && isatty(STDERR_FILENO))
@@ -87,10 +93,6 @@ static int serve(daemon_opts *o, const hostkey_set *hk)
         goto out;
     if (o->pid_file && pidfile_write(o->pid_file) < 0)
         goto out;
-    /* Once, before any fork: the connections share the groups and
-     * libcrypto's tables instead of each building them at its start. */
-    moduli_get(o->moduli_file, &n_moduli);
-    nssh_ossl_preload();
     sd_notify_state("READY=1");
     if (o->single_process && !o->debug)
         code = single_run(&l, o, hk) < 0 ? 255 : 0;
