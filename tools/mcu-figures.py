@@ -175,11 +175,15 @@ def run_logins(build, work):
         return fw
 
     def login(fw, kex):
-        r = subprocess.run(ssh + ["-p", str(fw.port), "-o", f"KexAlgorithms={kex}",
-                                  "admin@127.0.0.1", "echo measured"],
-                           capture_output=True, timeout=300)
+        try:
+            r = subprocess.run(ssh + ["-p", str(fw.port), "-o", f"KexAlgorithms={kex}",
+                                      "admin@127.0.0.1", "echo measured"],
+                               capture_output=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"login with {kex} timed out; firmware log:\n{fw.text()}")
         if r.stdout != b"measured\n":
-            raise RuntimeError(f"login with {kex} failed: {r.stderr.decode()}")
+            raise RuntimeError(f"login with {kex} failed: {r.stderr.decode()}\n"
+                               f"firmware log:\n{fw.text()}")
 
     fw = boot("nanossh-fw.elf")
     try:

@@ -38,6 +38,7 @@
 #define SYST_RVR REG(0xE000E014u)
 #define SYST_CVR REG(0xE000E018u)
 #define NVIC_ISER1 REG(0xE000E104u)
+#define NVIC_ICER1 REG(0xE000E184u)
 
 #define USART1_IRQ 37u
 /* 115200 baud from the 84 MHz APB2 clock (USART1) and 42 MHz APB1 clock
@@ -66,13 +67,17 @@ void board_systick_isr(void)
 /* With the ring full the byte stays in DR and the interrupt is masked
  * until the main loop makes room: QEMU then holds further input back
  * (it delivers only while RXNE is clear), and on silicon the line needs
- * RTS/CTS flow control to wait the same way. */
+ * RTS/CTS flow control to wait the same way. The mask is set both in the
+ * USART and in the NVIC: QEMU's USART keeps its interrupt line raised
+ * while RXNE is set even after RXNEIE is cleared, so masking the USART
+ * alone would re-enter this handler forever and starve the main loop. */
 void board_usart1_isr(void)
 {
     while (USART_SR(USART1_BASE) & (SR_RXNE | SR_ORE)) {
         uint32_t h = rx_head;
         if (h - rx_tail >= RX_RING) {
             USART_CR1(USART1_BASE) &= ~CR1_RXNEIE;
+            NVIC_ICER1 = 1u << (USART1_IRQ - 32u);
             return;
         }
         if (USART_SR(USART1_BASE) & SR_ORE)
@@ -144,8 +149,10 @@ size_t board_ssh_rx(uint8_t *buf, size_t cap)
         t++;
     }
     rx_tail = t;
-    if (n && !(USART_CR1(USART1_BASE) & CR1_RXNEIE))
+    if (n && !(USART_CR1(USART1_BASE) & CR1_RXNEIE)) {
         USART_CR1(USART1_BASE) |= CR1_RXNEIE;   /* room again: resume */
+        NVIC_ISER1 = 1u << (USART1_IRQ - 32u);
+    }
     return n;
 }
 

@@ -177,6 +177,36 @@ def test_mlkem768x25519(fw, keys):
     assert run_ssh(fw, keys["user"], "echo next").stdout == b"next\n"
 
 
+def test_burst_larger_than_receive_ring(fw, keys):
+    """The client's identification, KEXINIT, ML-KEM init and a 6 KiB IGNORE
+    in one write, before it has read anything: far more than the 1 KiB
+    receive ring, arriving while the device computes its reply. The UART
+    interrupt must hold the input back without starving the main loop, and
+    the exchange completes with a valid reply."""
+    c = rawssh.RawClient(fw.port, timeout=60)
+    try:
+        i_c = rawssh.kexinit_payload(kex="mlkem768x25519-sha256", hostkey="ssh-ed25519")
+        ex = rawkex.Exchange("mlkem768x25519-sha256")
+        ignore = bytes([2]) + (6000).to_bytes(4, "big") + os.urandom(6000)
+        c.sock.sendall((RAW_V_C + "\r\n").encode() + rawssh.frame(i_c)
+                       + rawssh.frame(ex.init_payload()) + rawssh.frame(ignore))
+        v_s = c.read_version()
+        p = c.read_packet()
+        while p.type in (2, 4):
+            p = c.read_packet()
+        assert p.type == rawssh.MSG_KEXINIT
+        i_s = p.payload
+        p = c.read_packet()
+        while p.type in (2, 4):
+            p = c.read_packet()
+        ktype, _ = ex.check_reply(p.payload, RAW_V_C, v_s, i_c, i_s)
+        assert ktype == "ssh-ed25519"
+        c.send_payload(bytes([21]))
+    finally:
+        c.close()
+    assert run_ssh(fw, keys["user"], "echo after-burst").stdout == b"after-burst\n"
+
+
 def test_wrong_key_refused(fw, keys):
     r = run_ssh(fw, keys["wrong"], "echo hi")
     assert r.returncode == 255
