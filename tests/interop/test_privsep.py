@@ -161,11 +161,14 @@ def test_grace_timeout(start_server, privsep_user):
 
 
 @pytest.mark.parametrize("cipher", ["aes128-ctr", "aes256-gcm@openssh.com",
-                                    "chacha20-poly1305@openssh.com"])
+                                    "chacha20-poly1305@openssh.com",
+                                    "aes128-cbc", "3des-cbc"])
 def test_rekey_after_handoff(start_server, keys, privsep_user, cipher):
-    """The imported state carries the cipher's position; re-keys after the
-    hand-off are signed by the monitor."""
-    srv = start_server(authorized=[keys["ed25519"].line()], opts=PRIVSEP)
+    """The imported state carries the cipher's position (CBC: the last
+    ciphertext block of each direction); re-keys after the hand-off are
+    signed by the monitor."""
+    extra = [f"Ciphers=+{cipher}"] if cipher.endswith("-cbc") else []
+    srv = start_server(authorized=[keys["ed25519"].line()], opts=PRIVSEP + extra)
     res = ssh(srv, keys["ed25519"], "head -c 2000000 /dev/zero",
               args=["-c", cipher, "-o", "RekeyLimit=256K"])
     assert res.returncode == 0, explain(srv, res)
