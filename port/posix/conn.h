@@ -62,6 +62,7 @@ typedef struct session {
     char *env[SESS_ENV_MAX];   /* accepted "NAME=value" */
     size_t n_env;
     char subsystem[64];    /* the subsystem that runs, "" for shell/exec */
+    int logged_in;         /* utmp/wtmp hold its login (loginrec.h) */
 } session;
 
 /* The program's decisions for a connection. Every member MUST be set;
