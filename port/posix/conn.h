@@ -12,6 +12,8 @@
  *   pump.c     the one channel <-> fd pump (pump.h)
  *   chanio.c   a session's pumps and its end
  *   spawn.c    the child: pty or pipes, user identity, exec (spawn.h)
+ *   jail.c     ChrootDirectory's checks and chroot (jail.h)
+ *   loginrec.c utmp, wtmp and lastlog records (loginrec.h)
  *   pty.c      pty allocation, modes, window size
  *   forward.c, fwd_relay.c, fwd_listen.c   TCP forwarding (forward.h)
  */
