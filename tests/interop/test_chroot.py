@@ -85,10 +85,12 @@ def pk_connect(srv, key, user):
 def test_openssh_sftp_in_jail(start_server, keys, jail, tmp_path, privsep):
     """OpenSSH sftp: starts in the home inside the jail, put/get/ls/mkdir/
     rename work there, "/" shows only the jail; the session's log lines
-    come from inside it."""
+    come from inside it. (Through the Subsystem line without privilege
+    separation, through ForceCommand with it.)"""
     need_tool("sftp")
     srv = jailed_server(start_server, jail,
-                        [f"UsePrivilegeSeparation={privsep}"])
+                        [f"UsePrivilegeSeparation={privsep}"],
+                        force=privsep == "yes")
     user = jail["user"].pw_name
     data = os.urandom(300000)
     src = tmp_path / "up.bin"
