@@ -266,24 +266,37 @@ def test_bad_ownership_refused(start_server, keys, jail, tmp_path, where):
 
 def test_match_force_command_and_start_dir(start_server, keys, jail,
                                            tmp_path):
-    """ChrootDirectory and ForceCommand internal-sftp -d in a Match block
-    for the jailed user only; a command or shell request gets the SFTP
-    server, not a shell; "none" elsewhere; the log goes to -E's file."""
+    """ChrootDirectory and ForceCommand internal-sftp -d -u -P in a Match
+    block for the jailed user only; a command or shell request gets the
+    SFTP server, not a shell; "none" elsewhere; the log goes to -E's
+    file."""
     need_tool("sftp")
     user = jail["user"].pw_name
     cfg = tmp_path / "sshd_config"
     cfg.write_text(f"Match User {user}\n"
                    f"  ChrootDirectory {jail['base']}/%u\n"
-                   "  ForceCommand internal-sftp -l INFO -d /home\n"
+                   "  ForceCommand internal-sftp -l INFO -d /home -u 077 "
+                   "-P remove\n"
                    "Match User root\n"
                    "  ChrootDirectory none\n")
     logfile = tmp_path / "E.log"
     srv = start_server(args=["-f", str(cfg), "-E", str(logfile)],
                        authkeys_file=False)
-    res = sftp_batch(srv, keys["ed25519"], user, "pwd\nls -1\n", tmp_path)
+    src = tmp_path / "m.bin"
+    src.write_bytes(b"m" * 1000)
+    home = jail["user"].pw_dir
+    res = sftp_batch(srv, keys["ed25519"], user,
+                     f"pwd\nls -1\nput {src} {home}/m.bin\n", tmp_path)
     out = res.stdout.decode(errors="replace")
     assert res.returncode == 0, explain(srv, res, "sftp, Match chroot")
     assert "Remote working directory: /home" in out, out
+    put = jail["home"] / "m.bin"
+    assert put.read_bytes() == src.read_bytes()
+    assert stat.S_IMODE(put.stat().st_mode) == 0o600, "-u 077"
+    res = sftp_batch(srv, keys["ed25519"], user, f"rm {home}/m.bin\n",
+                     tmp_path, "b2")
+    assert res.returncode != 0 and put.exists(), explain(srv, res, "-P")
+    put.unlink()
     marker = jail["home"] / "ran"
     res = subprocess.run(["ssh", "-p", str(srv.port)]
                          + ssh_opts(keys["ed25519"])
@@ -299,6 +312,7 @@ def test_match_force_command_and_start_dir(start_server, keys, jail,
         time.sleep(0.1)
     assert f"session opened for local user {user}" in text, text
     assert 'opendir "/home"' in text, text
+    assert "Refusing denied request: remove" in text, text
     assert f'Changed root directory to "{jail["root"]}"' in text, text
 
 
