@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "forward.h"
 #include "loop.h"
+#include "loginrec.h"
 #include "pty.h"
 #include "selfpipe.h"
 
@@ -120,6 +121,8 @@ void pconn_session_release(pconn *s, session *ss)
         ss->fd_in = -1;
     if (ss->out.fd == ss->ptm)
         ss->out.fd = -1;
+    if (ss->logged_in)
+        loginrec_logout(ss->pid, ss->tty);
     pty_release(ss);
     close_fd(&ss->fd_in);
     close_fd(&ss->out.fd);

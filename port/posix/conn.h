@@ -12,6 +12,8 @@
  *   pump.c     the one channel <-> fd pump (pump.h)
  *   chanio.c   a session's pumps and its end
  *   spawn.c    the child: pty or pipes, user identity, exec (spawn.h)
+ *   jail.c     ChrootDirectory's checks and chroot (jail.h)
+ *   loginrec.c utmp, wtmp and lastlog records (loginrec.h)
  *   pty.c      pty allocation, modes, window size
  *   forward.c, fwd_relay.c, fwd_listen.c   TCP forwarding (forward.h)
  */
@@ -62,6 +64,7 @@ typedef struct session {
     char *env[SESS_ENV_MAX];   /* accepted "NAME=value" */
     size_t n_env;
     char subsystem[64];    /* the subsystem that runs, "" for shell/exec */
+    int logged_in;         /* utmp/wtmp hold its login (loginrec.h) */
 } session;
 
 /* The program's decisions for a connection. Every member MUST be set;

@@ -258,7 +258,29 @@ static int serve(nssh_sftp *s, int in_fd, int out_fd)
     }
 }
 
-int sftp_internal_run(const char *command, int in_fd, int out_fd, int log_fd,
+int sftp_internal_log(const char *command, int log_fd)
+{
+    sftp_opts o;
+    char buf[2048], err[256];
+    if (sftp_opts_parse(command, &o, buf, sizeof(buf), err, sizeof(err)) < 0) {
+        dprintf(STDERR_FILENO, "%s\r\n", err);
+        return -1;
+    }
+    if (o.to_stderr || log_fd < 0) {
+        log_set_fd(STDERR_FILENO);
+        log_setup("internal-sftp", o.level, o.to_stderr, o.facility);
+        /* The daemon's syslog socket was closed with the other
+         * descriptors; connect now, while /dev/log is still reachable
+         * (a ChrootDirectory follows). */
+        log_connect_now();
+    } else {
+        log_set_fd(log_fd);
+        log_setup("internal-sftp", o.level, 1, o.facility);
+    }
+    return 0;
+}
+
+int sftp_internal_run(const char *command, int in_fd, int out_fd,
                       const char *user, const char *home, const char *peer)
 {
     sftp_opts o;
@@ -270,15 +292,6 @@ int sftp_internal_run(const char *command, int in_fd, int out_fd, int log_fd,
     if (sftp_opts_parse(command, &o, buf, sizeof(buf), err, sizeof(err)) < 0) {
         dprintf(STDERR_FILENO, "%s\r\n", err);
         return 1;
-    }
-    if (o.to_stderr || log_fd < 0) {
-        log_set_fd(STDERR_FILENO);
-        log_setup("internal-sftp", o.level, o.to_stderr, o.facility);
-        log_reopen();   /* the daemon's syslog socket was closed with the
-                         * other descriptors */
-    } else {
-        log_set_fd(log_fd);
-        log_setup("internal-sftp", o.level, 1, o.facility);
     }
     if (o.umask_set)
         umask(o.umask_val);

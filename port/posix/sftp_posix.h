@@ -48,10 +48,15 @@ int sftp_internal_is(const char *command);
  * configuration test; 0 or -1 with a sentence in err. */
 int sftp_internal_check(const char *command, char *err, size_t cap);
 
-/* Serve SFTP on in_fd/out_fd until the client closes; log lines go to
- * log_fd when the daemon logs to stderr (-1: syslog), or to fd 2 with -e.
- * Returns the process exit status. */
-int sftp_internal_run(const char *command, int in_fd, int out_fd, int log_fd,
+/* internal-sftp's logging (-l, -f, -e) in the session's child, before
+ * any chroot: lines go to log_fd when the daemon logs to stderr (-1:
+ * syslog, connected at once), or to fd 2 with -e. 0, or -1 when the
+ * options are bad (said on fd 2). */
+int sftp_internal_log(const char *command, int log_fd);
+
+/* Serve SFTP on in_fd/out_fd until the client closes (after
+ * sftp_internal_log). Returns the process exit status. */
+int sftp_internal_run(const char *command, int in_fd, int out_fd,
                       const char *user, const char *home, const char *peer);
 
 #endif

@@ -19,6 +19,8 @@
 #include "env.h"
 #include "selfpipe.h"
 #include "sftp_posix.h"
+#include "jail.h"
+#include "loginrec.h"
 
 /* Only stderr is left to report a failure in the child. */
 static void child_fail(const char *what)
@@ -42,15 +44,21 @@ static void become_user(const user_info *u)
     }
 }
 
-/* PrintMotd: /etc/motd before an interactive login shell, unless the
- * user has a ~/.hushlogin (as login(1) and sshd do). */
-static void print_motd(const user_info *u)
+/* PrintLastLog's line, then PrintMotd's /etc/motd, before an interactive
+ * login shell, unless the user has a ~/.hushlogin (as login(1) and sshd
+ * do). */
+static void print_motd(const user_info *u, int motd, const char *last_login)
 {
     char path[1100], buf[4096];
     ssize_t n;
     int fd;
     snprintf(path, sizeof(path), "%s/.hushlogin", u->home);
-    if (access(path, F_OK) == 0 || (fd = open("/etc/motd", O_RDONLY)) < 0)
+    if (access(path, F_OK) == 0)
+        return;
+    if (last_login && *last_login &&
+        write(STDOUT_FILENO, last_login, strlen(last_login)) < 0)
+        return;
+    if (!motd || (fd = open("/etc/motd", O_RDONLY)) < 0)
         return;
     while ((n = read(fd, buf, sizeof(buf))) > 0)
         if (write(STDOUT_FILENO, buf, (size_t)n) != n)
@@ -81,10 +89,29 @@ static void set_stdio(const session *ss, const int in[2], const int out[2],
     }
 }
 
+/* The user's identity, inside the ChrootDirectory when there is one (the
+ * chroot needs root, so it comes first, as in sshd's do_setusercontext),
+ * then the home directory, or "/" (inside a jail without a complaint,
+ * where a missing home is the usual case). */
+static void enter_session(const user_info *u, const char *jail)
+{
+    if (jail && jail_enter(jail) < 0)
+        child_fail("chroot");
+    become_user(u);
+    if (chdir(u->home) < 0) {
+        if (!jail)
+            dprintf(STDERR_FILENO, "Could not chdir to home directory %s: "
+                    "%s\r\n", u->home, strerror(errno));
+        if (chdir("/") < 0)
+            child_fail("chdir /");
+    }
+}
+
 /* sftp: run is internal-sftp, served right here without exec; it keeps
- * the daemon's stderr for its log lines when the daemon logs there. */
+ * the daemon's stderr for its log lines when the daemon logs there, or
+ * connects to syslog before the chroot. */
 static void run_child(pconn *s, session *ss, const char *run, int sftp,
-                      int motd, char **envp, const int in[2],
+                      const spawn_policy *p, char **envp, const int in[2],
                       const int out[2], const int err[2])
 {
     const user_info *u = &s->pw;
@@ -95,19 +122,15 @@ static void run_child(pconn *s, session *ss, const char *run, int sftp,
     if (setsid() < 0)
         child_fail("setsid");
     set_stdio(ss, in, out, err, log_fd);
-    become_user(u);
-    if (chdir(u->home) < 0) {
-        dprintf(STDERR_FILENO, "Could not chdir to home directory %s: %s\r\n",
-                u->home, strerror(errno));
-        if (chdir("/") < 0)
-            child_fail("chdir /");
-    }
+    if (sftp && sftp_internal_log(run, log_fd) < 0)
+        _exit(1);
+    enter_session(u, p->chroot);
     if (sftp)
-        _exit(sftp_internal_run(run, STDIN_FILENO, STDOUT_FILENO, log_fd,
-                                u->name, u->home, s->peer));
+        _exit(sftp_internal_run(run, STDIN_FILENO, STDOUT_FILENO, u->name,
+                                u->home, s->peer));
     base = base ? base + 1 : u->shell;
-    if (!run && ss->want_pty && motd)
-        print_motd(u);
+    if (!run && ss->want_pty)
+        print_motd(u, p->motd, p->last_login);
     if (run) {
         char *argv[] = { (char *)base, "-c", (char *)run, NULL };
         execve(u->shell, argv, envp);
@@ -240,9 +263,14 @@ int spawn_session(pconn *s, uint32_t ch, const char *command,
     if ((pid = fork()) < 0)
         goto out;
     if (pid == 0)
-        run_child(s, ss, run, sftp, p->motd, env.v, in, out, err);
+        run_child(s, ss, run, sftp, p, env.v, in, out, err);
     ss->pid = pid;
     ss->started = 1;
+    if (ss->want_pty) {
+        /* sshd records pty sessions only (record_login in do_login). */
+        loginrec_login(s->pw.name, s->pw.uid, pid, ss->tty, s->peer);
+        ss->logged_in = 1;
+    }
     keep_parent_ends(ss, in, out, err);
     log_start(s, ss, ch, command, forced ? p->forced_by : 0);
     log_debug("session %u: child is pid %ld", (unsigned)ch, (long)pid);

@@ -21,10 +21,16 @@ typedef struct spawn_policy {
     char *const *user_env;   /* ~/.ssh/environment */
     size_t n_user_env;
     int motd;                /* print the motd before a login shell on a pty */
+    const char *last_login;  /* PrintLastLog: "Last login: ..." before the
+                                motd, or NULL */
+    const char *chroot;      /* ChrootDirectory, expanded and checked
+                                (jail_check), or NULL */
 } spawn_policy;
 
 /* Start the child of session ch: the forced command, else command, else
- * the user's login shell. 0, or NSSH_ERR_INTERNAL (logged). */
+ * the user's login shell, inside p->chroot when set (internal-sftp then
+ * needs nothing inside it). A pty session gets utmp, wtmp and lastlog
+ * records (loginrec.h). 0, or NSSH_ERR_INTERNAL (logged). */
 int spawn_session(pconn *s, uint32_t ch, const char *command,
                   const spawn_policy *p);
 

@@ -130,6 +130,8 @@ const keyword config_keywords[] = {
     YESNO("PermitTTY", permit_tty, 1, KW_MATCH),
     YESNO("DisableForwarding", disable_forwarding, 0, KW_MATCH),
     YESNO("PrintMotd", print_motd, 1, 0),
+    YESNO("PrintLastLog", print_lastlog, 1, 0),
+    STR("ChrootDirectory", chroot_directory, KW_MATCH | KW_NONE),
     CUSTOM("Subsystem", config_kw_subsystem, 2, CFG_ARGS_MAX, 0, NULL,
            show_subsystem),
     CUSTOM("AllowTcpForwarding", config_kw_allow_tcp_fwd, 1, 1, KW_MATCH,
@@ -157,7 +159,6 @@ const keyword config_keywords[] = {
     FIXED("IgnoreRhosts", "yes", KW_MATCH),
     FIXED("UseDNS", "no", 0),
     FIXED("Compression", "no", 0),
-    FIXED("PrintLastLog", "no", 0),
     FIXED("DebianBanner", "no", 0),
 };
 
@@ -180,7 +181,7 @@ static const char *const elsewhere[] = {
     "AuthenticationMethods", "AuthorizedKeysCommand",
     "AuthorizedKeysCommandUser", "AuthorizedPrincipalsCommand",
     "AuthorizedPrincipalsCommandUser", "AuthorizedPrincipalsFile",
-    "CASignatureAlgorithms", "ChannelTimeout", "ChrootDirectory",
+    "CASignatureAlgorithms", "ChannelTimeout",
     "ExposeAuthInfo", "FingerprintHash",
     "GSSAPICleanupCredentials", "GSSAPIKexAlgorithms", "GSSAPIKeyExchange",
     "GSSAPIStoreCredentialsOnRekey", "GSSAPIStrictAcceptorCheck",

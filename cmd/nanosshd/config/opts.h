@@ -196,6 +196,8 @@ typedef struct daemon_opts {
     int privsep;                /* UsePrivilegeSeparation (privsep/) */
     int permit_tty;             /* PermitTTY: no refuses pty-req */
     int disable_forwarding;     /* DisableForwarding: no TCP forwarding */
+    char *chroot_directory;     /* ChrootDirectory (%h %u %%); "" for none */
+    int print_lastlog;          /* PrintLastLog */
     char *moduli_file;          /* ModuliFile for group exchange */
     char *version_addendum;     /* VersionAddendum; "" for none */
     char *sk_provider;          /* SecurityKeyProvider: accepted, unused */

@@ -19,6 +19,7 @@
 #include "forward.h"
 #include "signames.h"
 #include "userenv.h"
+#include "loginrec.h"
 
 static int str_is(nssh_str s, const char *lit)
 {
@@ -163,12 +164,22 @@ out:
     return r;
 }
 
+/* What policy_of fills besides the spawn_policy. */
+typedef struct child_text {
+    char jail[4096];           /* ChrootDirectory, expanded */
+    char last_login[600];      /* PrintLastLog's line */
+} child_text;
+
 /* sshd's policy for the child, handed to the adapter's spawn: ForceCommand
  * wins over the key's command= option, as in sshd; SetEnv, and the key's
  * environment= and ~/.ssh/environment as PermitUserEnvironment allows
- * (u, freed by the caller); PrintMotd. */
-static void policy_of(const dconn *s, spawn_policy *p, const userenv *u)
+ * (u, freed by the caller); PrintMotd; PrintLastLog (read before this
+ * login's record replaces it); ChrootDirectory. -1 when the session may
+ * not start (logged). */
+static int policy_of(const dconn *s, const session *ss, int shell,
+                     spawn_policy *p, const userenv *u, child_text *t)
 {
+    int jail;
     memset(p, 0, sizeof(*p));
     if (s->o->force_command && *s->o->force_command) {
         p->forced = s->o->force_command;
@@ -184,23 +195,37 @@ static void policy_of(const dconn *s, spawn_policy *p, const userenv *u)
     p->admin_env = s->o->set_env.v;
     p->n_admin_env = s->o->set_env.n;
     p->motd = s->o->print_motd > 0;
+    if ((jail = sess_chroot_path(s, t->jail, sizeof(t->jail))) < 0)
+        return -1;
+    p->chroot = jail ? t->jail : NULL;
+    if (shell && !p->forced && ss->want_pty && s->o->print_lastlog > 0) {
+        loginrec_last_message(s->io.pw.uid, t->last_login,
+                              sizeof(t->last_login));
+        p->last_login = t->last_login;
+    }
+    return 0;
 }
 
 static int req_run(dconn *s, uint32_t ch, const nssh_chan_req *q)
 {
     spawn_policy p;
     userenv u;
+    child_text *t;
     char *cmd = NULL;
     int r = -1;
     if (s->io.sess[ch].started)
         return -1;
     if (q->kind == NSSH_REQ_EXEC && !(cmd = cstr(q->text, 256 * 1024)))
         return -1;
-    if (userenv_load(s, &u) == 0) {
-        policy_of(s, &p, &u);
-        r = spawn_session(&s->io, ch, cmd, &p);
+    if (!(t = calloc(1, sizeof(*t)))) {
+        free(cmd);
+        return -1;
     }
+    if (userenv_load(s, &u) == 0 &&
+        policy_of(s, &s->io.sess[ch], !cmd, &p, &u, t) == 0)
+        r = spawn_session(&s->io, ch, cmd, &p);
     userenv_free(&u);
+    free(t);
     free(cmd);
     return r < 0 ? -1 : 0;
 }
@@ -214,6 +239,7 @@ static int req_subsystem(dconn *s, uint32_t ch, const nssh_chan_req *q)
     const char *cmd = name ? opts_subsystem(s->o, name) : NULL;
     spawn_policy p;
     userenv u;
+    child_text *t = NULL;
     int r = -1;
     if (!cmd) {
         logit(LL_INFO, "subsystem request for %.*s by user %s failed, "
@@ -227,14 +253,15 @@ static int req_subsystem(dconn *s, uint32_t ch, const nssh_chan_req *q)
             s->io.pw.name);
     snprintf(ss->subsystem, sizeof(ss->subsystem), "%s", name);
     log_debug("subsystem: exec() %s", cmd);
-    if (userenv_load(s, &u) == 0) {
-        policy_of(s, &p, &u);
+    if ((t = calloc(1, sizeof(*t))) && userenv_load(s, &u) == 0 &&
+        policy_of(s, ss, 0, &p, &u, t) == 0)
         r = spawn_session(&s->io, ch, cmd, &p) < 0 ? -1 : 0;
-    }
-    userenv_free(&u);
+    if (t)
+        userenv_free(&u);
     if (r < 0)
         ss->subsystem[0] = 0;
 out:
+    free(t);
     free(name);
     return r;
 }

@@ -11,6 +11,7 @@
  *   userenv.c    PermitUserEnvironment: ~/.ssh/environment, environment=
  *   fwd_policy.c AllowTcpForwarding, PermitOpen, PermitListen,
  *                GatewayPorts
+ *   chrootdir.c  ChrootDirectory: tokens and sshd's ownership checks
  */
 #ifndef NSSHD_SESSION_H
 #define NSSHD_SESSION_H
@@ -52,6 +53,13 @@ void sess_data(void *user, uint32_t ch, uint32_t ext, const uint8_t *data,
                size_t len);
 void sess_eof(void *user, uint32_t ch);
 void sess_closed(void *user, uint32_t ch);
+
+/* chrootdir.c */
+/* This user's ChrootDirectory into out: 1 with the path, 0 for none, -1
+ * when it may not be used (logged at FATAL as sshd words it, e.g. "bad
+ * ownership or modes for chroot directory component ..."): the session
+ * is refused. */
+int sess_chroot_path(const dconn *s, char *out, size_t cap);
 
 /* fwd_policy.c */
 /* May this connection open host:port (ssh -L)? 1 yes; 0 no, logged,

@@ -270,6 +270,7 @@ static const char *const good_lines[] = {
     "KerberosAuthentication no", "HostbasedAuthentication no",
     "IgnoreRhosts yes", "PermitUserEnvironment no", "UseDNS no",
     "Compression no", "PrintLastLog no", "DebianBanner no",
+    "ChrootDirectory /srv/%u",
     "StrictModes yes", "UsePrivilegeSeparation yes",
     "PermitEmptyPasswords no", "ModuliFile /etc/m",
     "VersionAddendum Debian 5", "IPQoS ef throughput",
@@ -516,7 +517,8 @@ struct bad { const char *line, *why; };
 
 static const struct bad bad_lines[] = {
     { "Frobnicate yes", "Bad configuration option: Frobnicate" },
-    { "ChrootDirectory /srv", "Unsupported option ChrootDirectory" },
+    { "RDomain %D", "Unsupported option RDomain" },
+    { "PrintLastLog maybe", "PrintLastLog: invalid value \"maybe\" (yes or no)." },
     { "X11Forwarding yes", "X11Forwarding yes: not supported by nanosshd" },
     { "IgnoreRhosts no", "only \"yes\"" },
     { "Port", "Port: missing argument." },
