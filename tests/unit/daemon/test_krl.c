@@ -31,7 +31,7 @@ static void u32(wb *w, uint32_t v)
     u8(w, (uint8_t)(v >> 8)); u8(w, (uint8_t)v);
 }
 static void u64(wb *w, uint64_t v) { u32(w, (uint32_t)(v >> 32)); u32(w, (uint32_t)v); }
-static void raw(wb *w, const void *p, size_t n) { memcpy(w->b + w->n, p, n); w->n += n; }
+static void raw(wb *w, const void *p, size_t n) { if (n) memcpy(w->b + w->n, p, n); w->n += n; }
 static void str(wb *w, const void *p, size_t n) { u32(w, (uint32_t)n); raw(w, p, n); }
 static void cstr(wb *w, const char *s) { str(w, s, strlen(s)); }
 static void sec(wb *w, uint8_t type, const wb *body) { u8(w, type); str(w, body->b, body->n); }
