@@ -86,8 +86,10 @@ static void child_exec(char **argv, const struct passwd *pw, int out_fd,
     fd = open("/dev/null", O_RDONLY);
     if (fd < 0 || dup2(fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
         _exit(127);
-    for (fd = 3; fd < 1024; fd++)
-        close(fd);
+    /* the connection's socket and anything else the daemon holds */
+    if (close_range(3, ~0u, 0) < 0)
+        for (fd = 3; fd < 65536; fd++)
+            close(fd);
     if (geteuid() == 0 && (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
                            setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
                            setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)) {
@@ -294,6 +296,7 @@ static int start(const authcmd_req *rq, char **argv, const struct passwd *pw,
     }
     if (*pid == 0)
         child_exec(argv, pw, po[1], pe[1]);
+    setpgid(*pid, *pid);   /* also here: no race with a kill at a timeout */
     close(po[1]);
     close(pe[1]);
     *out_fd = po[0];

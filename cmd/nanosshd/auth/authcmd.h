@@ -63,8 +63,8 @@ typedef struct authcmd_req {
 /*
  * Run req's command and collect what it prints on stdout. The program
  * path must be absolute, and it and every directory above it owned by
- * root (or run_as) and not writable by group or others (sshd's
- * safe_path). When the daemon is root the child takes run_as's uid, gid
+ * root and not writable by group or others (sshd's safe_path with uid
+ * 0). When the daemon is root the child takes run_as's uid, gid
  * and groups; otherwise run_as must be the daemon's own user. The child
  * gets stdin from /dev/null, a minimal environment (PATH, USER, LOGNAME,
  * HOME, LANG), and its stderr lines are logged. Past the time bound it
