@@ -113,6 +113,11 @@ const keyword config_keywords[] = {
            reset_permit_root, show_permit_root),
     CUSTOM("PermitUserEnvironment", config_kw_permit_user_env, 1, 1, 0, NULL,
            show_permit_user_env),
+    /* AuthorizedKeysCommand runs without a shell (auth/authcmd.h). */
+    STR("AuthorizedKeysCommand", ak_command, KW_MATCH | KW_NONE | KW_RAW),
+    STR("AuthorizedKeysCommandUser", ak_command_user, KW_MATCH | KW_NONE),
+    STR("RevokedKeys", revoked_keys, KW_MATCH | KW_NONE),
+    YESNO("ExposeAuthInfo", expose_auth_info, 0, KW_MATCH),
     LIST("DenyUsers", deny_users, KW_MATCH),
     LIST("AllowUsers", allow_users, KW_MATCH),
     LIST("DenyGroups", deny_groups, KW_MATCH),
@@ -178,11 +183,10 @@ const keyword *config_keyword(const char *name)
 
 /* OpenSSH sshd keywords without a row above: named as such in errors. */
 static const char *const elsewhere[] = {
-    "AuthenticationMethods", "AuthorizedKeysCommand",
-    "AuthorizedKeysCommandUser", "AuthorizedPrincipalsCommand",
+    "AuthenticationMethods", "AuthorizedPrincipalsCommand",
     "AuthorizedPrincipalsCommandUser", "AuthorizedPrincipalsFile",
     "CASignatureAlgorithms", "ChannelTimeout",
-    "ExposeAuthInfo", "FingerprintHash",
+    "FingerprintHash",
     "GSSAPICleanupCredentials", "GSSAPIKexAlgorithms", "GSSAPIKeyExchange",
     "GSSAPIStoreCredentialsOnRekey", "GSSAPIStrictAcceptorCheck",
     "HostbasedAcceptedAlgorithms", "HostbasedUsesNameFromPacketOnly",
@@ -190,7 +194,7 @@ static const char *const elsewhere[] = {
     "KerberosGetAFSToken", "KerberosOrLocalPasswd", "KerberosTicketCleanup",
     "LogVerbose",
     "PubkeyAuthOptions",
-    "RDomain", "RequiredRSASize", "RevokedKeys",
+    "RDomain", "RequiredRSASize",
     "StreamLocalBindMask", "StreamLocalBindUnlink",
     "TrustedUserCAKeys", "UnusedConnectionTimeout",
     "X11DisplayOffset", "X11UseLocalhost", "XAuthLocation",

@@ -173,14 +173,19 @@ typedef struct child_text {
 /* sshd's policy for the child, handed to the adapter's spawn: ForceCommand
  * wins over the key's command= option, as in sshd; SetEnv, and the key's
  * environment= and ~/.ssh/environment as PermitUserEnvironment allows
- * (u, freed by the caller); PrintMotd; PrintLastLog (read before this
- * login's record replaces it); ChrootDirectory. -1 when the session may
- * not start (logged). */
-static int policy_of(const dconn *s, const session *ss, int shell,
+ * (u, freed by the caller), with ExposeAuthInfo's SSH_USER_AUTH after
+ * SetEnv's; PrintMotd; PrintLastLog (read before this login's record
+ * replaces it); ChrootDirectory. -1 when the session may not start
+ * (logged). */
+static int policy_of(dconn *s, const session *ss, int shell,
                      spawn_policy *p, const userenv *u, child_text *t)
 {
     int jail;
     memset(p, 0, sizeof(*p));
+    if (authinfo_env(s, &p->admin_env, &p->n_admin_env) < 0) {
+        p->admin_env = s->o->set_env.v;   /* logged; the session still runs */
+        p->n_admin_env = s->o->set_env.n;
+    }
     if (s->o->force_command && *s->o->force_command) {
         p->forced = s->o->force_command;
         p->forced_by = 2;
@@ -192,8 +197,6 @@ static int policy_of(const dconn *s, const session *ss, int shell,
     p->n_key_env = u->n_key;
     p->user_env = u->file;
     p->n_user_env = u->n_file;
-    p->admin_env = s->o->set_env.v;
-    p->n_admin_env = s->o->set_env.n;
     p->motd = s->o->print_motd > 0;
     if ((jail = sess_chroot_path(s, t->jail, sizeof(t->jail))) < 0)
         return -1;

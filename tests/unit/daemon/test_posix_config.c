@@ -281,6 +281,9 @@ static const char *const good_lines[] = {
     "overflow:deny-all kex-dh:3s",
     "PerSourcePenaltyExemptList 10.0.0.0/8,192.0.2.1",
     "DHGroupExchangeMaxSize 3072",
+    "AuthorizedKeysCommand /usr/local/bin/keys \"%u\" %f %k",
+    "AuthorizedKeysCommandUser nobody", "RevokedKeys /etc/ssh/revoked_keys",
+    "ExposeAuthInfo yes",
 };
 
 static int covered(const char *name)
