@@ -1,0 +1,30 @@
+/*
+ * User certificates (certauth.c; PROTOCOL.certkeys): is this certificate
+ * accepted for the user of s? The CA signature, CASignatureAlgorithms,
+ * TrustedUserCAKeys with AuthorizedPrincipalsFile/Command, cert-authority
+ * lines, validity, principals, critical options and extensions. On
+ * acceptance s->kopts holds the merged options the session obeys.
+ */
+#ifndef NSSHD_CERTAUTH_H
+#define NSSHD_CERTAUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dconn.h"
+#include "nanossh_cert.h"
+
+/* 1 accepted (s->kopts set), 0 refused (logged as sshd logs it). */
+int certauth_check(dconn *s, const uint8_t *blob, size_t len);
+/* " ID key-id (serial N) CA ED25519 SHA256:..." for the login lines. */
+void certauth_describe(const uint8_t *blob, size_t len, char *out, size_t cap);
+
+/* certauth_cmd.c */
+/* AuthorizedPrincipalsCommand: 1 when its output names a principal of c
+ * (*o that line's options), 0 otherwise or when not configured. */
+int certauth_principals_command(dconn *s, const nssh_cert *c, authkey_opts *o);
+/* RevokedKeys for a certificate (its CA, serial, key id, the key): 1 when
+ * revoked (logged), 0 when not or not configured. */
+int certauth_revoked(dconn *s, const nssh_cert *c, const uint8_t *blob,
+                     size_t len);
+#endif
