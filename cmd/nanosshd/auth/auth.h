@@ -8,6 +8,7 @@
  *   access.c        DenyUsers, AllowUsers, DenyGroups, AllowGroups
  *   authkeys.c, authkeys_opts.c, authkeys_time.c   authorized_keys files
  *                   (authkeys.h)
+ *   certauth.c, certauth_cmd.c   user certificates (certauth.h)
  */
 #ifndef NSSHD_AUTH_H
 #define NSSHD_AUTH_H
