@@ -276,19 +276,11 @@ static int principals_line(char *line, const nssh_cert *c, authkey_opts *o)
     return 0;
 }
 
-/* AuthorizedPrincipalsFile: 1 when a line names a principal (*o its
- * options), 0 when none does or the file cannot be read. */
-static int principals_file(dconn *s, const char *path, const nssh_cert *c,
-                           authkey_opts *o)
+int certauth_principals_text(char *data, size_t len, const nssh_cert *c,
+                             authkey_opts *o)
 {
-    char *data = NULL, *p, *nl, why[256];
-    size_t len = 0;
+    char *p, *nl;
     int found = 0;
-    if (file_read(path, PRINCIPALS_FILE_MAX, &data, &len, why, sizeof(why)) < 0) {
-        log_debug("Could not open user '%s' authorized principals '%s'",
-                  s->io.pw.name, path);
-        return 0;
-    }
     for (p = data; !found && p < data + len; p = nl + 1) {
         nl = memchr(p, '\n', (size_t)(data + len - p));
         if (!nl)
@@ -300,6 +292,23 @@ static int principals_file(dconn *s, const char *path, const nssh_cert *c,
             continue;
         found = principals_line(p, c, o);
     }
+    return found;
+}
+
+/* AuthorizedPrincipalsFile: 1 when a line names a principal (*o its
+ * options), 0 when none does or the file cannot be read. */
+static int principals_file(dconn *s, const char *path, const nssh_cert *c,
+                           authkey_opts *o)
+{
+    char *data = NULL, why[256];
+    size_t len = 0;
+    int found;
+    if (file_read(path, PRINCIPALS_FILE_MAX, &data, &len, why, sizeof(why)) < 0) {
+        log_debug("Could not open user '%s' authorized principals '%s'",
+                  s->io.pw.name, path);
+        return 0;
+    }
+    found = certauth_principals_text(data, len, c, o);
     free(data);
     return found;
 }

@@ -19,6 +19,13 @@ int certauth_check(dconn *s, const uint8_t *blob, size_t len);
 /* " ID key-id (serial N) CA ED25519 SHA256:..." for the login lines. */
 void certauth_describe(const uint8_t *blob, size_t len, char *out, size_t cap);
 
+/* Lines "[options] principal" (an AuthorizedPrincipalsFile's or
+ * AuthorizedPrincipalsCommand's output, NUL-terminated after len bytes,
+ * modified in place): 1 when one names a principal of c (*o gets its
+ * options, to free), else 0. */
+int certauth_principals_text(char *data, size_t len, const nssh_cert *c,
+                             authkey_opts *o);
+
 /* certauth_cmd.c */
 /* AuthorizedPrincipalsCommand: 1 when its output names a principal of c
  * (*o that line's options), 0 otherwise or when not configured. */
