@@ -19,6 +19,7 @@ probe:the client role (nanossh-probe), a server's bytes
 sftp:the SFTP server's decoder over an in-memory filesystem
 authkeys:authorized_keys lines and their options
 config:sshd_config text with Match and Include; -T output must load again
+krl:RevokedKeys files: OpenSSH KRLs and plain key lists
 keyfile:private key files (OpenSSH, PEM), public key blobs and certificates
 kem:hostile peer values into every key exchange (ML-KEM, sntrup761, X25519, ECDH, DH, group exchange)"
 

@@ -153,6 +153,7 @@ static void cleanup(dconn *s)
     if (s->have_kopts)
         authkeys_opts_free(&s->kopts);
     pamauth_end(s);   /* closes the PAM session, as root */
+    authinfo_end(s);  /* ExposeAuthInfo's file */
     /* Single-process mode maps the engine's memory on its own (single.c
      * fixes malloc's mmap threshold), so free() gives its pages back to
      * the kernel, which clears them before any reuse; wiping first would

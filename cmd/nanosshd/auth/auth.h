@@ -8,6 +8,10 @@
  *   access.c        DenyUsers, AllowUsers, DenyGroups, AllowGroups
  *   authkeys.c, authkeys_opts.c, authkeys_time.c   authorized_keys files
  *                   (authkeys.h)
+ *   authkeys_cmd.c  AuthorizedKeysCommand, over the runner in authcmd.c
+ *                   (authcmd.h, with authcmd_args.c)
+ *   krl.c, krl_file.c   RevokedKeys: KRLs and plain lists (krl.h)
+ *   authinfo.c      ExposeAuthInfo: the SSH_USER_AUTH file
  *   certauth.c, certauth_cmd.c   user certificates (certauth.h)
  */
 #ifndef NSSHD_AUTH_H
@@ -39,6 +43,23 @@ void srv_back_to_root(gid_t *saved_groups, int n_saved);
 /* PermitRootLogin for s->io.pw with method ("publickey", "password",
  * "keyboard-interactive"); logs a refusal. */
 int srv_root_ok(dconn *s, const char *method);
+
+/* authkeys_cmd.c */
+/* The key in AuthorizedKeysCommand's output for s->io.pw: AUTHKEYS_MATCH
+ * (s->kopts set), _NOMATCH (also when the command is unset or fails) or
+ * _REFUSED. */
+int srv_authkeys_command(dconn *s, const char *type, const uint8_t *blob,
+                         size_t len);
+
+/* authinfo.c (ExposeAuthInfo) */
+/* A method that succeeded (partially or fully), with its key if any. */
+void authinfo_record(dconn *s, const char *method, const uint8_t *blob,
+                     size_t len);
+/* The administrator's environment for a session: SetEnv's entries, plus
+ * SSH_USER_AUTH (its file written on first use) with ExposeAuthInfo. */
+int authinfo_env(dconn *s, char *const **env, size_t *n);
+/* Connection end: remove the file, free the rest. */
+void authinfo_end(dconn *s);
 
 /* authpw.c */
 int srv_auth_password(void *user, nssh_str username, nssh_str password);

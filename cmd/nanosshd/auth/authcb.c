@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "krl.h"
 #include "session.h"
 #include "strictmodes.h"
 #include "certauth.h"
@@ -139,7 +140,33 @@ static int find_key(dconn *s, const char *type, const uint8_t *blob, size_t len)
     }
     if (dropped)
         srv_back_to_root(groups, n_saved);
+    if (r == AUTHKEYS_NOMATCH)   /* sshd: after the files */
+        r = srv_authkeys_command(s, type, blob, len);
     return r;
+}
+
+static const char *key_label(const char *type);
+
+/* RevokedKeys (krl.h): a revoked key, or a list that cannot be read,
+ * refuses the key before any authorized_keys lookup, as in sshd. */
+static int key_revoked(dconn *s, const char *type, const uint8_t *blob,
+                       size_t len)
+{
+    char why[256], fp[128] = "";
+    int r;
+    if (!s->o->revoked_keys || !s->o->revoked_keys[0])
+        return 0;
+    r = krl_file_check_key(s->o->revoked_keys, blob, len, why, sizeof(why));
+    if (r == KRL_OK)
+        return 0;
+    nssh_ossl_fingerprint(blob, len, fp, sizeof(fp));
+    if (r == KRL_REVOKED)
+        log_error("Authentication key %s %s revoked by file %s",
+                  key_label(type), fp, s->o->revoked_keys);
+    else
+        log_error("Error checking authentication key %s %s in revoked keys "
+                  "file %s: %s", key_label(type), fp, s->o->revoked_keys, why);
+    return 1;
 }
 
 static void log_failed(dconn *s, const char *name, const char *method,
@@ -166,9 +193,10 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
     s->user[username.n] = 0;
     ok = lookup_user(s, s->user) == 0 && user_allowed(s) &&
          nssh_ossl_blob_type(blob, blob_len, type, sizeof(type)) == 0 &&
-         (nssh_cert_is_cert_name(type) ? certauth_check(s, blob, blob_len)
-                                       : find_key(s, type, blob, blob_len) ==
-                                             AUTHKEYS_MATCH) &&
+         (nssh_cert_is_cert_name(type)
+              ? certauth_check(s, blob, blob_len)   /* RevokedKeys inside */
+              : !key_revoked(s, type, blob, blob_len) &&
+                    find_key(s, type, blob, blob_len) == AUTHKEYS_MATCH) &&
          srv_root_ok(s, "publickey");
     /* A refused signed attempt comes back through auth_result; a refused
      * query is logged here, as sshd logs it. */
@@ -250,6 +278,8 @@ void srv_auth_result(void *user, nssh_str username, const char *method,
     /* sshd names the PAM-backed keyboard-interactive this way. */
     if (!strcmp(method, "keyboard-interactive"))
         method = "keyboard-interactive/pam";
+    if (ok && name[0] && !strcmp(name, s->io.pw.name))
+        authinfo_record(s, method, blob, blob_len);   /* as sshd, partial too */
     if (ok && !partial && name[0] && !strcmp(name, s->io.pw.name)) {
         if (opts_use_pam(s->o) && pamauth_login(s, name, desc, sizeof(desc)) < 0) {
             /* The engine queues only this DISCONNECT, not SUCCESS. */

@@ -344,8 +344,8 @@ static void keep_opts(dconn *s, authkey_opts *o)
 }
 
 /* TrustedUserCAKeys (sshd's user_cert_trusted_ca): 1 accepted, 0 not. */
-static int trusted_ca(dconn *s, const nssh_cert *c, const char *ca_type,
-                      const char *ca_fp)
+static int trusted_ca(dconn *s, const nssh_cert *c, const uint8_t *blob,
+                      size_t len, const char *ca_type, const char *ca_fp)
 {
     const char *file = s->o->trusted_user_ca_keys, *reason = NULL;
     authkey_opts line, po;
@@ -374,7 +374,7 @@ static int trusted_ca(dconn *s, const nssh_cert *c, const char *ca_type,
                 srv_back_to_root(groups, n_saved);
         }
     }
-    if (!found && certauth_principals_command(s, c, &po) == 1)
+    if (!found && certauth_principals_command(s, c, blob, len, &po) == 1)
         found = 1;
     use_principals |= s->o->principals_cmd && *s->o->principals_cmd;
     memset(&p, 0, sizeof(p));
@@ -498,7 +498,7 @@ static int ca_signature_ok(dconn *s, const nssh_cert *c, const uint8_t *blob)
 
 int certauth_check(dconn *s, const uint8_t *blob, size_t len)
 {
-    char ca_type[64], ca_fp[128] = "";
+    char ca_type[64], ca_fp[128] = "", cert_label[80];
     nssh_cert c;
 
     if (nssh_cert_parse(blob, len, &c) < 0) {
@@ -510,9 +510,11 @@ int certauth_check(dconn *s, const uint8_t *blob, size_t len)
     if (nssh_ossl_blob_type(c.ca_key, c.ca_key_len, ca_type, sizeof(ca_type)) < 0)
         return 0;
     nssh_ossl_fingerprint(c.ca_key, c.ca_key_len, ca_fp, sizeof(ca_fp));
-    if (certauth_revoked(s, &c, blob, len))
+    snprintf(cert_label, sizeof(cert_label), "%s-CERT", label(c.plain_type));
+    if (certauth_revoked(s, &c, blob, len, cert_label, label(ca_type)))
         return 0;
-    return trusted_ca(s, &c, ca_type, ca_fp) || authorized_ca(s, &c, ca_type, ca_fp);
+    return trusted_ca(s, &c, blob, len, ca_type, ca_fp) ||
+           authorized_ca(s, &c, ca_type, ca_fp);
 }
 
 void certauth_describe(const uint8_t *blob, size_t len, char *out, size_t cap)

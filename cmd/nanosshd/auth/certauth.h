@@ -27,11 +27,15 @@ int certauth_principals_text(char *data, size_t len, const nssh_cert *c,
                              authkey_opts *o);
 
 /* certauth_cmd.c */
-/* AuthorizedPrincipalsCommand: 1 when its output names a principal of c
- * (*o that line's options), 0 otherwise or when not configured. */
-int certauth_principals_command(dconn *s, const nssh_cert *c, authkey_opts *o);
-/* RevokedKeys for a certificate (its CA, serial, key id, the key): 1 when
- * revoked (logged), 0 when not or not configured. */
+/* AuthorizedPrincipalsCommand (run as AuthorizedPrincipalsCommandUser,
+ * with sshd's tokens): 1 when its output names a principal of c (*o that
+ * line's options), 0 otherwise or when not configured. */
+int certauth_principals_command(dconn *s, const nssh_cert *c,
+                                const uint8_t *blob, size_t len,
+                                authkey_opts *o);
+/* RevokedKeys for a certificate: its CA's serials and key ids, the
+ * certified key, the CA key. 1 when revoked or the list is unusable
+ * (logged with sshd's line, keys named by label / ca_label), else 0. */
 int certauth_revoked(dconn *s, const nssh_cert *c, const uint8_t *blob,
-                     size_t len);
+                     size_t len, const char *label, const char *ca_label);
 #endif

@@ -99,6 +99,8 @@ const keyword config_keywords[] = {
            show_ca_sign_algs),
     STR("TrustedUserCAKeys", trusted_user_ca_keys, KW_MATCH | KW_NONE),
     STR("AuthorizedPrincipalsFile", principals_file, KW_MATCH | KW_NONE),
+    STR("AuthorizedPrincipalsCommand", principals_cmd, KW_MATCH | KW_NONE | KW_RAW),
+    STR("AuthorizedPrincipalsCommandUser", principals_cmd_user, KW_MATCH | KW_NONE),
     CUSTOM("DHGroupExchangeMaxSize", kw_gex_max, 1, 1, 0, NULL, show_gex_max),
     CUSTOM("RekeyLimit", kw_rekey, 1, 2, KW_MATCH, kw_reset_rekey, show_rekey),
     /* Who may log in, and how. */
@@ -120,6 +122,11 @@ const keyword config_keywords[] = {
            reset_permit_root, show_permit_root),
     CUSTOM("PermitUserEnvironment", config_kw_permit_user_env, 1, 1, 0, NULL,
            show_permit_user_env),
+    /* AuthorizedKeysCommand runs without a shell (auth/authcmd.h). */
+    STR("AuthorizedKeysCommand", ak_command, KW_MATCH | KW_NONE | KW_RAW),
+    STR("AuthorizedKeysCommandUser", ak_command_user, KW_MATCH | KW_NONE),
+    STR("RevokedKeys", revoked_keys, KW_MATCH | KW_NONE),
+    YESNO("ExposeAuthInfo", expose_auth_info, 0, KW_MATCH),
     LIST("DenyUsers", deny_users, KW_MATCH),
     LIST("AllowUsers", allow_users, KW_MATCH),
     LIST("DenyGroups", deny_groups, KW_MATCH),
@@ -184,11 +191,9 @@ const keyword *config_keyword(const char *name)
 
 /* OpenSSH sshd keywords without a row above: named as such in errors. */
 static const char *const elsewhere[] = {
-    "AuthenticationMethods", "AuthorizedKeysCommand",
-    "AuthorizedKeysCommandUser", "AuthorizedPrincipalsCommand",
-    "AuthorizedPrincipalsCommandUser",
+    "AuthenticationMethods",
     "ChannelTimeout", "ChrootDirectory",
-    "ExposeAuthInfo", "FingerprintHash",
+    "FingerprintHash",
     "GSSAPICleanupCredentials", "GSSAPIKexAlgorithms", "GSSAPIKeyExchange",
     "GSSAPIStoreCredentialsOnRekey", "GSSAPIStrictAcceptorCheck",
     "HostbasedAcceptedAlgorithms", "HostbasedUsesNameFromPacketOnly",
@@ -196,7 +201,7 @@ static const char *const elsewhere[] = {
     "KerberosGetAFSToken", "KerberosOrLocalPasswd", "KerberosTicketCleanup",
     "LogVerbose",
     "PubkeyAuthOptions",
-    "RDomain", "RequiredRSASize", "RevokedKeys",
+    "RDomain", "RequiredRSASize",
     "StreamLocalBindMask", "StreamLocalBindUnlink",
     "UnusedConnectionTimeout",
     "X11DisplayOffset", "X11UseLocalhost", "XAuthLocation",

@@ -192,6 +192,10 @@ typedef struct daemon_opts {
     strlist set_env;            /* SetEnv: "NAME=value" */
     char *banner;               /* Banner file; "" for none */
     char *force_command;        /* ForceCommand; "" for none */
+    char *ak_command;           /* AuthorizedKeysCommand; "" for none */
+    char *ak_command_user;      /* AuthorizedKeysCommandUser; "" for none */
+    char *revoked_keys;         /* RevokedKeys file (krl.h); "" for none */
+    int expose_auth_info;       /* ExposeAuthInfo: SSH_USER_AUTH file */
     int strict_modes;           /* StrictModes (authkeys.c) */
     int privsep;                /* UsePrivilegeSeparation (privsep/) */
     int permit_tty;             /* PermitTTY: no refuses pty-req */

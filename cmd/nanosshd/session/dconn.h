@@ -30,6 +30,11 @@ typedef struct dconn {
     int auth_limit_logged;
     int peer_disconnected;
     struct pamauth *pam;             /* PAM handle and phases, or NULL */
+    /* ExposeAuthInfo (authinfo.c) */
+    char *auth_info;                 /* methods that succeeded, a line each */
+    size_t auth_info_len;
+    char auth_info_file[64];         /* SSH_USER_AUTH, "" until written */
+    char **auth_env;                 /* SetEnv's entries + SSH_USER_AUTH */
     /* engine tables from the options (server.c, srvmatch.c) */
     const nssh_kem *kems[OPTS_MAX_ALGS];
     const nssh_cipher *ciphers[OPTS_MAX_ALGS];

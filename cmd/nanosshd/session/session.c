@@ -167,9 +167,13 @@ out:
  * wins over the key's command= option, as in sshd; SetEnv, and the key's
  * environment= and ~/.ssh/environment as PermitUserEnvironment allows
  * (u, freed by the caller); PrintMotd. */
-static void policy_of(const dconn *s, spawn_policy *p, const userenv *u)
+static void policy_of(dconn *s, spawn_policy *p, const userenv *u)
 {
     memset(p, 0, sizeof(*p));
+    if (authinfo_env(s, &p->admin_env, &p->n_admin_env) < 0) {
+        p->admin_env = s->o->set_env.v;   /* logged; the session still runs */
+        p->n_admin_env = s->o->set_env.n;
+    }
     if (s->o->force_command && *s->o->force_command) {
         p->forced = s->o->force_command;
         p->forced_by = 2;
@@ -181,8 +185,6 @@ static void policy_of(const dconn *s, spawn_policy *p, const userenv *u)
     p->n_key_env = u->n_key;
     p->user_env = u->file;
     p->n_user_env = u->n_file;
-    p->admin_env = s->o->set_env.v;
-    p->n_admin_env = s->o->set_env.n;
     p->motd = s->o->print_motd > 0;
 }
 

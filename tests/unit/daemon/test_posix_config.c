@@ -282,6 +282,11 @@ static const char *const good_lines[] = {
     "DHGroupExchangeMaxSize 3072",
     "HostCertificate /etc/ssh/host-cert.pub", "CASignatureAlgorithms ssh-ed25519",
     "TrustedUserCAKeys /etc/ssh/ca.pub", "AuthorizedPrincipalsFile none",
+    "AuthorizedPrincipalsCommand /usr/local/bin/principals %u %i %s %F",
+    "AuthorizedPrincipalsCommandUser nobody",
+    "AuthorizedKeysCommand /usr/local/bin/keys \"%u\" %f %k",
+    "AuthorizedKeysCommandUser nobody", "RevokedKeys /etc/ssh/revoked_keys",
+    "ExposeAuthInfo yes",
 };
 
 static int covered(const char *name)
