@@ -3,9 +3,14 @@ user certificates through TrustedUserCAKeys, AuthorizedPrincipalsFile and
 cert-authority lines, their validity, principals, critical options and
 extensions, CASignatureAlgorithms; host certificates (HostCertificate)
 seen by ssh -o StrictHostKeyChecking=yes through a @cert-authority line,
-and by ssh-keyscan -c. Refusals are checked against sshd's log lines."""
+and by ssh-keyscan -c; AuthorizedPrincipalsCommand and RevokedKeys (KRLs
+by serial and key id, plain lists naming the CA). Refusals are checked
+against sshd's log lines."""
 import os
+import pathlib
+import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -266,3 +271,69 @@ def test_keyscan_cert_names(start_server, cas, keys, host_cert, nanosshd, tmp_pa
     want = open(cert).read().split()[1]
     assert f"ssh-ed25519-cert-v01@openssh.com {want}" in res.stdout, \
         res.stdout + res.stderr + srv.log_tail()
+
+
+# ---- AuthorizedPrincipalsCommand and RevokedKeys -----------------------------
+
+@pytest.fixture
+def helperdir():
+    """Helper programs sit where only root can change them (sshd's rule)."""
+    d = pathlib.Path(tempfile.mkdtemp(prefix="nanossh-apc-", dir="/run"))
+    os.chmod(d, 0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_principals_command(start_server, cas, user_key, tmp_path, helperdir):
+    """The helper runs as AuthorizedPrincipalsCommandUser with sshd's tokens
+    and prints the accepted principals."""
+    prog = helperdir / "principals"
+    prog.write_text('#!/bin/sh\necho "uid=$(id -un) args=[$*]" >&2\n'
+                    'echo ops-team\n')
+    os.chmod(prog, 0o755)
+    opts = [f"AuthorizedPrincipalsCommand={prog} %u %i %s %T %t %%",
+            "AuthorizedPrincipalsCommandUser=nobody"]
+    sign(cas["ed"], user_key, principals="ops-team", ident="ci-runner", serial=77)
+    srv = ca_server(start_server, cas["ed"], tmp_path, opts)
+    assert_in(srv, login(srv, user_key), True)
+    want = ("uid=nobody args=[root ci-runner 77 ssh-ed25519 "
+            "ssh-ed25519-cert-v01@openssh.com %]")
+    assert want in srv.log_text(), srv.log_tail()
+    sign(cas["ed"], user_key, principals="root")
+    assert_in(srv, login(srv, user_key), False)
+    assert wait_for_log(srv, "Certificate does not contain an authorized principal"), \
+        srv.log_tail()
+
+
+def krl(ca, path, spec_lines, update=None):
+    spec = path.with_suffix(".spec")
+    spec.write_text("".join(line + "\n" for line in spec_lines))
+    cmd = ["ssh-keygen", "-q", "-k", "-f", str(path), "-s", ca.pub_path]
+    if update:
+        cmd.insert(3, "-u")
+    subprocess.run(cmd + [str(spec)], check=True, capture_output=True, timeout=60)
+    return path
+
+
+def test_revoked(start_server, cas, user_key, tmp_path):
+    """A KRL revoking the certificate's serial refuses it with sshd's line;
+    another serial of the same CA still logs in; a plain list naming the CA
+    key refuses every certificate it signed."""
+    ca = cas["ed"]
+    ca.pub_path = ca.path + ".pub"
+    path = krl(ca, tmp_path / "revoked.krl", ["serial: 100-199", "id: stolen-laptop"])
+    srv = ca_server(start_server, ca, tmp_path, [f"RevokedKeys={path}"])
+    sign(ca, user_key, serial=150)
+    assert_in(srv, login(srv, user_key), False)
+    assert wait_for_log(srv, "Authentication key ED25519-CERT SHA256:"), srv.log_tail()
+    assert f"revoked by file {path}" in srv.log_text()
+    sign(ca, user_key, serial=7, ident="stolen-laptop")
+    assert_in(srv, login(srv, user_key), False)
+    sign(ca, user_key, serial=7)
+    assert_in(srv, login(srv, user_key), True)
+
+    plain = tmp_path / "revoked_keys"
+    plain.write_text(ca.pub + "\n")
+    srv = ca_server(start_server, ca, tmp_path, [f"RevokedKeys={plain}"])
+    assert_in(srv, login(srv, user_key), False)
+    assert wait_for_log(srv, f"revoked by file {plain}"), srv.log_tail()
