@@ -3,13 +3,16 @@
  * SEC1, PKCS#8) and public key blobs, as the daemon loads host keys and
  * user keys. A key that loads must give a public blob that loads back to
  * the same blob, and must save in OpenSSH's format and load again as the
- * same key. A file that does not load must say why.
+ * same key. A file that does not load must say why. The same bytes as an
+ * OpenSSH certificate (nanossh_cert.h): a blob that parses must walk its
+ * lists to the end, and its plain key must name the plain type.
  *   fuzz/corpus/keyfile holds the seeds (made by tools/fuzz.sh).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "nanossh_cert.h"
 #include "nanossh_ossl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -29,6 +32,42 @@ static void blob_roundtrip(const nssh_key *k, uint8_t *b, size_t *n)
         memcmp(b, b2, n2) != 0)
         abort();
     nssh_ossl_key_free(p);
+}
+
+/* A certificate that parses: every list walks to its end without error,
+ * the plain key names the plain type, and verifying with it (garbage
+ * data and signature) fails cleanly. */
+static void cert_check(const uint8_t *blob, size_t size)
+{
+    static uint8_t plain[BLOB_MAX];
+    const nssh_str *lists[3];
+    nssh_str name, value;
+    char type[64];
+    nssh_cert c;
+    size_t i, pos, n;
+    int e;
+    if (nssh_cert_parse(blob, size, &c) < 0)
+        return;
+    lists[0] = &c.principals;
+    lists[1] = &c.critical;
+    lists[2] = &c.extensions;
+    for (i = 0; i < 3; i++) {
+        pos = 0;
+        while ((e = nssh_cert_next(*lists[i], &pos, &name,
+                                   i ? &value : NULL)) == 1)
+            ;
+        if (e != 0)
+            abort();   /* parse checked the lists */
+    }
+    if (nssh_cert_plain_key(&c, plain, sizeof(plain), &n) < 0 ||
+        nssh_ossl_blob_type(plain, n, type, sizeof(type)) < 0 ||
+        strcmp(type, c.plain_type))
+        abort();
+    if (c.signed_len > size)
+        abort();
+    if (nssh_ossl_sig_ed25519_cert.verify(blob, size, blob, size, c.signature,
+                                          c.signature_len) == 0)
+        abort();   /* no signature verifies over these bytes */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -66,6 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (comment[0] == 0) {
         abort();   /* a file that does not load says why */
     }
+
+    cert_check(copy, size);
 
     /* The same bytes as a public key blob. */
     k = NULL;

@@ -112,9 +112,11 @@
 #define NSSH_HASH_CTX_SIZE 256u
 #endif
 
-/* Largest public key blob and signature blob (RSA 8192 fits). */
+/* Largest public key blob and signature blob (RSA 8192 fits). A key blob
+ * may be an OpenSSH certificate (a key, a CA key and the CA's signature:
+ * RSA 8192 under an RSA 8192 CA fits). */
 #ifndef NSSH_KEYBLOB_MAX
-#define NSSH_KEYBLOB_MAX 1100u
+#define NSSH_KEYBLOB_MAX 4096u
 #endif
 #ifndef NSSH_SIG_MAX
 #define NSSH_SIG_MAX 1100u

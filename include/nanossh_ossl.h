@@ -65,6 +65,13 @@ NSSH_API extern const nssh_sig_alg nssh_ossl_sig_ed25519,    /* ssh-ed25519 */
     nssh_ossl_sig_ecdsa_p256, nssh_ossl_sig_ecdsa_p384, nssh_ossl_sig_ecdsa_p521,
     nssh_ossl_sig_rsa_sha2_512, nssh_ossl_sig_rsa_sha2_256,
     nssh_ossl_sig_ssh_rsa;                          /* legacy SHA-1, off by default */
+/* OpenSSH certificates (PROTOCOL.certkeys) of those keys: the key blob is
+ * the certificate, the signature the plain key's. Verify does not judge
+ * the certificate itself (nanossh_cert.h; the caller's policy). */
+NSSH_API extern const nssh_sig_alg nssh_ossl_sig_ed25519_cert,
+    nssh_ossl_sig_ecdsa_p256_cert, nssh_ossl_sig_ecdsa_p384_cert,
+    nssh_ossl_sig_ecdsa_p521_cert, nssh_ossl_sig_rsa_sha2_512_cert,
+    nssh_ossl_sig_rsa_sha2_256_cert;
 
 /* NULL-terminated lists of everything the backend has, in the default
  * order of preference, and lookups by SSH name (NULL when unknown). */

@@ -20,7 +20,7 @@ sftp:the SFTP server's decoder over an in-memory filesystem
 authkeys:authorized_keys lines and their options
 config:sshd_config text with Match and Include; -T output must load again
 krl:RevokedKeys files: OpenSSH KRLs and plain key lists
-keyfile:private key files (OpenSSH, PEM) and public key blobs
+keyfile:private key files (OpenSSH, PEM), public key blobs and certificates
 kem:hostile peer values into every key exchange (ML-KEM, sntrup761, X25519, ECDH, DH, group exchange)"
 
 names() { printf '%s\n' "$TARGETS" | cut -d: -f1; }
@@ -50,6 +50,9 @@ seed() {
         ssh-keygen -q -t ecdsa -b 384 -m PEM -N '' -f "$k/ecdsa384.sec1"
         openssl genpkey -algorithm ed25519 -out "$k/ed25519.p8" 2>/dev/null
         openssl genrsa -traditional -out "$k/rsa.pkcs1" 1024 2>/dev/null
+        # An OpenSSH certificate with critical options and extensions.
+        ssh-keygen -q -s "$k/ed25519" -I fuzz -n root,ops -z 9 \
+            -O force-command=ls -O source-address=127.0.0.1/32 "$k/ecdsa256.pub"
         for p in "$k"/*.pub; do
             awk '{print $2}' "$p" | base64 -d >"${p%.pub}.blob"
             rm -f "$p"

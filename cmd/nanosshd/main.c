@@ -128,8 +128,10 @@ int main(int argc, char **argv)
         code = show(&o);
         goto out;
     }
-    if (hostkeys_load(&hk, o.hostkeys, o.n_hostkeys, !o.test_only) < 0 ||
-        (o.test_only && o.n_hostkeys && !usable_keys(&o, &hk)))
+    if (hostkeys_load(&hk, o.hostkeys, o.n_hostkeys, !o.test_only) < 0)
+        goto out;
+    hostkeys_load_certs(&hk, o.host_certs.v, o.host_certs.n);
+    if ((o.test_only && o.n_hostkeys && !usable_keys(&o, &hk)))
         goto out;
     if (o.test_only)
         code = 0;

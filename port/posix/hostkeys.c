@@ -159,5 +159,7 @@ void hostkeys_free(hostkey_set *hs)
         nssh_ossl_key_free(hs->keys[i]);
         free(hs->blobs[i]);
     }
+    for (i = 0; i < hs->n_certs; i++)
+        free(hs->certs[i]);
     memset(hs, 0, sizeof(*hs));
 }

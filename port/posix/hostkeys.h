@@ -20,6 +20,11 @@ typedef struct hostkey_set {
     size_t n_keys;
     nssh_hostkey entries[HOSTKEYS_MAX * 2];   /* one per signature algorithm */
     size_t n_entries;
+    /* HostCertificate: certificate blobs and the key each certifies. */
+    uint8_t *certs[HOSTKEYS_MAX];
+    size_t cert_lens[HOSTKEYS_MAX];
+    size_t cert_key[HOSTKEYS_MAX];   /* index into keys */
+    size_t n_certs;
 } hostkey_set;
 
 /* Directory for generated host keys ($NANOSSH_STATE_DIR, /var/lib/nanossh
@@ -30,6 +35,10 @@ int hostkeys_state_dir(char *out, size_t cap);
 int hostkeys_load(hostkey_set *hs, char *const *files, size_t n_files,
                   int generate);
 void hostkeys_free(hostkey_set *hs);
+/* hostcert.c: load the n_files HostCertificate files (OpenSSH public key
+ * lines) and pair each with the loaded key it certifies. A file that
+ * cannot be used is logged and skipped, as sshd does. */
+void hostkeys_load_certs(hostkey_set *hs, char *const *files, size_t n_files);
 /* generate.c: make the missing default host keys in dir. */
 int hostkeys_generate(const char *dir);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "nanossh_cert.h"
 
 #define ANNOUNCE "hostkeys-00@openssh.com"
 #define PROVE "hostkeys-prove-00@openssh.com"
@@ -36,8 +37,11 @@ int hostkeys_announce(nssh_conn *c)
         return e;
     wr_cstring(&w, ANNOUNCE);
     wr_bool(&w, 0);
+    /* Plain keys only, as sshd announces them: a certificate is not a
+     * key a client can pin (PROTOCOL section 2.5). */
     for (i = 0; i < k->n_hostkeys; i++)
-        if (!seen_before(k, i))
+        if (!seen_before(k, i) &&
+            !nssh_cert_is_cert_name(k->hostkeys[i].alg->key_type))
             wr_string(&w, k->hostkeys[i].blob, k->hostkeys[i].blob_len);
     return pkt_end(c, &w);
 }

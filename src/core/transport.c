@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "nanossh_cert.h"
 
 static int bad(nssh_conn *c, uint8_t msg, const char *field)
 {
@@ -88,13 +89,20 @@ int send_ext_info(nssh_conn *c)
 {
     wr w;
     size_t mark, i;
+    int first = 1;
     pkt_begin(c, &w, MSG_EXT_INFO);
     wr_u32(&w, 1);
     wr_cstring(&w, "server-sig-algs");
     mark = wr_string_begin(&w);
     for (i = 0; i < c->cfg->n_sig_algs; i++) {
         const char *n = c->cfg->sig_algs[i]->name;
-        if (i)
+        /* Plain algorithms only, as sshd sends: a certificate's
+         * signature is its plain key's. */
+        if (nssh_cert_is_cert_name(n))
+            continue;
+        if (first)
+            first = 0;
+        else
             wr_u8(&w, ',');
         wr_bytes(&w, n, strlen(n));
     }

@@ -121,6 +121,10 @@ def test_show_effective_config(nanosshd, hostkey, tmp_path):
                  "authorizedkeysfile .ssh/authorized_keys /etc/keys/%u",
                  "allowusers root", "allowusers admin@10.0.0.0/8",
                  "denygroups nogroup", "pubkeyacceptedalgorithms ssh-ed25519,"
+                 # ecdsa-sha2-* takes the certificate names too, as in sshd
+                 "ecdsa-sha2-nistp256-cert-v01@openssh.com,"
+                 "ecdsa-sha2-nistp384-cert-v01@openssh.com,"
+                 "ecdsa-sha2-nistp521-cert-v01@openssh.com,"
                  "ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521"):
         assert want in lines, f"-T lacks {want!r}:\n" + "\n".join(lines)
     ciphers = next(l for l in lines if l.startswith("ciphers "))

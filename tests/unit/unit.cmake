@@ -51,7 +51,7 @@ if(NSSH_BUILD_TESTS AND CMOCKA_LIB)
     add_executable(test_channel_${t} ${UNIT_DIR}/core/standalone/test_channel_${t}.c
       ${AUTH_SERVER_SRC} src/core/auth_client.c src/core/channel.c
       src/core/channel_req.c src/core/channel_api.c src/core/channel_open.c src/core/tcpip.c
-      src/core/global.c src/core/hostkeys_ext.c
+      src/core/global.c src/core/hostkeys_ext.c src/core/cert.c
       src/core/buf.c)
     target_include_directories(test_channel_${t} PRIVATE include src/core ${UNIT_DIR}/core)
     target_link_libraries(test_channel_${t} PRIVATE ${CMOCKA_LIB})

@@ -12,6 +12,7 @@
  *                   (authcmd.h, with authcmd_args.c)
  *   krl.c, krl_file.c   RevokedKeys: KRLs and plain lists (krl.h)
  *   authinfo.c      ExposeAuthInfo: the SSH_USER_AUTH file
+ *   certauth.c, certauth_cmd.c   user certificates (certauth.h)
  */
 #ifndef NSSHD_AUTH_H
 #define NSSHD_AUTH_H

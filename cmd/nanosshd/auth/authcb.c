@@ -14,6 +14,7 @@
 #include "krl.h"
 #include "session.h"
 #include "strictmodes.h"
+#include "certauth.h"
 
 /* The account behind a user name, looked up once per name. */
 static int lookup_user(dconn *s, const char *name)
@@ -192,8 +193,10 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
     s->user[username.n] = 0;
     ok = lookup_user(s, s->user) == 0 && user_allowed(s) &&
          nssh_ossl_blob_type(blob, blob_len, type, sizeof(type)) == 0 &&
-         !key_revoked(s, type, blob, blob_len) &&
-         find_key(s, type, blob, blob_len) == AUTHKEYS_MATCH &&
+         (nssh_cert_is_cert_name(type)
+              ? certauth_check(s, blob, blob_len)   /* RevokedKeys inside */
+              : !key_revoked(s, type, blob, blob_len) &&
+                    find_key(s, type, blob, blob_len) == AUTHKEYS_MATCH) &&
          srv_root_ok(s, "publickey");
     /* A refused signed attempt comes back through auth_result; a refused
      * query is logged here, as sshd logs it. */
@@ -205,12 +208,13 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
 /* sshd names key types in upper case: ED25519, ECDSA, RSA. */
 static const char *key_label(const char *type)
 {
-    if (!strcmp(type, "ssh-ed25519"))
-        return "ED25519";
+    int cert = nssh_cert_is_cert_name(type);
+    if (!strncmp(type, "ssh-ed25519", 11))
+        return cert ? "ED25519-CERT" : "ED25519";
     if (!strncmp(type, "ecdsa-sha2-", 11))
-        return "ECDSA";
-    if (!strcmp(type, "ssh-rsa"))
-        return "RSA";
+        return cert ? "ECDSA-CERT" : "ECDSA";
+    if (!strncmp(type, "ssh-rsa", 7))
+        return cert ? "RSA-CERT" : "RSA";
     return type;
 }
 
@@ -220,8 +224,12 @@ static void key_desc(const uint8_t *blob, size_t len, char *out, size_t cap)
     out[0] = 0;
     if (!blob || nssh_ossl_blob_type(blob, len, type, sizeof(type)) < 0)
         return;
+    char ca[256] = "";
     nssh_ossl_fingerprint(blob, len, fp, sizeof(fp));
-    snprintf(out, cap, ": %s %s", key_label(type), fp);
+    /* sshd: "ED25519-CERT SHA256:... ID id (serial n) CA ED25519 SHA256:..." */
+    if (nssh_cert_is_cert_name(type))
+        certauth_describe(blob, len, ca, sizeof(ca));
+    snprintf(out, cap, ": %s %s%s", key_label(type), fp, ca);
 }
 
 /* sshd's level: VERBOSE for the first failures of a valid user, INFO

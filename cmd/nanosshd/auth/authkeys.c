@@ -126,13 +126,22 @@ static void expired_text(int64_t t, char *out, size_t cap)
 
 /* The line holds the offered key: decide with its options. */
 static int decide(const fields *f, unsigned line, const char *addr,
-                  const char *host, authkey_opts *o, char *why, size_t cap)
+                  const char *host, int want_ca, authkey_opts *o, char *why,
+                  size_t cap)
 {
     char err[160] = "";
     int r;
 
     if (f->opts && authkeys_parse_opts(f->opts, f->opts_n, o, err, sizeof(err)) < 0) {
         snprintf(why, cap, "line %u: %s; key refused", line, err);
+        return AUTHKEYS_REFUSED;
+    }
+    /* A CA line is not a user key line and the other way round: the
+     * search goes on (sshd's check_authkey_line). */
+    if (!o->cert_authority != !want_ca)
+        return AUTHKEYS_NOMATCH;
+    if (o->principals && !o->cert_authority) {
+        snprintf(why, cap, "line %u: principals on non-CA key", line);
         return AUTHKEYS_REFUSED;
     }
     if (o->from) {
@@ -160,10 +169,10 @@ static int decide(const fields *f, unsigned line, const char *addr,
     return AUTHKEYS_MATCH;
 }
 
-int authkeys_find(const char *data, size_t len, const char *key_type,
-                  const uint8_t *blob, size_t blob_len, const char *remote_addr,
-                  const char *remote_host, authkey_opts *opts,
-                  unsigned *line_no, char *why, size_t why_cap)
+static int find(const char *data, size_t len, const char *key_type,
+                const uint8_t *blob, size_t blob_len, const char *remote_addr,
+                const char *remote_host, int want_ca, authkey_opts *opts,
+                unsigned *line_no, char *why, size_t why_cap)
 {
     char note[256] = "";
     unsigned line = 0, bad = 0;
@@ -203,7 +212,12 @@ int authkeys_find(const char *data, size_t len, const char *key_type,
         if (f.type_n != tlen || memcmp(f.type, key_type, tlen) != 0 ||
             f.blob_n != blob_len || memcmp(f.blob, blob, blob_len) != 0)
             continue;
-        r = decide(&f, line, remote_addr, remote_host, opts, note, sizeof(note));
+        r = decide(&f, line, remote_addr, remote_host, want_ca, opts, note,
+                   sizeof(note));
+        if (r == AUTHKEYS_NOMATCH) {
+            authkeys_opts_free(opts);
+            continue;
+        }
         if (line_no)
             *line_no = line;
     }
@@ -219,11 +233,30 @@ int authkeys_find(const char *data, size_t len, const char *key_type,
     return r;
 }
 
-int authkeys_find_file(const char *path, const char *key_type,
-                       const uint8_t *blob, size_t blob_len,
-                       const char *remote_addr, const char *remote_host,
-                       authkey_opts *opts, unsigned *line_no, char *why,
-                       size_t why_cap)
+int authkeys_find(const char *data, size_t len, const char *key_type,
+                  const uint8_t *blob, size_t blob_len, const char *remote_addr,
+                  const char *remote_host, authkey_opts *opts,
+                  unsigned *line_no, char *why, size_t why_cap)
+{
+    return find(data, len, key_type, blob, blob_len, remote_addr, remote_host,
+                0, opts, line_no, why, why_cap);
+}
+
+int authkeys_find_ca(const char *data, size_t len, const char *key_type,
+                     const uint8_t *blob, size_t blob_len,
+                     const char *remote_addr, const char *remote_host,
+                     authkey_opts *opts, unsigned *line_no, char *why,
+                     size_t why_cap)
+{
+    return find(data, len, key_type, blob, blob_len, remote_addr, remote_host,
+                1, opts, line_no, why, why_cap);
+}
+
+static int find_file(const char *path, const char *key_type,
+                     const uint8_t *blob, size_t blob_len,
+                     const char *remote_addr, const char *remote_host,
+                     int want_ca, authkey_opts *opts, unsigned *line_no,
+                     char *why, size_t why_cap)
 {
     char *data = NULL;
     size_t len = 0;
@@ -234,10 +267,30 @@ int authkeys_find_file(const char *path, const char *key_type,
         *line_no = 0;
     if (file_read(path, AUTHKEYS_FILE_MAX, &data, &len, why, why_cap) < 0)
         return AUTHKEYS_NOMATCH;
-    r = authkeys_find(data, len, key_type, blob, blob_len, remote_addr,
-                      remote_host, opts, line_no, why, why_cap);
+    r = find(data, len, key_type, blob, blob_len, remote_addr, remote_host,
+             want_ca, opts, line_no, why, why_cap);
     free(data);
     return r;
+}
+
+int authkeys_find_file(const char *path, const char *key_type,
+                       const uint8_t *blob, size_t blob_len,
+                       const char *remote_addr, const char *remote_host,
+                       authkey_opts *opts, unsigned *line_no, char *why,
+                       size_t why_cap)
+{
+    return find_file(path, key_type, blob, blob_len, remote_addr, remote_host,
+                     0, opts, line_no, why, why_cap);
+}
+
+int authkeys_find_ca_file(const char *path, const char *key_type,
+                          const uint8_t *blob, size_t blob_len,
+                          const char *remote_addr, const char *remote_host,
+                          authkey_opts *opts, unsigned *line_no, char *why,
+                          size_t why_cap)
+{
+    return find_file(path, key_type, blob, blob_len, remote_addr, remote_host,
+                     1, opts, line_no, why, why_cap);
 }
 
 void authkeys_opts_free(authkey_opts *o)
@@ -249,6 +302,7 @@ void authkeys_opts_free(authkey_opts *o)
     free(o->command);
     free(o->from);
     free(o->comment);
+    free(o->principals);
     for (i = 0; i < o->n_env && i < AUTHKEYS_MAX_ENV; i++)
         free(o->env[i]);
     for (i = 0; i < o->n_permitopen && i < AUTHKEYS_MAX_PERMIT; i++)

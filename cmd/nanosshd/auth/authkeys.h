@@ -30,6 +30,9 @@ typedef struct authkey_opts {
     char *comment;        /* the key's comment, if any */
     int64_t expiry;       /* expiry-time (the earliest given): seconds
                              since 1970, 64-bit past 2038; 0 for none */
+    int cert_authority;   /* cert-authority: the key is a CA for user
+                             certificates (certauth.c), not a user key */
+    char *principals;     /* principals="name,...": with cert-authority */
 } authkey_opts;
 
 enum {
@@ -61,6 +64,21 @@ int authkeys_find_file(const char *path, const char *key_type,
                        size_t why_cap);
 
 void authkeys_opts_free(authkey_opts *opts);
+
+/*
+ * As authkeys_find, for a CA key: only lines with cert-authority count
+ * (authkeys_find skips them, as sshd does: a CA key is not a user key).
+ */
+int authkeys_find_ca(const char *data, size_t len, const char *key_type,
+                     const uint8_t *blob, size_t blob_len,
+                     const char *remote_addr, const char *remote_host,
+                     authkey_opts *opts, unsigned *line_no, char *why,
+                     size_t why_cap);
+int authkeys_find_ca_file(const char *path, const char *key_type,
+                          const uint8_t *blob, size_t blob_len,
+                          const char *remote_addr, const char *remote_host,
+                          authkey_opts *opts, unsigned *line_no, char *why,
+                          size_t why_cap);
 
 /* expiry-time's "YYYYMMDD[HHMM[SS]][Z]" (sshd's parse_absolute_time):
  * local time, or UTC with the Z. 0 and *t set, or -1 when malformed. */

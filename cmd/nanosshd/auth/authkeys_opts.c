@@ -112,6 +112,21 @@ static int apply(authkey_opts *o, const char *name, char *value, char *err,
         o->no_agent_forwarding = o->no_x11_forwarding = o->no_user_rc = 1;
         return 0;
     }
+    if (strcasecmp(name, "cert-authority") == 0) {
+        if (value)
+            goto takes_none;
+        o->cert_authority = 1;
+        return 0;
+    }
+    if (strcasecmp(name, "principals") == 0) {
+        if (!value || !*value || o->principals) {
+            snprintf(err, cap, "option principals: missing, empty or repeated");
+            free(value);
+            return -1;
+        }
+        o->principals = value;
+        return 0;
+    }
     if (strcasecmp(name, "expiry-time") == 0) {
         int64_t t;
         if (!value || authkeys_parse_time(value, &t) < 0) {

@@ -161,6 +161,10 @@ int kw_hostkey_algs(daemon_opts *o, char **av, size_t ac, char *err,
 int kw_pubkey_algs(daemon_opts *o, char **av, size_t ac, char *err,
                    size_t cap);
 void kw_reset_pubkey_algs(daemon_opts *o);
+/* CASignatureAlgorithms: plain signature algorithms only. */
+int kw_ca_sign_algs(daemon_opts *o, char **av, size_t ac, char *err,
+                    size_t cap);
+void show_ca_sign_algs(const daemon_opts *o, const char *name, FILE *f);
 /* The backend's default lists for the keywords not given. */
 void algs_defaults(daemon_opts *o);
 void show_kex_algs(const daemon_opts *o, const char *name, FILE *f);

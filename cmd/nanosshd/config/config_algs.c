@@ -19,6 +19,7 @@
 #include "config.h"
 #include "algs.h"
 #include "pattern.h"
+#include "nanossh_cert.h"
 
 #define ALL_MAX (2 * OPTS_MAX_ALGS)
 
@@ -88,11 +89,29 @@ static const char *const legacy_mac[] = {
 };
 static const char *const legacy_sig[] = { "ssh-rsa", NULL };
 
+/* CASignatureAlgorithms: what a CA may sign certificates with, never a
+ * certificate algorithm (sshd's default: the plain ones but "ssh-rsa"). */
+static size_t def_ca(const char **out, size_t max)
+{
+    size_t i, n = 0;
+    for (i = 0; nssh_ossl_sig_algs[i] && n < max; i++)
+        if (!nssh_cert_is_cert_name(nssh_ossl_sig_algs[i]->name))
+            out[n++] = nssh_ossl_sig_algs[i]->name;
+    return n;
+}
+
+static const char *canon_ca(const char *n)
+{
+    const char *c = canon_sig(n);
+    return c && !nssh_cert_is_cert_name(c) ? c : NULL;
+}
+
 static const category cat_kex = { "KexAlgorithms", def_kex, legacy_kex, canon_kex };
 static const category cat_cipher = { "Ciphers", def_cipher, legacy_cipher, canon_cipher };
 static const category cat_mac = { "MACs", def_mac, legacy_mac, canon_mac };
 static const category cat_hostkey = { "HostKeyAlgorithms", def_sig, legacy_sig, canon_sig };
 static const category cat_pubkey = { "PubkeyAcceptedAlgorithms", def_sig, legacy_sig, canon_sig };
+static const category cat_ca = { "CASignatureAlgorithms", def_ca, legacy_sig, canon_ca };
 
 /* Everything the backend has: the defaults, then the legacy names. The
  * strings are the backend's own (static). */
@@ -228,6 +247,12 @@ int kw_pubkey_algs(daemon_opts *o, char **av, size_t ac, char *err,
     return parse(&cat_pubkey, &o->pubkey_algs, av[0], err, cap);
 }
 
+int kw_ca_sign_algs(daemon_opts *o, char **av, size_t ac, char *err,
+                    size_t cap)
+{
+    return parse(&cat_ca, &o->ca_sign_algs, av[0], err, cap);
+}
+
 void kw_reset_pubkey_algs(daemon_opts *o)
 {
     memset(&o->pubkey_algs, 0, sizeof(o->pubkey_algs));
@@ -248,6 +273,7 @@ void algs_defaults(daemon_opts *o)
     defaults(&cat_mac, &o->macs);
     defaults(&cat_hostkey, &o->hostkey_algs);
     defaults(&cat_pubkey, &o->pubkey_algs);
+    defaults(&cat_ca, &o->ca_sign_algs);
 }
 
 static void show(const alglist *l, const char *name, FILE *f)
@@ -264,6 +290,7 @@ void show_ciphers(const daemon_opts *o, const char *n, FILE *f) { show(&o->ciphe
 void show_macs(const daemon_opts *o, const char *n, FILE *f) { show(&o->macs, n, f); }
 void show_hostkey_algs(const daemon_opts *o, const char *n, FILE *f) { show(&o->hostkey_algs, n, f); }
 void show_pubkey_algs(const daemon_opts *o, const char *n, FILE *f) { show(&o->pubkey_algs, n, f); }
+void show_ca_sign_algs(const daemon_opts *o, const char *n, FILE *f) { show(&o->ca_sign_algs, n, f); }
 
 /* ---- Engine tables ---------------------------------------------------------- */
 
@@ -288,6 +315,22 @@ size_t algs_hostkeys(const alglist *l, const hostkey_set *hs,
     size_t i, k, n = 0;
     for (i = 0; i < l->n; i++) {
         if (!(alg = nssh_ossl_sig_by_name(l->name[i])))
+            continue;
+        /* A certificate algorithm: each HostCertificate of that type,
+         * signing with the key it certifies. */
+        for (k = 0; k < hs->n_certs && n < max; k++) {
+            char type[64];
+            if (nssh_ossl_blob_type(hs->certs[k], hs->cert_lens[k], type,
+                                    sizeof(type)) < 0 ||
+                strcmp(type, alg->key_type))
+                continue;
+            out[n].alg = alg;
+            out[n].key = hs->keys[hs->cert_key[k]];
+            out[n].blob = hs->certs[k];
+            out[n].blob_len = hs->cert_lens[k];
+            n++;
+        }
+        if (nssh_cert_is_cert_name(alg->name))
             continue;
         for (k = 0; k < hs->n_keys && n < max; k++) {
             if (strcmp(nssh_ossl_key_type_name(hs->keys[k]), alg->key_type))

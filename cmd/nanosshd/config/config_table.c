@@ -92,6 +92,15 @@ const keyword config_keywords[] = {
     CUSTOM("PubkeyAcceptedKeyTypes", kw_pubkey_algs, 1, 1, KW_MATCH,
            kw_reset_pubkey_algs, NULL),   /* sshd's older name */
     STR("ModuliFile", moduli_file, 0),
+    /* OpenSSH certificates (PROTOCOL.certkeys). */
+    { .name = "HostCertificate", .type = KT_LIST, .min_args = 1,
+      .max_args = 1, .off = OFF(host_certs) },
+    CUSTOM("CASignatureAlgorithms", kw_ca_sign_algs, 1, 1, 0, NULL,
+           show_ca_sign_algs),
+    STR("TrustedUserCAKeys", trusted_user_ca_keys, KW_MATCH | KW_NONE),
+    STR("AuthorizedPrincipalsFile", principals_file, KW_MATCH | KW_NONE),
+    STR("AuthorizedPrincipalsCommand", principals_cmd, KW_MATCH | KW_NONE | KW_RAW),
+    STR("AuthorizedPrincipalsCommandUser", principals_cmd_user, KW_MATCH | KW_NONE),
     CUSTOM("DHGroupExchangeMaxSize", kw_gex_max, 1, 1, 0, NULL, show_gex_max),
     CUSTOM("RekeyLimit", kw_rekey, 1, 2, KW_MATCH, kw_reset_rekey, show_rekey),
     /* Who may log in, and how. */
@@ -183,20 +192,19 @@ const keyword *config_keyword(const char *name)
 
 /* OpenSSH sshd keywords without a row above: named as such in errors. */
 static const char *const elsewhere[] = {
-    "AuthenticationMethods", "AuthorizedPrincipalsCommand",
-    "AuthorizedPrincipalsCommandUser", "AuthorizedPrincipalsFile",
-    "CASignatureAlgorithms", "ChannelTimeout",
+    "AuthenticationMethods",
+    "ChannelTimeout",
     "FingerprintHash",
     "GSSAPICleanupCredentials", "GSSAPIKexAlgorithms", "GSSAPIKeyExchange",
     "GSSAPIStoreCredentialsOnRekey", "GSSAPIStrictAcceptorCheck",
     "HostbasedAcceptedAlgorithms", "HostbasedUsesNameFromPacketOnly",
-    "HostCertificate", "HostKeyAgent", "IgnoreUserKnownHosts",
+    "HostKeyAgent", "IgnoreUserKnownHosts",
     "KerberosGetAFSToken", "KerberosOrLocalPasswd", "KerberosTicketCleanup",
     "LogVerbose",
     "PubkeyAuthOptions",
     "RDomain", "RequiredRSASize",
     "StreamLocalBindMask", "StreamLocalBindUnlink",
-    "TrustedUserCAKeys", "UnusedConnectionTimeout",
+    "UnusedConnectionTimeout",
     "X11DisplayOffset", "X11UseLocalhost", "XAuthLocation",
 };
 

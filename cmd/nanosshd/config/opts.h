@@ -212,6 +212,13 @@ typedef struct daemon_opts {
 #define IPQOS_NONE (-2)           /* IPQoS none: leave the system's */
 #define IPQOS_UNSET (-3)
     alglist kex_algs, ciphers, macs, hostkey_algs, pubkey_algs;
+    /* Certificates (auth/certauth.c, hostcert.c); strings "" for none. */
+    char *trusted_user_ca_keys;     /* TrustedUserCAKeys file */
+    char *principals_file;          /* AuthorizedPrincipalsFile (tokens) */
+    char *principals_cmd;           /* AuthorizedPrincipalsCommand */
+    char *principals_cmd_user;      /* AuthorizedPrincipalsCommandUser */
+    strlist host_certs;             /* HostCertificate files */
+    alglist ca_sign_algs;           /* CASignatureAlgorithms */
     match_block *matches;       /* Match blocks, in file order */
     size_t n_matches;
     /* Match: keywords a block has already set (the first one wins). */

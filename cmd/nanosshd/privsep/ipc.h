@@ -19,7 +19,7 @@
 #define IPC_MAX (NSSH_EXPORT_MAX + 64u)
 /* Per-field bounds. */
 #define IPC_NAME_MAX 64u        /* method, algorithm names */
-#define IPC_DATA_MAX 4096u      /* exchange hash or signed userauth data */
+#define IPC_DATA_MAX 8192u      /* exchange hash or signed userauth data (a certificate in it) */
 #define IPC_SIG_MAX 8192u       /* a signature blob (RSA up to 16384 bits) */
 #define IPC_PASSWORD_MAX 1024u
 #define IPC_TEXT_MAX (32u * 1024u)   /* banner, disconnect text */

@@ -36,6 +36,7 @@
 #include "ipc.h"
 #include "privsep.h"
 #include "srclimit.h"
+#include "nanossh_cert.h"
 
 #define MON_REQUESTS_MAX 4096   /* more than any honest login asks */
 
@@ -87,6 +88,18 @@ void privsep_callbacks(dconn *s)
 static int same(ipc_bytes b, const char *s)
 {
     return b.n == strlen(s) && !memcmp(b.p, s, b.n);
+}
+
+/* The signature blob names the algorithm, or for a certificate
+ * algorithm the plain one it signs with (PROTOCOL.certkeys:
+ * "rsa-sha2-512-cert-v01@openssh.com" signs as "rsa-sha2-512"). */
+static int sig_name_ok(ipc_bytes b, const char *alg)
+{
+    static const char sfx[] = "-cert-v01@openssh.com";
+    size_t n = strlen(alg), s = sizeof(sfx) - 1;
+    if (same(b, alg))
+        return 1;
+    return nssh_cert_is_cert_name(alg) && b.n == n - s && !memcmp(b.p, alg, b.n);
 }
 
 static void to_cstr(ipc_bytes b, char *out, size_t cap)
@@ -258,7 +271,7 @@ static int on_verify(mon *m, const ipc_msg *q)
     if (!m->pk_ok || q->blob.n != m->pk_blob_len ||
         memcmp(q->blob.p, m->pk_blob, q->blob.n) || !signed_data_ok(m, q->data))
         return hostile(m, "a signature for a key or data not approved");
-    if (rd_str(&p, &left, &name) < 0 || !same(name, m->pk_alg))
+    if (rd_str(&p, &left, &name) < 0 || !sig_name_ok(name, m->pk_alg))
         return hostile(m, "a signature of another algorithm");
     for (i = 0; i < cfg->n_sig_algs && !alg; i++)
         if (!strcmp(cfg->sig_algs[i]->name, m->pk_alg))

@@ -83,7 +83,14 @@ static const nssh_mac *const legacy_macs[] = {
     NULL
 };
 
+/* Certificates first, as in sshd's default HostKeyAlgorithms. */
 const nssh_sig_alg *const nssh_ossl_sig_algs[] = {
+    &nssh_ossl_sig_ed25519_cert,
+    &nssh_ossl_sig_ecdsa_p256_cert,
+    &nssh_ossl_sig_ecdsa_p384_cert,
+    &nssh_ossl_sig_ecdsa_p521_cert,
+    &nssh_ossl_sig_rsa_sha2_512_cert,
+    &nssh_ossl_sig_rsa_sha2_256_cert,
     &nssh_ossl_sig_ed25519,
     &nssh_ossl_sig_ecdsa_p256,
     &nssh_ossl_sig_ecdsa_p384,

@@ -635,6 +635,11 @@ static void test_lists(void **state)
         "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com",
         "hmac-sha2-256", "hmac-sha2-512" };
     static const char *const sigs[] = {
+        "ssh-ed25519-cert-v01@openssh.com",
+        "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+        "ecdsa-sha2-nistp384-cert-v01@openssh.com",
+        "ecdsa-sha2-nistp521-cert-v01@openssh.com",
+        "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com",
         "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
         "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256" };
     size_t i;
@@ -661,7 +666,7 @@ static void test_lists(void **state)
         assert_ptr_equal(nssh_ossl_mac_by_name(macs[i]), nssh_ossl_macs[i]);
     }
     assert_null(nssh_ossl_macs[i]);
-    for (i = 0; i < 6; i++) {
+    for (i = 0; i < 12; i++) {
         assert_string_equal(nssh_ossl_sig_algs[i]->name, sigs[i]);
         assert_ptr_equal(nssh_ossl_sig_by_name(sigs[i]), nssh_ossl_sig_algs[i]);
     }

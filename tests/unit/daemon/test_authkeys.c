@@ -210,7 +210,7 @@ static void test_expiry_time(void **state)
 static void test_unknown_options_refuse(void **state)
 {
     (void)state;
-    expect_refused("cert-authority", "cert-authority");
+    /* principals= belongs on a cert-authority line only. */
     expect_refused("principals=\"root\"", "principals");
     expect_refused("tunnel=\"1\"", "tunnel");
     expect_refused("no-touch-required", "no-touch-required");
@@ -218,6 +218,38 @@ static void test_unknown_options_refuse(void **state)
     expect_refused("no-ptty", "no-ptty");
     expect_refused("command=\"ls\",no-pty,restrictt", "restrictt");
     expect_refused("environment=\"A=b\",x11-forwarding,bogus=\"1\"", "bogus");
+}
+
+/* cert-authority lines hold CA keys: skipped when looking for a user
+ * key, the only lines found when looking for a CA (certauth.c). */
+static void test_cert_authority(void **state)
+{
+    const char *text = "cert-authority,principals=\"ops,dev\" " ED " " K1 "\n"
+                       "no-pty " ED " " K1 " plain\n"
+                       "cert-authority " ED " " K2 "\n";
+    uint8_t blob[256];
+    long n;
+
+    (void)state;
+    assert_int_equal(find(text, K1), AUTHKEYS_MATCH);
+    assert_int_equal(line, 2);
+    assert_false(o.cert_authority);
+    assert_true(o.no_pty);
+    assert_int_equal(find(text, K2), AUTHKEYS_NOMATCH);
+    n = nssh_ossl_base64_decode(K1, strlen(K1), blob, sizeof(blob));
+    authkeys_opts_free(&o);
+    assert_int_equal(authkeys_find_ca(text, strlen(text), ED, blob, (size_t)n,
+                                      "192.0.2.7", NULL, &o, &line, why,
+                                      sizeof(why)), AUTHKEYS_MATCH);
+    assert_int_equal(line, 1);
+    assert_true(o.cert_authority);
+    assert_string_equal(o.principals, "ops,dev");
+    authkeys_opts_free(&o);
+    assert_int_equal(authkeys_find_ca("no-pty " ED " " K1 "\n", strlen(ED) + strlen(K1) + 9,
+                                      ED, blob, (size_t)n, "192.0.2.7", NULL,
+                                      &o, &line, why, sizeof(why)),
+                     AUTHKEYS_NOMATCH);
+    expect_refused("cert-authority,principals=\"\"", "principals");
 }
 
 static void test_bad_option_syntax_refuses(void **state)
@@ -391,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_flags),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_unknown_options_refuse),
+        cmocka_unit_test(test_cert_authority),
         cmocka_unit_test(test_bad_option_syntax_refuses),
         cmocka_unit_test(test_from),
         cmocka_unit_test(test_expiry_time),

@@ -281,6 +281,10 @@ static const char *const good_lines[] = {
     "overflow:deny-all kex-dh:3s",
     "PerSourcePenaltyExemptList 10.0.0.0/8,192.0.2.1",
     "DHGroupExchangeMaxSize 3072",
+    "HostCertificate /etc/ssh/host-cert.pub", "CASignatureAlgorithms ssh-ed25519",
+    "TrustedUserCAKeys /etc/ssh/ca.pub", "AuthorizedPrincipalsFile none",
+    "AuthorizedPrincipalsCommand /usr/local/bin/principals %u %i %s %F",
+    "AuthorizedPrincipalsCommandUser nobody",
     "AuthorizedKeysCommand /usr/local/bin/keys \"%u\" %f %k",
     "AuthorizedKeysCommandUser nobody", "RevokedKeys /etc/ssh/revoked_keys",
     "ExposeAuthInfo yes",
@@ -324,7 +328,14 @@ static void test_every_keyword(void **state)
     assert_string_equal(o.kex_algs.name[0], "curve25519-sha256");
     assert_string_equal(o.kex_algs.name[1], "ecdh-sha2-nistp256");
     assert_string_equal(o.hostkey_algs.name[0], "ssh-ed25519");
-    assert_string_equal(o.hostkey_algs.name[1], "rsa-sha2-512");
+    /* rsa-sha2-* matches the certificate names too, as in sshd. */
+    assert_string_equal(o.hostkey_algs.name[1], "rsa-sha2-512-cert-v01@openssh.com");
+    assert_string_equal(o.hostkey_algs.name[3], "rsa-sha2-512");
+    assert_string_equal(o.ca_sign_algs.name[0], "ssh-ed25519");
+    assert_int_equal(o.ca_sign_algs.n, 1);
+    assert_string_equal(o.trusted_user_ca_keys, "/etc/ssh/ca.pub");
+    assert_string_equal(o.principals_file, "");
+    assert_int_equal(o.host_certs.n, 1);
     assert_string_equal(o.macs.name[0], "hmac-sha2-512");
     assert_string_equal(o.pubkey_algs.name[o.pubkey_algs.n - 1], "ssh-rsa");
     for (i = 0; i < o.ciphers.n; i++)
@@ -483,7 +494,8 @@ static void test_typed_defaults(void **state)
     assert_null(o.banner);
     assert_null(o.force_command);
     assert_int_equal(o.kex_algs.n, 11);   /* the backend's default list */
-    assert_int_equal(o.pubkey_algs.n, 6);
+    assert_int_equal(o.pubkey_algs.n, 12);   /* 6 certificate, 6 plain */
+    assert_int_equal(o.ca_sign_algs.n, 6);
     assert_int_equal(o.macs.n, 4);
     assert_int_equal(opts_finish(&o), 0);   /* again: nothing changes */
     assert_int_equal(o.n_accept_env, 2);
@@ -557,6 +569,8 @@ static const struct bad bad_lines[] = {
     { "Ciphers +aes999*", "Ciphers: unknown algorithm \"aes999*\"." },
     { "MACs -nothing", "MACs: unknown algorithm \"nothing\"." },
     { "HostKeyAlgorithms ssh-dss", "unknown algorithm \"ssh-dss\"" },
+    { "CASignatureAlgorithms ssh-ed25519-cert-v01@openssh.com",
+      "unknown algorithm" },
     { "PubkeyAcceptedAlgorithms ,ssh-ed25519", "bad entry \"\"" },
     { "Ciphers aes128-ctr,", "Ciphers: empty entry at the end." },
     { "Ciphers !aes128-ctr", "bad entry \"!aes128-ctr\"" },
