@@ -280,6 +280,8 @@ static const char *const good_lines[] = {
     "overflow:deny-all kex-dh:3s",
     "PerSourcePenaltyExemptList 10.0.0.0/8,192.0.2.1",
     "DHGroupExchangeMaxSize 3072",
+    "X11DisplayOffset 20", "X11UseLocalhost no", "XAuthLocation /usr/bin/xauth",
+    "StreamLocalBindMask 0111", "StreamLocalBindUnlink yes",
 };
 
 static int covered(const char *name)
@@ -517,7 +519,11 @@ struct bad { const char *line, *why; };
 static const struct bad bad_lines[] = {
     { "Frobnicate yes", "Bad configuration option: Frobnicate" },
     { "ChrootDirectory /srv", "Unsupported option ChrootDirectory" },
-    { "X11Forwarding yes", "X11Forwarding yes: not supported by nanosshd" },
+    { "PermitTunnel yes", "PermitTunnel yes: not supported by nanosshd" },
+    { "StreamLocalBindMask 0999", "StreamLocalBindMask: invalid value" },
+    { "StreamLocalBindMask 01000", "StreamLocalBindMask: invalid value" },
+    { "AllowStreamLocalForwarding maybe", "(one of yes all no local remote)" },
+    { "X11DisplayOffset 70000", "X11DisplayOffset: invalid value" },
     { "IgnoreRhosts no", "only \"yes\"" },
     { "Port", "Port: missing argument." },
     { "Port 22 23", "Port: garbage at end of line: \"23\"." },
