@@ -260,7 +260,9 @@ int fwd_agent_start(pconn *s, uint32_t ch)
     if (!fs || !s->policy->fwd_allowed(s->app, FWD_KIND_AGENT, NULL))
         return -1;
     if (fs->agent_sock[0]) {
-        log_error("authentication forwarding requested twice.");
+        /* One socket per connection, as in sshd: a later session (ssh
+         * multiplexing) finds it in SSH_AUTH_SOCK already. */
+        log_debug("agent forwarding already active");
         return -1;
     }
     if (!(l = fwd_listen_slot(fs)))
