@@ -55,15 +55,15 @@ def user_server(start_server, keys, plain_user):
     user)."""
     home = plain_user.pw_dir
     sshdir = os.path.join(home, ".ssh")
-    os.makedirs(sshdir, exist_ok=True)
     ak = os.path.join(sshdir, "authorized_keys")
-    with open(ak, "w") as f:
-        f.write(keys["ed25519"].line() + "\n")
-    for path, mode in ((home, 0o755), (sshdir, 0o700), (ak, 0o600)):
-        os.chown(path, plain_user.pw_uid, plain_user.pw_gid)
-        os.chmod(path, mode)
 
-    def start(opts=()):
+    def start(opts=(), key_options=""):
+        os.makedirs(sshdir, exist_ok=True)
+        with open(ak, "w") as f:
+            f.write(key_options + keys["ed25519"].line() + "\n")
+        for path, mode in ((home, 0o755), (sshdir, 0o700), (ak, 0o600)):
+            os.chown(path, plain_user.pw_uid, plain_user.pw_gid)
+            os.chmod(path, mode)
         return start_server(authkeys_file=False,
                             opts=["AuthorizedKeysFile=.ssh/authorized_keys"] +
                             list(opts))
@@ -122,19 +122,18 @@ def test_agent_forwarding(user_server, keys, plain_user, agent):
 
 
 @pytest.mark.parametrize("how", ["config", "key", "disable"])
-def test_agent_forwarding_refused(start_server, keys, agent, how):
+def test_agent_forwarding_refused(user_server, keys, plain_user, agent, how):
     env, fp = agent
-    line = keys["ed25519"].line()
-    opts = []
+    prefix, opts = "", []
     if how == "config":
         opts = ["AllowAgentForwarding=no"]
     elif how == "key":
-        line = "no-agent-forwarding " + line
+        prefix = "no-agent-forwarding "
     else:
         opts = ["DisableForwarding=yes"]
-    srv = start_server(authorized=[line], opts=opts)
+    srv = user_server(opts, prefix)
     res = ssh(srv, keys["ed25519"], 'echo "sock=$SSH_AUTH_SOCK"; ssh-add -l',
-              args=["-A"], env=env)
+              user=plain_user.pw_name, args=["-A"], env=env)
     out = res.stdout.decode()
     assert "sock=\n" in out and fp not in out and res.returncode != 0, \
         explain(srv, res, "agent forwarded although refused")
@@ -221,17 +220,16 @@ def test_x11_forwarding_openssh_client(user_server, keys, plain_user):
 
 
 @pytest.mark.parametrize("how", ["default", "key", "disable"])
-def test_x11_forwarding_refused(start_server, keys, how):
-    line = keys["ed25519"].line()
-    opts = []
+def test_x11_forwarding_refused(user_server, keys, plain_user, how):
+    prefix, opts = "", []
     if how == "key":
-        opts, line = ["X11Forwarding=yes"], "no-X11-forwarding " + line
+        opts, prefix = ["X11Forwarding=yes"], "no-X11-forwarding "
     elif how == "disable":
         opts = ["X11Forwarding=yes", "DisableForwarding=yes"]
-    srv = start_server(authorized=[line], opts=opts)
+    srv = user_server(opts, prefix)
     env = dict(os.environ, DISPLAY="127.0.0.1:97")
     res = ssh(srv, keys["ed25519"], 'echo "display=$DISPLAY"',
-              args=["-Y"], env=env, verbose=True)
+              user=plain_user.pw_name, args=["-Y"], env=env, verbose=True)
     assert b"display=\n" in res.stdout and \
         b"X11 forwarding request failed" in res.stderr, explain(srv, res)
 
