@@ -72,7 +72,8 @@ if ! ensure_packages build-essential cmake pkg-config libssl-dev \
         golang-golang-x-crypto-dev libssh-dev ssh-audit gcc \
         openssh-sftp-server rsync git fail2ban man-db groff-base valgrind \
         curl rclone openssh-server python3-jsonschema \
-        qemu-system-arm liblwip-dev iproute2 clang libclang-rt-dev openssl; then
+        qemu-system-arm liblwip-dev iproute2 clang libclang-rt-dev openssl \
+        xauth; then
     echo "package installation failed"
     echo "0 passed, 1 failed"
     exit 1

@@ -69,6 +69,8 @@ static const conn_policy policy = {
     .fwd_local = fwd_policy_local,
     .fwd_remote = fwd_policy_remote,
     .fwd_bind_host = fwd_bind_host,
+    .fwd_allowed = fwd_policy_allowed,
+    .fwd_settings = fwd_policy_settings,
 };
 
 void srv_set_qos(const dconn *s, int interactive)

@@ -117,6 +117,7 @@ void pconn_session_release(pconn *s, session *ss)
     size_t i;
     if (ss->pid > 0 && !ss->reaped)
         killpg(ss->pid, SIGHUP);   /* the child leads its own session */
+    fwd_session_end(s, (uint32_t)(ss - s->sess));   /* its X11 listener */
     if (ss->fd_in == ss->ptm)
         ss->fd_in = -1;
     if (ss->out.fd == ss->ptm)
@@ -134,7 +135,6 @@ void pconn_session_release(pconn *s, session *ss)
         free(ss->env[i]);
     memset(ss, 0, sizeof(*ss));
     ss->ptm = ss->pts = ss->fd_in = ss->out.fd = ss->err.fd = -1;
-    (void)s;
 }
 
 void pconn_end_channels(pconn *s)

@@ -16,6 +16,7 @@
  *   loginrec.c utmp, wtmp and lastlog records (loginrec.h)
  *   pty.c      pty allocation, modes, window size
  *   forward.c, fwd_relay.c, fwd_listen.c   TCP forwarding (forward.h)
+ *   fwd_unix.c, fwd_x11.c, asuser.c   Unix-socket, agent, X11 forwarding
  */
 #ifndef NSSH_POSIX_CONN_H
 #define NSSH_POSIX_CONN_H
@@ -67,6 +68,23 @@ typedef struct session {
     int logged_in;         /* utmp/wtmp hold its login (loginrec.h) */
 } session;
 
+/* Kinds of forwarding besides TCP, for conn_policy.fwd_allowed. */
+enum {
+    FWD_KIND_STREAMLOCAL_LOCAL = 1,   /* direct-streamlocal (ssh -L :path) */
+    FWD_KIND_STREAMLOCAL_REMOTE,      /* streamlocal-forward (ssh -R path:) */
+    FWD_KIND_AGENT,                   /* auth-agent-req (ssh -A) */
+    FWD_KIND_X11                      /* x11-req (ssh -X) */
+};
+
+/* How to carry out those forwardings (the program's options). */
+typedef struct fwd_settings {
+    unsigned bind_mask;      /* umask for streamlocal listeners */
+    int bind_unlink;         /* remove an existing socket file first */
+    int x11_offset;          /* first display number tried */
+    int x11_localhost;       /* X11 listener on loopback only */
+    const char *xauth;       /* the xauth program; "" none */
+} fwd_settings;
+
 /* The program's decisions for a connection. Every member MUST be set;
  * each is called with pconn.app, from the loop or from one of the
  * adapter's functions the program's engine callbacks call. */
@@ -86,6 +104,11 @@ typedef struct conn_policy {
     /* Where to listen for a request naming host: NULL for the loopback
      * addresses, "" for every address, else the address. */
     const char *(*fwd_bind_host)(void *app, const char *host);
+    /* May it forward this kind (FWD_KIND_*; what: the socket path, or
+     * NULL)? 1 yes; 0 no, logged. */
+    int (*fwd_allowed)(void *app, int kind, const char *what);
+    /* The settings for those kinds. */
+    void (*fwd_settings)(void *app, fwd_settings *out);
 } conn_policy;
 
 typedef struct pconn {

@@ -224,6 +224,7 @@ void fwd_release_all(pconn *s)
     size_t i;
     if (!s->fwd)
         return;
+    fwd_agent_end(s);   /* the socket and its directory go too */
     for (i = 0; i < NSSH_MAX_CHANNELS; i++)
         if (s->fwd->ch[i].state != FC_FREE)
             chan_free(&s->fwd->ch[i]);

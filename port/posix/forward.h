@@ -10,8 +10,12 @@
  *                 poll() entries of all forwarding sockets
  *   fwd_listen.c  "tcpip-forward" / "cancel-tcpip-forward" (ssh -R):
  *                 listeners, accepting, "forwarded-tcpip" opens
+ *   fwd_unix.c    Unix-domain sockets: "direct-streamlocal@openssh.com",
+ *                 "streamlocal-forward@openssh.com", agent forwarding
+ *   fwd_x11.c     X11 forwarding: "x11-req", the display, xauth
+ *   asuser.c      socket work done as the user, in a short-lived child
  * Who may forward what is the program's: conn_policy's fwd_local,
- * fwd_remote and fwd_bind_host (conn.h).
+ * fwd_remote, fwd_bind_host, fwd_allowed and fwd_settings (conn.h).
  */
 #ifndef NSSH_POSIX_FORWARD_H
 #define NSSH_POSIX_FORWARD_H
@@ -27,6 +31,8 @@
 #define FWD_LISTEN_FDS 4
 /* Longest host name or address text kept. */
 #define FWD_HOST_MAX 256
+/* X11 forwardings at once (one per session at most). */
+#define FWD_X11_MAX 8
 
 enum {
     FC_FREE = 0,
@@ -52,20 +58,46 @@ typedef struct fwd_chan {
     int port;
 } fwd_chan;
 
-/* One -R forwarding: the address as the client asked for it (echoed in
- * forwarded-tcpip opens, where the client looks it up) and the sockets. */
+/* What a listener's connections become. */
+enum {
+    FL_TCP = 0,      /* "forwarded-tcpip" (ssh -R port) */
+    FL_STREAMLOCAL,  /* "forwarded-streamlocal@openssh.com" (ssh -R path) */
+    FL_AGENT,        /* "auth-agent@openssh.com" (ssh -A) */
+    FL_X11           /* "x11" (ssh -X) */
+};
+
+/* One listener: the address as the client asked for it (echoed in
+ * forwarded-tcpip opens, where the client looks it up), or the socket
+ * path, and the sockets. */
 typedef struct fwd_listener {
     int used;
+    int kind;                  /* FL_* */
     int fds[FWD_LISTEN_FDS];
     size_t n_fds;
-    char host[FWD_HOST_MAX];
+    char host[FWD_HOST_MAX];   /* FL_STREAMLOCAL, FL_AGENT: the path */
     int req_port;              /* as asked (0: allocate) */
     int port;                  /* as bound */
+    uint32_t owner;            /* FL_X11: the session channel */
+    int single;                /* FL_X11: only one connection */
 } fwd_listener;
+
+/* One session's X11 forwarding (x11-req): what DISPLAY and xauth get. */
+typedef struct fwd_x11 {
+    int used;
+    uint32_t ch;               /* the session channel */
+    int display;               /* N of localhost:N */
+    unsigned screen;
+    char proto[64];            /* "MIT-MAGIC-COOKIE-1" */
+    char cookie[256];          /* hex, as the client sent it */
+} fwd_x11;
 
 typedef struct fwd_state {
     fwd_chan ch[NSSH_MAX_CHANNELS];
     fwd_listener ls[FWD_LISTEN_MAX];
+    fwd_x11 x11[FWD_X11_MAX];
+    /* Agent forwarding: the directory and the socket in it ("" none). */
+    char agent_dir[64];
+    char agent_sock[108];
 } fwd_state;
 
 /* ---- forward.c / fwd_relay.c -------------------------------------------- */
@@ -103,5 +135,44 @@ int fwd_global_request(pconn *s, nssh_str name, const uint8_t *data,
 /* A listening socket is readable: accept and open forwarded-tcpip. */
 void fwd_listen_accept(pconn *s, fwd_listener *l, int fd);
 void fwd_listen_close(fwd_listener *l);
+/* A free listener, or NULL. */
+fwd_listener *fwd_listen_slot(fwd_state *fs);
+
+/* ---- fwd_unix.c ---------------------------------------------------------- */
+/* channel_open for "direct-streamlocal@openssh.com" (ssh -L port:path). */
+int fwd_open_streamlocal(pconn *s, uint32_t ch, const uint8_t *extra,
+                         size_t len);
+/* "streamlocal-forward@openssh.com" and the cancel: NSSH_CB_*; other
+ * names NSSH_CB_REFUSE. */
+int fwd_streamlocal_request(pconn *s, int cancel, const uint8_t *data,
+                            size_t len);
+/* "auth-agent-req@openssh.com" on session channel ch: the listening
+ * socket, made as the user in a private directory. 0 or -1 (logged). */
+int fwd_agent_start(pconn *s, uint32_t ch);
+/* The socket path for SSH_AUTH_SOCK, or NULL. */
+const char *fwd_agent_path(const pconn *s);
+/* Remove the agent socket and its directory (as the user). */
+void fwd_agent_end(pconn *s);
+
+/* ---- fwd_x11.c ----------------------------------------------------------- */
+/* "x11-req" on session channel ch (raw: the request's data). 0 or -1. */
+int fwd_x11_start(pconn *s, uint32_t ch, const uint8_t *raw, size_t len);
+/* Session ch's X11 forwarding, or NULL. */
+const fwd_x11 *fwd_x11_of(const pconn *s, uint32_t ch);
+/* DISPLAY for session ch into out ("" when none). */
+void fwd_x11_display(const pconn *s, const fwd_x11 *x, char *out, size_t cap);
+/* In the session's child, as the user, before the command: xauth adds
+ * the cookie (sshd's do_xauth). */
+void fwd_x11_xauth(const pconn *s, const fwd_x11 *x, char *const *envp);
+/* Session ch ended: its X11 listener and forwarding go. */
+void fwd_session_end(pconn *s, uint32_t ch);
+
+/* ---- asuser.c ------------------------------------------------------------ */
+/* Run fn(arg) with the user's identity (uid, gid, groups) when the
+ * daemon is root, in a child so that the connection's process keeps
+ * its own; fn returns a descriptor (> 0), 0 (done, no descriptor) or
+ * a negative errno. Returns the same: the descriptor as one of this
+ * process. */
+int asuser_run(const user_info *u, int (*fn)(void *arg), void *arg);
 
 #endif

@@ -3,7 +3,9 @@
  * a listener, "cancel-tcpip-forward" ends it, and every connection it
  * accepts is opened towards the client as a "forwarded-tcpip" channel
  * (section 7.2) naming the address and port as the client asked for them,
- * which is how the client finds its forwarding.
+ * which is how the client finds its forwarding. Listeners of the other
+ * kinds (Unix sockets, the agent, X11: fwd_unix.c, fwd_x11.c) are
+ * accepted here too, each opening its own channel type.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -108,12 +110,23 @@ static int listen_on(fwd_listener *l, const char *bind_host, int port,
     return NSSH_ERR_IO;
 }
 
+fwd_listener *fwd_listen_slot(fwd_state *fs)
+{
+    size_t i;
+    for (i = 0; i < FWD_LISTEN_MAX; i++)
+        if (!fs->ls[i].used) {
+            memset(&fs->ls[i], 0, sizeof(fs->ls[i]));
+            return &fs->ls[i];
+        }
+    return NULL;
+}
+
 static fwd_listener *find(fwd_state *fs, const char *host, int port)
 {
     size_t i;
     for (i = 0; i < FWD_LISTEN_MAX; i++) {
         fwd_listener *l = &fs->ls[i];
-        if (l->used && !strcmp(l->host, host) &&
+        if (l->used && l->kind == FL_TCP && !strcmp(l->host, host) &&
             (l->port == port || (port && l->req_port == port)))
             return l;
     }
@@ -126,12 +139,9 @@ static int tcpip_forward(pconn *s, const char *host, int port, uint8_t *reply,
     fwd_state *fs = fwd_get(s);
     fwd_listener *l = NULL;
     const char *why = "too many forwardings";
-    size_t i;
     if (!s->policy->fwd_remote(s->app, host, port) || !fs)
         return -1;
-    for (i = 0; i < FWD_LISTEN_MAX && !l; i++)
-        if (!fs->ls[i].used)
-            l = &fs->ls[i];
+    l = fwd_listen_slot(fs);
     if (!l ||
         listen_on(l, s->policy->fwd_bind_host(s->app, host), port, &why) < 0) {
         log_info("remote port forwarding for %s port %d by user %s failed: %s",
@@ -165,7 +175,12 @@ int fwd_global_request(pconn *s, nssh_str name, const uint8_t *data,
     fwd_listener *l;
     nssh_tcpip t;
     int cancel = name_is(name, "cancel-tcpip-forward");
-    if (!s->authenticated || (!cancel && !name_is(name, "tcpip-forward")))
+    if (!s->authenticated)
+        return NSSH_CB_REFUSE;
+    if (name_is(name, "streamlocal-forward@openssh.com") ||
+        name_is(name, "cancel-streamlocal-forward@openssh.com"))
+        return fwd_streamlocal_request(s, name.p[0] == 'c', data, len);
+    if (!cancel && !name_is(name, "tcpip-forward"))
         return NSSH_CB_REFUSE;
     if (nssh_tcpip_parse(data, len, 0, &t) < 0 || t.host.n >= sizeof(host) ||
         memchr(t.host.p, 0, t.host.n)) {
@@ -201,36 +216,85 @@ static void addr_text(const struct sockaddr_storage *ss, char *out, size_t cap,
     }
 }
 
-void fwd_listen_accept(pconn *s, fwd_listener *l, int fd)
+static void put_str(uint8_t *out, size_t *at, const char *v)
 {
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
-    uint8_t extra[FWD_HOST_MAX + 128];
-    char orig[64];
+    size_t n = strlen(v);
+    out[(*at)++] = (uint8_t)(n >> 24);
+    out[(*at)++] = (uint8_t)(n >> 16);
+    out[(*at)++] = (uint8_t)(n >> 8);
+    out[(*at)++] = (uint8_t)n;
+    memcpy(out + *at, v, n);
+    *at += n;
+}
+
+/* The channel-open data of the listener's kind into extra (at least
+ * FWD_HOST_MAX + 128 bytes); its length, or a negative error. */
+static long open_data(const fwd_listener *l, const char *orig, int orig_port,
+                      uint8_t *extra, size_t cap)
+{
     nssh_tcpip t;
-    long n, ch;
-    int cfd = accept4(fd, (struct sockaddr *)&ss, &len,
-                      SOCK_NONBLOCK | SOCK_CLOEXEC), orig_port;
-    if (cfd < 0)
-        return;
-    addr_text(&ss, orig, sizeof(orig), &orig_port);
+    size_t at = 0;
+    switch (l->kind) {
+    case FL_STREAMLOCAL:
+        /* OpenSSH PROTOCOL 2.4: socket path, reserved string. */
+        put_str(extra, &at, l->host);
+        put_str(extra, &at, "");
+        return (long)at;
+    case FL_AGENT:
+        return 0;   /* PROTOCOL.agent: no data */
+    case FL_X11:
+        /* RFC 4254 section 6.3.2: originator address and port. */
+        put_str(extra, &at, orig);
+        extra[at++] = (uint8_t)(orig_port >> 24);
+        extra[at++] = (uint8_t)(orig_port >> 16);
+        extra[at++] = (uint8_t)(orig_port >> 8);
+        extra[at++] = (uint8_t)orig_port;
+        return (long)at;
+    default:
+        break;
+    }
     t.host.p = l->host;
     t.host.n = strlen(l->host);
     t.port = (uint32_t)l->port;
     t.orig_host.p = orig;
     t.orig_host.n = strlen(orig);
     t.orig_port = (uint32_t)orig_port;
-    if ((n = nssh_tcpip_build(extra, sizeof(extra), &t, 1)) < 0 ||
-        (ch = nssh_channel_open(s->c, "forwarded-tcpip", extra, (size_t)n)) < 0) {
+    return nssh_tcpip_build(extra, cap, &t, 1);
+}
+
+static const char *const open_type[] = {
+    "forwarded-tcpip", "forwarded-streamlocal@openssh.com",
+    "auth-agent@openssh.com", "x11"
+};
+
+void fwd_listen_accept(pconn *s, fwd_listener *l, int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    uint8_t extra[FWD_HOST_MAX + 128];
+    char orig[64];
+    long n, ch;
+    int cfd = accept4(fd, (struct sockaddr *)&ss, &len,
+                      SOCK_NONBLOCK | SOCK_CLOEXEC), orig_port;
+    if (cfd < 0)
+        return;
+    addr_text(&ss, orig, sizeof(orig), &orig_port);
+    if ((n = open_data(l, orig, orig_port, extra, sizeof(extra))) < 0 ||
+        (ch = nssh_channel_open(s->c, open_type[l->kind], extra,
+                                (size_t)n)) < 0) {
         log_info("forwarded connection from %s port %d to %s port %d dropped: "
                  "no channel free", orig, orig_port, l->host, l->port);
         close(cfd);
         return;
     }
-    log_debug("channel %ld: forwarded connection from %s port %d to %s port %d",
-              ch, orig, orig_port, l->host, l->port);
+    log_debug("channel %ld: %s connection from %s port %d to %s port %d",
+              ch, open_type[l->kind], orig, orig_port, l->host, l->port);
     if (fwd_attach(s, (uint32_t)ch, cfd, l->host, l->port) < 0) {
         close(cfd);
         nssh_channel_close(s->c, (uint32_t)ch);
     }
+    /* x11-req's single_connection: the listener serves only this one
+     * (RFC 4254 section 6.3.1). */
+    if (l->kind == FL_X11 && l->single)
+        fwd_listen_close(l);
 }

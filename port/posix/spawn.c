@@ -19,6 +19,7 @@
 #include "env.h"
 #include "selfpipe.h"
 #include "sftp_posix.h"
+#include "forward.h"
 #include "jail.h"
 #include "loginrec.h"
 
@@ -114,6 +115,7 @@ static void run_child(pconn *s, session *ss, const char *run, int sftp,
                       const spawn_policy *p, char **envp, const int in[2],
                       const int out[2], const int err[2])
 {
+    const fwd_x11 *x11 = fwd_x11_of(s, (uint32_t)(ss - s->sess));
     const user_info *u = &s->pw;
     const char *base = strrchr(u->shell, '/');
     char argv0[300];
@@ -128,6 +130,8 @@ static void run_child(pconn *s, session *ss, const char *run, int sftp,
     if (sftp)
         _exit(sftp_internal_run(run, STDIN_FILENO, STDOUT_FILENO, u->name,
                                 u->home, s->peer));
+    if (x11)   /* the cookie for DISPLAY, before the command runs */
+        fwd_x11_xauth(s, x11, envp);
     base = base ? base + 1 : u->shell;
     if (!run && ss->want_pty)
         print_motd(u, p->motd, p->last_login);
@@ -140,6 +144,23 @@ static void run_child(pconn *s, session *ss, const char *run, int sftp,
         execve(u->shell, argv, envp);
     }
     child_fail(u->shell);
+}
+
+/* SSH_AUTH_SOCK and DISPLAY when this connection forwards the agent or
+ * this session X11 (sshd sets them after the other variables). */
+static int forward_env(pconn *s, session *ss, envlist *e)
+{
+    const fwd_x11 *x = fwd_x11_of(s, (uint32_t)(ss - s->sess));
+    const char *agent = fwd_agent_path(s);
+    char disp[300];
+    int r = 0;
+    if (x) {
+        fwd_x11_display(s, x, disp, sizeof(disp));
+        r |= env_set(e, "DISPLAY", disp);
+    }
+    if (agent)
+        r |= env_set(e, "SSH_AUTH_SOCK", agent);
+    return r;
 }
 
 static int make_env(pconn *s, session *ss, const spawn_policy *p,
@@ -166,7 +187,7 @@ static int make_env(pconn *s, session *ss, const spawn_policy *p,
     in.n_user_env = p->n_user_env;
     in.admin_env = p->admin_env;
     in.n_admin_env = p->n_admin_env;
-    return env_build(e, &in);
+    return env_build(e, &in) < 0 || forward_env(s, ss, e) < 0 ? -1 : 0;
 }
 
 static void close_pair(int p[2])

@@ -74,7 +74,7 @@ Port 2222
 Frobnicate yes
 MaxAuthTries many
 Ciphers aes999-ctr
-X11Forwarding yes
+PermitTunnel yes
 Match User bob
     Port 23
 """
@@ -86,7 +86,7 @@ def test_check_bad_file_names_each_line(nanosshd, hostkey, tmp_path):
     err = res.stderr.decode(errors="replace")
     assert res.returncode == 255, f"-t on a bad file must exit 255: {res}"
     for line, word in ((2, "Frobnicate"), (3, "MaxAuthTries"), (4, "aes999-ctr"),
-                       (5, "X11Forwarding"), (7, "Port")):
+                       (5, "PermitTunnel"), (7, "Port")):
         assert f"{cfg}: line {line}: " in err and word in err, \
             f"no error naming {cfg}: line {line} ({word}):\n{err}"
     assert "line 1:" not in err and "line 6:" not in err, err

@@ -74,6 +74,7 @@ typedef struct keyword {
     long def;                   /* KT_YESNO, KT_NUM, KT_TIME, KT_ENUM default */
     const kw_name *names;       /* KT_ENUM, NULL-terminated */
     const char *fixed;          /* KT_FIXED: the one value accepted */
+    const char *sdef;           /* KT_STR: the default, or NULL for none */
     kw_fn parse;                /* KT_CUSTOM */
     kw_reset_fn reset;          /* KT_CUSTOM with KW_MATCH */
     kw_show_fn show;            /* KT_CUSTOM */
@@ -191,6 +192,11 @@ void show_acceptenv(const daemon_opts *o, const char *name, FILE *f);
 void show_pidfile(const daemon_opts *o, const char *name, FILE *f);
 void show_startups(const daemon_opts *o, const char *name, FILE *f);
 void show_subsystem(const daemon_opts *o, const char *name, FILE *f);
+/* config_fwd.c: StreamLocalBindMask (an octal umask). */
+int kw_streamlocal_mask(daemon_opts *o, char **av, size_t ac, char *err,
+                        size_t cap);
+void kw_reset_streamlocal_mask(daemon_opts *o);
+void show_streamlocal_mask(const daemon_opts *o, const char *name, FILE *f);
 void show_allow_tcp_fwd(const daemon_opts *o, const char *name, FILE *f);
 void show_gateway_ports(const daemon_opts *o, const char *name, FILE *f);
 void show_permit_open(const daemon_opts *o, const char *name, FILE *f);

@@ -3,6 +3,7 @@
  * default and Match rule (sshd_config(5)), in the order -T prints them.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -26,6 +27,9 @@
 #define STR(n, f, fl) \
     { .name = n, .type = KT_STR, .flags = fl, .min_args = 1, .max_args = 1, \
       .off = OFF(f) }
+#define STRDEF(n, f, d, fl) \
+    { .name = n, .type = KT_STR, .flags = fl, .min_args = 1, .max_args = 1, \
+      .off = OFF(f), .sdef = d }
 #define LIST(n, f, fl) \
     { .name = n, .type = KT_LIST, .flags = fl, .min_args = 1, \
       .max_args = CFG_ARGS_MAX, .off = OFF(f) }
@@ -38,6 +42,13 @@
       .max_args = hi, .parse = p, .reset = r, .show = s }
 
 #define YEAR (365L * 86400L)
+
+/* AllowStreamLocalForwarding takes AllowTcpForwarding's values. */
+static const kw_name fwd_modes[] = {
+    { "yes", FWD_ALLOW_ALL }, { "all", FWD_ALLOW_ALL },
+    { "no", FWD_ALLOW_NONE }, { "local", FWD_ALLOW_LOCAL },
+    { "remote", FWD_ALLOW_REMOTE }, { NULL, 0 }
+};
 
 static const kw_name families[] = {
     { "any", AF_UNSPEC }, { "inet", AF_INET }, { "inet6", AF_INET6 },
@@ -156,15 +167,22 @@ const keyword config_keywords[] = {
            reset_permit_open, show_permit_open),
     CUSTOM("PermitListen", config_kw_permit_listen, 1, CFG_ARGS_MAX, KW_MATCH,
            reset_permit_listen, show_permit_listen),
+    YESNO("AllowAgentForwarding", allow_agent_fwd, 1, KW_MATCH),
+    YESNO("X11Forwarding", x11_forwarding, 0, KW_MATCH),
+    NUM("X11DisplayOffset", x11_display_offset, 10, 64535 - 1000, KW_MATCH),
+    YESNO("X11UseLocalhost", x11_use_localhost, 1, KW_MATCH),
+    STRDEF("XAuthLocation", xauth_location, "/usr/bin/xauth", 0),
+    ENUM("AllowStreamLocalForwarding", allow_streamlocal_fwd, FWD_ALLOW_ALL,
+         fwd_modes, KW_MATCH),
+    CUSTOM("StreamLocalBindMask", kw_streamlocal_mask, 1, 1, KW_MATCH,
+           kw_reset_streamlocal_mask, show_streamlocal_mask),
+    YESNO("StreamLocalBindUnlink", streamlocal_bind_unlink, 0, KW_MATCH),
     /* Logging. */
     CUSTOM("LogLevel", kw_loglevel, 1, 1, KW_MATCH, kw_reset_loglevel,
            show_loglevel),
     ENUM("SyslogFacility", syslog_facility, LOG_AUTH, facilities, 0),
     /* sshd features nanosshd does not have: accepted only when they
      * say the feature is off, which is what nanosshd does. */
-    FIXED("X11Forwarding", "no", KW_MATCH),
-    FIXED("AllowAgentForwarding", "no", KW_MATCH),
-    FIXED("AllowStreamLocalForwarding", "no", KW_MATCH),
     FIXED("PermitTunnel", "no", KW_MATCH),
     FIXED("PermitUserRC", "no", KW_MATCH),
     FIXED("GSSAPIAuthentication", "no", KW_MATCH),
@@ -203,9 +221,7 @@ static const char *const elsewhere[] = {
     "LogVerbose",
     "PubkeyAuthOptions",
     "RDomain", "RequiredRSASize",
-    "StreamLocalBindMask", "StreamLocalBindUnlink",
     "UnusedConnectionTimeout",
-    "X11DisplayOffset", "X11UseLocalhost", "XAuthLocation",
 };
 
 int config_known_elsewhere(const char *name)
@@ -233,6 +249,10 @@ void config_defaults(daemon_opts *o)
         case KT_TIME:
             if (*(long *)f < 0)
                 *(long *)f = k->def;
+            break;
+        case KT_STR:   /* left unset when the copy fails: no default */
+            if (!*(char **)f && k->sdef)
+                *(char **)f = strdup(k->sdef);
             break;
         default:
             break;

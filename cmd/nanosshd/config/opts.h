@@ -199,9 +199,18 @@ typedef struct daemon_opts {
     int strict_modes;           /* StrictModes (authkeys.c) */
     int privsep;                /* UsePrivilegeSeparation (privsep/) */
     int permit_tty;             /* PermitTTY: no refuses pty-req */
-    int disable_forwarding;     /* DisableForwarding: no TCP forwarding */
+    int disable_forwarding;     /* DisableForwarding: no forwarding of any kind */
     char *chroot_directory;     /* ChrootDirectory (%h %u %%); "" for none */
     int print_lastlog;          /* PrintLastLog */
+    /* Agent, X11 and Unix-socket forwarding (fwd_policy.c). */
+    int allow_agent_fwd;        /* AllowAgentForwarding */
+    int x11_forwarding;         /* X11Forwarding */
+    long x11_display_offset;    /* X11DisplayOffset */
+    int x11_use_localhost;      /* X11UseLocalhost */
+    char *xauth_location;       /* XAuthLocation; "" none */
+    int allow_streamlocal_fwd;  /* AllowStreamLocalForwarding: FWD_ALLOW_* */
+    long streamlocal_bind_mask; /* StreamLocalBindMask (octal) */
+    int streamlocal_bind_unlink;   /* StreamLocalBindUnlink */
     char *moduli_file;          /* ModuliFile for group exchange */
     char *version_addendum;     /* VersionAddendum; "" for none */
     char *sk_provider;          /* SecurityKeyProvider: accepted, unused */

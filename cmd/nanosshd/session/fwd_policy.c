@@ -1,8 +1,10 @@
 /*
  * Who may forward what (sshd_config(5) AllowTcpForwarding, GatewayPorts,
- * PermitOpen, PermitListen; sshd(8) authorized_keys no-port-forwarding,
- * restrict, permitopen, permitlisten). The server's list and the key's
- * list must both allow a forwarding.
+ * PermitOpen, PermitListen, AllowStreamLocalForwarding,
+ * AllowAgentForwarding, X11Forwarding, DisableForwarding; sshd(8)
+ * authorized_keys no-port-forwarding, no-agent-forwarding,
+ * no-X11-forwarding, restrict, permitopen, permitlisten). The server's
+ * list and the key's list must both allow a forwarding.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,4 +157,73 @@ const char *fwd_bind_host(void *app, const char *host)
     default:
         return NULL;
     }
+}
+
+static int mode_allows(int mode, int want)
+{
+    return mode == 0 || mode == FWD_ALLOW_ALL || mode == want;
+}
+
+/* The one check of each kind besides TCP; DisableForwarding switches
+ * every kind off, as in sshd. */
+int fwd_policy_allowed(void *app, int kind, const char *what)
+{
+    const dconn *s = app;
+    const daemon_opts *o = s->o;
+    int cfg = 0, key = 0;
+    switch (kind) {
+    case FWD_KIND_STREAMLOCAL_LOCAL:
+    case FWD_KIND_STREAMLOCAL_REMOTE:
+        cfg = mode_allows(o->allow_streamlocal_fwd,
+                          kind == FWD_KIND_STREAMLOCAL_LOCAL ? FWD_ALLOW_LOCAL
+                                                             : FWD_ALLOW_REMOTE);
+        key = !key_forbids(s);
+        break;
+    case FWD_KIND_AGENT:
+        cfg = o->allow_agent_fwd > 0;
+        key = !(s->have_kopts && s->kopts.no_agent_forwarding);
+        break;
+    case FWD_KIND_X11:
+        cfg = o->x11_forwarding > 0;
+        key = !(s->have_kopts && s->kopts.no_x11_forwarding);
+        break;
+    default:
+        return 0;
+    }
+    if (cfg && key && !o->disable_forwarding)
+        return 1;
+    switch (kind) {
+    case FWD_KIND_STREAMLOCAL_LOCAL:
+        logit(LL_INFO, "refused streamlocal port forward: originator %s "
+              "port %d, target %s%s", s->io.peer, s->io.peer_port,
+              what ? what : "", key ? "" : " (no-port-forwarding in "
+              "authorized_keys)");
+        break;
+    case FWD_KIND_STREAMLOCAL_REMOTE:
+        logit(LL_INFO, "refused remote streamlocal forward: listen %s for "
+              "user %s%s", what ? what : "", s->io.pw.name,
+              key ? "" : " (no-port-forwarding in authorized_keys)");
+        break;
+    case FWD_KIND_AGENT:
+        logit(LL_VERBOSE, "agent forwarding disabled for %s%s",
+              s->io.pw.name, key ? "" : " by authorized_keys");
+        break;
+    default:
+        logit(LL_VERBOSE, "X11 forwarding disabled for %s%s", s->io.pw.name,
+              key ? "" : " by key options");
+        break;
+    }
+    return 0;
+}
+
+void fwd_policy_settings(void *app, fwd_settings *out)
+{
+    const dconn *s = app;
+    const daemon_opts *o = s->o;
+    out->bind_mask = o->streamlocal_bind_mask < 0
+                         ? 0177u : (unsigned)o->streamlocal_bind_mask;
+    out->bind_unlink = o->streamlocal_bind_unlink > 0;
+    out->x11_offset = (int)o->x11_display_offset;
+    out->x11_localhost = o->x11_use_localhost != 0;
+    out->xauth = o->xauth_location ? o->xauth_location : "";
 }

@@ -68,6 +68,8 @@ int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
     session *ss;
     if (str_is(type, "direct-tcpip") && s->io.authenticated)
         return fwd_open_direct(&s->io, ch, extra, extra_len);
+    if (str_is(type, "direct-streamlocal@openssh.com") && s->io.authenticated)
+        return fwd_open_streamlocal(&s->io, ch, extra, extra_len);
     if (!str_is(type, "session")) {
         srv_log(s, LL_DEBUG1, "refused channel of type \"%.*s\"",
                 (int)(type.n > 64 ? 64 : type.n), type.p);
@@ -279,11 +281,30 @@ static int req_signal(dconn *s, session *ss, const nssh_chan_req *q)
     return killpg(ss->pid, sig) == 0 ? 0 : -1;
 }
 
+/* Requests for forwarding into the session (OpenSSH PROTOCOL.agent,
+ * RFC 4254 section 6.3.1); 1 when q is none of them. */
+static int req_forward(dconn *s, uint32_t ch, const nssh_chan_req *q)
+{
+    session *ss = &s->io.sess[ch];
+    if (str_is(q->type, "auth-agent-req@openssh.com")) {
+        if (q->raw_len)
+            return -1;
+        return fwd_agent_start(&s->io, ch);
+    }
+    if (str_is(q->type, "x11-req")) {
+        if (ss->started)
+            return -1;   /* DISPLAY and xauth come before the command */
+        return fwd_x11_start(&s->io, ch, q->raw, q->raw_len);
+    }
+    return 1;
+}
+
 /* 0 when the request is granted, -1 when refused. */
 static int request(void *user, uint32_t ch, const nssh_chan_req *q)
 {
     dconn *s = user;
     session *ss;
+    int r;
     if (ch >= NSSH_MAX_CHANNELS || !s->io.sess[ch].used)
         return -1;
     ss = &s->io.sess[ch];
@@ -302,6 +323,10 @@ static int request(void *user, uint32_t ch, const nssh_chan_req *q)
         ss->ws.ws_ypixel = (unsigned short)(q->height_px > 0xffff ? 0xffff : q->height_px);
         return pty_resize(ss) < 0 ? -1 : 0;
     case NSSH_REQ_SIGNAL: return req_signal(s, ss, q);
+    case NSSH_REQ_OTHER:
+        if ((r = req_forward(s, ch, q)) <= 0)
+            return r;
+        /* fall through */
     default:
         log_debug("channel %u: unsupported request \"%.*s\"", (unsigned)ch,
                   (int)(q->type.n > 64 ? 64 : q->type.n), q->type.p);

@@ -10,7 +10,8 @@
  *   srvlog.c     engine log records and sshd-shaped connection lines
  *   userenv.c    PermitUserEnvironment: ~/.ssh/environment, environment=
  *   fwd_policy.c AllowTcpForwarding, PermitOpen, PermitListen,
- *                GatewayPorts
+ *                GatewayPorts; AllowStreamLocalForwarding,
+ *                AllowAgentForwarding, X11Forwarding and their settings
  *   chrootdir.c  ChrootDirectory: tokens and sshd's ownership checks
  */
 #ifndef NSSHD_SESSION_H
@@ -71,4 +72,10 @@ int fwd_policy_remote(void *app, const char *host, int port);
 /* Where to listen for a request naming host (GatewayPorts): NULL for
  * the loopback addresses, "" for every address, else the address. */
 const char *fwd_bind_host(void *app, const char *host);
+/* May it forward this kind (FWD_KIND_*, conn.h)? The one check of each
+ * kind: the keyword, DisableForwarding and the key's options. 1 yes; 0
+ * no, logged. */
+int fwd_policy_allowed(void *app, int kind, const char *what);
+/* StreamLocalBind*, X11DisplayOffset, X11UseLocalhost, XAuthLocation. */
+void fwd_policy_settings(void *app, fwd_settings *out);
 #endif

@@ -288,6 +288,8 @@ static const char *const good_lines[] = {
     "AuthorizedKeysCommand /usr/local/bin/keys \"%u\" %f %k",
     "AuthorizedKeysCommandUser nobody", "RevokedKeys /etc/ssh/revoked_keys",
     "ExposeAuthInfo yes",
+    "X11DisplayOffset 20", "X11UseLocalhost no", "XAuthLocation /usr/bin/xauth",
+    "StreamLocalBindMask 0111", "StreamLocalBindUnlink yes",
 };
 
 static int covered(const char *name)
@@ -534,7 +536,11 @@ static const struct bad bad_lines[] = {
     { "Frobnicate yes", "Bad configuration option: Frobnicate" },
     { "RDomain %D", "Unsupported option RDomain" },
     { "PrintLastLog maybe", "PrintLastLog: invalid value \"maybe\" (yes or no)." },
-    { "X11Forwarding yes", "X11Forwarding yes: not supported by nanosshd" },
+    { "PermitTunnel yes", "PermitTunnel yes: not supported by nanosshd" },
+    { "StreamLocalBindMask 0999", "StreamLocalBindMask: invalid value" },
+    { "StreamLocalBindMask 01000", "StreamLocalBindMask: invalid value" },
+    { "AllowStreamLocalForwarding maybe", "(one of yes all no local remote)" },
+    { "X11DisplayOffset 70000", "X11DisplayOffset: invalid value" },
     { "IgnoreRhosts no", "only \"yes\"" },
     { "Port", "Port: missing argument." },
     { "Port 22 23", "Port: garbage at end of line: \"23\"." },
