@@ -113,6 +113,7 @@ static int start(dconn *s, const char *name)
 {
     struct pam_conv conv;
     struct pamauth *p = s->pam;
+    pamconv_abort(s);   /* a conversation in progress is abandoned */
     if (!p && !(p = s->pam = calloc(1, sizeof(*p))))
         return NSSH_ERR_NOSPACE;
     end_handle(p);
@@ -132,6 +133,38 @@ static int start(dconn *s, const char *name)
     return 0;
 }
 
+/* keyboard-interactive (pamconv.c): a fresh handle whose conversation
+ * is the caller's. */
+pam_handle_t *pamauth_begin(dconn *s, const char *name,
+                            const struct pam_conv *conv)
+{
+    struct pamauth *p;
+    if (start(s, name) < 0)
+        return NULL;
+    p = s->pam;
+    p->last = pam_set_item(p->h, PAM_CONV, conv);
+    if (p->last != PAM_SUCCESS) {
+        end_handle(p);
+        return NULL;
+    }
+    return p->h;
+}
+
+void pamauth_finish(dconn *s, int status)
+{
+    struct pamauth *p = s->pam;
+    if (!p || !p->h)
+        return;
+    p->last = status;
+    if (status == PAM_SUCCESS) {
+        p->authenticated = 1;
+        return;
+    }
+    log_debug("PAM: authentication for %s: %s", p->user,
+              pam_strerror(p->h, status));
+    end_handle(p);
+}
+
 int pamauth_password(dconn *s, const char *name, const char *password)
 {
     struct pamauth *p;
@@ -141,7 +174,9 @@ int pamauth_password(dconn *s, const char *name, const char *password)
     p = s->pam;
     p->password = password;
     p->answered = 0;
-    r = p->last = pam_authenticate(p->h, PAM_DISALLOW_NULL_AUTHTOK);
+    /* PermitEmptyPasswords: only then may a module take an empty one. */
+    r = p->last = pam_authenticate(p->h, s->o->permit_empty_passwd > 0
+                                             ? 0 : PAM_DISALLOW_NULL_AUTHTOK);
     p->password = NULL;
     if (r == PAM_SUCCESS) {
         p->authenticated = 1;
@@ -210,6 +245,7 @@ int pamauth_login(dconn *s, const char *name, char *why, size_t cap)
 
 void pamauth_end(dconn *s)
 {
+    pamconv_abort(s);
     if (!s->pam)
         return;
     end_handle(s->pam);
