@@ -26,6 +26,15 @@
 
 #define PAM_SERVICE_NAME "nanossh"
 
+/* The service: "nanossh" for nanosshd; a daemon started under another
+ * program name (a link) uses that name, as sshd uses its own program
+ * name, so two daemons on one host can have different PAM stacks. */
+static const char *service(const dconn *s)
+{
+    const char *id = s->o->ident;
+    return !id || !*id || !strcmp(id, "nanosshd") ? PAM_SERVICE_NAME : id;
+}
+
 struct pamauth {
     pam_handle_t *h;
     int last;                    /* last status, for pam_end */
@@ -119,9 +128,9 @@ static int start(dconn *s, const char *name)
     end_handle(p);
     conv.conv = converse;
     conv.appdata_ptr = p;
-    p->last = pam_start(PAM_SERVICE_NAME, name, &conv, &p->h);
+    p->last = pam_start(service(s), name, &conv, &p->h);
     if (p->last != PAM_SUCCESS) {
-        log_error("PAM: pam_start(%s): %s", PAM_SERVICE_NAME,
+        log_error("PAM: pam_start(%s): %s", service(s),
                   pam_strerror(p->h, p->last));
         p->h = NULL;
         return NSSH_ERR_INTERNAL;
