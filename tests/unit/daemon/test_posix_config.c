@@ -280,6 +280,7 @@ static const char *const good_lines[] = {
     "overflow:deny-all kex-dh:3s",
     "PerSourcePenaltyExemptList 10.0.0.0/8,192.0.2.1",
     "DHGroupExchangeMaxSize 3072",
+    "AuthenticationMethods publickey,keyboard-interactive:pam password",
 };
 
 static int covered(const char *name)
@@ -435,7 +436,7 @@ static void test_parity_keywords(void **state)
     assert_non_null(strstr(err, "af44"));
     assert_true(line(&o, "IPQoS 256", err, sizeof(err)) < 0);
     assert_true(line(&o, "IPQoS a b c", err, sizeof(err)) < 0);
-    assert_true(line(&o, "PermitEmptyPasswords yes", err, sizeof(err)) < 0);
+    assert_true(line(&o, "PermitEmptyPasswords maybe", err, sizeof(err)) < 0);
     assert_true(line(&o, "PermitTTY perhaps", err, sizeof(err)) < 0);
     assert_true(line(&o, "StrictModes", err, sizeof(err)) < 0);
     assert_true(line(&o, "PerSourceMaxStartups 0", err, sizeof(err)) < 0);
