@@ -279,5 +279,9 @@ void srv_auth_result(void *user, nssh_str username, const char *method,
               name, s->io.peer, s->io.peer_port, desc);
         return;
     }
+    /* A method refused before the account was looked up (not allowed
+     * by AuthenticationMethods, say) still names a valid user as one. */
+    if (name[0] && strcmp(name, s->io.pw.name))
+        lookup_user(s, name);
     log_failed(s, name, method, blob, blob_len);
 }
