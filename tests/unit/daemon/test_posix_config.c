@@ -437,6 +437,13 @@ static void test_parity_keywords(void **state)
     assert_true(line(&o, "IPQoS 256", err, sizeof(err)) < 0);
     assert_true(line(&o, "IPQoS a b c", err, sizeof(err)) < 0);
     assert_true(line(&o, "PermitEmptyPasswords maybe", err, sizeof(err)) < 0);
+    assert_true(line(&o, "AuthenticationMethods any publickey", err,
+                     sizeof(err)) < 0);
+    assert_true(line(&o, "AuthenticationMethods publickey,bogus", err,
+                     sizeof(err)) < 0);
+    assert_true(line(&o, "AuthenticationMethods publickey,", err,
+                     sizeof(err)) < 0);
+    assert_true(line(&o, "AuthenticationMethods :pam", err, sizeof(err)) < 0);
     assert_true(line(&o, "PermitTTY perhaps", err, sizeof(err)) < 0);
     assert_true(line(&o, "StrictModes", err, sizeof(err)) < 0);
     assert_true(line(&o, "PerSourceMaxStartups 0", err, sizeof(err)) < 0);
