@@ -191,7 +191,7 @@ add_parsed "firmware" "$out"
 section "summary"
 echo "took $(( $(date +%s) - start )) s"
 if [ ${#FAILURES[@]} -gt 0 ]; then
-    echo "failed:"
+    echo "failures and notes:"
     printf '  %s\n' "${FAILURES[@]}"
 fi
 echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"

@@ -208,8 +208,8 @@ int fields_check(const run *r, const pkt *k, failure *f)
     const field *s = spec_for(r, k->data[0]);
     walk w = { k->data, k->len, 1, run_msg_name(r, k->data[0]), f };
     const char *last = "message number";
-    const uint8_t *v;
-    size_t vl;
+    const uint8_t *v = NULL;
+    size_t vl = 0;
     if (!s)
         return 0;
     for (; s->kind != F_END; s++) {

@@ -144,6 +144,8 @@ static int outcome(const dconn *s)
         if (nssh_conn_error(s->io.c) == NSSH_ERR_TIMEOUT)
             return EXIT_LOGIN_GRACE;
     }
+    if (s->preauth_status == EXIT_LOGIN_GRACE)   /* privsep: the child's timer */
+        return EXIT_LOGIN_GRACE;
     if (s->auth_attempted)
         return s->valid_attempt ? EXIT_AUTH_ATTEMPTED : EXIT_INVALID_USER;
     return 255;

@@ -91,7 +91,7 @@ static void flush_out(pconn *s)
  * twice per login. The setting is not sticky (tcp(7)), hence once per
  * read; it stops after authentication, where bulk data wants fewer ACKs.
  */
-static void quickack(pconn *s)
+void pconn_quickack(pconn *s)
 {
     int one = 1;
     if (setsockopt(s->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one)) < 0)
@@ -115,7 +115,7 @@ static void read_sock(pconn *s)
     if (n > 0)
         s->last_rx = s->now;   /* ClientAliveInterval counts from here */
     if (n > 0 && !s->authenticated && !s->no_quickack)
-        quickack(s);
+        pconn_quickack(s);
     nssh_conn_recvd(s->c, n > 0 ? (size_t)n : 0);
 }
 

@@ -14,6 +14,10 @@ struct pconn;
 uint64_t loop_now_ms(void);
 /* Run until the engine is closed and its output is sent. */
 int loop_run(struct pconn *s);
+/* Acknowledge what was just read at once (TCP_QUICKACK, before
+ * authentication: see loop.c); a socket that refuses it is not asked
+ * again. For a loop of the program's own, such as the pre-auth child. */
+void pconn_quickack(struct pconn *s);
 
 
 /*

@@ -175,7 +175,7 @@ static int px_setstat(void *u, const char *path, int follow,
 
 static int px_fsetstat(void *u, void *fh, const nssh_sftp_attrs *a)
 {
-    return apply(fd_of(fh), NULL, 1, a);
+    return apply(fd_of(fh), "", 1, a);   /* path unused with an fd */
 }
 
 static int px_opendir(void *u, const char *path, void **dh)

@@ -31,7 +31,7 @@ int rd_u32(rd *r, uint32_t *v)
 
 int rd_u64(rd *r, uint64_t *v)
 {
-    uint32_t hi, lo;
+    uint32_t hi = 0, lo = 0;
     if (rd_left(r) < 8)
         return NSSH_ERR_FORMAT;
     rd_u32(r, &hi);

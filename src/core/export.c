@@ -49,7 +49,8 @@ static int ends_with(const char *s, const char *tail)
 
 /* The IV a fresh context needs to continue where d is: the counter of
  * aes*-ctr advanced by the blocks used (RFC 4344 section 4), GCM's
- * invocation counter by the packets (RFC 5647 section 7.1); chacha20-poly1305
+ * invocation counter by the packets (RFC 5647 section 7.1), CBC's chain
+ * by the last ciphertext block (RFC 4253 section 6.3); chacha20-poly1305
  * takes its nonce from the sequence number and keeps nothing. */
 static int current_iv(const dir *d, uint8_t *iv)
 {
@@ -61,6 +62,13 @@ static int current_iv(const dir *d, uint8_t *iv)
         if (ci->iv_len != 12)
             return NSSH_ERR_UNSUPPORTED;
         ctr_add(iv + 4, 8, d->ops);
+        return 0;
+    }
+    if (d->chained) {   /* CBC: the last ciphertext block, once there is one */
+        if (d->ops % ci->block_len)
+            return NSSH_ERR_UNSUPPORTED;
+        if (d->ops)
+            memcpy(iv, d->chain, ci->iv_len);
         return 0;
     }
     if (!ends_with(ci->name, "-ctr") || !ci->block_len ||

@@ -123,6 +123,10 @@ typedef struct dir {
     int keep;
     uint64_t ops;
     uint8_t k_iv[KEX_IV_MAX], k_key[KEX_KEY_MAX], k_mac[KEX_KEY_MAX];
+    /* CBC (kept only): the last ciphertext block, the chaining value a
+     * fresh context continues from (RFC 4253 section 6.3). */
+    int chained;
+    uint8_t chain[16];
 } dir;
 
 /* ---- Key exchange ------------------------------------------------------ */
@@ -329,6 +333,9 @@ void dir_cleanup(dir *d);
 int dir_aead(const dir *d);
 int dir_etm(const dir *d);
 size_t dir_block(const dir *d);
+/* A classic (non-AEAD) cipher over buf[0..len), counted for the hand-off;
+ * incoming: buf holds ciphertext to decrypt. */
+int dir_crypt(dir *d, uint8_t *buf, size_t len, int incoming);
 size_t dir_trailer(const dir *d);
 /* Padding bytes, and bytes on the wire, of a packet with this payload
  * length in direction d. */

@@ -152,16 +152,28 @@ static int seal(nssh_conn *c, uint8_t *pkt, size_t plen)
         d->ops++;
         return ci->seal(d->cctx, d->seq, pkt, 4 + plen);
     }
-    d->ops += 4 + plen - (d->mac->etm ? 4 : 0);
     if (d->mac->etm) {
-        e = ci->crypt(d->cctx, pkt + 4, plen);
+        e = dir_crypt(d, pkt + 4, plen, 0);
         if (e == 0)
             e = d->mac->compute(d->mctx, d->seq, pkt, 4 + plen, pkt + 4 + plen);
     } else {
         e = d->mac->compute(d->mctx, d->seq, pkt, 4 + plen, pkt + 4 + plen);
         if (e == 0)
-            e = ci->crypt(d->cctx, pkt, 4 + plen);
+            e = dir_crypt(d, pkt, 4 + plen, 0);
     }
+    return e;
+}
+
+int dir_crypt(dir *d, uint8_t *buf, size_t len, int incoming)
+{
+    size_t bl = d->cipher->block_len;
+    int chain = d->chained && len >= bl, e;
+    if (chain && incoming)
+        memcpy(d->chain, buf + len - bl, bl);
+    e = d->cipher->crypt(d->cctx, buf, len);
+    if (chain && !incoming)
+        memcpy(d->chain, buf + len - bl, bl);
+    d->ops += len;
     return e;
 }
 
@@ -244,7 +256,11 @@ int dir_set_keys(dir *d, const nssh_cipher *ci, const nssh_mac *mac,
         e = d->mac->init(d->mctx, mkey);
     d->bytes = 0;
     d->ops = 0;
+    d->chained = 0;
     if (d->keep) {
+        size_t n = strlen(ci->name);
+        d->chained = n > 4 && !memcmp(ci->name + n - 4, "-cbc", 4) &&
+                     ci->block_len <= sizeof(d->chain) && ci->iv_len == ci->block_len;
         memcpy(d->k_iv, iv, ci->iv_len);
         memcpy(d->k_key, key, ci->key_len);
         if (d->mac)

@@ -29,8 +29,7 @@ static int read_length(nssh_conn *c, uint8_t *p, size_t avail)
             return conn_fail(c, e, NSSH_DISC_PROTOCOL_ERROR, "packet", NULL,
                              "packet_length", "cannot read packet length");
     } else if (!clear) {
-        e = d->cipher->crypt(d->cctx, p, block);
-        d->ops += block;
+        e = dir_crypt(d, p, block, 1);
         if (e < 0)
             return conn_fail(c, e, NSSH_DISC_PROTOCOL_ERROR, "packet", NULL,
                              NULL, "decryption failed");
@@ -65,12 +64,10 @@ static int open_packet(nssh_conn *c, uint8_t *p, size_t plen)
         e = d->mac->compute(d->mctx, d->seq, p, 4 + plen, mac);
         bad = e == 0 && nssh_ct_cmp(mac, p + 4 + plen, d->mac->out_len) != 0;
         if (e == 0 && !bad) {
-            e = d->cipher->crypt(d->cctx, p + 4, plen);
-            d->ops += plen;
+            e = dir_crypt(d, p + 4, plen, 1);
         }
     } else {
-        e = d->cipher->crypt(d->cctx, p + c->in_pkt_done, 4 + plen - c->in_pkt_done);
-        d->ops += 4 + plen - c->in_pkt_done;
+        e = dir_crypt(d, p + c->in_pkt_done, 4 + plen - c->in_pkt_done, 1);
         if (e == 0)
             e = d->mac->compute(d->mctx, d->seq, p, 4 + plen, mac);
         bad = e == 0 && nssh_ct_cmp(mac, p + 4 + plen, d->mac->out_len) != 0;

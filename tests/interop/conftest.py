@@ -155,6 +155,9 @@ def start_server(nanosshd, hostkey, tmp_path):
             cmd += ["-h", str(host_key)]
         if authkeys_file:
             cmd += ["-o", f"AuthorizedKeysFile={ak}"]
+        if os.environ.get("NSSH_TEST_PRIVSEP") and not any(
+                o.lower().startswith("useprivilegeseparation") for o in opts):
+            cmd += ["-o", "UsePrivilegeSeparation=yes"]   # whole suite under privsep
         for o in opts:
             cmd += ["-o", o]
         cmd += list(args)

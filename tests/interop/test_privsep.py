@@ -75,8 +75,9 @@ def ps(*pids):
                           capture_output=True, text=True).stdout
 
 
-def held_connection(srv):
-    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+def held_connection(srv, source=None):
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10,
+                                 source_address=(source, 0) if source else None)
     s.sendall(b"SSH-2.0-held_open\r\n")
     assert s.recv(64).startswith(b"SSH-2.0-")
     return s
@@ -161,13 +162,43 @@ def test_grace_timeout(start_server, privsep_user):
 
 
 @pytest.mark.parametrize("cipher", ["aes128-ctr", "aes256-gcm@openssh.com",
-                                    "chacha20-poly1305@openssh.com"])
+                                    "chacha20-poly1305@openssh.com",
+                                    "aes128-cbc", "3des-cbc"])
 def test_rekey_after_handoff(start_server, keys, privsep_user, cipher):
-    """The imported state carries the cipher's position; re-keys after the
-    hand-off are signed by the monitor."""
-    srv = start_server(authorized=[keys["ed25519"].line()], opts=PRIVSEP)
+    """The imported state carries the cipher's position (CBC: the last
+    ciphertext block of each direction); re-keys after the hand-off are
+    signed by the monitor."""
+    extra = [f"Ciphers=+{cipher}"] if cipher.endswith("-cbc") else []
+    srv = start_server(authorized=[keys["ed25519"].line()], opts=PRIVSEP + extra)
     res = ssh(srv, keys["ed25519"], "head -c 2000000 /dev/zero",
               args=["-c", cipher, "-o", "RekeyLimit=256K"])
     assert res.returncode == 0, explain(srv, res)
     assert res.stdout == bytes(2000000), explain(srv, res)
     assert wait_for_log(srv, "key exchange 2 complete"), srv.log_tail()
+
+
+def test_penalties_see_the_preauth_child(start_server, keys, privsep_user):
+    """PerSourcePenalties under privilege separation: the listener learns
+    of a failed login (authfail) and of a connection that ran out the
+    login grace time in the child (grace-exceeded), each from its own
+    source, and is not told of a login that never happened."""
+    good, bad = keys["ed25519"], keys["ecdsa"]
+    srv = start_server(authorized=[good.line()],
+                       opts=PRIVSEP + ["LoginGraceTime=2",
+                                       "PerSourcePenalties=authfail:60s grace-exceeded:70s min:500s"])
+    res = ssh(srv, bad, "true", args=["-b", "127.0.0.2"])
+    assert res.returncode == 255, explain(srv, res, "bad key logged in?")
+    assert wait_for_log(srv, "new 127.0.0.2/32 deferred penalty of 60.000 seconds "
+                        "for penalty: failed authentication"), explain(srv)
+    conn = held_connection(srv, "127.0.0.3")
+    conn.settimeout(15)
+    try:
+        while conn.recv(4096):
+            pass
+    except ConnectionResetError:
+        pass
+    conn.close()
+    assert wait_for_log(srv, "new 127.0.0.3/32 deferred penalty of 70.000 seconds "
+                        "for penalty: exceeded LoginGraceTime"), explain(srv)
+    res = ssh(srv, good, "echo in")
+    assert res.returncode == 0 and res.stdout == b"in\n", explain(srv, res)

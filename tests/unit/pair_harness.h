@@ -1,8 +1,8 @@
 /*
  * A client and a server engine wired back to back in memory, for the
  * tests that run whole exchanges on either crypto backend
- * (core/test_pair.c, crypto/compact/test_compact_pair.c). Public API
- * only. The harness's callbacks record what happened in the pair_side;
+ * (core/test_pair.c, core/test_export.c,
+ * crypto/compact/test_compact_pair.c). Public API only. The harness's callbacks record what happened in the pair_side;
  * the server accepts user "alice" with allowed_blob, session channels
  * and exec / shell / pty requests, and takes every byte it is sent.
  */

@@ -19,6 +19,7 @@
 #include "session.h"
 #include "loop.h"
 #include "selfpipe.h"
+#include "srclimit.h"
 #include "startups.h"
 #include "ipc.h"
 #include "privsep.h"
@@ -304,6 +305,16 @@ static void export_and_exit(dconn *s)
     _exit(0);
 }
 
+/* Finite-field exchanges go to the listener as they happen (its
+ * PerSourcePenalties kexdh count); the child holds the listener's
+ * descriptor for that alone, and says nothing else on it. */
+static void kexdh_tell(dconn *s)
+{
+    nssh_conn_info info;
+    nssh_conn_get_info(s->io.c, &info);
+    startups_kexdh(info.dh_count);
+}
+
 static void run(dconn *s)
 {
     struct pollfd p[2];
@@ -340,17 +351,20 @@ static void run(dconn *s)
             while (n < 0 && errno == EINTR);
             if (n >= 0 || errno != EAGAIN)
                 nssh_conn_recvd(s->io.c, n > 0 ? (size_t)n : 0);
+            if (n > 0 && !s->io.no_quickack)
+                pconn_quickack(&s->io);
         }
+        kexdh_tell(s);
     }
 }
 
 void privsep_child(dconn *s, int ipc)
 {
     uint8_t warm[16];
+    int e;
     S = s;
     ipc_fd = ipc;
     selfpipe_close();
-    startups_authenticated();   /* the monitor keeps the listener's fd */
     wrap_keys(s);
     s->cfg.cb = &child_cb;
     s->cfg.flags |= NSSH_CONFIG_HANDOFF;
@@ -365,7 +379,11 @@ void privsep_child(dconn *s, int ipc)
     if (!(s->io.c = nssh_conn_init(s->io.mem, nssh_conn_mem_size(), &s->cfg, s->io.now)))
         _exit(1);
     run(s);
+    kexdh_tell(s);
     srv_log_end(s);
+    /* How the connection ended, for the monitor's exit status (the
+     * listener's PerSourcePenalties): the login grace time is ours. */
+    e = nssh_conn_error(s->io.c) == NSSH_ERR_TIMEOUT ? EXIT_LOGIN_GRACE : 0;
     nssh_conn_release(s->io.c);
-    _exit(0);
+    _exit(e);
 }

@@ -36,6 +36,7 @@
 #include "loop.h"
 #include "ipc.h"
 #include "privsep.h"
+#include "srclimit.h"
 
 #define MON_REQUESTS_MAX 4096   /* more than any honest login asks */
 
@@ -440,15 +441,28 @@ static int next(mon *m, uint8_t *buf, size_t cap, size_t *len)
     return ipc_recv(m->fd, buf, cap, len);
 }
 
-static void reap(mon *m, int kill_it)
+/* Collect the child; one that hung up is given a moment to exit on its
+ * own (its exit status says how the connection ended), then killed.
+ * Returns its exit status, or -1 when it did not exit by itself. */
+static int reap(mon *m, int grace_ms)
 {
+    int st = 0, waited = 0;
+    pid_t r = 0;
     if (m->pid <= 0)
-        return;
-    if (kill_it)
+        return -1;
+    while (waited < grace_ms &&
+           ((r = waitpid(m->pid, &st, WNOHANG)) == 0 || (r < 0 && errno == EINTR))) {
+        poll(NULL, 0, 10);
+        waited += 10;
+    }
+    if (r != m->pid) {
         kill(m->pid, SIGKILL);
-    while (waitpid(m->pid, NULL, 0) < 0 && errno == EINTR)
-        ;
+        while (waitpid(m->pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        st = -1;
+    }
     m->pid = -1;
+    return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 int privsep_run(dconn *s)
@@ -463,6 +477,7 @@ int privsep_run(dconn *s)
     }
     memset(&m, 0, sizeof(m));
     m.s = s;
+    s->preauth_status = -1;
     m.fd = sv[0];
     if ((m.pid = fork()) < 0) {
         log_error("privsep: fork: %s", strerror(errno));
@@ -492,10 +507,12 @@ int privsep_run(dconn *s)
         if (e == NSSH_ERR_TIMEOUT)
             srv_log(s, LL_INFO, "privsep: pre-auth child %d past the login "
                     "grace time", (int)m.pid);
-        reap(&m, 1);   /* a child that closed its end may not have exited */
+        s->preauth_status = reap(&m, e == NSSH_ERR_EOF ? 2000 : 0);
+        if (e == NSSH_ERR_TIMEOUT)
+            s->preauth_status = EXIT_LOGIN_GRACE;
         s->end_logged = 1;
         return e == NSSH_ERR_EOF ? 0 : e;
     }
-    reap(&m, 1);   /* its work is done; it may not wait to be asked */
+    reap(&m, 0);   /* its work is done; it may not wait to be asked */
     return loop_run(&s->io);
 }

@@ -14,6 +14,8 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -82,6 +84,13 @@ int privsep_ready(const daemon_opts *o)
     return 0;
 }
 
+/* The low 32 bits of argument i (a level or option number). */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8u * (i))
+#else
+#define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8u * (i) + 4u)
+#endif
+
 #define ALLOW(nr) \
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
@@ -138,6 +147,15 @@ static int install_filter(void)
          * stack; AddressSanitizer reads it before every noreturn call,
          * the child's final _exit included. */
         ALLOW(SYS_sigaltstack),
+        /* setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, ...) only: the loop
+         * acknowledges the client's handshake packets at once. */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_setsockopt, 0, 6),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(2)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TCP_QUICKACK, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
         DENY(SYS_openat, EACCES),
         DENY(SYS_newfstatat, EACCES),
         DENY(SYS_faccessat, EACCES),

@@ -48,6 +48,8 @@ typedef struct dconn {
     int access_denied;               /* DenyUsers, AllowUsers & co. refused */
     char *banner;                    /* Banner text (malloc'ed) or NULL */
     int end_logged;                  /* our disconnect's line is logged */
+    int preauth_status;              /* privsep: the pre-auth child's exit
+                                      * status (EXIT_*), -1 unknown */
     /* ClientAlive (alive.c) */
     uint64_t alive_sent;             /* when the last probe went, ms */
     long alive_missed;               /* probes without an answer */

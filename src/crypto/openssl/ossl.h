@@ -25,4 +25,15 @@ int x25519_shared(uint8_t *ss, const uint8_t *sk, const uint8_t *peer);
 /* Context blocks must fit the engine's storage. */
 #define OSSL_CTX_FITS(T, SIZE) _Static_assert(sizeof(T) <= (SIZE), #T " too large")
 
+/* A cipher context that runs for a whole direction (evp_stream.c): the
+ * CTR and CBC modes. alg is OpenSSL's name ("AES-128-CTR"); the context
+ * is freed (and the key schedule cleansed) on failure and by cleanup. */
+typedef struct ossl_stream {
+    EVP_CIPHER_CTX *cc;
+} ossl_stream;
+int ossl_stream_init(void *ctx, const char *alg, const uint8_t *key,
+                     const uint8_t *iv, int encrypt);
+int ossl_stream_crypt(void *ctx, uint8_t *buf, size_t len);
+void ossl_stream_cleanup(void *ctx);
+
 #endif
