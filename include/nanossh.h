@@ -231,8 +231,10 @@ typedef struct nssh_callbacks {
      * Return NSSH_CB_ACCEPT or NSSH_CB_REFUSE. */
     int (*auth_pubkey)(void *user, nssh_str username, const char *alg_name,
                        const uint8_t *blob, size_t blob_len, int has_sig);
-    /* Result of a userauth attempt with a method other than none:
-     * ok is 1 for success. For logging ("Accepted publickey for ..."). */
+    /* Result of a userauth attempt with a method other than none (or of
+     * an accepted "none"): ok is 1 for success, partial 1 when more
+     * methods must follow (auth_complete). For logging ("Accepted
+     * publickey for ...", "Partial publickey for ..."). */
     void (*auth_result)(void *user, nssh_str username, const char *method,
                         const char *alg_name, const uint8_t *blob,
                         size_t blob_len, int ok, int partial);
@@ -323,6 +325,27 @@ typedef struct nssh_callbacks {
      * requests were sent (RFC 4254 section 4). May be NULL. */
     void (*global_answer)(void *user, int ok, const uint8_t *data,
                           size_t len);
+
+    /* --- server role: several methods, method "none" --- */
+    /* A method succeeded for username: a signature verified, a password
+     * or the answers accepted (blob is the user key for "publickey",
+     * NULL otherwise). Return NSSH_CB_ACCEPT when that completes
+     * authentication (USERAUTH_SUCCESS), or NSSH_CB_MORE when more
+     * methods must follow (sshd's AuthenticationMethods): the engine then
+     * answers USERAUTH_FAILURE with partial success TRUE (RFC 4252
+     * section 5.1) listing the methods in auth_methods, which the
+     * callback sets to those that may continue, and reports auth_result
+     * with ok 1 and partial 1; a partial success is not a failed attempt.
+     * NSSH_CB_REFUSE turns the success into a counted failure. NULL:
+     * every success completes. */
+    int (*auth_complete)(void *user, nssh_str username, const char *method,
+                         const uint8_t *blob, size_t blob_len);
+    /* Method "none" (RFC 4252 section 5.2): NSSH_CB_ACCEPT lets the user
+     * in without a credential (then auth_complete as for any method),
+     * e.g. an account whose password is empty under sshd's
+     * PermitEmptyPasswords. NULL or NSSH_CB_REFUSE: FAILURE with the
+     * methods, not counted as an attempt. */
+    int (*auth_none)(void *user, nssh_str username);
 } nssh_callbacks;
 
 /* ---- Diagnostic trace ------------------------------------------------- */

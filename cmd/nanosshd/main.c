@@ -109,6 +109,7 @@ int main(int argc, char **argv)
 {
     daemon_opts o;
     hostkey_set hk = { 0 };
+    char err[256];
     int code = 255;
     opts_init(&o);
     if (args_parse(&o, argc, argv, &code) < 0)
@@ -120,6 +121,10 @@ int main(int argc, char **argv)
     if (config_load(&o, o.config_file ? o.config_file : NSSHD_CONFIG_FILE,
                     o.config_file != NULL) < 0 || opts_finish(&o) < 0)
         goto out;
+    if (authmeth_check(&o, err, sizeof(err)) < 0) {
+        fprintf(stderr, "%s\n", err);
+        goto out;
+    }
     if (o.log_file && log_file(&o) < 0)
         goto out;
     log_setup(o.ident, o.log_level,

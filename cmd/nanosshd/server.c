@@ -16,6 +16,7 @@
 #include "server.h"
 #include "algs.h"
 #include "auth.h"
+#include "authmeth.h"
 #include "session.h"
 #include "forward.h"
 #include "moduli.h"
@@ -59,6 +60,8 @@ static const nssh_callbacks callbacks = {
     .global_request = global_request,
     .auth_request = srv_auth_request,
     .global_answer = alive_answer,
+    .auth_complete = srv_auth_complete,
+    .auth_none = srv_auth_none,
 };
 
 /* What the adapter asks the daemon (conn.h). */
@@ -158,6 +161,7 @@ static void cleanup(dconn *s)
         authkeys_opts_free(&s->kopts);
     pamauth_end(s);   /* closes the PAM session, as root */
     authinfo_end(s);  /* ExposeAuthInfo's file */
+    authmeth_free(s);
     /* Single-process mode maps the engine's memory on its own (single.c
      * fixes malloc's mmap threshold), so free() gives its pages back to
      * the kernel, which clears them before any reuse; wiping first would

@@ -67,8 +67,9 @@ int auth_service_request(nssh_conn *c, rd *r)
     return 0;
 }
 
-/* RFC 4252 section 5.1: name-list of methods that can continue. */
-static int send_failure(nssh_conn *c)
+/* RFC 4252 section 5.1: name-list of methods that can continue, and
+ * whether the request that led here succeeded as one of several. */
+static int send_failure(nssh_conn *c, int partial)
 {
     static const struct { unsigned bit; const char *name; } m[] = {
         { NSSH_METHOD_PUBLICKEY, "publickey" },
@@ -90,7 +91,7 @@ static int send_failure(nssh_conn *c)
         first = 0;
     }
     wr_string_end(&w, mark);
-    wr_bool(&w, 0);   /* partial success */
+    wr_bool(&w, partial);   /* partial success */
     return pkt_end(c, &w);
 }
 
@@ -104,7 +105,7 @@ int auth_failed(nssh_conn *c, nssh_str user)
                          "auth", REQ, NULL,
                          "Too many authentication failures for %.*s",
                          str_clip(user), user.p);
-    return send_failure(c);
+    return send_failure(c, 0);
 }
 
 void auth_report(nssh_conn *c, nssh_str user, const char *method,
@@ -115,13 +116,45 @@ void auth_report(nssh_conn *c, nssh_str user, const char *method,
                            ok, 0);
 }
 
+/* RFC 4252 section 5.1: the method succeeded but others must follow;
+ * FAILURE with partial success TRUE and the methods the application left
+ * in auth_methods. Not a failed attempt. */
+static int partial(nssh_conn *c, nssh_str user, const char *method,
+                   const char *alg, const uint8_t *blob, size_t blob_len)
+{
+    c->au.kbd_active = 0;
+    conn_log(c, NSSH_LOG_VERBOSE, "auth", REQ, NULL,
+             "%s%s%s partial success for %.*s", method, alg ? " " : "",
+             alg ? alg : "", str_clip(user), user.p);
+    if (c->cb->auth_result)
+        c->cb->auth_result(c->cfg->user, user, method, alg, blob, blob_len,
+                           1, 1);
+    if (c->err)
+        return c->err;
+    return send_failure(c, 1);
+}
+
 /* The application hears of the success before SUCCESS is queued, so it
- * can still end the connection instead (an expired account, say). */
+ * can still end the connection instead (an expired account, say), or
+ * ask for another method (auth_complete). */
 int auth_succeed(nssh_conn *c, nssh_str user, const char *method,
                  const char *alg, const uint8_t *blob, size_t blob_len)
 {
     wr w;
-    int e;
+    int e, verdict = NSSH_CB_ACCEPT;
+    if (c->cb->auth_complete) {
+        verdict = c->cb->auth_complete(c->cfg->user, user, method, blob,
+                                       blob_len);
+        if (c->err)
+            return c->err;
+    }
+    if (verdict == NSSH_CB_MORE)
+        return partial(c, user, method, alg, blob, blob_len);
+    if (verdict != NSSH_CB_ACCEPT) {
+        c->au.kbd_active = 0;
+        auth_report(c, user, method, alg, blob, blob_len, 0);
+        return auth_failed(c, user);
+    }
     memcpy(c->au.user, user.p, user.n);
     c->au.user[user.n] = 0;
     c->au.method = method;
@@ -226,7 +259,12 @@ static int handle_request(nssh_conn *c, rd *r)
         /* RFC 4252 section 5.2: learn the methods; not counted. */
         conn_log(c, NSSH_LOG_DEBUG, "auth", REQ, NULL, "method none for %.*s",
                  str_clip(user), user.p);
-        return send_failure(c);
+        if (user_ok && c->cb->auth_none &&
+            c->cb->auth_none(c->cfg->user, user) == NSSH_CB_ACCEPT && !c->err)
+            return auth_succeed(c, user, "none", NULL, NULL, 0);
+        if (c->err)
+            return c->err;
+        return send_failure(c, 0);
     }
     if (str_is(method, "publickey"))
         return auth_publickey(c, r, user, user_ok);

@@ -191,7 +191,7 @@ static int get_dir(const nssh_config *cfg, rd *r, dir_in *d)
 static const char *method_of(const char *m)
 {
     static const char *const known[] = { "publickey", "password",
-                                         "keyboard-interactive" };
+                                         "keyboard-interactive", "none" };
     size_t i;
     for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
         if (same(m, known[i]))

@@ -78,4 +78,28 @@ int pamauth_password(dconn *s, const char *name, const char *password);
 int pamauth_login(dconn *s, const char *name, char *why, size_t cap);
 /* Close the session and end the handle (connection teardown). */
 void pamauth_end(dconn *s);
+/* For pamconv.c: a fresh handle for name talking through conv (NULL on
+ * failure), and the outcome of its pam_authenticate (kept for the
+ * account phase on PAM_SUCCESS, ended otherwise). */
+struct pam_conv;
+struct pam_handle;
+struct pam_handle *pamauth_begin(dconn *s, const char *name,
+                                 const struct pam_conv *conv);
+void pamauth_finish(dconn *s, int status);
+
+/* pamconv.c: keyboard-interactive conversations with PAM's questions */
+/* Start pam_authenticate for name: NSSH_CB_MORE with the first round in
+ * q (valid until the next call), or NSSH_CB_REFUSE with PAM's status in
+ * *status (PAM_SUCCESS: no question was asked and it passed), or a
+ * negative error. */
+int pamconv_start(dconn *s, const char *name, nssh_kbdint *q, int *status);
+/* The client's answers to the round: as pamconv_start; NSSH_ERR_STATE
+ * when no round is waiting. A wrong number of answers abandons it. */
+int pamconv_answer(dconn *s, const nssh_str *resp, size_t n, nssh_kbdint *q,
+                   int *status);
+int pamconv_active(const dconn *s);
+unsigned pamconv_prompts(const dconn *s);
+void pamconv_abort(dconn *s);
+/* The engine's "none" method: PermitEmptyPasswords (authpw.c). */
+int srv_auth_none(void *user, nssh_str username);
 #endif

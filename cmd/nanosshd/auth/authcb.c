@@ -12,6 +12,7 @@
 
 #include "auth.h"
 #include "krl.h"
+#include "authmeth.h"
 #include "session.h"
 #include "strictmodes.h"
 #include "certauth.h"
@@ -171,6 +172,18 @@ static int key_revoked(dconn *s, const char *type, const uint8_t *blob,
 
 static void log_failed(dconn *s, const char *name, const char *method,
                        const uint8_t *blob, size_t len);
+static const char *key_label(const char *type);
+
+/* AuthenticationMethods "publickey,publickey" wants two keys: one that
+ * succeeded already is refused, with sshd's line. */
+static int key_reused(dconn *s, const char *type, const uint8_t *blob,
+                      size_t len)
+{
+    if (!authmeth_key_used(s, blob, len))
+        return 0;
+    logit(LL_INFO, "refusing previously-used %s key", key_label(type));
+    return 1;
+}
 
 nssh_str srv_user_part(nssh_str name)
 {
@@ -193,6 +206,7 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
     s->user[username.n] = 0;
     ok = lookup_user(s, s->user) == 0 && user_allowed(s) &&
          nssh_ossl_blob_type(blob, blob_len, type, sizeof(type)) == 0 &&
+         !key_reused(s, type, blob, blob_len) &&
          (nssh_cert_is_cert_name(type)
               ? certauth_check(s, blob, blob_len)   /* RevokedKeys inside */
               : !key_revoked(s, type, blob, blob_len) &&
@@ -280,6 +294,17 @@ void srv_auth_result(void *user, nssh_str username, const char *method,
         method = "keyboard-interactive/pam";
     if (ok && name[0] && !strcmp(name, s->io.pw.name))
         authinfo_record(s, method, blob, blob_len);   /* as sshd, partial too */
+    if (ok && partial && name[0] && !strcmp(name, s->io.pw.name)) {
+        /* AuthenticationMethods: one step of several (sshd's level). */
+        long max = s->o->max_auth_tries ? s->o->max_auth_tries
+                                        : (long)NSSH_DEFAULT_AUTH_TRIES;
+        key_desc(blob, blob_len, desc, sizeof(desc));
+        logit(s->failures >= max / 2 || !strcmp(method, "password")
+                  ? LL_INFO : LL_VERBOSE,
+              "Partial %s for %s from %s port %d ssh2%s", method, name,
+              s->io.peer, s->io.peer_port, desc);
+        return;
+    }
     if (ok && !partial && name[0] && !strcmp(name, s->io.pw.name)) {
         if (opts_use_pam(s->o) && pamauth_login(s, name, desc, sizeof(desc)) < 0) {
             /* The engine queues only this DISCONNECT, not SUCCESS. */
@@ -292,5 +317,9 @@ void srv_auth_result(void *user, nssh_str username, const char *method,
               name, s->io.peer, s->io.peer_port, desc);
         return;
     }
+    /* A method refused before the account was looked up (not allowed
+     * by AuthenticationMethods, say) still names a valid user as one. */
+    if (name[0] && strcmp(name, s->io.pw.name))
+        lookup_user(s, name);
     log_failed(s, name, method, blob, blob_len);
 }

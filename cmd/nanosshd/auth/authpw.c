@@ -1,7 +1,7 @@
 /*
- * Password and keyboard-interactive logins, both checked by PAM
- * (pamauth.c). keyboard-interactive asks one hidden "Password: " prompt
- * and checks the answer the same way.
+ * Password, keyboard-interactive and empty-password ("none") logins, all
+ * checked by PAM (pamauth.c); keyboard-interactive asks PAM's own
+ * questions (pamconv.c).
  *
  * A failed attempt takes the same time whoever it names: an unknown user,
  * one this daemon may not serve, root refused by PermitRootLogin and a
@@ -16,7 +16,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <security/pam_appl.h>
+
 #include "auth.h"
+#include "authmeth.h"
 #include "session.h"
 #include "loop.h"
 
@@ -64,6 +67,8 @@ static int check(dconn *s, nssh_str username, nssh_str password,
     pw[password.n] = 0;
     if (memchr(password.p, 0, password.n))
         serve = 0;   /* a password with a NUL cannot be right */
+    if (!password.n && s->o->permit_empty_passwd <= 0)
+        serve = 0;   /* PermitEmptyPasswords no, as sshd: before PAM */
     ok = pamauth_password(s, serve ? name : PLACEHOLDER_USER, pw) == 0 && serve;
     explicit_bzero(pw, password.n + 1);
     free(pw);
@@ -80,24 +85,76 @@ int srv_auth_password(void *user, nssh_str username, nssh_str password)
     return check(user, username, password, "password");
 }
 
-/* Every name gets the prompt, so the question asked tells nothing. */
+/* Method "none" with PermitEmptyPasswords and PasswordAuthentication,
+ * as sshd: once per connection, the empty password through PAM (which
+ * accepts it only for an account whose password is empty, pam_unix's
+ * nullok). Not a counted attempt, so not padded. */
+int srv_auth_none(void *user, nssh_str username)
+{
+    dconn *s = user;
+    char name[NSSH_USER_MAX + 1];
+    if (s->none_tried || s->o->permit_empty_passwd <= 0 ||
+        !opts_password_auth(s->o) || !authmeth_allowed(s, "none", NULL))
+        return NSSH_CB_REFUSE;
+    s->none_tried = 1;
+    copy_str(name, sizeof(name), srv_user_part(username));
+    snprintf(s->user, sizeof(s->user), "%s", name);
+    if (!name[0] || !srv_user_ok(s, name) || !srv_root_ok(s, "password"))
+        return NSSH_CB_REFUSE;
+    if (pamauth_password(s, name, "") == 0)
+        return NSSH_CB_ACCEPT;
+    pamauth_end(s);
+    return NSSH_CB_REFUSE;
+}
+
+/* The end of a conversation: PAM's verdict, for a name we serve only. */
+static int kbd_verdict(dconn *s, int r, int status)
+{
+    int ok;
+    if (r == NSSH_CB_MORE)
+        return r;
+    ok = r == NSSH_CB_REFUSE && status == PAM_SUCCESS && s->kbd_name[0];
+    if (r == NSSH_CB_REFUSE)
+        pamauth_finish(s, ok ? PAM_SUCCESS
+                             : status == PAM_SUCCESS ? PAM_AUTH_ERR : status);
+    if (ok)
+        return NSSH_CB_ACCEPT;
+    if (!s->kbd_name[0])
+        pamauth_end(s);   /* nothing of a placeholder run is kept */
+    wait_until(s->kbd_start + AUTH_FAIL_MS);
+    return NSSH_CB_REFUSE;
+}
+
+/* PAM asks its own questions (pamconv.c). Every name gets them: one we
+ * do not serve runs PAM under a placeholder name and is refused at the
+ * end, so the questions asked tell nothing. */
 int srv_kbdint_start(void *user, nssh_str username, nssh_str submethods,
                      nssh_kbdint *q)
 {
-    (void)user;
-    (void)username;
-    (void)submethods;
-    q->n_prompts = 1;
-    q->prompt[0].text = "Password: ";
-    q->prompt[0].echo = 0;
-    return NSSH_CB_MORE;
+    dconn *s = user;
+    char name[NSSH_USER_MAX + 1];
+    int serve, status = PAM_AUTH_ERR, r;
+    (void)submethods;   /* the one device is PAM */
+    s->kbd_start = loop_now_ms();
+    copy_str(name, sizeof(name), srv_user_part(username));
+    snprintf(s->user, sizeof(s->user), "%s", name);
+    serve = name[0] && srv_user_ok(s, name) &&
+            srv_root_ok(s, "keyboard-interactive") &&
+            authmeth_allowed(s, "keyboard-interactive", "pam");
+    snprintf(s->kbd_name, sizeof(s->kbd_name), "%s", serve ? name : "");
+    r = pamconv_start(s, serve ? name : PLACEHOLDER_USER, q, &status);
+    return kbd_verdict(s, r, status);
 }
 
 int srv_kbdint_respond(void *user, nssh_str username,
                        const nssh_str *responses, size_t n, nssh_kbdint *q)
 {
-    (void)q;
-    if (n != 1)
-        return NSSH_CB_REFUSE;
-    return check(user, username, responses[0], "keyboard-interactive");
+    dconn *s = user;
+    int status = PAM_AUTH_ERR, r;
+    (void)username;   /* the engine keeps the exchange's own */
+    s->kbd_start = loop_now_ms();
+    r = pamconv_answer(s, responses, n, q, &status);
+    if (r < 0)
+        r = NSSH_CB_REFUSE;
+    return kbd_verdict(s, r, status);
 }

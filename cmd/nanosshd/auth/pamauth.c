@@ -26,6 +26,15 @@
 
 #define PAM_SERVICE_NAME "nanossh"
 
+/* The service: "nanossh" for nanosshd; a daemon started under another
+ * program name (a link) uses that name, as sshd uses its own program
+ * name, so two daemons on one host can have different PAM stacks. */
+static const char *service(const dconn *s)
+{
+    const char *id = s->o->ident;
+    return !id || !*id || !strcmp(id, "nanosshd") ? PAM_SERVICE_NAME : id;
+}
+
 struct pamauth {
     pam_handle_t *h;
     int last;                    /* last status, for pam_end */
@@ -113,14 +122,15 @@ static int start(dconn *s, const char *name)
 {
     struct pam_conv conv;
     struct pamauth *p = s->pam;
+    pamconv_abort(s);   /* a conversation in progress is abandoned */
     if (!p && !(p = s->pam = calloc(1, sizeof(*p))))
         return NSSH_ERR_NOSPACE;
     end_handle(p);
     conv.conv = converse;
     conv.appdata_ptr = p;
-    p->last = pam_start(PAM_SERVICE_NAME, name, &conv, &p->h);
+    p->last = pam_start(service(s), name, &conv, &p->h);
     if (p->last != PAM_SUCCESS) {
-        log_error("PAM: pam_start(%s): %s", PAM_SERVICE_NAME,
+        log_error("PAM: pam_start(%s): %s", service(s),
                   pam_strerror(p->h, p->last));
         p->h = NULL;
         return NSSH_ERR_INTERNAL;
@@ -132,6 +142,38 @@ static int start(dconn *s, const char *name)
     return 0;
 }
 
+/* keyboard-interactive (pamconv.c): a fresh handle whose conversation
+ * is the caller's. */
+pam_handle_t *pamauth_begin(dconn *s, const char *name,
+                            const struct pam_conv *conv)
+{
+    struct pamauth *p;
+    if (start(s, name) < 0)
+        return NULL;
+    p = s->pam;
+    p->last = pam_set_item(p->h, PAM_CONV, conv);
+    if (p->last != PAM_SUCCESS) {
+        end_handle(p);
+        return NULL;
+    }
+    return p->h;
+}
+
+void pamauth_finish(dconn *s, int status)
+{
+    struct pamauth *p = s->pam;
+    if (!p || !p->h)
+        return;
+    p->last = status;
+    if (status == PAM_SUCCESS) {
+        p->authenticated = 1;
+        return;
+    }
+    log_debug("PAM: authentication for %s: %s", p->user,
+              pam_strerror(p->h, status));
+    end_handle(p);
+}
+
 int pamauth_password(dconn *s, const char *name, const char *password)
 {
     struct pamauth *p;
@@ -141,7 +183,9 @@ int pamauth_password(dconn *s, const char *name, const char *password)
     p = s->pam;
     p->password = password;
     p->answered = 0;
-    r = p->last = pam_authenticate(p->h, PAM_DISALLOW_NULL_AUTHTOK);
+    /* PermitEmptyPasswords: only then may a module take an empty one. */
+    r = p->last = pam_authenticate(p->h, s->o->permit_empty_passwd > 0
+                                             ? 0 : PAM_DISALLOW_NULL_AUTHTOK);
     p->password = NULL;
     if (r == PAM_SUCCESS) {
         p->authenticated = 1;
@@ -210,6 +254,7 @@ int pamauth_login(dconn *s, const char *name, char *why, size_t cap)
 
 void pamauth_end(dconn *s)
 {
+    pamconv_abort(s);
     if (!s->pam)
         return;
     end_handle(s->pam);

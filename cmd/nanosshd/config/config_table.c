@@ -119,7 +119,9 @@ const keyword config_keywords[] = {
     YESNO("StrictModes", strict_modes, 1, 0),
     /* sshd's old keyword: here a sandboxed pre-auth child (privsep/). */
     YESNO("UsePrivilegeSeparation", privsep, 0, 0),
-    FIXED("PermitEmptyPasswords", "no", KW_MATCH),
+    YESNO("PermitEmptyPasswords", permit_empty_passwd, 0, KW_MATCH),
+    CUSTOM("AuthenticationMethods", config_kw_auth_methods, 1, CFG_ARGS_MAX,
+           KW_MATCH, reset_auth_methods, show_auth_methods),
     CUSTOM("AuthorizedKeysFile", kw_akfile, 1, OPTS_MAX_AKFILES, KW_MATCH,
            kw_reset_akfile, show_akfile),
     CUSTOM("PasswordAuthentication", config_kw_password_auth, 1, 1, KW_MATCH,
@@ -210,7 +212,6 @@ const keyword *config_keyword(const char *name)
 
 /* OpenSSH sshd keywords without a row above: named as such in errors. */
 static const char *const elsewhere[] = {
-    "AuthenticationMethods",
     "ChannelTimeout",
     "FingerprintHash",
     "GSSAPICleanupCredentials", "GSSAPIKexAlgorithms", "GSSAPIKeyExchange",

@@ -104,6 +104,8 @@ void opts_free(daemon_opts *o)
     o->pid_file = NULL;
     free(o->permit_user_env);
     o->permit_user_env = NULL;
+    free(o->auth_methods);
+    o->auth_methods = NULL;
     kw_reset_penalty_exempt(o);
     opts_chan_free(o);
     for (i = 0; i < config_n_keywords; i++)   /* strings and lists */

@@ -160,6 +160,9 @@ typedef struct daemon_opts {
     int permit_root;            /* ROOT_*, 0 unset (prohibit-password) */
     char *permit_user_env;      /* PermitUserEnvironment as written; NULL
                                    unset (no) */
+    char *auth_methods;         /* AuthenticationMethods lists, space
+                                   separated; NULL unset (any) */
+    int permit_empty_passwd;    /* PermitEmptyPasswords, -1 unset */
 
     /* Start modes and -T (args.c). */
     int inetd;                  /* -i: one connection on stdin and stdout */
@@ -302,5 +305,19 @@ int opts_permit_root(const daemon_opts *o);     /* ROOT_* */
 int config_kw_permit_user_env(daemon_opts *o, char **av, size_t ac,
                               char *err, size_t cap);
 int opts_user_env(const daemon_opts *o, const char **allow);
+
+/* ---- config_authmeth.c: AuthenticationMethods --------------------------- */
+#define AUTHMETH_LISTS_MAX 32
+int config_kw_auth_methods(daemon_opts *o, char **av, size_t ac, char *err,
+                           size_t cap);
+void reset_auth_methods(daemon_opts *o);
+void show_auth_methods(const daemon_opts *o, const char *name, FILE *f);
+/* At start-up, as sshd: some list must use enabled methods only. 0, or
+ * an error with err filled. */
+int authmeth_check(const daemon_opts *o, char *err, size_t cap);
+/* Does every method of this list have its keyword on? */
+int authmeth_list_enabled(const daemon_opts *o, const char *list);
+/* Split a copy of the lists at spaces: how many, at most max. */
+size_t authmeth_split(char *copy, char **out, size_t max);
 
 #endif

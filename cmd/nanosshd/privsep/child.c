@@ -132,13 +132,13 @@ static int cb_auth_pubkey(void *user, nssh_str username, const char *alg,
     return a.verdict ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
-static int password(nssh_str username, nssh_str pw, int kbdint)
+static int password(nssh_str username, nssh_str pw, int none)
 {
     ipc_msg q = { .type = IPC_PASSWORD }, a;
     int ok;
     q.user = bytes(username.p, username.n);
     q.secret = bytes(pw.p, pw.n);
-    q.flag = kbdint;
+    q.flag = none;
     ask(&q, &a);
     ok = a.verdict;
     nssh_wipe(msg_buf, sizeof(msg_buf) < 4096 ? sizeof(msg_buf) : 4096);
@@ -151,15 +151,72 @@ static int cb_auth_password(void *user, nssh_str username, nssh_str pw)
     return password(username, pw, 0);
 }
 
+/* Method "none" (PermitEmptyPasswords): the monitor decides. */
+static int cb_auth_none(void *user, nssh_str username)
+{
+    nssh_str empty = { "", 0 };
+    (void)user;
+    return password(username, empty, 1);
+}
+
+/* keyboard-interactive: PAM's conversation runs in the monitor; a round
+ * of its questions comes back here to be sent. */
+static int kbdint(nssh_str username, nssh_str sub, const nssh_str *resp,
+                  size_t n, nssh_kbdint *q)
+{
+    static char store[IPC_TEXT_MAX];
+    ipc_msg m = { .type = IPC_KBDINT }, a;
+    size_t i;
+    int r = NSSH_CB_REFUSE;
+    m.user = bytes(username.p, username.n);
+    m.method = bytes(sub.p, sub.n);
+    m.flag = resp != NULL;
+    m.n_resp = (uint32_t)n;
+    for (i = 0; i < n && i < NSSH_KBDINT_PROMPTS_MAX; i++)
+        m.resp[i] = bytes(resp[i].p, resp[i].n);
+    ask(&m, &a);
+    if (a.verdict)
+        r = NSSH_CB_ACCEPT;
+    else if (a.data.n &&
+             ipc_round_decode(a.data.p, a.data.n, q, store, sizeof(store)) == 0)
+        r = NSSH_CB_MORE;
+    if (resp)
+        nssh_wipe(msg_buf, sizeof(msg_buf) < 16384 ? sizeof(msg_buf) : 16384);
+    return r;
+}
+
+static int cb_kbdint_start(void *user, nssh_str username, nssh_str sub,
+                           nssh_kbdint *q)
+{
+    (void)user;
+    return kbdint(username, sub, NULL, 0, q);
+}
+
 static int cb_kbdint_respond(void *user, nssh_str username,
                              const nssh_str *responses, size_t n,
                              nssh_kbdint *q)
 {
+    nssh_str none = { "", 0 };
     (void)user;
-    (void)q;
-    if (n != 1)
+    if (n > NSSH_KBDINT_PROMPTS_MAX)
         return NSSH_CB_REFUSE;
-    return password(username, responses[0], 1);
+    return kbdint(username, none, responses, n, q);
+}
+
+/* Complete or partial (AuthenticationMethods): the monitor's word, with
+ * the methods that may follow. */
+static int cb_auth_complete(void *user, nssh_str username, const char *method,
+                            const uint8_t *blob, size_t blob_len)
+{
+    ipc_msg q = { .type = IPC_COMPLETE }, a;
+    (void)user;
+    (void)blob;
+    (void)blob_len;
+    q.user = bytes(username.p, username.n);
+    q.method = cstr(method);
+    ask(&q, &a);
+    S->cfg.auth_methods = a.methods;
+    return a.verdict ? NSSH_CB_ACCEPT : NSSH_CB_MORE;
 }
 
 static void cb_auth_result(void *user, nssh_str username, const char *method,
@@ -183,8 +240,10 @@ static const nssh_callbacks child_cb = {
     .auth_pubkey = cb_auth_pubkey,
     .auth_result = cb_auth_result,
     .auth_password = cb_auth_password,
-    .kbdint_start = srv_kbdint_start,   /* the prompt only: no privilege */
+    .kbdint_start = cb_kbdint_start,
     .kbdint_respond = cb_kbdint_respond,
+    .auth_complete = cb_auth_complete,
+    .auth_none = cb_auth_none,
 };
 
 /* Private host keys leave the child's memory before it reads a byte. */

@@ -62,6 +62,7 @@ static void get_str(cur *c, ipc_bytes *b, size_t max, int nul_ok)
 int ipc_decode(const uint8_t *buf, size_t len, ipc_msg *m)
 {
     cur c = { buf, len, 1, 0 };
+    uint32_t i;
     memset(m, 0, sizeof(*m));
     if (!len)
         return NSSH_ERR_FORMAT;
@@ -101,6 +102,20 @@ int ipc_decode(const uint8_t *buf, size_t len, ipc_msg *m)
         break;
     case IPC_EXPORT:
         get_str(&c, &m->data, NSSH_EXPORT_MAX, 1);
+        break;
+    case IPC_KBDINT:
+        get_str(&c, &m->user, NSSH_USER_MAX, 0);
+        get_str(&c, &m->method, IPC_NAME_MAX, 0);
+        m->flag = get_bool(&c);
+        m->n_resp = get_u32(&c);
+        if (m->n_resp > NSSH_KBDINT_PROMPTS_MAX)
+            c.bad = 1;
+        for (i = 0; i < m->n_resp && !c.bad; i++)
+            get_str(&c, &m->resp[i], IPC_PASSWORD_MAX, 1);
+        break;
+    case IPC_COMPLETE:
+        get_str(&c, &m->user, NSSH_USER_MAX, 0);
+        get_str(&c, &m->method, IPC_NAME_MAX, 0);
         break;
     case IPC_ANSWER:
         m->verdict = get_bool(&c);
@@ -166,6 +181,7 @@ static void put_str(out *o, ipc_bytes b)
 long ipc_encode(const ipc_msg *m, uint8_t *buf, size_t cap)
 {
     out o = { buf, cap, 4, 0 };
+    uint32_t i;
     if (cap < 5)
         return NSSH_ERR_NOSPACE;
     put_u8(&o, m->type);
@@ -205,6 +221,18 @@ long ipc_encode(const ipc_msg *m, uint8_t *buf, size_t cap)
     case IPC_EXPORT:
         put_str(&o, m->data);
         break;
+    case IPC_KBDINT:
+        put_str(&o, m->user);
+        put_str(&o, m->method);
+        put_u8(&o, m->flag != 0);
+        put_u32(&o, m->n_resp);
+        for (i = 0; i < m->n_resp && i < NSSH_KBDINT_PROMPTS_MAX; i++)
+            put_str(&o, m->resp[i]);
+        break;
+    case IPC_COMPLETE:
+        put_str(&o, m->user);
+        put_str(&o, m->method);
+        break;
     case IPC_ANSWER:
         put_u8(&o, m->verdict != 0);
         put_u32(&o, m->reason);
@@ -228,6 +256,67 @@ long ipc_encode(const ipc_msg *m, uint8_t *buf, size_t cap)
     buf[2] = (uint8_t)((o.len - 4) >> 8);
     buf[3] = (uint8_t)(o.len - 4);
     return (long)o.len;
+}
+
+static ipc_bytes text(const char *s)
+{
+    ipc_bytes b = { (const uint8_t *)(s ? s : ""), s ? strlen(s) : 0 };
+    return b;
+}
+
+long ipc_round_encode(const nssh_kbdint *q, uint8_t *buf, size_t cap)
+{
+    out o = { buf, cap, 0, 0 };
+    unsigned i;
+    if (q->n_prompts > NSSH_KBDINT_PROMPTS_MAX)
+        return NSSH_ERR_FORMAT;
+    put_str(&o, text(q->name));
+    put_str(&o, text(q->instruction));
+    put_u32(&o, q->n_prompts);
+    for (i = 0; i < q->n_prompts; i++) {
+        put_str(&o, text(q->prompt[i].text));
+        put_u8(&o, q->prompt[i].echo != 0);
+    }
+    return o.bad ? NSSH_ERR_NOSPACE : (long)o.len;
+}
+
+/* A string of the round as a C string in store. */
+static const char *round_text(cur *c, char *store, size_t cap, size_t *used)
+{
+    ipc_bytes b;
+    char *p = store + *used;
+    get_str(c, &b, IPC_TEXT_MAX, 0);
+    if (c->bad || cap - *used < b.n + 1) {
+        c->bad = 1;
+        return "";
+    }
+    if (b.n)
+        memcpy(p, b.p, b.n);
+    p[b.n] = 0;
+    *used += b.n + 1;
+    return p;
+}
+
+int ipc_round_decode(const uint8_t *buf, size_t len, nssh_kbdint *q,
+                     char *store, size_t cap)
+{
+    cur c = { buf, len, 0, 0 };
+    size_t used = 0;
+    uint32_t i, n;
+    memset(q, 0, sizeof(*q));
+    q->name = round_text(&c, store, cap, &used);
+    q->instruction = round_text(&c, store, cap, &used);
+    n = get_u32(&c);
+    if (n > NSSH_KBDINT_PROMPTS_MAX)
+        c.bad = 1;
+    for (i = 0; i < n && !c.bad; i++) {
+        q->prompt[i].text = round_text(&c, store, cap, &used);
+        q->prompt[i].echo = get_bool(&c);
+    }
+    if (c.bad || c.pos != c.len)
+        return NSSH_ERR_FORMAT;
+    q->n_prompts = n;
+    return 0;
 }
 
 static int io_all(int fd, uint8_t *p, size_t n, int writing)

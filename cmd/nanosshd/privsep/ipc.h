@@ -30,10 +30,19 @@ enum {
     IPC_AUTHREQ,        /* string user, string method */
     IPC_PUBKEY,         /* string user, string alg, string blob, bool has_sig */
     IPC_VERIFY,         /* string blob, string data, string signature */
-    IPC_PASSWORD,       /* string user, string password, bool kbdint */
+    IPC_PASSWORD,       /* string user, string password, bool "none"
+                         * (PermitEmptyPasswords: the password is empty) */
     IPC_RESULT,         /* string user, string method, string alg, string blob,
                          * bool ok, bool partial */
     IPC_EXPORT,         /* string connection state (nssh_conn_export) */
+    IPC_KBDINT,         /* string user, string submethods, bool answers,
+                         * uint32 n, n x string answer: a keyboard-
+                         * interactive start or the answers to a round;
+                         * the answer's verdict is success, its data the
+                         * next round (ipc_round_encode) or empty */
+    IPC_COMPLETE,       /* string user, string method: the monitor's
+                         * success of method; verdict 1 complete, 0 more
+                         * methods (the answer's auth methods) */
     /* monitor to child: bool verdict, uint32 disconnect reason (0: none),
      * string disconnect text, string data (signature or banner), uint32
      * auth methods, uint32 max tries, uint64 rekey bytes, uint32 rekey
@@ -51,7 +60,9 @@ typedef struct ipc_msg {
     uint8_t type;
     uint32_t index;
     ipc_bytes user, method, alg, blob, data, sig, secret, text;
-    int flag, flag2;    /* has_sig / kbdint / ok; partial */
+    int flag, flag2;    /* has_sig / none / answers / ok; partial */
+    uint32_t n_resp;    /* IPC_KBDINT answers */
+    ipc_bytes resp[NSSH_KBDINT_PROMPTS_MAX];
     /* IPC_ANSWER */
     int verdict;
     uint32_t reason, methods, max_tries, rekey_seconds;
@@ -66,6 +77,13 @@ int ipc_decode(const uint8_t *buf, size_t len, ipc_msg *m);
 /* Encode m into buf (with the length prefix); returns the size or
  * NSSH_ERR_NOSPACE. */
 long ipc_encode(const ipc_msg *m, uint8_t *buf, size_t cap);
+
+/* A round of keyboard-interactive prompts (IPC_KBDINT's answer): string
+ * name, string instruction, uint32 n, n x (string prompt, bool echo).
+ * Decoding copies the texts into store (cap bytes) for q's pointers. */
+long ipc_round_encode(const nssh_kbdint *q, uint8_t *buf, size_t cap);
+int ipc_round_decode(const uint8_t *buf, size_t len, nssh_kbdint *q,
+                     char *store, size_t cap);
 
 /* Send one encoded message / receive one body into buf[0..cap) (blocking;
  * the descriptor's timeouts apply). ipc_recv refuses a length of 0 or

@@ -31,6 +31,7 @@
 
 #include "conn.h"
 #include "auth.h"
+#include "authmeth.h"
 #include "session.h"
 #include "loop.h"
 #include "ipc.h"
@@ -57,6 +58,7 @@ typedef struct mon {
     size_t pk_blob_len;
     /* what the monitor decided */
     const char *auth_method;
+    int decided, partial;       /* IPC_COMPLETE answered for it: more? */
     char disc_text[256];
 } mon;
 
@@ -113,6 +115,14 @@ static nssh_str str_of(ipc_bytes b)
 {
     nssh_str s = { (const char *)b.p, b.n };
     return s;
+}
+
+/* A success the monitor itself saw; the child must then ask whether it
+ * completes authentication (IPC_COMPLETE) before reporting it. */
+static void decide(mon *m, const char *method)
+{
+    m->auth_method = method;
+    m->decided = m->partial = 0;
 }
 
 static int hostile(mon *m, const char *why)
@@ -280,7 +290,7 @@ static int on_verify(mon *m, const ipc_msg *q)
     if (alg && alg->verify(q->blob.p, q->blob.n, q->data.p, q->data.n,
                            q->sig.p, q->sig.n) == 0) {
         a.verdict = 1;
-        m->auth_method = "publickey";
+        decide(m, "publickey");
     }
     return answer(m, &a);
 }
@@ -288,19 +298,73 @@ static int on_verify(mon *m, const ipc_msg *q)
 static int on_password(mon *m, const ipc_msg *q)
 {
     ipc_msg a = { 0 };
-    nssh_kbdint k;
     nssh_str pw = str_of(q->secret);
     int r;
     if (other_user(m, q->user))
         return hostile(m, "password for another user");
-    memset(&k, 0, sizeof(k));
+    if (q->flag && pw.n)
+        return hostile(m, "a password for method none");
     if (q->flag)
-        r = srv_kbdint_respond(m->s, str_of(q->user), &pw, 1, &k);
+        r = srv_auth_none(m->s, str_of(q->user));
     else
         r = srv_auth_password(m->s, str_of(q->user), pw);
     a.verdict = r == NSSH_CB_ACCEPT;
     if (a.verdict)
-        m->auth_method = q->flag ? "keyboard-interactive" : "password";
+        decide(m, q->flag ? "none" : "password");
+    return answer(m, &a);
+}
+
+/* keyboard-interactive: PAM talks in the monitor (pamconv.c); the child
+ * relays its rounds and the client's answers. */
+static int on_kbdint(mon *m, const ipc_msg *q)
+{
+    static uint8_t round[IPC_TEXT_MAX];
+    nssh_str resp[NSSH_KBDINT_PROMPTS_MAX];
+    ipc_msg a = { 0 };
+    nssh_kbdint k;
+    long n = 0;
+    uint32_t i;
+    int r;
+    if (other_user(m, q->user))
+        return hostile(m, "keyboard-interactive for another user");
+    memset(&k, 0, sizeof(k));
+    for (i = 0; i < q->n_resp; i++)
+        resp[i] = str_of(q->resp[i]);
+    if (!q->flag)
+        r = srv_kbdint_start(m->s, str_of(q->user), str_of(q->method), &k);
+    else if (!pamconv_active(m->s))
+        r = NSSH_CB_REFUSE;   /* answers to no question */
+    else
+        r = srv_kbdint_respond(m->s, str_of(q->user), resp, q->n_resp, &k);
+    if (r == NSSH_CB_ACCEPT) {
+        a.verdict = 1;
+        decide(m, "keyboard-interactive");
+    } else if (r == NSSH_CB_MORE &&
+               (n = ipc_round_encode(&k, round, sizeof(round))) > 0) {
+        a.data.p = round;
+        a.data.n = (size_t)n;
+    } else if (r == NSSH_CB_MORE) {
+        pamconv_abort(m->s);   /* a round too large to relay */
+    }
+    return answer(m, &a);
+}
+
+/* Complete or partial: decided here, from the monitor's own lists and
+ * the key it verified itself. */
+static int on_complete(mon *m, const ipc_msg *q)
+{
+    ipc_msg a = { 0 };
+    int pk;
+    if (other_user(m, q->user))
+        return hostile(m, "a success for another user");
+    if (!m->auth_method || m->decided || !same(q->method, m->auth_method))
+        return hostile(m, "a success the monitor did not decide");
+    pk = !strcmp(m->auth_method, "publickey");
+    a.verdict = authmeth_success(m->s, m->auth_method, pk ? m->pk_blob : NULL,
+                                 pk ? m->pk_blob_len : 0);
+    m->decided = 1;
+    m->partial = !a.verdict;
+    a.methods = m->s->cfg.auth_methods;
     return answer(m, &a);
 }
 
@@ -312,10 +376,14 @@ static int on_result(mon *m, const ipc_msg *q)
         return hostile(m, "a result for another user");
     to_cstr(q->method, method, sizeof(method));
     to_cstr(q->alg, alg, sizeof(alg));
-    if (q->flag && (q->flag2 || !m->auth_method || strcmp(method, m->auth_method)))
+    if (q->flag && (!m->auth_method || strcmp(method, m->auth_method) ||
+                    !m->decided || q->flag2 != m->partial))
         return hostile(m, "a success the monitor did not decide");
     srv_auth_result(m->s, str_of(q->user), method, alg[0] ? alg : NULL,
-                    q->blob.n ? q->blob.p : NULL, q->blob.n, q->flag, 0);
+                    q->blob.n ? q->blob.p : NULL, q->blob.n, q->flag,
+                    q->flag && m->partial);
+    if (q->flag && m->partial)
+        decide(m, NULL);   /* that step is spent; the next needs its own */
     return answer(m, &a);
 }
 
@@ -357,6 +425,10 @@ static int handle(mon *m, const uint8_t *buf, size_t len)
         return on_result(m, &q);
     case IPC_EXPORT:
         return on_export(m, &q);
+    case IPC_KBDINT:
+        return on_kbdint(m, &q);
+    case IPC_COMPLETE:
+        return on_complete(m, &q);
     default:
         return hostile(m, "a request the monitor does not take");
     }

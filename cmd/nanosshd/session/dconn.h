@@ -35,6 +35,12 @@ typedef struct dconn {
     size_t auth_info_len;
     char auth_info_file[64];         /* SSH_USER_AUTH, "" until written */
     char **auth_env;                 /* SetEnv's entries + SSH_USER_AUTH */
+    struct authmeth *am;             /* AuthenticationMethods (authmeth.c) */
+    unsigned enabled_methods;        /* NSSH_METHOD_* the keywords enable */
+    int none_tried;                  /* method "none" judged once */
+    struct pamconv *pamconv;         /* keyboard-interactive PAM thread */
+    char kbd_name[NSSH_USER_MAX + 1];   /* its user ("" when refused) */
+    uint64_t kbd_start;              /* when the round's answers came */
     /* engine tables from the options (server.c, srvmatch.c) */
     const nssh_kem *kems[OPTS_MAX_ALGS];
     const nssh_cipher *ciphers[OPTS_MAX_ALGS];

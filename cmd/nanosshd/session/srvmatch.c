@@ -11,6 +11,7 @@
 #include "session.h"
 #include "access.h"
 #include "auth.h"
+#include "authmeth.h"
 #include "algs.h"
 #include "files.h"
 
@@ -22,9 +23,10 @@ void srv_engine_opts(dconn *s)
 {
     nssh_config *cfg = &s->cfg;
     const daemon_opts *o = s->o;
-    cfg->auth_methods = (o->pubkey_auth > 0 ? NSSH_METHOD_PUBLICKEY : 0) |
+    s->enabled_methods = (o->pubkey_auth > 0 ? NSSH_METHOD_PUBLICKEY : 0) |
         (opts_password_auth(o) ? NSSH_METHOD_PASSWORD : 0) |
         (opts_kbdint_auth(o) ? NSSH_METHOD_KBDINT : 0);
+    cfg->auth_methods = authmeth_engine_bits(s, s->enabled_methods);
     cfg->auth_max_tries = (uint32_t)o->max_auth_tries;
     cfg->rekey_bytes = o->rekey_bytes;
     cfg->rekey_seconds = o->rekey_seconds;
@@ -108,6 +110,12 @@ void srv_auth_request(void *user, nssh_str username, nssh_str method)
         return;
     }
     log_set_level(s->o->log_level);
+    if (authmeth_setup(s) < 0) {
+        s->end_logged = 1;
+        nssh_conn_disconnect(s->io.c, NSSH_DISC_NO_MORE_AUTH_METHODS,
+                             "no authentication methods enabled");
+        return;
+    }
     srv_engine_opts(s);
     load_banner(s);
     check_access(s, name);

@@ -290,6 +290,7 @@ static const char *const good_lines[] = {
     "ExposeAuthInfo yes",
     "X11DisplayOffset 20", "X11UseLocalhost no", "XAuthLocation /usr/bin/xauth",
     "StreamLocalBindMask 0111", "StreamLocalBindUnlink yes",
+    "AuthenticationMethods publickey,keyboard-interactive:pam password",
 };
 
 static int covered(const char *name)
@@ -452,7 +453,14 @@ static void test_parity_keywords(void **state)
     assert_non_null(strstr(err, "af44"));
     assert_true(line(&o, "IPQoS 256", err, sizeof(err)) < 0);
     assert_true(line(&o, "IPQoS a b c", err, sizeof(err)) < 0);
-    assert_true(line(&o, "PermitEmptyPasswords yes", err, sizeof(err)) < 0);
+    assert_true(line(&o, "PermitEmptyPasswords maybe", err, sizeof(err)) < 0);
+    assert_true(line(&o, "AuthenticationMethods any publickey", err,
+                     sizeof(err)) < 0);
+    assert_true(line(&o, "AuthenticationMethods publickey,bogus", err,
+                     sizeof(err)) < 0);
+    assert_true(line(&o, "AuthenticationMethods publickey,", err,
+                     sizeof(err)) < 0);
+    assert_true(line(&o, "AuthenticationMethods :pam", err, sizeof(err)) < 0);
     assert_true(line(&o, "PermitTTY perhaps", err, sizeof(err)) < 0);
     assert_true(line(&o, "StrictModes", err, sizeof(err)) < 0);
     assert_true(line(&o, "PerSourceMaxStartups 0", err, sizeof(err)) < 0);

@@ -48,11 +48,15 @@ static ipc_msg sample(int type)
     m.max_tries = 6;
     m.rekey_bytes = 0x100000000ull;
     m.rekey_seconds = 3600;
+    m.n_resp = 2;
+    m.resp[0] = B("314159");
+    m.resp[1] = B("");
     return m;
 }
 
 static const int types[] = { IPC_SIGN, IPC_AUTHREQ, IPC_PUBKEY, IPC_VERIFY,
-                             IPC_PASSWORD, IPC_RESULT, IPC_EXPORT, IPC_ANSWER };
+                             IPC_PASSWORD, IPC_RESULT, IPC_EXPORT, IPC_ANSWER,
+                             IPC_KBDINT, IPC_COMPLETE };
 
 static void test_round_trip(void **state)
 {
@@ -135,6 +139,53 @@ static void test_bad_fields(void **state)
     assert_int_equal(ipc_decode(buf + 4, (size_t)n - 4, &out), 0);
 }
 
+/* keyboard-interactive: the answers, their bound, and a round of
+ * prompts from the monitor. */
+static void test_kbdint(void **state)
+{
+    static char store[IPC_TEXT_MAX];
+    ipc_msg in, out;
+    nssh_kbdint q, r;
+    long n;
+    (void)state;
+    in = sample(IPC_KBDINT);
+    n = ipc_encode(&in, buf, sizeof(buf));
+    assert_int_equal(ipc_decode(buf + 4, (size_t)n - 4, &out), 0);
+    assert_int_equal(out.n_resp, 2);
+    assert_int_equal(out.resp[0].n, 6);
+    assert_memory_equal(out.resp[0].p, "314159", 6);
+    assert_int_equal(out.resp[1].n, 0);
+    /* More answers than a round can have prompts. */
+    in.n_resp = NSSH_KBDINT_PROMPTS_MAX;
+    n = ipc_encode(&in, buf, sizeof(buf));
+    assert_int_equal(ipc_decode(buf + 4, (size_t)n - 4, &out), 0);
+    buf[4 + 1 + 4 + 5 + 4 + 9 + 1 + 3] = NSSH_KBDINT_PROMPTS_MAX + 1;
+    assert_int_equal(ipc_decode(buf + 4, (size_t)n - 4, &out), NSSH_ERR_FORMAT);
+    /* A round. */
+    memset(&q, 0, sizeof(q));
+    q.name = "";
+    q.instruction = "Enter the codes.\n";
+    q.n_prompts = 2;
+    q.prompt[0].text = "First code: ";
+    q.prompt[0].echo = 1;
+    q.prompt[1].text = "Second code: ";
+    n = ipc_round_encode(&q, buf, sizeof(buf));
+    assert_true(n > 0);
+    assert_int_equal(ipc_round_decode(buf, (size_t)n, &r, store, sizeof(store)), 0);
+    assert_int_equal(r.n_prompts, 2);
+    assert_string_equal(r.instruction, "Enter the codes.\n");
+    assert_string_equal(r.prompt[0].text, "First code: ");
+    assert_int_equal(r.prompt[0].echo, 1);
+    assert_string_equal(r.prompt[1].text, "Second code: ");
+    assert_int_equal(r.prompt[1].echo, 0);
+    assert_int_equal(ipc_round_decode(buf, (size_t)n - 1, &r, store,
+                                      sizeof(store)), NSSH_ERR_FORMAT);
+    assert_int_equal(ipc_round_decode(buf, (size_t)n, &r, store, 20),
+                     NSSH_ERR_FORMAT);
+    q.n_prompts = NSSH_KBDINT_PROMPTS_MAX + 1;
+    assert_true(ipc_round_encode(&q, buf, sizeof(buf)) < 0);
+}
+
 static void test_frames(void **state)
 {
     int sv[2];
@@ -165,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_truncated_and_extra),
         cmocka_unit_test(test_bad_fields),
         cmocka_unit_test(test_frames),
+        cmocka_unit_test(test_kbdint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,8 +3,9 @@
  * RFC 4256) driven directly, with the stand-in transport of
  * stub_transport.h capturing every payload the handlers send: success,
  * wrong answers, change requests, several rounds of prompts, abandoned
- * exchanges, the MaxAuthTries limit, and the secrets wiped from the
- * received packet.
+ * exchanges, the MaxAuthTries limit, the secrets wiped from the
+ * received packet, partial success (RFC 4252 section 5.1) and the
+ * method "none" accepted by the application.
  *
  * STUB_VERBOSE=1 in the environment prints every log and failure.
  */
@@ -27,8 +28,12 @@ static struct {
     char resp[4][64];
     int rounds;              /* kbdint: rounds of prompts before judging */
     int zero;                /* answer 0 (nothing set) whatever was typed */
-    int result_calls, result_ok;
+    int result_calls, result_ok, result_partial;
     char result_method[32];
+    int complete_calls;
+    int more_steps;          /* auth_complete: partial successes to give */
+    unsigned next_methods;   /* ... with these methods left */
+    int none_ok, none_calls;
 } ev;
 
 static void cpy(char *dst, size_t cap, nssh_str s)
@@ -95,10 +100,36 @@ static void cb_result(void *u, nssh_str user, const char *method,
                       const char *alg, const uint8_t *b, size_t bl, int ok,
                       int partial)
 {
-    (void)u; (void)user; (void)alg; (void)b; (void)bl; (void)partial;
+    (void)u; (void)user; (void)alg; (void)b; (void)bl;
     ev.result_calls++;
     ev.result_ok = ok;
+    ev.result_partial = partial;
     snprintf(ev.result_method, sizeof(ev.result_method), "%s", method);
+}
+
+static nssh_config cfg;
+
+/* AuthenticationMethods as an application would keep it: the first
+ * more_steps successes are partial, leaving next_methods. */
+static int cb_complete(void *u, nssh_str user, const char *method,
+                       const uint8_t *blob, size_t len)
+{
+    (void)u; (void)user; (void)method; (void)blob; (void)len;
+    ev.complete_calls++;
+    if (ev.more_steps < 0)
+        return NSSH_CB_REFUSE;
+    if (ev.more_steps == 0)
+        return NSSH_CB_ACCEPT;
+    ev.more_steps--;
+    cfg.auth_methods = ev.next_methods;
+    return NSSH_CB_MORE;
+}
+
+static int cb_none(void *u, nssh_str user)
+{
+    (void)u; (void)user;
+    ev.none_calls++;
+    return ev.none_ok ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
 static const nssh_callbacks cbs = {
@@ -106,9 +137,9 @@ static const nssh_callbacks cbs = {
     .auth_password = cb_password,
     .kbdint_start = cb_start,
     .kbdint_respond = cb_respond,
+    .auth_complete = cb_complete,
+    .auth_none = cb_none,
 };
-
-static nssh_config cfg;
 
 static nssh_conn *mk(void)
 {
@@ -515,9 +546,94 @@ static void test_kbdint_not_allowed(void **state)
     assert_int_equal(c->au.failures, 1);
 }
 
+/* ==== several methods (RFC 4252 section 5.1) ================================ */
+
+/* A partial success: FAILURE with partial TRUE and the methods the
+ * application left; not counted; reported as ok and partial; the next
+ * method then completes. */
+static void test_partial_then_success(void **state)
+{
+    nssh_conn *c = *state = mk();
+    wr w;
+    rd r;
+    ev.more_steps = 1;
+    ev.next_methods = NSSH_METHOD_KBDINT;
+    pw_req(&w, "alice", "secret");
+    assert_int_equal(feed(c, &w), 0);
+    r = out(0, MSG_USERAUTH_FAILURE);
+    expect_str(&r, "keyboard-interactive");
+    expect_bool(&r, 1);
+    assert_int_equal(rd_end(&r), 0);
+    assert_int_equal(c->au.failures, 0);
+    assert_false(c->au.done);
+    assert_int_equal(ev.result_ok, 1);
+    assert_int_equal(ev.result_partial, 1);
+    assert_string_equal(ev.result_method, "password");
+    /* password is no longer allowed: refused and counted */
+    pw_req(&w, "alice", "secret");
+    assert_int_equal(feed(c, &w), 0);
+    r = out(1, MSG_USERAUTH_FAILURE);
+    expect_str(&r, "keyboard-interactive");
+    expect_bool(&r, 0);
+    assert_int_equal(c->au.failures, 1);
+    kbd_req(&w, "alice");
+    assert_int_equal(feed(c, &w), 0);
+    expect_prompts(2, "");
+    info_resp(&w, 2, good);
+    assert_int_equal(feed(c, &w), 0);
+    out(3, MSG_USERAUTH_SUCCESS);
+    assert_true(c->au.done);
+    assert_int_equal(ev.complete_calls, 2);
+    assert_int_equal(ev.result_partial, 0);
+    assert_string_equal(c->au.method, "keyboard-interactive");
+}
+
+/* NSSH_CB_REFUSE from auth_complete: a counted failure, no SUCCESS. */
+static void test_complete_refused(void **state)
+{
+    nssh_conn *c = *state = mk();
+    wr w;
+    rd r;
+    ev.more_steps = -1;
+    pw_req(&w, "alice", "secret");
+    assert_int_equal(feed(c, &w), 0);
+    r = out(0, MSG_USERAUTH_FAILURE);
+    expect_str(&r, "publickey,password,keyboard-interactive");
+    expect_bool(&r, 0);
+    assert_int_equal(c->au.failures, 1);
+    assert_false(c->au.done);
+    assert_int_equal(ev.result_ok, 0);
+}
+
+/* Method "none": refused without a count unless auth_none accepts. */
+static void test_none(void **state)
+{
+    nssh_conn *c = *state = mk();
+    wr w;
+    rd r;
+    ureq(&w, "alice", "none");
+    assert_int_equal(feed(c, &w), 0);
+    r = out(0, MSG_USERAUTH_FAILURE);
+    expect_str(&r, "publickey,password,keyboard-interactive");
+    expect_bool(&r, 0);
+    assert_int_equal(c->au.failures, 0);
+    assert_int_equal(ev.none_calls, 1);
+    ev.none_ok = 1;
+    ureq(&w, "alice", "none");
+    assert_int_equal(feed(c, &w), 0);
+    out(1, MSG_USERAUTH_SUCCESS);
+    assert_true(c->au.done);
+    assert_string_equal(c->au.method, "none");
+    assert_string_equal(ev.result_method, "none");
+    assert_int_equal(ev.complete_calls, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_partial_then_success, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_complete_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_none, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_wrong, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zero_answer_denies, setup, teardown),
