@@ -45,16 +45,16 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 # outcome depends on it. Client-only tests (ssh-keygen, ssh-agent, ssh -G,
 # sshd -T parsing of OpenSSH's own configuration) are left out; COMPAT.md
 # lists them with the reason.
-default_tests="connect proxy-connect connect-privsep connect-uri
-exit-status exit-status-signal envpass transfer banner rekey dhgex
+default_tests="connect proxy-connect connect-privsep connect-uri proto-version
+proto-mismatch exit-status exit-status-signal envpass transfer banner rekey dhgex
 stderr-data stderr-after-eof broken-pipe try-ciphers yes-head login-timeout
 agent keyscan key-options scp scp3 scp-uri sftp sftp-chroot sftp-cmds
-sftp-badcmds sftp-batch sftp-glob sftp-perm sftp-resume sftp-uri
-dynamic-forward forwarding multiplex reexec brokenkeys cfgmatch
-cfgmatchlisten localcommand forcecommand portnum keytype kextype
+sftp-badcmds sftp-batch sftp-glob sftp-perm sftp-resume sftp-uri reconfigure
+dynamic-forward forwarding multiplex reexec brokenkeys cfgparse cfgmatch
+cfgmatchlisten addrmatch localcommand forcecommand portnum keytype kextype
 cert-hostkey cert-userkey host-expand keys-command forward-control
-integrity multipubkey limit-keytype hostkey-rotate principals-command
-cert-file allow-deny-users authinfo knownhosts agent-restrict
+integrity multipubkey limit-keytype hostkey-agent hostkey-rotate principals-command
+cert-file servcfginclude allow-deny-users authinfo knownhosts agent-restrict
 channel-timeout connection-timeout match-subsystem penalty penalty-expire
 connect-bigconf ssh-tty proxyjump"
 
