@@ -200,8 +200,8 @@ for t in $tests; do
             TEST_SSH_SK_HELPER="$b/ssh-sk-helper" \
             TEST_SSH_MODULI_FILE="$b/moduli" \
             TEST_SSH_IPV6=yes TEST_SSH_UTF8=no EXEEXT= \
-            timeout -k 10 "$per_test" sh "$src/regress/test-exec.sh" \
-            "$obj" "$src/regress/$t.sh"
+            timeout -k 10 "$per_test" sh "$b/regress/test-exec.sh" \
+            "$obj" "$b/regress/$t.sh"
     ) >"$logs/$t.out" 2>&1 </dev/null
     rc=$?
     secs=$(( $(date +%s) - start ))
