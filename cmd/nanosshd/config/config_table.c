@@ -54,6 +54,13 @@ static const kw_name facilities[] = {
     { "LOCAL7", LOG_LOCAL7 }, { NULL, 0 }
 };
 
+/* UsePrivilegeSeparation: older sshd also took "sandbox" (privilege
+ * separation with a sandboxed child), which is what "yes" does here;
+ * OpenSSH's regress suite (connect-privsep) still writes it. */
+static const kw_name privsep_modes[] = {
+    { "yes", 1 }, { "no", 0 }, { "sandbox", 1 }, { NULL, 0 }
+};
+
 const keyword config_keywords[] = {
     /* Where to listen and with which keys. */
     CUSTOM("Port", kw_port, 1, 1, 0, NULL, show_port),
@@ -98,7 +105,7 @@ const keyword config_keywords[] = {
     YESNO("PubkeyAuthentication", pubkey_auth, 1, KW_MATCH),
     YESNO("StrictModes", strict_modes, 1, 0),
     /* sshd's old keyword: here a sandboxed pre-auth child (privsep/). */
-    YESNO("UsePrivilegeSeparation", privsep, 0, 0),
+    ENUM("UsePrivilegeSeparation", privsep, 0, privsep_modes, 0),
     FIXED("PermitEmptyPasswords", "no", KW_MATCH),
     CUSTOM("AuthorizedKeysFile", kw_akfile, 1, OPTS_MAX_AKFILES, KW_MATCH,
            kw_reset_akfile, show_akfile),
