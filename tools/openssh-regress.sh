@@ -55,7 +55,8 @@ cfgmatchlisten addrmatch localcommand forcecommand portnum keytype kextype
 cert-hostkey cert-userkey host-expand keys-command forward-control
 integrity multipubkey limit-keytype hostkey-agent hostkey-rotate principals-command
 cert-file servcfginclude allow-deny-users authinfo knownhosts agent-restrict
-channel-timeout connection-timeout match-subsystem penalty penalty-expire
+channel-timeout connection-timeout match-subsystem penalty penalty-expire percent
+knownhosts-command
 connect-bigconf ssh-tty proxyjump"
 
 server=nanosshd
