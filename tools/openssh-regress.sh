@@ -168,6 +168,8 @@ for _ in range(200):
 EOF
 }
 
+running=
+trap '[ -n "$running" ] && kill -- -"$running" 2>/dev/null; exit 130' INT TERM
 logs="$work/logs-$server"
 rm -rf "$logs"
 mkdir -p "$logs"
@@ -203,8 +205,13 @@ for t in $tests; do
             TEST_SSH_IPV6=yes TEST_SSH_UTF8=no EXEEXT= \
             timeout -k 10 "$per_test" sh "$b/regress/test-exec.sh" \
             "$obj" "$b/regress/$t.sh"
-    ) >"$logs/$t.out" 2>&1 </dev/null
+    ) >"$logs/$t.out" 2>&1 </dev/null &
+    # timeout(1) runs the test in a process group of its own: stop that
+    # group too when this script is interrupted.
+    running=$!
+    wait $running
     rc=$?
+    running=
     secs=$(( $(date +%s) - start ))
     # Keep the suite's own logs of a failed test next to its output.
     for f in failed-regress.log failed-ssh.log failed-sshd.log; do
