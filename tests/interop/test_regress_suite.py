@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import SSH_BASE
+from conftest import SSH_BASE, explain, ssh
 from processes import SANITIZER_MARKS, daemon_env
 
 
@@ -88,3 +88,21 @@ def test_proxy_connect_with_privsep_sandbox(nanosshd, hostkey, keys, tmp_path):
     err = res.stderr.decode(errors="replace")
     no_sanitizer(err, "nanosshd -i")
     assert res.returncode == 0 and res.stdout == b"ok\n", f"{res}\n{err}"
+
+
+# ---- regress/match-subsystem.sh: a quoted word stays one word ------------------
+
+def test_subsystem_quoted_argument_stays_one_word(start_server, nanosshd, keys,
+                                                  tmp_path):
+    cfg = tmp_path / "sshd_config"
+    cfg.write_text('Subsystem xxx /bin/sh -c "exit 23"\n')
+    os.chmod(cfg, 0o644)
+    srv = start_server(authorized=[keys["ed25519"].line()],
+                       args=["-f", str(cfg)])
+    res = ssh(srv, keys["ed25519"], "xxx", args=["-s"])
+    assert res.returncode == 23, \
+        explain(srv, res, 'Subsystem xxx /bin/sh -c "exit 23" must exit 23')
+    show = subprocess.run([nanosshd, "-T", "-f", str(cfg)], capture_output=True,
+                          timeout=60, env=daemon_env())
+    assert 'subsystem xxx /bin/sh -c "exit 23"\n' in show.stdout.decode(), \
+        f"-T prints the command so that it loads back the same: {show}"
