@@ -67,11 +67,13 @@ static int log_file(daemon_opts *o)
     return 0;
 }
 
-/* -i: 0 when the connection ended normally (the client closed it). */
+/* -i: 0 when the connection ended normally (the client closed it), 255
+ * when it ended in an error (a bad version line, a failed key exchange),
+ * the status sshd's fatal() leaves and ProxyCommand users test for. */
 static int inetd(daemon_opts *o, const hostkey_set *hk)
 {
     int e = server_run_inetd(o, hk);
-    return e == 0 || e == NSSH_ERR_PEER_DISCONNECT || e == NSSH_ERR_EOF ? 0 : 1;
+    return e == 0 || e == NSSH_ERR_PEER_DISCONNECT || e == NSSH_ERR_EOF ? 0 : 255;
 }
 
 static int serve(daemon_opts *o, const hostkey_set *hk)

@@ -36,14 +36,22 @@ int config_kw_subsystem(daemon_opts *o, char **av, size_t ac, char *err,
         return NSSH_ERR_NOSPACE;
     }
     for (i = 1; i < ac; i++)
-        len += strlen(av[i]) + 1;
+        len += strlen(av[i]) + 3;
     if (!(cmd = malloc(len)))
         return NSSH_ERR_NOSPACE;
     cmd[0] = 0;
     for (i = 1; i < ac; i++) {
+        /* The command runs through the user's shell, as in sshd: a word
+         * that was quoted in the file because it holds blanks
+         * (`/bin/sh -c "exit 23"`) is quoted again, so it stays one word. */
+        int q = strpbrk(av[i], " \t") && !strpbrk(av[i], "\"'\\");
         if (i > 1)
             strcat(cmd, " ");
+        if (q)
+            strcat(cmd, "\"");
         strcat(cmd, av[i]);
+        if (q)
+            strcat(cmd, "\"");
     }
     if (sftp_internal_is(cmd) && sftp_internal_check(cmd, err, cap) < 0) {
         free(cmd);

@@ -65,6 +65,13 @@ static const kw_name facilities[] = {
     { "LOCAL7", LOG_LOCAL7 }, { NULL, 0 }
 };
 
+/* UsePrivilegeSeparation: older sshd also took "sandbox" (privilege
+ * separation with a sandboxed child), which is what "yes" does here;
+ * OpenSSH's regress suite (connect-privsep) still writes it. */
+static const kw_name privsep_modes[] = {
+    { "yes", 1 }, { "no", 0 }, { "sandbox", 1 }, { NULL, 0 }
+};
+
 const keyword config_keywords[] = {
     /* Where to listen and with which keys. */
     CUSTOM("Port", kw_port, 1, 1, 0, NULL, show_port),
@@ -118,7 +125,7 @@ const keyword config_keywords[] = {
     YESNO("PubkeyAuthentication", pubkey_auth, 1, KW_MATCH),
     YESNO("StrictModes", strict_modes, 1, 0),
     /* sshd's old keyword: here a sandboxed pre-auth child (privsep/). */
-    YESNO("UsePrivilegeSeparation", privsep, 0, 0),
+    ENUM("UsePrivilegeSeparation", privsep, 0, privsep_modes, 0),
     YESNO("PermitEmptyPasswords", permit_empty_passwd, 0, KW_MATCH),
     CUSTOM("AuthenticationMethods", config_kw_auth_methods, 1, CFG_ARGS_MAX,
            KW_MATCH, reset_auth_methods, show_auth_methods),
