@@ -110,7 +110,7 @@ static int sk_allowed(nssh_conn *c, const pkreq *q, const nssh_sig_alg *alg)
         rd_u8(&r, &flags) < 0 || rd_u32(&r, &counter) < 0 || rd_end(&r) < 0)
         return 0;   /* the backend accepted what it should not have */
     conn_log(c, NSSH_LOG_DEBUG, "auth", REQ, "signature",
-             "security key flags 0x%02x counter %lu", (unsigned)flags,
+             "security key flags %u counter %lu", (unsigned)flags,
              (unsigned long)counter);
     if (!c->cb->auth_sk)
         return (flags & NSSH_SK_USER_PRESENT) != 0;
