@@ -280,6 +280,9 @@ static const char *const good_lines[] = {
     "overflow:deny-all kex-dh:3s",
     "PerSourcePenaltyExemptList 10.0.0.0/8,192.0.2.1",
     "DHGroupExchangeMaxSize 3072",
+    "RequiredRSASize 2048", "PubkeyAuthOptions touch-required",
+    "ChannelTimeout session=5m", "UnusedConnectionTimeout 1h",
+    "LogVerbose kex.c:*:1000",
 };
 
 static int covered(const char *name)
@@ -479,7 +482,7 @@ static void test_typed_defaults(void **state)
     assert_null(o.banner);
     assert_null(o.force_command);
     assert_int_equal(o.kex_algs.n, 11);   /* the backend's default list */
-    assert_int_equal(o.pubkey_algs.n, 6);
+    assert_int_equal(o.pubkey_algs.n, 8);   /* and the security keys */
     assert_int_equal(o.macs.n, 4);
     assert_int_equal(opts_finish(&o), 0);   /* again: nothing changes */
     assert_int_equal(o.n_accept_env, 2);
