@@ -124,6 +124,7 @@ int main(int argc, char **argv)
         goto out;
     log_setup(o.ident, o.log_level,
               o.log_stderr || o.test_only || o.show_config, o.syslog_facility);
+    log_set_verbose(o.log_verbose.v, o.log_verbose.n);
     if (o.show_config) {
         code = show(&o);
         goto out;
@@ -140,6 +141,7 @@ int main(int argc, char **argv)
     else if (usable_keys(&o, &hk))
         code = serve(&o, &hk);
 out:
+    log_set_verbose(NULL, 0);
     hostkeys_free(&hk);
     opts_free(&o);
     return code;
