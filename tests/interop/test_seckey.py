@@ -108,3 +108,37 @@ def test_sk_not_in_pubkey_accepted_algorithms(start_server, sk_keys):
     srv = start_server(authorized=[key.line()],
                        opts=["PubkeyAcceptedAlgorithms=sk-ssh-ed25519@openssh.com"])
     assert skauth.login(srv.port, key) == SUCCESS, explain(srv)
+
+
+# ---- RequiredRSASize ---------------------------------------------------------
+
+def test_required_rsa_size_user_key(start_server, keys):
+    """The 3072-bit test key passes the default (1024) and is refused
+    above its size with sshd's line."""
+    from conftest import ssh
+    srv = start_server(authorized=[keys["rsa"].line()])
+    res = ssh(srv, keys["rsa"], "true")
+    assert res.returncode == 0, explain(srv, res)
+    srv = start_server(authorized=[keys["rsa"].line()],
+                       opts=["RequiredRSASize=4096"])
+    res = ssh(srv, keys["rsa"], "true")
+    assert res.returncode != 0, explain(srv, res)
+    assert wait_for_log(srv, "refusing RSA key: Invalid key length"), explain(srv, res)
+
+
+def test_required_rsa_size_host_key(start_server, keys, hostkey, tmp_path):
+    """An RSA host key below RequiredRSASize is left out; the others serve."""
+    import subprocess
+    from conftest import ssh
+    rsa = tmp_path / "host_rsa"
+    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "",
+                    "-f", str(rsa)], check=True, timeout=60,
+                   stdin=subprocess.DEVNULL)
+    srv = start_server(authorized=[keys["ed25519"].line()],
+                       args=["-h", str(rsa)],
+                       opts=["RequiredRSASize=3072"])
+    assert wait_for_log(srv, f"Host key {rsa}: Invalid key length"), explain(srv)
+    res = ssh(srv, keys["ed25519"], "true")
+    assert res.returncode == 0, explain(srv, res)
+    res = ssh(srv, keys["ed25519"], "true", opts=["HostKeyAlgorithms=rsa-sha2-256"])
+    assert res.returncode != 0, explain(srv, res)
