@@ -79,7 +79,7 @@ static int s_verify(const uint8_t *kb, size_t kl, const uint8_t *d, size_t n,
 {
     return sl >= 12 && memcmp(sig + 4, "null-sig", 8) == 0 ? 0 : NSSH_ERR_SIGNATURE;
 }
-const nssh_sig_alg fuzz_null_sig = { "null-sig", "null-sig", s_sign, s_verify };
+const nssh_sig_alg fuzz_null_sig = { "null-sig", "null-sig", s_sign, s_verify, 0 };
 const nssh_hostkey fuzz_null_hostkey = { &fuzz_null_sig, NULL, blob, sizeof(blob) };
 
 static const nssh_kem *const kems[] = { &fuzz_null_kem };

@@ -346,7 +346,22 @@ typedef struct nssh_callbacks {
      * PermitEmptyPasswords. NULL or NSSH_CB_REFUSE: FAILURE with the
      * methods, not counted as an attempt. */
     int (*auth_none)(void *user, nssh_str username);
+
+    /* --- server role: security keys --- */
+    /* A security-key signature (an algorithm with NSSH_SIG_SK) verified;
+     * sk_flags is the authenticator's flags byte (NSSH_SK_*) and counter
+     * its signature counter (OpenSSH PROTOCOL.u2f), both signed. Return
+     * NSSH_CB_ACCEPT or NSSH_CB_REFUSE. NULL: accepted only with
+     * NSSH_SK_USER_PRESENT set, sshd's default. */
+    int (*auth_sk)(void *user, nssh_str username, const char *alg_name,
+                   const uint8_t *blob, size_t blob_len, unsigned sk_flags,
+                   uint32_t counter);
 } nssh_callbacks;
+
+/* Flags of a security-key signature (PROTOCOL.u2f, FIDO's authenticator
+ * data flags). */
+#define NSSH_SK_USER_PRESENT 0x01u    /* the user touched the key */
+#define NSSH_SK_USER_VERIFIED 0x04u   /* PIN or biometric checked */
 
 /* ---- Diagnostic trace ------------------------------------------------- */
 /*

@@ -167,7 +167,14 @@ typedef struct nssh_sig_alg {
     int (*verify)(const uint8_t *keyblob, size_t keylen,
                   const uint8_t *data, size_t len,
                   const uint8_t *sig, size_t siglen);
+    unsigned flags;        /* NSSH_SIG_* */
 } nssh_sig_alg;
+
+/* A security-key algorithm (OpenSSH PROTOCOL.u2f): the signature blob
+ * carries byte flags || uint32 counter after the raw signature, both
+ * covered by it; verify checks the signature, the server's auth_sk
+ * callback judges the flags. Such an algorithm cannot sign here. */
+#define NSSH_SIG_SK 0x01u
 
 /* A host key as the engine uses it: one entry per signature algorithm (an
  * RSA key appears once for rsa-sha2-512 and once for rsa-sha2-256). */

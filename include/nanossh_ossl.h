@@ -72,6 +72,10 @@ NSSH_API extern const nssh_sig_alg nssh_ossl_sig_ed25519_cert,
     nssh_ossl_sig_ecdsa_p256_cert, nssh_ossl_sig_ecdsa_p384_cert,
     nssh_ossl_sig_ecdsa_p521_cert, nssh_ossl_sig_rsa_sha2_512_cert,
     nssh_ossl_sig_rsa_sha2_256_cert;
+/* Security-key user keys (PROTOCOL.u2f), verify only:
+ * sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com. */
+NSSH_API extern const nssh_sig_alg nssh_ossl_sig_sk_ed25519,
+    nssh_ossl_sig_sk_ecdsa_p256;
 
 /* NULL-terminated lists of everything the backend has, in the default
  * order of preference, and lookups by SSH name (NULL when unknown). */
@@ -79,6 +83,9 @@ NSSH_API extern const nssh_kem *const nssh_ossl_kems[];
 NSSH_API extern const nssh_cipher *const nssh_ossl_ciphers[];
 NSSH_API extern const nssh_mac *const nssh_ossl_macs[];
 NSSH_API extern const nssh_sig_alg *const nssh_ossl_sig_algs[];
+/* User-key algorithms only (no host key can use them): the security
+ * keys. Found by nssh_ossl_sig_by_name too. */
+NSSH_API extern const nssh_sig_alg *const nssh_ossl_sig_user_algs[];
 NSSH_API const nssh_kem *nssh_ossl_kem_by_name(const char *name);
 NSSH_API const nssh_cipher *nssh_ossl_cipher_by_name(const char *name);
 NSSH_API const nssh_mac *nssh_ossl_mac_by_name(const char *name);

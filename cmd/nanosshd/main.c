@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -37,6 +38,31 @@ static int show(daemon_opts *o)
 }
 
 /* -t: are there host keys for the HostKeyAlgorithms? */
+/* RequiredRSASize: RSA host keys below it are left out, as sshd does
+ * ("Host key ...: Invalid key length"). */
+static void drop_small_rsa(const daemon_opts *o, hostkey_set *hk)
+{
+    size_t i = 0, j;
+    while (i < hk->n_keys) {
+        nssh_key *k = hk->keys[i];
+        if (nssh_ossl_key_type(k) != NSSH_KEY_RSA ||
+            (long)nssh_ossl_key_bits(k) >= o->required_rsa_size) {
+            i++;
+            continue;
+        }
+        log_error("Host key %s: Invalid key length",
+                  hk->n_keys == o->n_hostkeys ? o->hostkeys[i] : "(RSA)");
+        nssh_ossl_key_free(k);
+        free(hk->blobs[i]);
+        for (j = i + 1; j < hk->n_keys; j++) {
+            hk->keys[j - 1] = hk->keys[j];
+            hk->blobs[j - 1] = hk->blobs[j];
+            hk->blob_lens[j - 1] = hk->blob_lens[j];
+        }
+        hk->n_keys--;
+    }
+}
+
 static int usable_keys(const daemon_opts *o, const hostkey_set *hk)
 {
     nssh_hostkey e[HOSTKEYS_MAX * 2];
@@ -112,7 +138,7 @@ int main(int argc, char **argv)
     daemon_opts o;
     hostkey_set hk = { 0 };
     char err[256];
-    int code = 255;
+    int code = 255, loaded;
     opts_init(&o);
     if (args_parse(&o, argc, argv, &code) < 0)
         goto out;
@@ -131,14 +157,17 @@ int main(int argc, char **argv)
         goto out;
     log_setup(o.ident, o.log_level,
               o.log_stderr || o.test_only || o.show_config, o.syslog_facility);
+    log_set_verbose(o.log_verbose.v, o.log_verbose.n);
     if (o.show_config) {
         code = show(&o);
         goto out;
     }
-    if (hostkeys_load(&hk, o.hostkeys, o.n_hostkeys, !o.test_only) < 0)
+    loaded = hostkeys_load(&hk, o.hostkeys, o.n_hostkeys, !o.test_only);
+    if (loaded < 0)
         goto out;
+    drop_small_rsa(&o, &hk);   /* RequiredRSASize */
     hostkeys_load_certs(&hk, o.host_certs.v, o.host_certs.n);
-    if ((o.test_only && o.n_hostkeys && !usable_keys(&o, &hk)))
+    if (o.test_only && o.n_hostkeys && !usable_keys(&o, &hk))
         goto out;
     if (o.test_only)
         code = 0;
@@ -149,6 +178,7 @@ int main(int argc, char **argv)
     else if (usable_keys(&o, &hk))
         code = serve(&o, &hk);
 out:
+    log_set_verbose(NULL, 0);
     hostkeys_free(&hk);
     opts_free(&o);
     return code;

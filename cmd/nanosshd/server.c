@@ -48,6 +48,7 @@ static const nssh_callbacks callbacks = {
     .log = srv_engine_log,
     .auth_pubkey = srv_auth_pubkey,
     .auth_result = srv_auth_result,
+    .auth_sk = srv_auth_sk,
     .channel_open = sess_open,
     .channel_request = sess_request,
     .channel_data = sess_data,

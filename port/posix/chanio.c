@@ -63,6 +63,8 @@ int chanio_from_child(pconn *s, uint32_t ch, ostream *os)
     r = pump_read_direct(s->c, ch, os->ext, os->fd, &got);
     if (r < 0)
         return r;
+    if (got)
+        os->b.last_io = s->now;   /* ChannelTimeout: the channel is in use */
     if (got && ss->drain_deadline)
         ss->drain_deadline = s->now + PTY_DRAIN_MS;
     if (r != PUMP_OK) {   /* EOF; a pty master says EIO once the slave is gone */

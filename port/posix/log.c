@@ -3,6 +3,7 @@
  * single write() so lines from several connection processes never mix.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -112,6 +113,69 @@ void vlogit(int level, const char *fmt, va_list ap)
         syslog(priority(level), "%s%s", prefix(level), msg);
     }
     errno = saved;
+}
+
+/* LogVerbose (sshd_config(5)): pattern lists matched against
+ * "file.c:function():line" force that line out whatever the level. */
+static char *const *verbose_pats;
+static size_t n_verbose;
+
+void log_set_verbose(char *const *patterns, size_t n)
+{
+    verbose_pats = patterns;
+    n_verbose = n;
+}
+
+/* One comma-separated list, '!' negating, as sshd's match_pattern_list. */
+static int list_matches(const char *tag, const char *list)
+{
+    char pat[256];
+    int got = 0;
+    while (*list) {
+        size_t n = strcspn(list, ",");
+        int neg = *list == '!';
+        if (n - (size_t)neg < sizeof(pat)) {
+            memcpy(pat, list + neg, n - (size_t)neg);
+            pat[n - (size_t)neg] = 0;
+            if (fnmatch(pat, tag, 0) == 0) {
+                if (neg)
+                    return 0;
+                got = 1;
+            }
+        }
+        list += n;
+        if (*list == ',')
+            list++;
+    }
+    return got;
+}
+
+void logit_at(const char *file, const char *func, int line, int level,
+              const char *fmt, ...)
+{
+    char tag[160], fmt2[1024];
+    const char *base = strrchr(file, '/');
+    size_t i;
+    va_list ap;
+    int forced = 0, saved;
+    va_start(ap, fmt);
+    if (log_enabled(level) || !n_verbose) {
+        vlogit(level, fmt, ap);
+        va_end(ap);
+        return;
+    }
+    snprintf(tag, sizeof(tag), "%.48s:%.48s():%d", base ? base + 1 : file,
+             func, line);
+    for (i = 0; i < n_verbose && !forced; i++)
+        forced = list_matches(tag, verbose_pats[i]);
+    if (forced) {
+        saved = cur_level;
+        cur_level = level;   /* this one line, at its own level */
+        snprintf(fmt2, sizeof(fmt2), "%s: %s", tag, fmt);
+        vlogit(level, fmt2, ap);
+        cur_level = saved;
+    }
+    va_end(ap);
 }
 
 void logit(int level, const char *fmt, ...)

@@ -6,6 +6,7 @@
 #define NSSH_POSIX_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum {
     LL_QUIET = 0,
@@ -46,12 +47,21 @@ int log_enabled(int level);
 void logit(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vlogit(int level, const char *fmt, va_list ap);
 
+/* LogVerbose: "file:function():line" pattern lists (sshd's syntax) that
+ * force the lines of log_verbose and log_debug* below out whatever the
+ * LogLevel. The array MUST outlive the logging. */
+void log_set_verbose(char *const *patterns, size_t n);
+/* A line that names where it was written (the macros below). */
+void logit_at(const char *file, const char *func, int line, int level,
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 #define log_fatal(...) logit(LL_FATAL, __VA_ARGS__)
 #define log_error(...) logit(LL_ERROR, __VA_ARGS__)
 #define log_info(...) logit(LL_INFO, __VA_ARGS__)
-#define log_verbose(...) logit(LL_VERBOSE, __VA_ARGS__)
-#define log_debug(...) logit(LL_DEBUG1, __VA_ARGS__)
-#define log_debug2(...) logit(LL_DEBUG2, __VA_ARGS__)
-#define log_debug3(...) logit(LL_DEBUG3, __VA_ARGS__)
+#define LOG_AT(l, ...) logit_at(__FILE__, __func__, __LINE__, l, __VA_ARGS__)
+#define log_verbose(...) LOG_AT(LL_VERBOSE, __VA_ARGS__)
+#define log_debug(...) LOG_AT(LL_DEBUG1, __VA_ARGS__)
+#define log_debug2(...) LOG_AT(LL_DEBUG2, __VA_ARGS__)
+#define log_debug3(...) LOG_AT(LL_DEBUG3, __VA_ARGS__)
 
 #endif

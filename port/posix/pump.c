@@ -9,6 +9,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "pump.h"
 
 /* How much to read per wake-up before giving the socket a turn. */
@@ -29,6 +30,8 @@ int pump_push(nssh_conn *c, uint32_t ch, uint32_t ext, pump_buf *b)
         b->off = b->len = 0;
         return 0;
     }
+    if (w > 0)
+        b->last_io = loop_now_ms();
     b->off += (size_t)w;
     if (b->off == b->len)
         b->off = b->len = 0;
@@ -62,6 +65,7 @@ int pump_read(nssh_conn *c, uint32_t ch, uint32_t ext, int fd, pump_buf *b,
         }
         if (got)
             *got += (size_t)n;
+        b->last_io = loop_now_ms();
         b->off = 0;
         b->len = (size_t)n;
         budget -= (size_t)n > budget ? budget : (size_t)n;
@@ -123,6 +127,7 @@ int pump_queue(nssh_conn *c, uint32_t ch, pump_buf *b, const uint8_t *data,
         keep = NSSH_CHANNEL_WINDOW - b->len;   /* beyond our window */
     memcpy(b->buf + b->len, data, keep);
     b->len += keep;
+    b->last_io = loop_now_ms();
     if (keep < len)
         nssh_channel_consume(c, ch, len - keep);
     return 0;
@@ -150,6 +155,7 @@ int pump_write(nssh_conn *c, uint32_t ch, int fd, pump_buf *b, int sock)
             return PUMP_FAIL;
         }
         b->off += (size_t)n;
+        b->last_io = loop_now_ms();
         nssh_channel_consume(c, ch, (size_t)n);
         if (pump_pending(b))
             break;   /* a short write: the fd is full, poll() says when not */

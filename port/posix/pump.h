@@ -23,6 +23,7 @@
 typedef struct pump_buf {
     uint8_t *buf;              /* malloc'ed on first use; pump_free */
     size_t off, len;
+    uint64_t last_io;          /* loop_now_ms() when bytes last moved */
 } pump_buf;
 
 enum {

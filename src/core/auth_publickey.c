@@ -96,6 +96,28 @@ static int verify(nssh_conn *c, const pkreq *q, const nssh_sig_alg *alg)
     return e < 0 ? e : 0;
 }
 
+/* A verified security-key signature (OpenSSH PROTOCOL.u2f): the flags
+ * and counter after the raw signature, judged by the application. Without
+ * a callback the user must have touched the key, as sshd requires. */
+static int sk_allowed(nssh_conn *c, const pkreq *q, const nssh_sig_alg *alg)
+{
+    nssh_str name, raw;
+    uint8_t flags;
+    uint32_t counter;
+    rd r;
+    rd_init(&r, q->sig, q->sig_len);
+    if (rd_str(&r, &name) < 0 || rd_str(&r, &raw) < 0 ||
+        rd_u8(&r, &flags) < 0 || rd_u32(&r, &counter) < 0 || rd_end(&r) < 0)
+        return 0;   /* the backend accepted what it should not have */
+    conn_log(c, NSSH_LOG_DEBUG, "auth", REQ, "signature",
+             "security key flags %u counter %lu", (unsigned)flags,
+             (unsigned long)counter);
+    if (!c->cb->auth_sk)
+        return (flags & NSSH_SK_USER_PRESENT) != 0;
+    return c->cb->auth_sk(c->cfg->user, q->user, alg->name, q->blob,
+                          q->blob_len, flags, counter) == NSSH_CB_ACCEPT;
+}
+
 /* Why the attempt is refused, or NULL. */
 static const char *judge(nssh_conn *c, const pkreq *q, const nssh_sig_alg *alg,
                          int user_ok)
@@ -118,6 +140,8 @@ static const char *judge(nssh_conn *c, const pkreq *q, const nssh_sig_alg *alg,
     if (q->has_sig && (e = verify(c, q, alg)) < 0)
         return e == NSSH_ERR_SIGNATURE ? "signature did not verify"
                                        : nssh_strerror(e);
+    if (q->has_sig && (alg->flags & NSSH_SIG_SK) && !sk_allowed(c, q, alg))
+        return "security key flags refused";
     return NULL;
 }
 

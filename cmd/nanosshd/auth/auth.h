@@ -28,6 +28,11 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
 void srv_auth_result(void *user, nssh_str username, const char *method,
                      const char *alg_name, const uint8_t *blob,
                      size_t blob_len, int ok, int partial);
+/* A verified security-key signature: its flags against the key's
+ * no-touch-required / verify-required and PubkeyAuthOptions. */
+int srv_auth_sk(void *user, nssh_str username, const char *alg_name,
+                const uint8_t *blob, size_t blob_len, unsigned flags,
+                uint32_t counter);
 
 /* authcb.c, for authpw.c */
 /* Does the account exist (logs "Invalid user" once) and may this daemon

@@ -172,7 +172,6 @@ static int key_revoked(dconn *s, const char *type, const uint8_t *blob,
 
 static void log_failed(dconn *s, const char *name, const char *method,
                        const uint8_t *blob, size_t len);
-static const char *key_label(const char *type);
 
 /* AuthenticationMethods "publickey,publickey" wants two keys: one that
  * succeeded already is refused, with sshd's line. */
@@ -193,6 +192,25 @@ nssh_str srv_user_part(nssh_str name)
     return name;
 }
 
+/* RequiredRSASize (sshd_config(5)): an RSA key below it is refused with
+ * sshd's line, before authorized_keys is read. */
+static int rsa_size_ok(const dconn *s, const char *type, const uint8_t *blob,
+                       size_t len)
+{
+    nssh_key *k = NULL;
+    unsigned bits;
+    if (strcmp(type, "ssh-rsa"))
+        return 1;
+    if (nssh_ossl_key_from_blob(blob, len, &k) < 0)
+        return 1;   /* refused later as a bad key */
+    bits = nssh_ossl_key_bits(k);
+    nssh_ossl_key_free(k);
+    if (bits >= 1024 && (long)bits >= s->o->required_rsa_size)
+        return 1;
+    logit(LL_INFO, "refusing RSA key: Invalid key length");
+    return 0;
+}
+
 int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
                     const uint8_t *blob, size_t blob_len, int has_sig)
 {
@@ -210,6 +228,7 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
          (nssh_cert_is_cert_name(type)
               ? certauth_check(s, blob, blob_len)   /* RevokedKeys inside */
               : !key_revoked(s, type, blob, blob_len) &&
+                    rsa_size_ok(s, type, blob, blob_len) &&
                     find_key(s, type, blob, blob_len) == AUTHKEYS_MATCH) &&
          srv_root_ok(s, "publickey");
     /* A refused signed attempt comes back through auth_result; a refused
@@ -223,6 +242,10 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
 static const char *key_label(const char *type)
 {
     int cert = nssh_cert_is_cert_name(type);
+    if (!strcmp(type, "sk-ssh-ed25519@openssh.com"))
+        return "ED25519-SK";
+    if (!strcmp(type, "sk-ecdsa-sha2-nistp256@openssh.com"))
+        return "ECDSA-SK";
     if (!strncmp(type, "ssh-ed25519", 11))
         return cert ? "ED25519-CERT" : "ED25519";
     if (!strncmp(type, "ecdsa-sha2-", 11))
@@ -322,4 +345,43 @@ void srv_auth_result(void *user, nssh_str username, const char *method,
     if (name[0] && strcmp(name, s->io.pw.name))
         lookup_user(s, name);
     log_failed(s, name, method, blob, blob_len);
+}
+
+/* A verified security-key signature (PROTOCOL.u2f flags): user presence
+ * unless the key has no-touch-required (PubkeyAuthOptions touch-required
+ * overrides that), user verification with verify-required in either
+ * place. The refusals are sshd's lines (auth2-pubkey.c). */
+int srv_auth_sk(void *user, nssh_str username, const char *alg_name,
+                const uint8_t *blob, size_t blob_len, unsigned flags,
+                uint32_t counter)
+{
+    dconn *s = user;
+    char desc[256];
+    int pko = s->o->pubkey_auth_options > 0 ? s->o->pubkey_auth_options : 0;
+    int valid = s->user[0] && !strcmp(s->user, s->io.pw.name);
+    int touch, verify;
+    (void)username;
+    (void)alg_name;
+    log_debug("user_key_verify: sk_counter = %u, sk_flags = 0x%02x",
+              (unsigned)counter, flags);
+    touch = (pko & PKAUTH_TOUCH_REQUIRED) ||
+            !(s->have_kopts && s->kopts.no_touch_required);
+    verify = (pko & PKAUTH_VERIFY_REQUIRED) ||
+             (s->have_kopts && s->kopts.verify_required);
+    key_desc(blob, blob_len, desc, sizeof(desc));
+    if (touch && !(flags & NSSH_SK_USER_PRESENT)) {
+        logit(LL_ERROR, "public key %s signature for %s%s from %s port %d "
+              "rejected: user presence (authenticator touch) requirement "
+              "not met ", desc[0] ? desc + 2 : "", valid ? "" : "invalid user ",
+              s->user, s->io.peer, s->io.peer_port);
+        return NSSH_CB_REFUSE;
+    }
+    if (verify && !(flags & NSSH_SK_USER_VERIFIED)) {
+        logit(LL_ERROR, "public key %s signature for %s%s from %s port %d "
+              "rejected: user verification requirement not met ",
+              desc[0] ? desc + 2 : "", valid ? "" : "invalid user ", s->user,
+              s->io.peer, s->io.peer_port);
+        return NSSH_CB_REFUSE;
+    }
+    return NSSH_CB_ACCEPT;
 }

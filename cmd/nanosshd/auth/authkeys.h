@@ -19,6 +19,8 @@ typedef struct authkey_opts {
     int no_agent_forwarding;
     int no_x11_forwarding;
     int no_user_rc;
+    int no_touch_required;   /* no-touch-required: security key without touch */
+    int verify_required;     /* verify-required: security key PIN/biometric */
     char *command;        /* command="..." (malloc'ed, NULL if none) */
     char *from;           /* from="pattern-list" as written */
     char *env[AUTHKEYS_MAX_ENV];   /* environment="NAME=value" */

@@ -29,6 +29,9 @@ static const struct flag {
     { "X11-forwarding", offsetof(authkey_opts, no_x11_forwarding), 0 },
     { "no-user-rc", offsetof(authkey_opts, no_user_rc), 1 },
     { "user-rc", offsetof(authkey_opts, no_user_rc), 0 },
+    /* Security keys (PROTOCOL.u2f flags): what a signature must attest. */
+    { "no-touch-required", offsetof(authkey_opts, no_touch_required), 1 },
+    { "verify-required", offsetof(authkey_opts, verify_required), 1 },
 };
 
 /* A port: decimal 0..65535 (min_port and up) or "*". */

@@ -13,6 +13,8 @@
  *                   PubkeyAcceptedAlgorithms (+, -, ^ lists)
  *   config_match.c  Match criteria: checked at load, evaluated per connection
  *   config_show.c   -T output of the keywords with their own storage
+ *   config_pkauth.c PubkeyAuthOptions
+ *   config_timeout.c ChannelTimeout, UnusedConnectionTimeout
  *
  * Adding a keyword: a field in daemon_opts (opts.h) and one row in
  * config_table.c. Yes/no, numbers, times, strings and word lists need
@@ -173,6 +175,21 @@ void show_ciphers(const daemon_opts *o, const char *name, FILE *f);
 void show_macs(const daemon_opts *o, const char *name, FILE *f);
 void show_hostkey_algs(const daemon_opts *o, const char *name, FILE *f);
 void show_pubkey_algs(const daemon_opts *o, const char *name, FILE *f);
+
+/* ---- config_pkauth.c: PubkeyAuthOptions ------------------------------------ */
+int kw_pkauth_opts(daemon_opts *o, char **av, size_t ac, char *err, size_t cap);
+void kw_reset_pkauth_opts(daemon_opts *o);
+void show_pkauth_opts(const daemon_opts *o, const char *name, FILE *f);
+
+/* ---- config_timeout.c: ChannelTimeout, UnusedConnectionTimeout ---------- */
+int kw_chan_timeout(daemon_opts *o, char **av, size_t ac, char *err,
+                    size_t cap);
+void kw_reset_chan_timeout(daemon_opts *o);
+void show_chan_timeout(const daemon_opts *o, const char *name, FILE *f);
+int kw_unused_timeout(daemon_opts *o, char **av, size_t ac, char *err,
+                      size_t cap);
+void kw_reset_unused_timeout(daemon_opts *o);
+void show_unused_timeout(const daemon_opts *o, const char *name, FILE *f);
 
 /* ---- config_match.c ------------------------------------------------------- */
 /* Check a Match line's criteria (the words after "Match"). */

@@ -45,6 +45,16 @@ DEFAULTS(def_cipher, nssh_ossl_ciphers)
 DEFAULTS(def_mac, nssh_ossl_macs)
 DEFAULTS(def_sig, nssh_ossl_sig_algs)
 
+/* User keys: the host key algorithms and the security keys, which only
+ * users hold (PROTOCOL.u2f), as in sshd's default list. */
+static size_t def_pubkey(const char **out, size_t max)
+{
+    size_t n = def_sig(out, max), i;
+    for (i = 0; nssh_ossl_sig_user_algs[i] && n < max; i++)
+        out[n++] = nssh_ossl_sig_user_algs[i]->name;
+    return n;
+}
+
 /* The backend's own (static) spelling of a name, or NULL. */
 static const char *canon_kex(const char *n)
 {
@@ -110,7 +120,7 @@ static const category cat_kex = { "KexAlgorithms", def_kex, legacy_kex, canon_ke
 static const category cat_cipher = { "Ciphers", def_cipher, legacy_cipher, canon_cipher };
 static const category cat_mac = { "MACs", def_mac, legacy_mac, canon_mac };
 static const category cat_hostkey = { "HostKeyAlgorithms", def_sig, legacy_sig, canon_sig };
-static const category cat_pubkey = { "PubkeyAcceptedAlgorithms", def_sig, legacy_sig, canon_sig };
+static const category cat_pubkey = { "PubkeyAcceptedAlgorithms", def_pubkey, legacy_sig, canon_sig };
 static const category cat_ca = { "CASignatureAlgorithms", def_ca, legacy_sig, canon_ca };
 
 /* Everything the backend has: the defaults, then the legacy names. The
@@ -358,10 +368,11 @@ int algs_query(const char *what, FILE *f)
         c = &cat_cipher;
     else if (!strcmp(what, "mac") || !strcasecmp(what, "MACs"))
         c = &cat_mac;
-    else if (!strcmp(what, "key") || !strcmp(what, "sig") ||
-             !strcasecmp(what, "HostKeyAlgorithms") ||
-             !strcasecmp(what, "PubkeyAcceptedAlgorithms"))
+    else if (!strcasecmp(what, "HostKeyAlgorithms"))
         c = &cat_hostkey;
+    else if (!strcmp(what, "key") || !strcmp(what, "sig") ||
+             !strcasecmp(what, "PubkeyAcceptedAlgorithms"))
+        c = &cat_pubkey;
     else
         return NSSH_ERR_FORMAT;
     n = all_names(c, names);

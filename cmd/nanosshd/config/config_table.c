@@ -109,6 +109,7 @@ const keyword config_keywords[] = {
            kw_reset_pubkey_algs, show_pubkey_algs),
     CUSTOM("PubkeyAcceptedKeyTypes", kw_pubkey_algs, 1, 1, KW_MATCH,
            kw_reset_pubkey_algs, NULL),   /* sshd's older name */
+    NUM("RequiredRSASize", required_rsa_size, 1024, 1000000, 0),
     STR("ModuliFile", moduli_file, 0),
     /* OpenSSH certificates (PROTOCOL.certkeys). */
     { .name = "HostCertificate", .type = KT_LIST, .min_args = 1,
@@ -123,6 +124,8 @@ const keyword config_keywords[] = {
     CUSTOM("RekeyLimit", kw_rekey, 1, 2, KW_MATCH, kw_reset_rekey, show_rekey),
     /* Who may log in, and how. */
     YESNO("PubkeyAuthentication", pubkey_auth, 1, KW_MATCH),
+    CUSTOM("PubkeyAuthOptions", kw_pkauth_opts, 1, CFG_ARGS_MAX, KW_MATCH,
+           kw_reset_pkauth_opts, show_pkauth_opts),
     YESNO("StrictModes", strict_modes, 1, 0),
     /* sshd's old keyword: here a sandboxed pre-auth child (privsep/). */
     ENUM("UsePrivilegeSeparation", privsep, 0, privsep_modes, 0),
@@ -157,6 +160,10 @@ const keyword config_keywords[] = {
     NUM("MaxSessions", max_sessions, 10, 1000000, KW_MATCH),
     TIME("ClientAliveInterval", alive_interval, 0, YEAR, KW_MATCH),
     NUM("ClientAliveCountMax", alive_count_max, 3, 1000000, KW_MATCH),
+    CUSTOM("ChannelTimeout", kw_chan_timeout, 1, OPTS_MAX_CHAN_TIMEOUTS,
+           KW_MATCH, kw_reset_chan_timeout, show_chan_timeout),
+    CUSTOM("UnusedConnectionTimeout", kw_unused_timeout, 1, 1, KW_MATCH,
+           kw_reset_unused_timeout, show_unused_timeout),
     CUSTOM("AcceptEnv", kw_acceptenv, 1, OPTS_MAX_ACCEPTENV, KW_MATCH,
            kw_reset_acceptenv, show_acceptenv),
     LIST("SetEnv", set_env, KW_MATCH | KW_FIRST | KW_NAMEVAL),
@@ -190,6 +197,8 @@ const keyword config_keywords[] = {
     CUSTOM("LogLevel", kw_loglevel, 1, 1, KW_MATCH, kw_reset_loglevel,
            show_loglevel),
     ENUM("SyslogFacility", syslog_facility, LOG_AUTH, facilities, 0),
+    /* file:function():line patterns forcing debug lines (log.c). */
+    LIST("LogVerbose", log_verbose, KW_FIRST),
     /* sshd features nanosshd does not have: accepted only when they
      * say the feature is off, which is what nanosshd does. */
     FIXED("PermitTunnel", "no", KW_MATCH),
@@ -219,17 +228,13 @@ const keyword *config_keyword(const char *name)
 
 /* OpenSSH sshd keywords without a row above: named as such in errors. */
 static const char *const elsewhere[] = {
-    "ChannelTimeout",
     "FingerprintHash",
     "GSSAPICleanupCredentials", "GSSAPIKexAlgorithms", "GSSAPIKeyExchange",
     "GSSAPIStoreCredentialsOnRekey", "GSSAPIStrictAcceptorCheck",
     "HostbasedAcceptedAlgorithms", "HostbasedUsesNameFromPacketOnly",
     "HostKeyAgent", "IgnoreUserKnownHosts",
     "KerberosGetAFSToken", "KerberosOrLocalPasswd", "KerberosTicketCleanup",
-    "LogVerbose",
-    "PubkeyAuthOptions",
-    "RDomain", "RequiredRSASize",
-    "UnusedConnectionTimeout",
+    "RDomain",
 };
 
 int config_known_elsewhere(const char *name)

@@ -60,6 +60,12 @@ int opts_finish(daemon_opts *o)
         o->ipqos_interactive = 0x48;
         o->ipqos_bulk = 0x20;
     }
+    if (o->pubkey_auth_options < 0)
+        o->pubkey_auth_options = 0;
+    if (o->n_chan_timeouts < 0)
+        o->n_chan_timeouts = 0;
+    if (o->unused_timeout < 0)
+        o->unused_timeout = 0;
     config_defaults(o);
     srclimit_opts_finish(o);
     algs_defaults(o);

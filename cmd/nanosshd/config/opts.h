@@ -29,6 +29,7 @@
 #define OPTS_HOST_MAX 256
 #define OPTS_MAX_SUBSYS 16
 #define OPTS_MAX_PERMIT 32
+#define OPTS_MAX_CHAN_TIMEOUTS 16
 
 /* AllowTcpForwarding, GatewayPorts, PermitOpen / PermitListen values;
  * 0 is "not set" (opts_init zeroes), which means the first one. */
@@ -223,6 +224,20 @@ typedef struct daemon_opts {
     int ipqos_interactive, ipqos_bulk;   /* IPQoS: DSCP << 2 (TOS byte) */
 #define IPQOS_NONE (-2)           /* IPQoS none: leave the system's */
 #define IPQOS_UNSET (-3)
+    /* PubkeyAuthOptions (config_pkauth.c): PKAUTH_* bits, -1 unset. */
+    int pubkey_auth_options;
+#define PKAUTH_TOUCH_REQUIRED 0x1
+#define PKAUTH_VERIFY_REQUIRED 0x2
+    long required_rsa_size;     /* RequiredRSASize, bits */
+    /* ChannelTimeout (config_timeout.c): type patterns and seconds, in
+     * order; n_chan_timeouts -1 unset, 0 for "none". */
+    struct chan_timeout {
+        char type[64];          /* pattern, or "global" */
+        long seconds;           /* 0: no timeout */
+    } chan_timeouts[OPTS_MAX_CHAN_TIMEOUTS];
+    int n_chan_timeouts;
+    long unused_timeout;        /* UnusedConnectionTimeout; 0 none, -1 unset */
+    strlist log_verbose;        /* LogVerbose patterns */
     alglist kex_algs, ciphers, macs, hostkey_algs, pubkey_algs;
     /* Certificates (auth/certauth.c, hostcert.c); strings "" for none. */
     char *trusted_user_ca_keys;     /* TrustedUserCAKeys file */

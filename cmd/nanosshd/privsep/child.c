@@ -234,11 +234,23 @@ static void cb_auth_result(void *user, nssh_str username, const char *method,
     ask(&q, &a);
 }
 
+/* The monitor judged a security key's flags when it verified the
+ * signature (monitor.c); nothing is left to decide here. */
+static int cb_auth_sk(void *user, nssh_str username, const char *alg,
+                      const uint8_t *blob, size_t blob_len, unsigned flags,
+                      uint32_t counter)
+{
+    (void)user, (void)username, (void)alg, (void)blob, (void)blob_len;
+    (void)flags, (void)counter;
+    return NSSH_CB_ACCEPT;
+}
+
 static const nssh_callbacks child_cb = {
     .log = srv_engine_log,
     .auth_request = cb_auth_request,
     .auth_pubkey = cb_auth_pubkey,
     .auth_result = cb_auth_result,
+    .auth_sk = cb_auth_sk,
     .auth_password = cb_auth_password,
     .kbdint_start = cb_kbdint_start,
     .kbdint_respond = cb_kbdint_respond,

@@ -270,6 +270,24 @@ static int signed_data_ok(const mon *m, ipc_bytes data)
     return 1;
 }
 
+/* A verified security-key signature (PROTOCOL.u2f): the flags and
+ * counter after the raw signature, judged by the monitor itself. */
+static int sk_ok(mon *m, const nssh_sig_alg *alg, const ipc_msg *q)
+{
+    const uint8_t *p = q->sig.p;
+    size_t left = q->sig.n;
+    ipc_bytes name, raw;
+    uint32_t counter;
+    nssh_str user = { m->user, strlen(m->user) };
+    if (rd_str(&p, &left, &name) < 0 || rd_str(&p, &left, &raw) < 0 ||
+        left != 5)
+        return 0;
+    counter = ((uint32_t)p[1] << 24) | ((uint32_t)p[2] << 16) |
+              ((uint32_t)p[3] << 8) | p[4];
+    return srv_auth_sk(m->s, user, alg->name, q->blob.p, q->blob.n, p[0],
+                       counter) == NSSH_CB_ACCEPT;
+}
+
 static int on_verify(mon *m, const ipc_msg *q)
 {
     const nssh_config *cfg = &m->s->cfg;
@@ -288,7 +306,8 @@ static int on_verify(mon *m, const ipc_msg *q)
             alg = cfg->sig_algs[i];
     m->pk_ok = 0;   /* one verification per approved attempt */
     if (alg && alg->verify(q->blob.p, q->blob.n, q->data.p, q->data.n,
-                           q->sig.p, q->sig.n) == 0) {
+                           q->sig.p, q->sig.n) == 0 &&
+        (!(alg->flags & NSSH_SIG_SK) || sk_ok(m, alg, q))) {
         a.verdict = 1;
         decide(m, "publickey");
     }

@@ -22,14 +22,20 @@ static uint64_t due(const dconn *s)
     return last + (uint64_t)s->o->alive_interval * 1000u;
 }
 
-uint64_t alive_wait(void *app)
+static uint64_t alive_due(const dconn *s)
 {
-    const dconn *s = app;
     uint64_t d;
     if (!s->io.authenticated || s->o->alive_interval <= 0)
         return UINT64_MAX;
     d = due(s);
     return d > s->io.now ? d - s->io.now : 0;
+}
+
+/* The program's timers: ClientAlive and the channel timeouts. */
+uint64_t alive_wait(void *app)
+{
+    uint64_t a = alive_due(app), c = chantime_wait(app);
+    return a < c ? a : c;
 }
 
 void alive_answer(void *user, int ok, const uint8_t *data, size_t len)
@@ -52,6 +58,7 @@ void alive_tick(void *app)
         return;
     }
     startups_authenticated();
+    chantime_tick(s);
     if (s->o->alive_interval <= 0 || s->io.now < due(s) ||
         (nssh_conn_state(s->io.c) & NSSH_CLOSED))
         return;

@@ -58,6 +58,16 @@ typedef struct dconn {
     /* ClientAlive (alive.c) */
     uint64_t alive_sent;             /* when the last probe went, ms */
     long alive_missed;               /* probes without an answer */
+    /* ChannelTimeout, UnusedConnectionTimeout (chantime.c) */
+    unsigned char chan_kind[NSSH_MAX_CHANNELS];   /* CHK_* */
+    uint64_t chan_since[NSSH_MAX_CHANNELS];       /* opened, ms */
+    uint64_t unused_since;           /* no channel open since, ms (0: some) */
 } dconn;
+
+/* What a channel is, for ChannelTimeout's type names (chantime.c). */
+enum {
+    CHK_NONE = 0, CHK_SESSION, CHK_SHELL, CHK_COMMAND, CHK_SUBSYSTEM,
+    CHK_DIRECT, CHK_FORWARDED, CHK_CLOSING
+};
 
 #endif

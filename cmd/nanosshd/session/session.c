@@ -66,8 +66,10 @@ int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
 {
     dconn *s = user;
     session *ss;
-    if (str_is(type, "direct-tcpip") && s->io.authenticated)
+    if (str_is(type, "direct-tcpip") && s->io.authenticated) {
+        chantime_open(s, ch, CHK_DIRECT);
         return fwd_open_direct(&s->io, ch, extra, extra_len);
+    }
     if (str_is(type, "direct-streamlocal@openssh.com") && s->io.authenticated)
         return fwd_open_streamlocal(&s->io, ch, extra, extra_len);
     if (!str_is(type, "session")) {
@@ -94,6 +96,7 @@ int sess_open(void *user, uint32_t ch, nssh_str type, const uint8_t *extra,
     pconn_chan_used(&s->io, ch);
     ss->ptm = ss->pts = ss->fd_in = ss->out.fd = ss->err.fd = -1;
     ss->err.ext = 1;
+    chantime_open(s, ch, CHK_SESSION);
     log_debug("session opened on channel %u", (unsigned)ch);
     return NSSH_CB_ACCEPT;
 }
@@ -336,7 +339,16 @@ static int request(void *user, uint32_t ch, const nssh_chan_req *q)
 
 int sess_request(void *user, uint32_t ch, const nssh_chan_req *q)
 {
-    return request(user, ch, q) == 0 ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
+    if (request(user, ch, q) < 0)
+        return NSSH_CB_REFUSE;
+    /* ChannelTimeout names a running session as sshd does. */
+    if (str_is(q->type, "shell"))
+        chantime_open(user, ch, CHK_SHELL);
+    else if (str_is(q->type, "exec"))
+        chantime_open(user, ch, CHK_COMMAND);
+    else if (str_is(q->type, "subsystem"))
+        chantime_open(user, ch, CHK_SUBSYSTEM);
+    return NSSH_CB_ACCEPT;
 }
 
 /* Client data for the child, held until it reads it. The engine reopens
@@ -372,6 +384,7 @@ void sess_eof(void *user, uint32_t ch)
 void sess_closed(void *user, uint32_t ch)
 {
     dconn *s = user;
+    chantime_closed(s, ch);
     if (fwd_is(&s->io, ch))
         fwd_closed(&s->io, ch);
     else if (ch < NSSH_MAX_CHANNELS && s->io.sess[ch].used)

@@ -34,6 +34,15 @@ uint64_t alive_wait(void *app);
 void alive_tick(void *app);
 void alive_answer(void *user, int ok, const uint8_t *data, size_t len);
 
+/* chantime.c: ChannelTimeout, UnusedConnectionTimeout */
+/* Channel ch opened (or started running something) as kind (CHK_*). */
+void chantime_open(dconn *s, uint32_t ch, int kind);
+void chantime_closed(dconn *s, uint32_t ch);
+/* Milliseconds until chantime_tick has work (UINT64_MAX: none). */
+uint64_t chantime_wait(dconn *s);
+/* Close idle channels; end a connection unused for too long. */
+void chantime_tick(dconn *s);
+
 /* srvlog.c */
 /* A line about this connection; adds " [preauth]" before authentication. */
 void srv_log(const dconn *s, int level, const char *fmt, ...)

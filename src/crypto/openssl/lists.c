@@ -100,6 +100,12 @@ const nssh_sig_alg *const nssh_ossl_sig_algs[] = {
     NULL
 };
 
+const nssh_sig_alg *const nssh_ossl_sig_user_algs[] = {
+    &nssh_ossl_sig_sk_ed25519,
+    &nssh_ossl_sig_sk_ecdsa_p256,
+    NULL
+};
+
 static const nssh_sig_alg *const legacy_sig_algs[] = {
     &nssh_ossl_sig_ssh_rsa,
     NULL
@@ -145,6 +151,7 @@ const nssh_sig_alg *nssh_ossl_sig_by_name(const char *name)
 {
     if (name != NULL) {
         FIND(nssh_ossl_sig_algs, name);
+        FIND(nssh_ossl_sig_user_algs, name);
         FIND(legacy_sig_algs, name);
     }
     return NULL;

@@ -7,6 +7,8 @@
  *   sig_ed25519.c  ssh-ed25519 (RFC 8709)
  *   sig_ecdsa.c    ecdsa-sha2-nistp256/384/521 (RFC 5656 section 3.1.2)
  *   sig_rsa.c      rsa-sha2-512, rsa-sha2-256 (RFC 8332), ssh-rsa
+ *   sig_sk.c       sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com
+ *                  (security keys, PROTOCOL.u2f): verify only
  *
  * Error codes of verify: NSSH_ERR_FORMAT when the SSH encoding itself is
  * broken (strings, mpints, trailing bytes); NSSH_ERR_SIGNATURE when it is
@@ -37,6 +39,11 @@ int sigblob_pubkey(const char *key_type, int ktype, const uint8_t *blob,
                    size_t len, nssh_key **out);
 /* A key that can sign as ktype. */
 int sig_check_private(const nssh_key *k, int ktype);
+
+/* ECDSA: the DER ECDSA-Sig-Value (OPENSSL_malloc'ed) of an SSH
+ * mpint r || mpint s (sig_ecdsa.c). */
+int sig_ecdsa_ssh_to_der(const uint8_t *raw, size_t raw_len, uint8_t **der,
+                         int *der_len);
 
 /* One-shot EVP signing; mdname NULL for Ed25519. On entry *out_len is
  * the room at out, on return the signature length. RSA uses PKCS#1 v1.5. */

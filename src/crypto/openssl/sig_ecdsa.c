@@ -70,7 +70,7 @@ static int ec_sign(const ec_alg *a, const nssh_key *key, const uint8_t *data,
 }
 
 /* DER signature (OPENSSL_malloc'ed) from mpint r || mpint s. */
-static int ssh_to_der(const uint8_t *raw, size_t raw_len, uint8_t **der, int *der_len)
+int sig_ecdsa_ssh_to_der(const uint8_t *raw, size_t raw_len, uint8_t **der, int *der_len)
 {
     const uint8_t *m[2];
     size_t n[2];
@@ -115,7 +115,7 @@ static int ec_verify(const ec_alg *a, const uint8_t *keyblob, size_t keylen,
 
     if ((e = sigblob_get(a->name, sig, siglen, &raw, &n)) < 0)
         return e;
-    if ((e = ssh_to_der(raw, n, &der, &der_len)) < 0)
+    if ((e = sig_ecdsa_ssh_to_der(raw, n, &der, &der_len)) < 0)
         return e;
     if ((e = sigblob_pubkey(a->name, a->ktype, keyblob, keylen, &k)) < 0)
         goto out;

@@ -213,8 +213,7 @@ static void test_unknown_options_refuse(void **state)
     /* principals= belongs on a cert-authority line only. */
     expect_refused("principals=\"root\"", "principals");
     expect_refused("tunnel=\"1\"", "tunnel");
-    expect_refused("no-touch-required", "no-touch-required");
-    expect_refused("verify-required", "verify-required");
+    expect_refused("no-touch-required=\"1\"", "no-touch-required");
     expect_refused("no-ptty", "no-ptty");
     expect_refused("command=\"ls\",no-pty,restrictt", "restrictt");
     expect_refused("environment=\"A=b\",x11-forwarding,bogus=\"1\"", "bogus");

@@ -291,6 +291,9 @@ static const char *const good_lines[] = {
     "X11DisplayOffset 20", "X11UseLocalhost no", "XAuthLocation /usr/bin/xauth",
     "StreamLocalBindMask 0111", "StreamLocalBindUnlink yes",
     "AuthenticationMethods publickey,keyboard-interactive:pam password",
+    "RequiredRSASize 2048", "PubkeyAuthOptions touch-required",
+    "ChannelTimeout session=5m", "UnusedConnectionTimeout 1h",
+    "LogVerbose kex.c:*:1000",
 };
 
 static int covered(const char *name)
@@ -504,7 +507,7 @@ static void test_typed_defaults(void **state)
     assert_null(o.banner);
     assert_null(o.force_command);
     assert_int_equal(o.kex_algs.n, 11);   /* the backend's default list */
-    assert_int_equal(o.pubkey_algs.n, 12);   /* 6 certificate, 6 plain */
+    assert_int_equal(o.pubkey_algs.n, 14);   /* 6 certificate, 6 plain, 2 security keys */
     assert_int_equal(o.ca_sign_algs.n, 6);
     assert_int_equal(o.macs.n, 4);
     assert_int_equal(opts_finish(&o), 0);   /* again: nothing changes */

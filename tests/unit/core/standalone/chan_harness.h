@@ -78,8 +78,8 @@ static inline int fake_verify(const uint8_t *keyblob, size_t keylen, const uint8
     return memcmp(d, raw, 8) ? NSSH_ERR_SIGNATURE : 0;
 }
 
-static H_UNUSED const nssh_sig_alg fake_alg = { "test-sig", "test-key", fake_sign, fake_verify };
-static H_UNUSED const nssh_sig_alg other_alg = { "other-sig", "other-key", fake_sign, fake_verify };
+static H_UNUSED const nssh_sig_alg fake_alg = { "test-sig", "test-key", fake_sign, fake_verify, 0 };
+static H_UNUSED const nssh_sig_alg other_alg = { "other-sig", "other-key", fake_sign, fake_verify, 0 };
 static H_UNUSED const nssh_sig_alg *const algs[] = { &fake_alg };
 
 static H_UNUSED const nssh_key good_key = { { 1, 2, 3, 4, 5, 6, 7, 8 } };
