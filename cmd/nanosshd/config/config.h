@@ -164,6 +164,7 @@ int kw_hostkey_algs(daemon_opts *o, char **av, size_t ac, char *err,
 int kw_pubkey_algs(daemon_opts *o, char **av, size_t ac, char *err,
                    size_t cap);
 void kw_reset_pubkey_algs(daemon_opts *o);
+void kw_reset_ca_sign_algs(daemon_opts *o);
 /* CASignatureAlgorithms: plain signature algorithms only. */
 int kw_ca_sign_algs(daemon_opts *o, char **av, size_t ac, char *err,
                     size_t cap);

@@ -268,6 +268,11 @@ void kw_reset_pubkey_algs(daemon_opts *o)
     memset(&o->pubkey_algs, 0, sizeof(o->pubkey_algs));
 }
 
+void kw_reset_ca_sign_algs(daemon_opts *o)
+{
+    memset(&o->ca_sign_algs, 0, sizeof(o->ca_sign_algs));
+}
+
 static void defaults(const category *c, alglist *l)
 {
     if (!l->set) {

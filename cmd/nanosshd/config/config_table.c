@@ -114,7 +114,8 @@ const keyword config_keywords[] = {
     /* OpenSSH certificates (PROTOCOL.certkeys). */
     { .name = "HostCertificate", .type = KT_LIST, .min_args = 1,
       .max_args = 1, .off = OFF(host_certs) },
-    CUSTOM("CASignatureAlgorithms", kw_ca_sign_algs, 1, 1, 0, NULL,
+    CUSTOM("CASignatureAlgorithms", kw_ca_sign_algs, 1, 1, KW_MATCH,
+           kw_reset_ca_sign_algs,
            show_ca_sign_algs),
     STR("TrustedUserCAKeys", trusted_user_ca_keys, KW_MATCH | KW_NONE),
     STR("AuthorizedPrincipalsFile", principals_file, KW_MATCH | KW_NONE),
