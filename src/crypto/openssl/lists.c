@@ -84,6 +84,7 @@ static const nssh_mac *const legacy_macs[] = {
 };
 
 const nssh_sig_alg *const nssh_ossl_sig_algs[] = {
+    &nssh_ossl_sig_mldsa44_ed25519,     /* post-quantum, as the KEMs lead */
     &nssh_ossl_sig_ed25519,
     &nssh_ossl_sig_ecdsa_p256,
     &nssh_ossl_sig_ecdsa_p384,

@@ -7,6 +7,7 @@
  *   sig_ed25519.c  ssh-ed25519 (RFC 8709)
  *   sig_ecdsa.c    ecdsa-sha2-nistp256/384/521 (RFC 5656 section 3.1.2)
  *   sig_rsa.c      rsa-sha2-512, rsa-sha2-256 (RFC 8332), ssh-rsa
+ *   sig_mldsa.c    ssh-mldsa44-ed25519@openssh.com (OpenSSH's PROTOCOL)
  *
  * Error codes of verify: NSSH_ERR_FORMAT when the SSH encoding itself is
  * broken (strings, mpints, trailing bytes); NSSH_ERR_SIGNATURE when it is
