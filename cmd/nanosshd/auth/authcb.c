@@ -174,11 +174,14 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
     return ok ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
-/* sshd names key types in upper case: ED25519, ECDSA, RSA. */
+/* sshd names key types in upper case: ED25519, ECDSA, RSA,
+ * MLDSA44-ED25519. */
 static const char *key_label(const char *type)
 {
     if (!strcmp(type, "ssh-ed25519"))
         return "ED25519";
+    if (!strcmp(type, "ssh-mldsa44-ed25519@openssh.com"))
+        return "MLDSA44-ED25519";
     if (!strncmp(type, "ecdsa-sha2-", 11))
         return "ECDSA";
     if (!strcmp(type, "ssh-rsa"))
