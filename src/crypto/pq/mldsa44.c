@@ -77,6 +77,7 @@ int mldsa44_keypair_derand(uint8_t pk[1312], uint8_t sk[2560],
     in[32] = K;
     in[33] = L;
     pq_shake256(g, sizeof(g), in, sizeof(in), NULL, 0);
+    MLDSA_PUBLIC(g, 32);                /* rho: part of pk */
     memcpy(pk, g, 32);
     memcpy(sk, g, 32);
     memcpy(sk + SK_K, g + 96, 32);
