@@ -7,8 +7,10 @@
  *
  * Stack (x86-64, -O2, measured by tests/unit/crypto/test_mldsa.c on a
  * painted thread stack, the thread's own start included): keygen about
- * 14 KiB, sign about 20 KiB, verify about 16 KiB. Neither the matrix A
- * nor the secret vectors are ever held whole.
+ * 14 KiB, sign about 20 KiB, verify about 16 KiB; on a Cortex-M4 at -Os
+ * (tools/cortex-m4-compact.sh's call graph) 9.0, 14.7 and 10.6 KiB, in
+ * 4.8 KiB of code. Neither the matrix A nor the secret vectors are ever
+ * held whole.
  *
  * Return values: 0 on success or a negative NSSH_ERR_* code.
  */
