@@ -64,7 +64,9 @@ NSSH_API extern const nssh_kem nssh_ossl_dh_group1_sha1;
 NSSH_API extern const nssh_sig_alg nssh_ossl_sig_ed25519,    /* ssh-ed25519 */
     nssh_ossl_sig_ecdsa_p256, nssh_ossl_sig_ecdsa_p384, nssh_ossl_sig_ecdsa_p521,
     nssh_ossl_sig_rsa_sha2_512, nssh_ossl_sig_rsa_sha2_256,
-    nssh_ossl_sig_ssh_rsa;                          /* legacy SHA-1, off by default */
+    nssh_ossl_sig_ssh_rsa,                          /* legacy SHA-1, off by default */
+    nssh_ossl_sig_mldsa44_ed25519;  /* ssh-mldsa44-ed25519@openssh.com: ML-DSA-44
+                                     * (src/crypto/pq) and Ed25519, both */
 /* OpenSSH certificates (PROTOCOL.certkeys) of those keys: the key blob is
  * the certificate, the signature the plain key's. Verify does not judge
  * the certificate itself (nanossh_cert.h; the caller's policy). */
@@ -107,7 +109,8 @@ enum {
     NSSH_KEY_ECDSA_P256,
     NSSH_KEY_ECDSA_P384,
     NSSH_KEY_ECDSA_P521,
-    NSSH_KEY_RSA
+    NSSH_KEY_RSA,
+    NSSH_KEY_MLDSA44_ED25519     /* ssh-mldsa44-ed25519@openssh.com */
 };
 
 /* Generate a private key (bits used for RSA only; 0 means 3072). */

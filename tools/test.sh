@@ -82,6 +82,12 @@ fi
 ensure_pam_service
 # A root nanosshd's pre-auth child runs as this system user.
 ensure_privsep_user
+# test_mldsa_noble.py signs and verifies with @noble (npm): tools/noble.sh.
+if NSSH_NOBLE=$(tools/noble.sh); then
+    export NSSH_NOBLE
+else
+    add 0 1 "noble" "tools/noble.sh could not install @noble/post-quantum"
+fi
 
 build() {
     local dir=$1

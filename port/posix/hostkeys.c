@@ -2,7 +2,8 @@
  * Host keys: HostKey files (OpenSSH or PEM private keys, so the system's
  * /etc/ssh/ssh_host_*_key work as they are), or the daemon's own keys in
  * its state directory. Each key becomes one engine entry per signature
- * algorithm: ed25519, ecdsa, then rsa-sha2-512 and rsa-sha2-256.
+ * algorithm: ssh-mldsa44-ed25519@openssh.com, ed25519, ecdsa, then
+ * rsa-sha2-512 and rsa-sha2-256.
  */
 #include <errno.h>
 #include <pwd.h>
@@ -88,9 +89,10 @@ static int load_one(hostkey_set *hs, const char *path)
 static int rank(const nssh_key *k)
 {
     switch (nssh_ossl_key_type(k)) {
-    case NSSH_KEY_ED25519: return 0;
-    case NSSH_KEY_RSA: return 2;
-    default: return 1;   /* ECDSA curves */
+    case NSSH_KEY_MLDSA44_ED25519: return 0;   /* post-quantum first */
+    case NSSH_KEY_ED25519: return 1;
+    case NSSH_KEY_RSA: return 3;
+    default: return 2;   /* ECDSA curves */
     }
 }
 
@@ -101,7 +103,7 @@ static void build_entries(hostkey_set *hs)
     size_t i, j, n;
     int r;
     hs->n_entries = 0;
-    for (r = 0; r <= 2; r++)
+    for (r = 0; r <= 3; r++)
         for (i = 0; i < hs->n_keys; i++) {
             if (rank(hs->keys[i]) != r)
                 continue;

@@ -238,7 +238,8 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
     return ok ? NSSH_CB_ACCEPT : NSSH_CB_REFUSE;
 }
 
-/* sshd names key types in upper case: ED25519, ECDSA, RSA. */
+/* sshd names key types in upper case: ED25519, ECDSA, RSA,
+ * MLDSA44-ED25519. */
 static const char *key_label(const char *type)
 {
     int cert = nssh_cert_is_cert_name(type);
@@ -246,6 +247,8 @@ static const char *key_label(const char *type)
         return "ED25519-SK";
     if (!strcmp(type, "sk-ecdsa-sha2-nistp256@openssh.com"))
         return "ECDSA-SK";
+    if (!strcmp(type, "ssh-mldsa44-ed25519@openssh.com"))
+        return "MLDSA44-ED25519";
     if (!strncmp(type, "ssh-ed25519", 11))
         return cert ? "ED25519-CERT" : "ED25519";
     if (!strncmp(type, "ecdsa-sha2-", 11))

@@ -1,7 +1,8 @@
 /*
  * Keys: the types nanossh knows, generating them, and what a key can sign
  * with. Names follow RFC 4253 section 6.6 (ssh-rsa), RFC 5656 section 6
- * (ecdsa-sha2-nistp*) and RFC 8709 (ssh-ed25519).
+ * (ecdsa-sha2-nistp*), RFC 8709 (ssh-ed25519) and OpenSSH's PROTOCOL
+ * (ssh-mldsa44-ed25519@openssh.com, key_mldsa.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@ static const key_info infos[] = {
     { NSSH_KEY_ECDSA_P384, "ecdsa-sha2-nistp384", "nistp384", "P-384", 48, 384 },
     { NSSH_KEY_ECDSA_P521, "ecdsa-sha2-nistp521", "nistp521", "P-521", 66, 521 },
     { NSSH_KEY_RSA, "ssh-rsa", NULL, NULL, 0, 0 },
+    /* bits as OpenSSH reports them (ssh-keygen -l) */
+    { NSSH_KEY_MLDSA44_ED25519, "ssh-mldsa44-ed25519@openssh.com", NULL, NULL, 0, 256 },
 };
 #define N_INFOS (sizeof(infos) / sizeof(infos[0]))
 
@@ -83,6 +86,8 @@ int nssh_ossl_key_generate(int type, unsigned bits, nssh_key **out)
     if (!ki)
         return NSSH_ERR_KEY;
     switch (type) {
+    case NSSH_KEY_MLDSA44_ED25519:
+        return key_generate_mldsa(out);
     case NSSH_KEY_ED25519:
         pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
         break;
@@ -108,6 +113,7 @@ void nssh_ossl_key_free(nssh_key *k)
     if (!k)
         return;
     EVP_PKEY_free(k->pkey);    /* OpenSSL clears private parts it frees */
+    key_free_mldsa(k);
     memset(k, 0, sizeof(*k));
     free(k);
 }
@@ -145,6 +151,9 @@ size_t nssh_ossl_key_sig_algs(const nssh_key *k, const nssh_sig_alg **out,
     switch (k ? k->type : NSSH_KEY_NONE) {
     case NSSH_KEY_ED25519:
         list[n++] = &nssh_ossl_sig_ed25519;
+        break;
+    case NSSH_KEY_MLDSA44_ED25519:
+        list[n++] = &nssh_ossl_sig_mldsa44_ed25519;
         break;
     case NSSH_KEY_ECDSA_P256:
         list[n++] = &nssh_ossl_sig_ecdsa_p256;

@@ -3,6 +3,8 @@
  *   ssh-ed25519          string name, string key(32)            RFC 8709 4
  *   ecdsa-sha2-nistpNNN  string name, string curve-id, string Q RFC 5656 3.1
  *   ssh-rsa              string name, mpint e, mpint n          RFC 4253 6.6
+ *   ssh-mldsa44-ed25519@openssh.com
+ *                        string name, string(ML-DSA-44 pk || Ed25519 pk)
  */
 #include <string.h>
 
@@ -55,6 +57,18 @@ int nssh_ossl_key_from_blob(const uint8_t *blob, size_t len, nssh_key **out)
     ki = key_info_by_name(name, name_len);
     if (!ki)
         return NSSH_ERR_KEY;
+    if (ki->type == NSSH_KEY_MLDSA44_ED25519) {
+        const uint8_t *pk;
+        size_t pk_len;
+
+        if (rd_string(&r, &pk, &pk_len) < 0 || pk_len != KEY_MLDSA_PK ||
+            rd_end(&r) < 0)
+            return NSSH_ERR_KEY;
+        e = key_build_mldsa(pk, NULL, out);
+        if (e < 0)
+            ERR_clear_error();
+        return e < 0 ? NSSH_ERR_KEY : 0;
+    }
     e = read_public(ki, &r, &pkey);
     if (e < 0) {
         ERR_clear_error();      /* a refused key is no backend failure */
@@ -81,6 +95,11 @@ int key_put_public(const nssh_key *k, wr *w)
         if (e == 0)
             wr_string(w, raw, sizeof(raw));
         return e;
+    case NSSH_KEY_MLDSA44_ED25519:
+        if (!k->mldsa)
+            return NSSH_ERR_KEY;
+        wr_string(w, k->mldsa->pk, KEY_MLDSA_PK);
+        return 0;
     case NSSH_KEY_RSA:
         e = key_put_bn_param(w, k->pkey, OSSL_PKEY_PARAM_RSA_E);
         if (e == 0)

@@ -5,6 +5,8 @@
  *   ecdsa-sha2-nistpNNN  string curve-id, string Q, mpint d
  *   ssh-rsa              mpint n, mpint e, mpint d, mpint iqmp,
  *                        mpint p, mpint q
+ *   ssh-mldsa44-ed25519@openssh.com
+ *                        string pk(1344), string seeds(64)
  */
 #include <string.h>
 
@@ -44,6 +46,12 @@ int keyfile_put_private(const nssh_key *k, wr *w)
     switch (k->type) {
     case NSSH_KEY_ED25519:
         return put_ed25519(k, w);
+    case NSSH_KEY_MLDSA44_ED25519:
+        if (!k->mldsa)
+            return NSSH_ERR_KEY;
+        wr_string(w, k->mldsa->pk, KEY_MLDSA_PK);
+        wr_string(w, k->mldsa->seeds, KEY_MLDSA_SEEDS);
+        return 0;
     case NSSH_KEY_RSA:
         for (i = 0; i < sizeof(rsa_params) / sizeof(rsa_params[0]) && e == 0; i++)
             e = key_put_bn_param(w, k->pkey, rsa_params[i]);
@@ -101,6 +109,15 @@ int keyfile_get_private(const key_info *ki, rd *r, nssh_key **out)
     int e;
 
     switch (ki->type) {
+    case NSSH_KEY_MLDSA44_ED25519: {
+        const uint8_t *pk, *seeds;
+        size_t plen, slen;
+
+        if (rd_string(r, &pk, &plen) < 0 || plen != KEY_MLDSA_PK ||
+            rd_string(r, &seeds, &slen) < 0 || slen != KEY_MLDSA_SEEDS)
+            return NSSH_ERR_KEY;
+        return key_build_mldsa(pk, seeds, out);
+    }
     case NSSH_KEY_ED25519:
         e = get_ed25519(r, &pkey);
         break;

@@ -82,6 +82,25 @@ int key_put_ec_point(wr *w, const EVP_PKEY *pkey);
 /* The raw 32-byte Ed25519 public key, or the 32-byte seed. */
 int key_ed25519_raw(const EVP_PKEY *pkey, int private_part, uint8_t out[32]);
 
+/* ---- key_mldsa.c ----------------------------------------------------------- */
+/* ssh-mldsa44-ed25519@openssh.com (draft-miller-sshm-mldsa44-ed25519-
+ * composite-sigs): public key ML-DSA-44 pk (1312) || Ed25519 pk (32);
+ * private key the two 32-byte seeds, ML-DSA's then Ed25519's. */
+#define KEY_MLDSA_PK 1344u
+#define KEY_MLDSA_SEEDS 64u
+struct key_mldsa {
+    uint8_t pk[KEY_MLDSA_PK];
+    uint8_t seeds[KEY_MLDSA_SEEDS];     /* with a private key only */
+    uint8_t sk[2560];                   /* ML-DSA-44 sk expanded from its seed */
+};
+/* A key from the public key pk, or from the seeds (pk then only checked
+ * against the key the seeds give when not NULL). */
+int key_build_mldsa(const uint8_t *pk, const uint8_t *seeds, nssh_key **out);
+/* A new key from random seeds. */
+int key_generate_mldsa(nssh_key **out);
+/* Wipes and frees k->mldsa. */
+void key_free_mldsa(nssh_key *k);
+
 /* ---- key_blob.c ------------------------------------------------------------ */
 /* Blob fields after the type name (the public part), to w. */
 int key_put_public(const nssh_key *k, wr *w);

@@ -91,6 +91,7 @@ const nssh_sig_alg *const nssh_ossl_sig_algs[] = {
     &nssh_ossl_sig_ecdsa_p521_cert,
     &nssh_ossl_sig_rsa_sha2_512_cert,
     &nssh_ossl_sig_rsa_sha2_256_cert,
+    &nssh_ossl_sig_mldsa44_ed25519,     /* post-quantum, as the KEMs lead */
     &nssh_ossl_sig_ed25519,
     &nssh_ossl_sig_ecdsa_p256,
     &nssh_ossl_sig_ecdsa_p384,

@@ -12,7 +12,8 @@
 struct nssh_key {
     int type;          /* NSSH_KEY_* */
     int has_private;
-    EVP_PKEY *pkey;
+    EVP_PKEY *pkey;    /* ssh-mldsa44-ed25519: its Ed25519 half */
+    struct key_mldsa *mldsa;   /* ssh-mldsa44-ed25519 only (key_mldsa.c) */
 };
 
 /* X25519 (kem_x25519.c), shared by the key exchanges built on it. Keys

@@ -9,6 +9,7 @@
  *   sig_rsa.c      rsa-sha2-512, rsa-sha2-256 (RFC 8332), ssh-rsa
  *   sig_sk.c       sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com
  *                  (security keys, PROTOCOL.u2f): verify only
+ *   sig_mldsa.c    ssh-mldsa44-ed25519@openssh.com (OpenSSH's PROTOCOL)
  *
  * Error codes of verify: NSSH_ERR_FORMAT when the SSH encoding itself is
  * broken (strings, mpints, trailing bytes); NSSH_ERR_SIGNATURE when it is
