@@ -93,6 +93,20 @@ def test_check_bad_file_names_each_line(nanosshd, hostkey, tmp_path):
     assert "Match" in err.split(f"line 7: ")[1], err
 
 
+def test_deprecated_keywords_accepted(nanosshd, hostkey, tmp_path):
+    """Keywords sshd reads and ignores (Protocol, RSAAuthentication, ...)
+    are accepted as there, so old files still start; a deprecated one is
+    named in the log."""
+    cfg = write(tmp_path / "old_config",
+                "Protocol 2\nRSAAuthentication yes\nUseLogin no\nPort 2222\n")
+    res = run([nanosshd, "-t", "-f", cfg, "-h", hostkey])
+    assert res.returncode == 0, f"-t on an old file: {res}"
+    res = run([nanosshd, "-T", "-f", cfg, "-h", hostkey])
+    out = res.stdout.decode(errors="replace")
+    assert res.returncode == 0 and "port 2222" in out, res
+    assert "protocol" not in out and "rsaauthentication" not in out, out
+
+
 def test_check_missing_file(nanosshd, hostkey, tmp_path):
     res = run([nanosshd, "-t", "-f", str(tmp_path / "nope"), "-h", hostkey])
     assert res.returncode == 255 and b"nope" in res.stderr, str(res)

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "log.h"
 
 
 /* Split in place into words: whitespace separates, "double quotes" group
@@ -143,6 +144,30 @@ int config_line_error(char *err, size_t cap, const char *source,
     return e;
 }
 
+/* Keywords sshd still reads but no longer acts on (its servconf.h):
+ * accepted and ignored, as there, so old configurations keep working. */
+static const char *const deprecated[] = {
+    "AFSTokenPassing", "AuthorizedKeysFile2", "CheckMail",
+    "KerberosTgtPassing", "KeyRegenerationInterval", "ReverseMappingCheck",
+    "RHostsAuthentication", "RhostsRSAAuthentication", "RSAAuthentication",
+    "ServerKeyBits", "UseLogin", "VerifyReverseMapping",
+};
+
+static int ignored(const char *kw)
+{
+    size_t i;
+    if (!strcasecmp(kw, "Protocol")) {   /* only SSH-2 exists: silent */
+        log_debug2("Ignored option %s", kw);
+        return 1;
+    }
+    for (i = 0; i < sizeof(deprecated) / sizeof(deprecated[0]); i++)
+        if (!strcasecmp(kw, deprecated[i])) {
+            log_info("Deprecated option %s", deprecated[i]);
+            return 1;
+        }
+    return 0;
+}
+
 int config_apply(daemon_opts *o, const char *line, int in_match, char *err,
                  size_t cap)
 {
@@ -153,7 +178,7 @@ int config_apply(daemon_opts *o, const char *line, int in_match, char *err,
     if (e <= 0)
         return e;
     if (!(k = config_keyword(kw)))
-        return unknown(kw, err, cap);
+        return ignored(kw) ? 0 : unknown(kw, err, cap);
     return apply_words(o, k, rest, in_match, err, cap);
 }
 
