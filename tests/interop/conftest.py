@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from processes import Server, daemon_env, free_port
+from processes import Server, daemon_env, free_port, stop_pid
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEST_TIME_LIMIT = 300          # seconds for any one test
@@ -243,6 +243,38 @@ def wait_for_log(srv, needle, timeout=10.0):
             return True
         time.sleep(0.1)
     return needle in srv.log_text()
+
+
+# ---- A client in the background (forwarding) --------------------------------
+
+@pytest.fixture
+def background_ssh():
+    """background_ssh(srv, key, args, opts=(), log_level="INFO", user="root")
+    -> Popen of ssh -N with ExitOnForwardFailure; its stderr is a pipe.
+    Stopped by PID at teardown."""
+    procs = []
+
+    def start(srv, key, args, opts=(), log_level="INFO", user="root"):
+        # Not ssh_cmd: its LogLevel=ERROR would hide the INFO lines that
+        # report refusals and allocated ports.
+        cmd = ["ssh", "-p", str(srv.port), "-i", key.path] + SSH_BASE
+        for o in ["LogLevel=" + log_level, "ExitOnForwardFailure=yes"] + list(opts):
+            cmd += ["-o", o]
+        cmd += ["-N"] + list(args) + [f"{user}@127.0.0.1"]
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        procs.append(p)
+        return p
+
+    yield start
+    for p in procs:
+        stop_pid(p.pid)
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        if p.stderr:
+            p.stderr.close()
 
 
 # ---- A time limit for every test -------------------------------------------

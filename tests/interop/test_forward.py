@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from conftest import SSH_BASE, explain, ssh_cmd, wait_for_log
-from processes import free_port, stop_pid
+from conftest import explain, ssh_cmd, wait_for_log
+from processes import free_port
 
 STREAMS = 5
 STREAM_SIZE = 1 << 20
@@ -68,35 +68,6 @@ def echo():
     srv = EchoServer()
     yield srv
     srv.close()
-
-
-@pytest.fixture
-def background_ssh():
-    """background_ssh(srv, key, args, opts) -> Popen of ssh -N; stopped by
-    PID at teardown."""
-    procs = []
-
-    def start(srv, key, args, opts=(), log_level="INFO"):
-        # Not ssh_cmd: its LogLevel=ERROR would hide the INFO lines that
-        # report refusals and allocated ports.
-        cmd = ["ssh", "-p", str(srv.port), "-i", key.path] + SSH_BASE
-        for o in ["LogLevel=" + log_level, "ExitOnForwardFailure=yes"] + list(opts):
-            cmd += ["-o", o]
-        cmd += ["-N"] + list(args) + ["root@127.0.0.1"]
-        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        procs.append(p)
-        return p
-
-    yield start
-    for p in procs:
-        stop_pid(p.pid)
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        if p.stderr:
-            p.stderr.close()
 
 
 def listening(port):

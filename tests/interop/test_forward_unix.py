@@ -17,35 +17,10 @@ import time
 import paramiko
 import pytest
 
-from conftest import SSH_BASE, explain, need_tool, ssh, wait_for_log
+from conftest import explain, need_tool, ssh, wait_for_log
 from processes import free_port, stop_pid
 from test_forward import (echo, listening, round_trip,   # noqa: F401
                           stderr_until, wait_listening)
-
-
-@pytest.fixture
-def background_ssh():
-    """background_ssh(srv, key, args, user) -> Popen of ssh -N; stopped by
-    PID at teardown."""
-    procs = []
-
-    def start(srv, key, args, user="root"):
-        cmd = ["ssh", "-p", str(srv.port), "-i", key.path] + SSH_BASE
-        cmd += ["-o", "LogLevel=INFO", "-o", "ExitOnForwardFailure=yes"]
-        cmd += ["-N"] + list(args) + [f"{user}@127.0.0.1"]
-        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        procs.append(p)
-        return p
-
-    yield start
-    for p in procs:
-        stop_pid(p.pid)
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        p.stderr.close()
 
 
 @pytest.fixture
