@@ -26,6 +26,7 @@
 #include "pq/mlkem768.h"
 #include "pq/mlkem1024.h"
 #include "vectors/mlkem1024_vectors.h"
+#include "mlkem_kat.h"
 
 #define N_KATS (sizeof(mlkem1024_kats) / sizeof(mlkem1024_kats[0]))
 
@@ -34,22 +35,20 @@ static void digest(const EVP_MD *md, const uint8_t *in, size_t len, uint8_t *out
     assert_int_equal(EVP_Digest(in, len, out, NULL, md, NULL), 1);
 }
 
+static const mlkem_alg mlkem1024 = {
+    MLKEM1024_PK_BYTES, MLKEM1024_SK_BYTES, MLKEM1024_CT_BYTES,
+    mlkem1024_keypair_derand, mlkem1024_encaps_derand, mlkem1024_decaps,
+};
+
 static void test_kat_full(void **state)
 {
     static uint8_t pk[MLKEM1024_PK_BYTES], sk[MLKEM1024_SK_BYTES];
     static uint8_t ct[MLKEM1024_CT_BYTES];
-    uint8_t ss[32], ss2[32];
-    const mlkem1024_kat *v = &mlkem1024_kats[0];
+    mlkem_kat_view v = MLKEM_KAT_VIEW(&mlkem1024_kats[0]);
 
     (void)state;
-    assert_int_equal(mlkem1024_keypair_derand(pk, sk, v->d, v->z), 0);
-    assert_memory_equal(pk, mlkem1024_kat0_pk, sizeof(pk));
-    assert_memory_equal(sk, mlkem1024_kat0_sk, sizeof(sk));
-    assert_int_equal(mlkem1024_encaps_derand(ct, ss, pk, v->m), 0);
-    assert_memory_equal(ct, mlkem1024_kat0_ct, sizeof(ct));
-    assert_memory_equal(ss, v->ss, 32);
-    assert_int_equal(mlkem1024_decaps(ss2, mlkem1024_kat0_ct, mlkem1024_kat0_sk), 0);
-    assert_memory_equal(ss2, v->ss, 32);
+    mlkem_check_full(&mlkem1024, &v, mlkem1024_kat0_pk, mlkem1024_kat0_sk,
+                     mlkem1024_kat0_ct, pk, sk, ct);
 }
 
 /* Every vector: keys, ciphertext, secret, and the rejection secret. */
@@ -57,41 +56,13 @@ static void test_kat_all(void **state)
 {
     static uint8_t pk[MLKEM1024_PK_BYTES], sk[MLKEM1024_SK_BYTES];
     static uint8_t ct[MLKEM1024_CT_BYTES];
-    uint8_t ss[32], ss2[32], h[32];
     size_t i;
 
     (void)state;
     for (i = 0; i < N_KATS; i++) {
-        const mlkem1024_kat *v = &mlkem1024_kats[i];
+        mlkem_kat_view v = MLKEM_KAT_VIEW(&mlkem1024_kats[i]);
 
-        assert_int_equal(mlkem1024_keypair_derand(pk, sk, v->d, v->z), 0);
-        digest(EVP_sha256(), pk, sizeof(pk), h);
-        assert_memory_equal(h, v->pk_sha256, 32);
-        digest(EVP_sha256(), sk, sizeof(sk), h);
-        assert_memory_equal(h, v->sk_sha256, 32);
-        assert_int_equal(mlkem1024_encaps_derand(ct, ss, pk, v->m), 0);
-        digest(EVP_sha256(), ct, sizeof(ct), h);
-        assert_memory_equal(h, v->ct_sha256, 32);
-        assert_memory_equal(ss, v->ss, 32);
-        assert_int_equal(mlkem1024_decaps(ss2, ct, sk), 0);
-        assert_memory_equal(ss2, v->ss, 32);
-        ct[v->bad_byte] ^= (uint8_t)(1u << v->bad_bit);
-        assert_int_equal(mlkem1024_decaps(ss2, ct, sk), 0);
-        assert_memory_equal(ss2, v->ss_reject, 32);
-    }
-}
-
-/* Set coefficient idx (0..1023) of ek's t^ to val. */
-static void set_coeff(uint8_t *ek, unsigned idx, unsigned val)
-{
-    uint8_t *p = ek + 3 * (idx / 2);
-
-    if (idx % 2 == 0) {
-        p[0] = (uint8_t)val;
-        p[1] = (uint8_t)((p[1] & 0xf0) | (val >> 8));
-    } else {
-        p[1] = (uint8_t)((p[1] & 0x0f) | ((val & 0x0f) << 4));
-        p[2] = (uint8_t)(val >> 4);
+        mlkem_check_kat(&mlkem1024, &v, pk, sk, ct);
     }
 }
 
@@ -108,10 +79,10 @@ static void test_key_checks(void **state)
     (void)state;
     for (i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
         memcpy(pk, mlkem1024_kat0_pk, sizeof(pk));
-        set_coeff(pk, where[i], 3329);
+        mlkem_set_coeff(pk, where[i], 3329);
         assert_int_equal(mlkem1024_encaps_derand(ct, ss, pk, mlkem1024_kats[0].m),
                          NSSH_ERR_KEX_VALUE);
-        set_coeff(pk, where[i], 3328);
+        mlkem_set_coeff(pk, where[i], 3328);
         assert_int_equal(mlkem1024_encaps_derand(ct, ss, pk, mlkem1024_kats[0].m), 0);
     }
     memcpy(sk, mlkem1024_kat0_sk, sizeof(sk));
@@ -232,7 +203,7 @@ static void test_nist_refuses(void **state)
         assert_int_equal(k->keypair(pk, sk, nssh_ossl_rng, NULL), 0);
 
         memcpy(bad, pk, k->pk_len);
-        set_coeff(bad, 100, 4000);
+        mlkem_set_coeff(bad, 100, 4000);
         assert_int_equal(k->encaps(ct, ss, bad, nssh_ossl_rng, NULL), NSSH_ERR_KEX_VALUE);
         memcpy(bad, pk, k->pk_len);
         bad[k->pk_len - 1] ^= 1;   /* y no longer on the curve */
