@@ -1,7 +1,7 @@
 /*
  * A client and a server engine wired back to back in memory, for the
  * tests that run whole exchanges on either crypto backend
- * (core/test_pair.c, core/test_export.c,
+ * (core/test_pair.c, core/test_export.c, core/test_pair_server_hooks.c,
  * crypto/compact/test_compact_pair.c). Public API only. The harness's callbacks record what happened in the pair_side;
  * the server accepts user "alice" with allowed_blob, session channels
  * and exec / shell / pty requests, and takes every byte it is sent.

@@ -20,13 +20,9 @@
 #include <cmocka.h>
 
 #include "nanossh.h"
-#include "nanossh_ossl.h"
-#include "pair_harness.h"
+#include "pair_ossl.h"
 
-static nssh_key *host_key, *user_key;
-static uint8_t host_blob[128], user_blob[128];
-static size_t host_blob_len, user_blob_len;
-static nssh_hostkey hostkey;
+static pair_keys keys;
 static uint8_t blob[NSSH_EXPORT_MAX];
 
 /* A side offering one cipher and every other algorithm of the backend;
@@ -34,21 +30,11 @@ static uint8_t blob[NSSH_EXPORT_MAX];
 static void side_init(pair_side *s, int role, const nssh_cipher *ci, unsigned flags)
 {
     pair_side_init(s, role);
+    pair_ossl_setup(s, &keys);
     s->ci1[0] = ci;
-    s->cfg.kems = nssh_ossl_kems;
-    s->cfg.n_kems = pair_count((const void *const *)nssh_ossl_kems);
     s->cfg.ciphers = s->ci1;
     s->cfg.n_ciphers = 1;
-    s->cfg.macs = nssh_ossl_macs;
-    s->cfg.n_macs = pair_count((const void *const *)nssh_ossl_macs);
-    s->cfg.sig_algs = nssh_ossl_sig_algs;
-    s->cfg.n_sig_algs = pair_count((const void *const *)nssh_ossl_sig_algs);
-    s->cfg.hostkeys = &hostkey;
-    s->cfg.n_hostkeys = 1;
-    s->cfg.rng = nssh_ossl_rng;
     s->cfg.flags = flags;
-    s->allowed_blob = user_blob;
-    s->allowed_len = user_blob_len;
     pair_side_start(s);
 }
 
@@ -62,8 +48,7 @@ static size_t held_export(pair_side *cl, pair_side *sv, const nssh_cipher *ci)
     pair_pump(cl, sv);
     assert_int_equal(nssh_conn_export(sv->c, blob, sizeof(blob), &len),
                      NSSH_ERR_STATE);   /* not authenticated yet */
-    assert_int_equal(nssh_client_auth_pubkey(cl->c, "alice", &nssh_ossl_sig_ed25519,
-                                             user_key, user_blob, user_blob_len), 0);
+    pair_ossl_auth(cl, &keys);
     pair_pump(cl, sv);
     assert_true(cl->auth_ok);
     assert_true(nssh_conn_state(sv->c) & NSSH_HELD);
@@ -163,26 +148,14 @@ static void test_hostile_blob(void **state)
 
 static int setup(void **state)
 {
-    const nssh_sig_alg *algs[2];
     (void)state;
-    if (nssh_ossl_key_generate(NSSH_KEY_ED25519, 0, &host_key) < 0 ||
-        nssh_ossl_key_generate(NSSH_KEY_ED25519, 0, &user_key) < 0 ||
-        nssh_ossl_key_public_blob(host_key, host_blob, sizeof(host_blob), &host_blob_len) < 0 ||
-        nssh_ossl_key_public_blob(user_key, user_blob, sizeof(user_blob), &user_blob_len) < 0 ||
-        nssh_ossl_key_sig_algs(host_key, algs, 2) != 1)
-        return -1;
-    hostkey.alg = algs[0];
-    hostkey.key = host_key;
-    hostkey.blob = host_blob;
-    hostkey.blob_len = host_blob_len;
-    return 0;
+    return pair_keys_make(&keys);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    nssh_ossl_key_free(host_key);
-    nssh_ossl_key_free(user_key);
+    pair_keys_free(&keys);
     return 0;
 }
 
