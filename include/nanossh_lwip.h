@@ -82,7 +82,7 @@ struct nssh_lwip_conn {
                                   busy; 2: the pcb must be aborted */
     uint8_t drain_polls;       /* polls since the engine closed */
     void *app_user;            /* free for the application */
-    char peer[48];             /* "address port N" for log lines */
+    char peer[64];             /* "address port N" for log lines: 46 + 11 */
 };
 
 struct nssh_lwip_server {
