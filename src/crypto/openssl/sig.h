@@ -54,4 +54,26 @@ int sig_evp_sign(EVP_PKEY *pkey, const char *mdname, const uint8_t *data,
 int sig_evp_verify(EVP_PKEY *pkey, const char *mdname, const uint8_t *data,
                    size_t len, const uint8_t *sig, size_t sig_len);
 
+/* The table entry var for a signature algorithm whose signing draws no
+ * randomness from rng (OpenSSL's ECDSA takes its nonce from its own
+ * source; PKCS#1 v1.5 needs none): sign_fn(&alg, key, data, len, sig,
+ * sig_max, sig_len) and verify_fn(&alg, keyblob, keylen, data, len, sig,
+ * siglen) with alg the file's description of sshname. */
+#define SIG_TABLE_NO_RNG(var, alg, sshname, ktype, sign_fn, verify_fn)        \
+    static int var##_sign(const nssh_key *key, const uint8_t *data,          \
+                          size_t len, uint8_t *sig, size_t sig_max,          \
+                          size_t *sig_len, nssh_rng_fn rng, void *rng_user)  \
+    {                                                                        \
+        (void)rng;                                                           \
+        (void)rng_user;                                                      \
+        return sign_fn(&alg, key, data, len, sig, sig_max, sig_len);         \
+    }                                                                        \
+    static int var##_verify(const uint8_t *kb, size_t kl, const uint8_t *d,  \
+                            size_t dl, const uint8_t *s, size_t sl)          \
+    {                                                                        \
+        return verify_fn(&alg, kb, kl, d, dl, s, sl);                        \
+    }                                                                        \
+    const nssh_sig_alg var = { .name = sshname, .key_type = ktype,           \
+                               .sign = var##_sign, .verify = var##_verify }
+
 #endif

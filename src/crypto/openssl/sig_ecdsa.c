@@ -127,22 +127,8 @@ out:
 }
 
 /* OpenSSL draws the ECDSA nonce from its own source, not from rng. */
-#define EC_TABLE(var, alg, sshname)                                           \
-    static int var##_sign(const nssh_key *key, const uint8_t *data,          \
-                          size_t len, uint8_t *sig, size_t sig_max,          \
-                          size_t *sig_len, nssh_rng_fn rng, void *rng_user)  \
-    {                                                                        \
-        (void)rng;                                                           \
-        (void)rng_user;                                                      \
-        return ec_sign(&alg, key, data, len, sig, sig_max, sig_len);         \
-    }                                                                        \
-    static int var##_verify(const uint8_t *kb, size_t kl, const uint8_t *d,  \
-                            size_t dl, const uint8_t *s, size_t sl)          \
-    {                                                                        \
-        return ec_verify(&alg, kb, kl, d, dl, s, sl);                        \
-    }                                                                        \
-    const nssh_sig_alg var = { .name = sshname, .key_type = sshname,         \
-                               .sign = var##_sign, .verify = var##_verify }
+#define EC_TABLE(var, alg, sshname) \
+    SIG_TABLE_NO_RNG(var, alg, sshname, sshname, ec_sign, ec_verify)
 
 EC_TABLE(nssh_ossl_sig_ecdsa_p256, ec_p256, "ecdsa-sha2-nistp256");
 EC_TABLE(nssh_ossl_sig_ecdsa_p384, ec_p384, "ecdsa-sha2-nistp384");

@@ -79,22 +79,8 @@ out:
 }
 
 /* OpenSSL's PKCS#1 v1.5 signing uses no randomness. */
-#define RSA_TABLE(var, alg, sshname)                                          \
-    static int var##_sign(const nssh_key *key, const uint8_t *data,          \
-                          size_t len, uint8_t *sig, size_t sig_max,          \
-                          size_t *sig_len, nssh_rng_fn rng, void *rng_user)  \
-    {                                                                        \
-        (void)rng;                                                           \
-        (void)rng_user;                                                      \
-        return rsa_sign(&alg, key, data, len, sig, sig_max, sig_len);        \
-    }                                                                        \
-    static int var##_verify(const uint8_t *kb, size_t kl, const uint8_t *d,  \
-                            size_t dl, const uint8_t *s, size_t sl)          \
-    {                                                                        \
-        return rsa_verify(&alg, kb, kl, d, dl, s, sl);                       \
-    }                                                                        \
-    const nssh_sig_alg var = { .name = sshname, .key_type = "ssh-rsa",       \
-                               .sign = var##_sign, .verify = var##_verify }
+#define RSA_TABLE(var, alg, sshname) \
+    SIG_TABLE_NO_RNG(var, alg, sshname, "ssh-rsa", rsa_sign, rsa_verify)
 
 RSA_TABLE(nssh_ossl_sig_rsa_sha2_512, rsa_512, "rsa-sha2-512");
 RSA_TABLE(nssh_ossl_sig_rsa_sha2_256, rsa_256, "rsa-sha2-256");
