@@ -103,7 +103,7 @@ seeds = {
     # client to server: the server's handlers
     "c2s_session": b"\0" + SESSION + C(13, B(b"hello"), b"\0") + PUMP + C(16) + PUMP
                    + C(9, b"\1") + C(10, b"\0") + C(11, b"\0") + C(14) + C(15) + PUMP,
-    "c2s_password": b"\0" + C(0) + PASS + REPLACE(userauth_pw) + PUMP + C(5) + PUMP,
+    "c2s_password": b"\0" + C(0) + PASS + MOVE + REPLACE(userauth_pw) + PUMP + C(5) + PUMP,
     "c2s_kbdint": b"\0" + C(4) + PUMP + INJECT(userauth_kbd) + PUMP + INJECT(info_resp) + PUMP,
     "c2s_channel": b"\0" + LOGIN + C(5) + PUMP + INJECT(win_adjust) + INJECT(data_bad_ch)
                    + INJECT(env_req) + INJECT(glob_fwd) + INJECT(ignore) + INJECT(debug)

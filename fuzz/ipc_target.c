@@ -32,7 +32,7 @@
 
 static daemon_opts opts;
 static hostkey_set hk;
-static int null_fd = -1, sock[2] = { -1, -1 };
+static int ans[2] = { -1, -1 }, sock[2] = { -1, -1 };
 static char dir[64];
 
 static void fail(const char *what)
@@ -116,9 +116,11 @@ void fuzz_ipc_init(void)
     files[0] = path;
     if (hostkeys_load(&hk, files, 1, 0) < 1)
         fail("the host key does not load");
-    /* The monitor answers into /dev/null; the connection's socket is one
-     * end of a socketpair that nobody reads (nothing is sent on it). */
-    if ((null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0 ||
+    /* The monitor answers on ans[0], read back from ans[1]; the
+     * connection's socket is one end of a socketpair that nobody reads
+     * (nothing is sent on it). */
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ans) < 0 ||
+        fcntl(ans[1], F_SETFL, O_NONBLOCK) < 0 ||
         socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0)
         fail("descriptors");
 }
@@ -150,6 +152,35 @@ static int check_decoder(const uint8_t *b, size_t n)
     return r;
 }
 
+/* The monitor's answers so far: each must decode as an IPC_ANSWER. */
+static void read_answers(ipc_stats *st)
+{
+    static uint8_t buf[IPC_MAX + 4];
+    static size_t have;
+    ipc_msg a;
+    ssize_t r;
+    size_t n;
+    while ((r = read(ans[1], buf + have, sizeof(buf) - have)) > 0)
+        have += (size_t)r;
+    while (have >= 4) {
+        n = ((size_t)buf[0] << 24) | ((size_t)buf[1] << 16) |
+            ((size_t)buf[2] << 8) | buf[3];
+        if (have < n + 4)
+            break;
+        if (ipc_decode(buf + 4, n, &a) < 0 || a.type != IPC_ANSWER) {
+            fprintf(stderr, "the monitor sent something other than an answer\n");
+            abort();
+        }
+        if (st) {
+            st->answers++;
+            st->granted += a.verdict;
+            st->last_verdict = a.verdict;
+        }
+        memmove(buf, buf + n + 4, have - n - 4);
+        have -= n + 4;
+    }
+}
+
 int fuzz_ipc_run(const uint8_t *data, size_t size, ipc_stats *st)
 {
     static mon m;
@@ -170,7 +201,7 @@ int fuzz_ipc_run(const uint8_t *data, size_t size, ipc_stats *st)
         abort();
     memset(&m, 0, sizeof(m));
     m.s = s;
-    m.fd = null_fd;
+    m.fd = ans[0];
     m.pid = -1;
     cur = &m;
     /* privsep_run's loop over ipc_recv's framing. */
@@ -183,6 +214,7 @@ int fuzz_ipc_run(const uint8_t *data, size_t size, ipc_stats *st)
         if (check_decoder(data + pos, n) == 0 && st)
             st->decoded++;
         e = handle(&m, data + pos, n);
+        read_answers(st);
         pos += n;
         if (st && e == 0)
             st->answered++;

@@ -15,6 +15,9 @@ typedef struct ipc_stats {
     unsigned answered;       /* requests the monitor answered and went on */
     int signed_kex;          /* it signed an exchange hash */
     int key_approved;        /* it approved root's key for a signature */
+    unsigned answers;        /* IPC_ANSWERs it sent */
+    unsigned granted;        /* ... with verdict 1 */
+    int last_verdict;
 } ipc_stats;
 
 /* Once: a temporary directory with a host key, root's authorized_keys
