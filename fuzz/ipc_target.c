@@ -20,6 +20,7 @@
 #include "../cmd/nanosshd/privsep/monitor.c"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -62,12 +63,31 @@ static void user_key(char *line, size_t cap)
     fclose(f);
 }
 
+/* A fresh ed25519 host key in dir, as the daemon would load it. */
+static void host_key(void)
+{
+    nssh_key *k = NULL;
+    char *priv = NULL, path[128];
+    size_t n = 0;
+    FILE *f;
+    snprintf(path, sizeof(path), "%s/ssh_host_ed25519_key", dir);
+    if (nssh_ossl_key_generate(NSSH_KEY_ED25519, 0, &k) < 0 ||
+        nssh_ossl_key_save_private(k, "fuzz", &priv, &n) < 0 ||
+        !(f = fopen(path, "w")))
+        fail("cannot make a host key");
+    if (fwrite(priv, 1, n, f) != n || fclose(f) != 0)
+        fail("cannot write the host key");
+    chmod(path, 0600);
+    nssh_wipe(priv, n);
+    free(priv);
+    nssh_ossl_key_free(k);
+}
+
 static void cleanup(void)
 {
     char p[128];
-    const char *names[] = { "ssh_host_ed25519_key", "ssh_host_ed25519_key.pub",
-                            "ssh_host_rsa_key", "ssh_host_rsa_key.pub",
-                            "authorized_keys", "sshd_config" };
+    const char *names[] = { "ssh_host_ed25519_key", "authorized_keys",
+                            "sshd_config" };
     size_t i;
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
@@ -87,8 +107,7 @@ void fuzz_ipc_init(void)
     atexit(cleanup);
     log_setup("fuzz_ipc", getenv("FUZZ_VERBOSE") ? LL_DEBUG3 : LL_QUIET, 1,
               LOG_AUTH);
-    if (hostkeys_generate(dir) < 0)
-        fail("cannot make host keys");
+    host_key();
     user_key(key, sizeof(key));
     snprintf(path, sizeof(path), "%s/authorized_keys", dir);
     write_file(path, key);
@@ -114,7 +133,7 @@ void fuzz_ipc_init(void)
         fail("the test configuration does not load");
     snprintf(path, sizeof(path), "%s/ssh_host_ed25519_key", dir);
     files[0] = path;
-    if (hostkeys_load(&hk, files, 1, 0) < 1)
+    if (hostkeys_load(&hk, files, 1, 0) < 0 || hk.n_keys != 1)
         fail("the host key does not load");
     /* The monitor answers on ans[0], read back from ans[1]; the
      * connection's socket is one end of a socketpair that nobody reads
