@@ -42,6 +42,7 @@ def s(b):
 
 
 def B(payload):
+    assert len(payload) <= 0x1FFF
     if len(payload) < 255:
         return bytes([len(payload)]) + payload
     return bytes([255]) + struct.pack(">H", len(payload)) + payload
@@ -112,7 +113,7 @@ seeds = {
     "c2s_tcpip": b"\0" + LOGIN + C(19) + PUMP + S(9) + PUMP + C(18, b"\1") + DUP + PUMP
                  + C(18, b"\0") + PUMP + C(17) + PUMP,
     "c2s_window": b"\0" + SESSION + b"\x0e" + S(0, B(bytes(3000)), b"\0") + PUMP
-                  + C(13, B(bytes(9000)), b"\1") + DROP + PUMP + b"\x0d\x20" + PUMP,
+                  + C(13, B(bytes(8000)), b"\0") + DROP + PUMP + b"\x0d\x20" + PUMP,
     # server to client: the client's handlers
     "s2c_authfail": b"\1" + C(0) + MOVE + PASS + MOVE + REPLACE(auth_fail) + PUMP
                     + C(2) + MOVE + INJECT(banner) + PUMP,

@@ -60,8 +60,10 @@ static const struct {
     /* USERAUTH_FAILURE in place of the success, then a banner */
     { "s2c_authfail", NSSH_ERR_PEER_DISCONNECT, NSSH_ERR_UNEXPECTED, 1, 2 },
     { "s2c_session", 0, 0, 1, 1 },
-    /* a confirmation for a channel the client never opened */
-    { "s2c_inject", NSSH_ERR_PEER_DISCONNECT, NSSH_ERR_CHANNEL, 1, 5 },
+    /* a forwarded-tcpip open the server never sent: the client's
+     * refusal is for a channel the server does not know, and a
+     * confirmation for one the client never opened: both end on it */
+    { "s2c_inject", NSSH_ERR_CHANNEL, NSSH_ERR_CHANNEL, 1, 5 },
     /* a truncated KEXINIT */
     { "s2c_rekey", NSSH_ERR_PEER_DISCONNECT, NSSH_ERR_FORMAT, 1, 1 },
     /* the server's DISCONNECT with a flipped byte still ends it */
