@@ -36,7 +36,7 @@ static hostkey_set hk;
 static int ans[2] = { -1, -1 }, sock[2] = { -1, -1 };
 static char dir[64];
 
-static void fail(const char *what)
+static void setup_fail(const char *what)
 {
     fprintf(stderr, "fuzz_ipc: %s\n", what);
     exit(2);
@@ -46,7 +46,7 @@ static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
     if (!f || fputs(text, f) < 0 || fclose(f) != 0)
-        fail("cannot write the test configuration");
+        setup_fail("cannot write the test configuration");
 }
 
 /* The user key root accepts: the repository's fuzz/ipc_user_key.pub,
@@ -59,7 +59,7 @@ static void user_key(char *line, size_t cap)
     snprintf(path, sizeof(path), "%.*s/ipc_user_key.pub",
              slash ? (int)(slash - src) : 1, slash ? src : ".");
     if (!(f = fopen(path, "r")) || !fgets(line, (int)cap, f))
-        fail("cannot read ipc_user_key.pub");
+        setup_fail("cannot read ipc_user_key.pub");
     fclose(f);
 }
 
@@ -74,9 +74,9 @@ static void host_key(void)
     if (nssh_ossl_key_generate(NSSH_KEY_ED25519, 0, &k) < 0 ||
         nssh_ossl_key_save_private(k, "fuzz", &priv, &n) < 0 ||
         !(f = fopen(path, "w")))
-        fail("cannot make a host key");
+        setup_fail("cannot make a host key");
     if (fwrite(priv, 1, n, f) != n || fclose(f) != 0)
-        fail("cannot write the host key");
+        setup_fail("cannot write the host key");
     chmod(path, 0600);
     nssh_wipe(priv, n);
     free(priv);
@@ -103,7 +103,7 @@ void fuzz_ipc_init(void)
         return;
     snprintf(dir, sizeof(dir), "/tmp/nssh-fuzz-ipc-XXXXXX");
     if (!mkdtemp(dir))
-        fail("mkdtemp");
+        setup_fail("mkdtemp");
     atexit(cleanup);
     log_setup("fuzz_ipc", getenv("FUZZ_VERBOSE") ? LL_DEBUG3 : LL_QUIET, 1,
               LOG_AUTH);
@@ -130,18 +130,18 @@ void fuzz_ipc_init(void)
     write_file(path, conf);
     opts_init(&opts);
     if (config_load(&opts, path, 1) < 0 || opts_finish(&opts) < 0)
-        fail("the test configuration does not load");
+        setup_fail("the test configuration does not load");
     snprintf(path, sizeof(path), "%s/ssh_host_ed25519_key", dir);
     files[0] = path;
     if (hostkeys_load(&hk, files, 1, 0) < 0 || hk.n_keys != 1)
-        fail("the host key does not load");
+        setup_fail("the host key does not load");
     /* The monitor answers on ans[0], read back from ans[1]; the
      * connection's socket is one end of a socketpair that nobody reads
      * (nothing is sent on it). */
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ans) < 0 ||
         fcntl(ans[1], F_SETFL, O_NONBLOCK) < 0 ||
         socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0)
-        fail("descriptors");
+        setup_fail("descriptors");
 }
 
 /* Accepted bodies are canonical: they encode back to themselves.
