@@ -72,11 +72,12 @@ static void test_methods_off(void **state)
     (void)state;
     /* Two passwords, "none", a keyboard-interactive start and answers:
      * all refused (only the signature granted), and at once: before the
-     * fix each password went to PAM and waited out 2 s. */
+     * fix the password went to PAM and its failure took 2 s (authpw.c's
+     * AUTH_FAIL_MS), so anything under that tells the two apart. */
     assert_int_equal(fuzz_ipc_run(input, n, &st), 0);
     assert_int_equal(st.answers, 6);
     assert_int_equal(st.granted, 1);
-    assert_true(now_s() - t0 < 1.5);
+    assert_true(now_s() - t0 < 1.9);
 }
 
 static void test_no_such_user(void **state)
