@@ -21,7 +21,9 @@ authkeys:authorized_keys lines and their options
 config:sshd_config text with Match and Include; -T output must load again
 krl:RevokedKeys files: OpenSSH KRLs and plain key lists
 keyfile:private key files (OpenSSH, PEM), public key blobs and certificates
-kem:hostile peer values into every key exchange (ML-KEM, sntrup761, X25519, ECDH, DH, group exchange)"
+kem:hostile peer values into every key exchange (ML-KEM, sntrup761, X25519, ECDH, DH, group exchange)
+pair:a client and a server in memory, one direction's packets edited after the key exchange
+ipc:the privilege-separation monitor, frames from a hostile pre-auth child"
 
 names() { printf '%s\n' "$TARGETS" | cut -d: -f1; }
 

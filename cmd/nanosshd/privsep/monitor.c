@@ -203,6 +203,20 @@ static int on_authreq(mon *m, const ipc_msg *q)
     return answer(m, &a);
 }
 
+/* A method the options leave off (PasswordAuthentication no, ...):
+ * the child's engine never asks for one, and the daemon's checks below
+ * (PAM, authorized_keys) do not look at those keywords themselves, since
+ * without privilege separation the engine filters first. So the monitor
+ * filters here, before any work, and refuses. */
+static int method_off(mon *m, unsigned method, const char *name)
+{
+    if (m->s->cfg.auth_methods & method)
+        return 0;
+    srv_log(m->s, LL_ERROR, "privsep: pre-auth child %d asked for method %s, "
+            "which is not enabled; refused", (int)m->pid, name);
+    return 1;
+}
+
 /* Requests about a user other than the one the child named first. */
 static int other_user(const mon *m, ipc_bytes user)
 {
@@ -215,6 +229,9 @@ static int on_pubkey(mon *m, const ipc_msg *q)
     char alg[IPC_NAME_MAX + 1];
     if (other_user(m, q->user))
         return hostile(m, "public key for another user");
+    m->pk_ok = 0;
+    if (method_off(m, NSSH_METHOD_PUBLICKEY, "publickey"))
+        return answer(m, &a);
     to_cstr(q->alg, alg, sizeof(alg));
     a.verdict = srv_auth_pubkey(m->s, str_of(q->user), alg, q->blob.p,
                                 q->blob.n, q->flag) == NSSH_CB_ACCEPT;
@@ -323,6 +340,8 @@ static int on_password(mon *m, const ipc_msg *q)
         return hostile(m, "password for another user");
     if (q->flag && pw.n)
         return hostile(m, "a password for method none");
+    if (!q->flag && method_off(m, NSSH_METHOD_PASSWORD, "password"))
+        return answer(m, &a);
     if (q->flag)
         r = srv_auth_none(m->s, str_of(q->user));
     else
@@ -346,6 +365,8 @@ static int on_kbdint(mon *m, const ipc_msg *q)
     int r;
     if (other_user(m, q->user))
         return hostile(m, "keyboard-interactive for another user");
+    if (method_off(m, NSSH_METHOD_KBDINT, "keyboard-interactive"))
+        return answer(m, &a);
     memset(&k, 0, sizeof(k));
     for (i = 0; i < q->n_resp; i++)
         resp[i] = str_of(q->resp[i]);
