@@ -143,7 +143,7 @@ def handshake(port, source, kind):
         if kind == "curve25519":
             c.send_payload(bytes([MSG_KEXDH_INIT]) + struct.pack(">I", 32) +
                            secrets.token_bytes(32))
-            return 255, c.read_packet().type == MSG_KEXDH_REPLY
+            return None, c.read_packet().type == MSG_KEXDH_REPLY
         # group18 (RFC 3526 section 7): p has its top 64 bits set, so any
         # e below 2^8191 is inside 1 < e < p-1.
         e = secrets.randbits(8191) | (1 << 8190)
@@ -242,8 +242,18 @@ class Run:
                 finally:
                     t.close()
 
+        first_penalty = []
+
+        def watch():
+            # When the first connection is dropped for the penalty.
+            while not stop.is_set() and not first_penalty:
+                if "penalty: failed authentication" in log_text(srv):
+                    first_penalty.append(time.monotonic() - t_start)
+                stop.wait(0.25)
+
         th = [threading.Thread(target=attacker, daemon=True)
               for _ in range(self.a.guess_parallel)]
+        th.append(threading.Thread(target=watch, daemon=True))
         try:
             for t in th:
                 t.start()
@@ -259,6 +269,7 @@ class Run:
             text = log_text(srv)
         finally:
             srv.stop()
+        guesses = [g for g in guesses if g <= elapsed]
         first10 = sum(1 for g in guesses if g < 10)
         row = {"server": label, "parallel": self.a.guess_parallel,
                "seconds": round(elapsed, 1), "guesses": len(guesses),
@@ -267,15 +278,18 @@ class Run:
                "per_s_after_30s": round(sum(1 for g in guesses if g >= 30) /
                                         max(1e-9, elapsed - 30), 2),
                "connections": conns[0], "refused": len(refusals),
-               "first_refused_s": round(min(refusals), 1) if refusals else None,
+               "first_penalty_drop_s": round(first_penalty[0], 1) if first_penalty else None,
                "penalty_drops_logged": text.count("penalty: failed authentication"),
+               "maxstartups_drops_logged": text.count("past MaxStartups"),
                "other_source_logins": ok, "logins": self.a.logins}
         self.out["guess"].append(row)
         print(f"  guessing on {label:40}: {row['guesses']} guesses in {row['seconds']} s = "
               f"{row['per_s_overall']}/s ({row['per_s_first_10s']}/s in the first 10 s, "
-              f"{row['per_s_after_30s']}/s after 30 s); refused {row['refused']} times, "
-              f"first at {row['first_refused_s']} s; {ok}/{self.a.logins} logins from "
-              f"{VICTIM}", flush=True)
+              f"{row['per_s_after_30s']}/s after 30 s); {row['connections']} connections, "
+              f"{row['refused']} refused ({row['penalty_drops_logged']} for the penalty, "
+              f"the first at {row['first_penalty_drop_s']} s; "
+              f"{row['maxstartups_drops_logged']} past MaxStartups); "
+              f"{ok}/{self.a.logins} logins from {VICTIM}", flush=True)
 
     # ---- DHEat ----------------------------------------------------------------------
     def dheat_cost(self, srv, label, kinds):
@@ -301,7 +315,7 @@ class Run:
                        "server_cpu_ms_per_handshake": round(1000 * cpu / max(1, done), 1),
                        "wall_ms_per_handshake": round(1000 * secs / max(1, done), 1)}
                 self.out["dheat"].append(row)
-                print(f"  {kind:10} on {label:40}: {bits} bits, {done}/{self.a.dheat_n} "
+                print(f"  {kind:10} on {label:40}: {bits or 'X25519'} bits, {done}/{self.a.dheat_n} "
                       f"replies, {row['server_cpu_ms_per_handshake']} ms server CPU "
                       f"each ({row['wall_ms_per_handshake']} ms wall)", flush=True)
         finally:

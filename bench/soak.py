@@ -359,7 +359,7 @@ class Soak:
                 before.as_dict(), mid.as_dict(), after.as_dict())
             rep["peak"] = {f: sampler.peak(f) for f in
                            ("below", "user_procs", "listener_fds", "tree_fds",
-                            "listener_rss", "daemon_rss", "daemon_pss")}
+                            "listener_rss", "listener_pss", "daemon_rss", "daemon_pss")}
             rep["samples"] = len(sampler.samples)
             if after.below:
                 fail(f"{after.below} processes left below the daemon")
@@ -383,7 +383,7 @@ class Soak:
     @staticmethod
     def print_samples(rep):
         b, m, a, p = rep["before"], rep["between"], rep["after"], rep["peak"]
-        print(f"  {'':24}{'before':>10}{'after 1':>10}{'peak':>10}{'after':>10}")
+        print(f"  {'':24}{'before':>10}{'transfers':>10}{'peak':>10}{'after':>10}")
         for label, f in (("processes below", "below"), ("account's processes", "user_procs"),
                          ("listener fds", "listener_fds"), ("fds of the tree", "tree_fds"),
                          ("listener RSS KiB", "listener_rss"),
