@@ -196,7 +196,7 @@ class Run:
         finally:
             srv.stop()
         self.out["flood"].append(row)
-        print(f"  flood {n:4} from {FLOODER} on {label:40}: {ok}/{self.a.logins} logins "
+        print(f"  flood {n:4} from {FLOODER} on {label:55}: {ok}/{self.a.logins} logins "
               f"from {VICTIM} ({row['mean_login_s']} s each; "
               f"{pending} connection processes)", flush=True)
 
@@ -388,6 +388,11 @@ def main():
                 run.flood(P.nanosshd("nanosshd PerSourceMaxStartups 10",
                                      ["PerSourceMaxStartups=10"]),
                           "nanosshd PerSourceMaxStartups 10", n)
+                # The per-source share below MaxStartups' start, as the
+                # manual advises: others never reach the random drop.
+                run.flood(P.nanosshd("nanosshd PerSourceMaxStartups 10 MaxStartups 20",
+                                     ["PerSourceMaxStartups=10", "MaxStartups=20:30:100"]),
+                          "nanosshd PerSourceMaxStartups 10, MaxStartups 20:30:100", n)
                 if sshd:
                     run.flood(P.sshd("sshd"), "sshd defaults", n)
             load.append(os.getloadavg()[0])
