@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import secrets
+import shutil
 import socket
 import struct
 import subprocess
@@ -367,6 +368,8 @@ def main():
     ap.add_argument("--dheat-budget", type=int, default=30)
     ap.add_argument("--nice", type=int, default=10)
     ap.add_argument("--json", default="")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the scratch folder (server logs) and print its path")
     a = ap.parse_args()
     tests = set(a.tests.split(","))
     if os.geteuid() != 0:
@@ -425,8 +428,10 @@ def main():
             load.append(os.getloadavg()[0])
     finally:
         account.remove(USER)
-        import shutil
-        shutil.rmtree(work, ignore_errors=True)
+        if a.keep:
+            print(f"server logs kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     out = run.out
     out["loadavg_1min"] = [round(x, 2) for x in load]
     out["nproc"] = os.cpu_count()
