@@ -95,7 +95,6 @@ def wait_idle(srv, timeout=30.0):
 
 
 def log_text(srv):
-    srv.log.flush()
     with open(os.path.join(srv.dir, "server.log"), errors="replace") as f:
         return f.read()
 
