@@ -162,9 +162,13 @@ class Run:
 
     def login(self, srv, source):
         t0 = time.monotonic()
-        r = subprocess.run(["ssh", "-p", str(srv.port), "-i", self.key, "-b", source]
-                           + SSH_OPTS + [f"{USER}@127.0.0.1", "echo in"],
-                           stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+        try:
+            r = subprocess.run(["ssh", "-p", str(srv.port), "-i", self.key, "-b", source]
+                               + SSH_OPTS + [f"{USER}@127.0.0.1", "echo in"],
+                               stdin=subprocess.DEVNULL, capture_output=True,
+                               timeout=self.a.login_timeout)
+        except subprocess.TimeoutExpired:
+            return False, time.monotonic() - t0   # counted as failed
         return r.returncode == 0 and r.stdout == b"in\n", time.monotonic() - t0
 
     # ---- flood ------------------------------------------------------------------
@@ -361,6 +365,8 @@ def main():
     ap.add_argument("--floods", default="100,200")
     ap.add_argument("--flood-settle", type=float, default=3.0)
     ap.add_argument("--logins", type=int, default=5)
+    ap.add_argument("--login-timeout", type=float, default=120.0,
+                    help="seconds after which a login counts as failed")
     ap.add_argument("--guess-parallel", type=int, default=40)
     ap.add_argument("--guess-seconds", type=float, default=45.0)
     ap.add_argument("--dheat-n", type=int, default=10)
