@@ -31,6 +31,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -419,6 +420,8 @@ def main():
     ap.add_argument("--smoke", action="store_true",
                     help="seconds, not minutes: 2 sessions x 4 MiB, 10 kills")
     ap.add_argument("--json", default="", help="write the report here too")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the scratch folder (server and client logs)")
     a = ap.parse_args()
     if a.smoke:
         a.sessions, a.size, a.kills, a.kill_parallel, a.kill_within = 2, 4, 10, 5, 0.5
@@ -443,8 +446,10 @@ def main():
             reports.append(rep)
     finally:
         account.remove(USER)
-        import shutil
-        shutil.rmtree(work, ignore_errors=True)
+        if a.keep:
+            print(f"logs kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     summary = {"config": {k: v for k, v in vars(a).items() if k != "json"},
                "loadavg_1min": [round(x, 2) for x in load],
                "nproc": os.cpu_count(), "models": reports}
