@@ -20,11 +20,12 @@ The daemon is sampled before (after one warm-up login, every connection
 process gone), every half second during, and after (once every
 connection process and every process of the account are gone): how many
 processes run below the listener, the open file descriptors of the
-listener (/proc/PID/fd) and of its whole tree, and RSS and PSS of the
-listener and of the daemon's own processes. The run fails if a transfer
-is corrupt, a process below the daemon or of the account is left, the
-listener holds more descriptors than before, or its RSS or PSS grew by
-more than --mem-tolerance KiB; a login must still work at the end.
+listener (/proc/PID/fd) and of its whole tree, RSS, PSS and private
+memory (USS) of the listener, and RSS and PSS of the daemon's own
+processes. The run fails if a transfer is corrupt, a victim got no data
+before it was killed, a process below the daemon or of the account is
+left, the listener holds more descriptors than before, or its RSS or USS
+grew by more than --mem-tolerance KiB; a login must still work at the end.
 """
 import argparse
 import hashlib
@@ -90,6 +91,21 @@ def fd_count(pid):
         return 0
 
 
+def uss_kb(pid):
+    """Private memory (clean and dirty): what the process alone holds,
+    unlike PSS, which moves when other processes that share its pages
+    (the same binary run by anyone else) start or stop."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    total += int(line.split()[1])
+    except OSError:
+        pass
+    return total
+
+
 def rss_kb(pid):
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -113,6 +129,7 @@ class Sample:
         self.tree_fds = sum(fd_count(p) for p in tree)
         self.listener_rss = rss_kb(srv.pid)
         self.listener_pss = procs.pss_kb(srv.pid)
+        self.listener_uss = uss_kb(srv.pid)
         own = [p for p in tree if procs.exe(p) == srv.path]
         self.daemon_procs = len(own)
         self.daemon_rss = sum(rss_kb(p) for p in own)
@@ -360,7 +377,8 @@ class Soak:
                 before.as_dict(), mid.as_dict(), after.as_dict())
             rep["peak"] = {f: sampler.peak(f) for f in
                            ("below", "user_procs", "listener_fds", "tree_fds",
-                            "listener_rss", "listener_pss", "daemon_rss", "daemon_pss")}
+                            "listener_rss", "listener_pss", "listener_uss",
+                            "daemon_rss", "daemon_pss")}
             rep["samples"] = len(sampler.samples)
             if after.below:
                 fail(f"{after.below} processes left below the daemon")
@@ -368,7 +386,7 @@ class Soak:
                 fail(f"{after.user_procs} processes of the account left")
             if after.listener_fds > before.listener_fds:
                 fail(f"listener fds {before.listener_fds} -> {after.listener_fds}")
-            for f in ("listener_rss", "listener_pss"):
+            for f in ("listener_rss", "listener_uss"):
                 grew = getattr(after, f) - getattr(before, f)
                 if grew > a.mem_tolerance:
                     fail(f"{f} grew by {grew} KiB (tolerance {a.mem_tolerance} KiB)")
@@ -389,6 +407,7 @@ class Soak:
                          ("listener fds", "listener_fds"), ("fds of the tree", "tree_fds"),
                          ("listener RSS KiB", "listener_rss"),
                          ("listener PSS KiB", "listener_pss"),
+                         ("listener USS KiB", "listener_uss"),
                          ("daemon RSS KiB (all)", "daemon_rss"),
                          ("daemon PSS KiB (all)", "daemon_pss")):
             pk = p.get(f, "")
@@ -412,7 +431,7 @@ def main():
     ap.add_argument("--kill-within", type=float, default=2.0,
                     help="seconds after the first data within which each victim dies")
     ap.add_argument("--mem-tolerance", type=int, default=256,
-                    help="KiB the listener's RSS and PSS may grow")
+                    help="KiB the listener's RSS and private memory (USS) may grow")
     ap.add_argument("--settle", type=float, default=60.0,
                     help="seconds allowed for every process to end after the kills")
     ap.add_argument("--seed", type=int, default=9)
