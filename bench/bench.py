@@ -27,9 +27,7 @@ import fcntl
 import json
 import os
 import platform
-import pwd
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -37,6 +35,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import account  # noqa: E402
 import procs  # noqa: E402
 import report  # noqa: E402
 import servers  # noqa: E402
@@ -85,41 +84,10 @@ class Bench:
     def add_user(self):
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f",
                         self.key], check=True, stdin=subprocess.DEVNULL)
-        try:
-            pwd.getpwnam(USER)
-            self.remove_user()
-        except KeyError:
-            pass
-        subprocess.run(["useradd", "-m", "-s", "/bin/sh", USER], check=True)
-        # Not locked ("!"), only without a password: servers that check
-        # the shadow entry (sshd without PAM) refuse locked accounts.
-        subprocess.run(["usermod", "-p", "*", USER], check=True)
-        pw = pwd.getpwnam(USER)
-        ssh_dir = os.path.join(pw.pw_dir, ".ssh")
-        os.makedirs(ssh_dir, mode=0o700, exist_ok=True)
-        ak = os.path.join(ssh_dir, "authorized_keys")
-        with open(self.key + ".pub") as src, open(ak, "w") as dst:
-            dst.write(src.read())
-        os.chmod(ak, 0o600)
-        for p in (ssh_dir, ak):
-            os.chown(p, pw.pw_uid, pw.pw_gid)
-        # An empty profile: the shell's start-up costs nothing.
-        self.uid = pw.pw_uid
+        self.uid = account.add(USER, self.key + ".pub").pw_uid
 
     def remove_user(self):
-        try:
-            uid = pwd.getpwnam(USER).pw_uid
-        except KeyError:
-            return
-        for pid in os.listdir("/proc"):
-            if pid.isdigit():
-                try:
-                    if os.stat(f"/proc/{pid}").st_uid == uid:
-                        os.kill(int(pid), signal.SIGKILL)
-                except OSError:
-                    pass
-        time.sleep(0.2)
-        subprocess.run(["userdel", "-r", USER], capture_output=True)
+        account.remove(USER)
 
     # ---- helpers --------------------------------------------------------
     def ssh_argv(self, srv, *cmd, cipher=None, mac=None, kex=None):

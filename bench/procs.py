@@ -1,6 +1,7 @@
 """What a server costs, read from /proc: CPU of a process tree, PSS of the
 server's own processes."""
 import os
+import time
 
 CLK = os.sysconf("SC_CLK_TCK")
 
@@ -131,6 +132,15 @@ class CpuGroup:
                         f.write(str(pid))
                 except OSError:
                     pass
-            os.rmdir(self.path)
         except OSError:
             pass
+        # Processes that have just exited still hold the group for a
+        # moment (rmdir: EBUSY); an empty group is not left behind.
+        for _ in range(50):
+            try:
+                os.rmdir(self.path)
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.1)

@@ -151,9 +151,15 @@ def deb_version(pkg):
 
 
 class Nanosshd(Server):
-    def __init__(self, workdir, path):
-        super().__init__("nanosshd", workdir)
+    """opts: -o values that come first (the first value of a keyword wins);
+    tuned=False leaves out the benchmark's own settings below, so that
+    whatever opts do not set keeps nanosshd's default."""
+
+    def __init__(self, workdir, path, name="nanosshd", opts=(), tuned=True):
+        super().__init__(name, workdir)
         self.path = os.path.abspath(path)
+        self.opts = list(opts)
+        self.tuned = tuned
 
     def prepare(self):
         self.hostkey = os.path.join(self.dir, "host_ed25519")
@@ -161,9 +167,14 @@ class Nanosshd(Server):
             keygen(self.hostkey)
 
     def argv(self):
-        return [self.path, "-D", "-e", "-f", "/dev/null", "-p", str(self.port),
-                "-h", self.hostkey,
-                "-o", "ListenAddress=127.0.0.1", "-o", "LogLevel=ERROR",
+        head = [self.path, "-D", "-e", "-f", "/dev/null", "-p", str(self.port),
+                "-h", self.hostkey, "-o", "ListenAddress=127.0.0.1"]
+        for o in self.opts:
+            head += ["-o", o]
+        if not self.tuned:
+            return head
+        return head + [
+                "-o", "LogLevel=ERROR",
                 "-o", "PasswordAuthentication=no",
                 "-o", "KbdInteractiveAuthentication=no",
                 "-o", "MaxStartups=2000", "-o", "MaxSessions=10",
@@ -213,8 +224,14 @@ class NanosshdSingle(Nanosshd):
 
 
 class Sshd(Server):
-    def __init__(self, workdir):
-        super().__init__("sshd", workdir)
+    """lines: sshd_config lines that come first (the first value of a
+    keyword wins); tuned=False leaves out the benchmark's settings after
+    ListenAddress, HostKey and PidFile, so the rest keeps sshd's defaults."""
+
+    def __init__(self, workdir, name="sshd", lines=(), tuned=True):
+        super().__init__(name, workdir)
+        self.lines = list(lines)
+        self.tuned = tuned
 
     def prepare(self):
         os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
@@ -225,8 +242,11 @@ class Sshd(Server):
         with open(self.config, "w") as f:
             f.write("ListenAddress 127.0.0.1\n"
                     f"HostKey {self.hostkey}\n"
-                    "PidFile none\n"
-                    "UsePAM no\n"
+                    "PidFile none\n" +
+                    "".join(line + "\n" for line in self.lines))
+            if not self.tuned:
+                return
+            f.write("UsePAM no\n"
                     "PasswordAuthentication no\n"
                     "KbdInteractiveAuthentication no\n"
                     "LogLevel ERROR\n"
