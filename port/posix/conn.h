@@ -145,7 +145,8 @@ static inline void pconn_chan_used(pconn *s, uint32_t ch)
 }
 
 /* ---- conn.c -------------------------------------------------------------- */
-/* Zero s and take fd (and fd_out) with their peer and local addresses;
+/* s comes zeroed (calloc) and stays so in its session table; zero the
+ * rest again and take fd (and fd_out) with their peer and local addresses;
  * SIGPIPE is ignored from here on. */
 void pconn_init(pconn *s, int fd, int fd_out, const conn_policy *p, void *app);
 /* The self-pipe for sigs (NULL: the program's own loop catches signals,
