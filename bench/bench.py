@@ -528,7 +528,8 @@ def main():
     servers = make_servers(work, a.servers.split(","), a.nanosshd)
     # Single-process mode takes part in the sessions test only.
     single = (make_servers(work, ["nanosshd-single"], a.nanosshd)
-              if "sessions" in a.tests and "nanosshd" in a.servers.split(",") else [])
+              if "sessions" in a.tests and
+              any(n.startswith("nanosshd") for n in a.servers.split(",")) else [])
     b = Bench(a, work)
     load_start = os.getloadavg()
     started = []

@@ -2,7 +2,7 @@
 import os
 import statistics
 
-ORDER = ["nanosshd", "nanosshd-single", "sshd", "dropbear", "tinysshd"]
+ORDER = ["nanosshd", "nanosshd-privsep", "nanosshd-noprivsep", "nanosshd-single", "sshd", "dropbear", "tinysshd"]
 
 
 def _servers(res):

@@ -194,6 +194,22 @@ class Nanosshd(Server):
         return {"internal-sftp": "sftp", "sftp-server": "sftp-server"}
 
 
+class NanosshdPrivsep(Nanosshd):
+    """nanosshd with UsePrivilegeSeparation set either way (nanosshd-privsep,
+    nanosshd-noprivsep), whatever the default: the memory and login
+    figures of both process models in one run."""
+
+    def __init__(self, workdir, path, on):
+        super().__init__(workdir, path)
+        self.name = "nanosshd-privsep" if on else "nanosshd-noprivsep"
+        self.dir = os.path.join(workdir, self.name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.privsep = "yes" if on else "no"
+
+    def argv(self):
+        return super().argv() + ["-o", f"UsePrivilegeSeparation={self.privsep}"]
+
+
 class NanosshdSingle(Nanosshd):
     """nanosshd in single-process mode (SingleProcess yes), run as the
     benchmark's throwaway user: one process serves all of that user's
@@ -329,6 +345,8 @@ def make_servers(workdir, names, nanosshd_path):
     for n in names:
         if n == "nanosshd":
             out.append(Nanosshd(workdir, nanosshd_path))
+        elif n in ("nanosshd-privsep", "nanosshd-noprivsep"):
+            out.append(NanosshdPrivsep(workdir, nanosshd_path, n == "nanosshd-privsep"))
         elif n == "nanosshd-single":
             out.append(NanosshdSingle(workdir, nanosshd_path))
         elif n == "sshd":

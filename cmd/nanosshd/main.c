@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "auth.h"
 #include "daemon.h"
 #include "hostkeys.h"
 #include "listener.h"
@@ -113,6 +114,8 @@ static int serve(daemon_opts *o, const hostkey_set *hk)
      * signals are handled: this takes a while under sanitizers. */
     moduli_get(o->moduli_file, &n_moduli);
     nssh_ossl_preload();
+    if (opts_use_pam(o) && geteuid() == 0)
+        pamauth_preload(o);
     if ((o->single_process && single_check(o) < 0) || listener_open(&l, o) < 0)
         goto out;
     if (o->log_stderr && isatty(STDERR_FILENO))

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -154,6 +155,18 @@ static int outcome(const dconn *s)
     return 255;
 }
 
+/* Everything but the session table, whose used slots
+ * pconn_session_release has cleared: wiping all of it would fault in
+ * the untouched pages of a slot for every channel number. */
+static void wipe_dconn(dconn *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    size_t lo = offsetof(dconn, io) + offsetof(pconn, sess);
+    size_t hi = lo + sizeof(s->io.sess);
+    explicit_bzero(p, lo);
+    explicit_bzero(p + hi, sizeof(*s) - hi);
+}
+
 static void cleanup(dconn *s)
 {
     int single = s->o->single_process;
@@ -170,7 +183,7 @@ static void cleanup(dconn *s)
     pconn_release(&s->io, !single);
     free(s->banner);
     if (!single)
-        explicit_bzero(s, sizeof(*s));
+        wipe_dconn(s);
     free(s);
 }
 

@@ -12,6 +12,7 @@
  *   pump.c     the one channel <-> fd pump (pump.h)
  *   chanio.c   a session's pumps and its end
  *   spawn.c    the child: pty or pipes, user identity, exec (spawn.h)
+ *   stack.c    the stack's unused pages given back (stack.h)
  *   jail.c     ChrootDirectory's checks and chroot (jail.h)
  *   loginrec.c utmp, wtmp and lastlog records (loginrec.h)
  *   pty.c      pty allocation, modes, window size
@@ -126,6 +127,8 @@ typedef struct pconn {
     /* Set by the program when authentication succeeds: the sessions'
      * user. Forwarding requests are refused before. */
     int authenticated;
+    int auth_seen;                   /* the loop saw authenticated set */
+    int stack_spent;                 /* deep calls ran: loop calls stack_release */
     user_info pw;
     session sess[NSSH_MAX_CHANNELS];
     /* Above the highest channel id given a session or a forwarding: the
@@ -145,7 +148,8 @@ static inline void pconn_chan_used(pconn *s, uint32_t ch)
 }
 
 /* ---- conn.c -------------------------------------------------------------- */
-/* Zero s and take fd (and fd_out) with their peer and local addresses;
+/* s comes zeroed (calloc) and stays so in its session table; zero the
+ * rest again and take fd (and fd_out) with their peer and local addresses;
  * SIGPIPE is ignored from here on. */
 void pconn_init(pconn *s, int fd, int fd_out, const conn_policy *p, void *app);
 /* The self-pipe for sigs (NULL: the program's own loop catches signals,

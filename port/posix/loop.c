@@ -21,6 +21,7 @@
 #include "chanio.h"
 #include "pty.h"
 #include "selfpipe.h"
+#include "stack.h"
 #include "loop.h"
 #include "forward.h"
 
@@ -259,6 +260,14 @@ int loop_run(pconn *s)
         flush_out(s);
         if (nssh_conn_state(s->c) & NSSH_CLOSED)
             break;
+        /* Authentication and a session's start are the deepest calls a
+         * connection makes; once they are done, their stack goes back. */
+        if (s->authenticated && !s->auth_seen)
+            s->auth_seen = s->stack_spent = 1;
+        if (s->stack_spent) {
+            s->stack_spent = 0;
+            stack_release();
+        }
         timeout = build(&p, s);
         r = poll(p.fds, p.n, timeout);
         if (r < 0 && errno != EINTR) {

@@ -295,6 +295,7 @@ int spawn_session(pconn *s, uint32_t ch, const char *command,
     keep_parent_ends(ss, in, out, err);
     log_start(s, ss, ch, command, forced ? p->forced_by : 0);
     log_debug("session %u: child is pid %ld", (unsigned)ch, (long)pid);
+    s->stack_spent = 1;
     e = 0;
 out:
     if (e < 0)

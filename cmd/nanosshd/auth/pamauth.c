@@ -29,11 +29,13 @@
 /* The service: "nanossh" for nanosshd; a daemon started under another
  * program name (a link) uses that name, as sshd uses its own program
  * name, so two daemons on one host can have different PAM stacks. */
-static const char *service(const dconn *s)
+static const char *service_of(const daemon_opts *o)
 {
-    const char *id = s->o->ident;
+    const char *id = o->ident;
     return !id || !*id || !strcmp(id, "nanosshd") ? PAM_SERVICE_NAME : id;
 }
+
+static const char *service(const dconn *s) { return service_of(s->o); }
 
 struct pamauth {
     pam_handle_t *h;
@@ -92,6 +94,31 @@ static int converse(int n, const struct pam_message **msg,
 fail:
     free_replies(r, n);
     return PAM_CONV_ERR;
+}
+
+static int refuse(int n, const struct pam_message **msg,
+                  struct pam_response **resp, void *data)
+{
+    (void)n;
+    (void)msg;
+    (void)data;
+    *resp = NULL;
+    return PAM_CONV_ERR;
+}
+
+void pamauth_preload(const daemon_opts *o)
+{
+    /* pam_start reads the service's stack and loads every module in it;
+     * they stay loaded while this handle lives, which is as long as the
+     * listener. No module function is ever called through it. */
+    static pam_handle_t *h;
+    struct pam_conv conv = { refuse, NULL };
+    if (h)
+        return;
+    if (pam_start(service_of(o), NULL, &conv, &h) != PAM_SUCCESS) {
+        log_debug("PAM: modules not preloaded");
+        h = NULL;
+    }
 }
 
 /* libpam calls this instead of sleeping after a failure: the caller pads

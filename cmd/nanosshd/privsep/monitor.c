@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -520,12 +521,24 @@ static int reap(mon *m, int grace_ms)
 
 int privsep_run(dconn *s)
 {
-    static uint8_t buf[IPC_MAX];
     static mon m;
-    int sv[2], e = 0;
-    size_t len;
+    uint8_t *buf;
+    int sv[2], e = 0, torn = 0;
+    size_t len, used = 0;
+    /* The messages' buffer has room for the largest export blob (the
+     * engine's state, sized for the largest packet), but the one a
+     * connection sends is a few kB: from its own mapping the rest is
+     * never touched, and the whole is given back when auth is done
+     * instead of staying with the connection. */
+    buf = mmap(NULL, IPC_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+               -1, 0);
+    if (buf == MAP_FAILED) {
+        log_error("privsep: out of memory");
+        return NSSH_ERR_NOSPACE;
+    }
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
         log_error("privsep: socketpair: %s", strerror(errno));
+        munmap(buf, IPC_MAX);
         return NSSH_ERR_INTERNAL;
     }
     memset(&m, 0, sizeof(m));
@@ -536,6 +549,7 @@ int privsep_run(dconn *s)
         log_error("privsep: fork: %s", strerror(errno));
         close(sv[0]);
         close(sv[1]);
+        munmap(buf, IPC_MAX);
         return NSSH_ERR_INTERNAL;
     }
     if (m.pid == 0) {
@@ -548,11 +562,16 @@ int privsep_run(dconn *s)
         m.deadline = loop_now_ms() + (uint64_t)s->o->grace_seconds * 1000u + 10000u;
     log_debug("privsep: pre-auth child %d", (int)m.pid);
     while (e == 0) {
-        e = next(&m, buf, sizeof(buf), &len);
+        len = 0;
+        e = next(&m, buf, IPC_MAX, &len);
+        torn = e < 0;   /* a message cut short may have filled any of it */
+        if (len > used)
+            used = len;
         if (e == 0 && len)
             e = handle(&m, buf, len);
     }
-    nssh_wipe(buf, sizeof(buf));
+    nssh_wipe(buf, torn ? IPC_MAX : used);   /* the export blob holds keys */
+    munmap(buf, IPC_MAX);
     close(m.fd);
     cur = NULL;
     if (e != 1) {
