@@ -231,7 +231,8 @@ def test_strict_kex_injection(srv, key):
     """With kex-strict-c-v00@openssh.com the client's KEXINIT must be its
     first packet, and nothing but key-exchange messages may come between
     KEXINIT and NEWKEYS (the Terrapin prefix truncation needs exactly
-    such a message)."""
+    such a message). With or without it, a second KEXINIT or an early
+    NEWKEYS within the exchange is a protocol error."""
     def before_kexinit(c):
         c.send_plain(bytes([rt.MSG_IGNORE]) + string(b"terrapin"))
         c.kexinit(strict=True)
@@ -249,8 +250,24 @@ def test_strict_kex_injection(srv, key):
             log_line(srv, f"gate: {name.split()[0]}: {text} {peer(c)}")
         return (name, hello, fire)
 
+    def kexinit_twice(c):
+        c.kexinit(strict=False)
+        c.kexinit(strict=False)
+        expect(srv, c, PROTOCOL_ERROR,
+               "unexpected message SSH_MSG_KEXINIT (20) during a key exchange",
+               "gate: SSH_MSG_KEXINIT")
+
+    def early_newkeys(c):
+        c.kexinit(strict=False)
+        c.send_plain(bytes([rt.MSG_NEWKEYS]))
+        expect(srv, c, PROTOCOL_ERROR,
+               "unexpected message SSH_MSG_NEWKEYS (21) outside a key exchange",
+               "gate: SSH_MSG_NEWKEYS")
+
     hold_and_fire(srv, key, [
         ("IGNORE before KEXINIT", hello, before_kexinit),
+        ("KEXINIT twice", hello, kexinit_twice),
+        ("NEWKEYS before the reply", hello, early_newkeys),
         within(bytes([rt.MSG_IGNORE]) + string(b"terrapin"), "SSH_MSG_IGNORE (2)"),
         within(bytes([rt.MSG_DEBUG]) + b"\x00" + string(b"x") + string(b""),
                "SSH_MSG_DEBUG (4)"),
