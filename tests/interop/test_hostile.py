@@ -278,13 +278,17 @@ def test_strict_kex_injection(srv, key):
 
 def test_without_strict_kex_ignore_is_harmless(srv, key):
     """Without the marker the same IGNOREs (before KEXINIT and within the
-    exchange) are dropped, and the sequence numbers are not reset: the
-    first encrypted packet's MAC uses sequence number 5 and is accepted."""
+    exchange) are dropped, an unknown transport message number before it
+    gets UNIMPLEMENTED (RFC 4253 section 11.4), and the sequence numbers
+    are not reset: the first encrypted packet's MAC uses sequence number
+    6 and is accepted."""
     with rt.Client(srv.port) as c:
         c.hello()
         c.send_plain(bytes([rt.MSG_IGNORE]) + string(b"before"))
+        c.send_plain(bytes([25]) + b"junk")
+        assert c.read_plain() == bytes([rt.MSG_UNIMPLEMENTED]) + u32(1)
         c.kex(strict=False, before_init=[bytes([rt.MSG_IGNORE]) + string(b"in")])
-        assert not c.strict and c.out.seq == 5 and c.inp.seq == 3
+        assert not c.strict and c.out.seq == 6 and c.inp.seq == 4
         c.auth(key.path)
     log_line(srv, "kex: SSH_MSG_KEXINIT: kex: curve25519-sha256, host key: "
                   "ssh-ed25519, cipher in/out: aes128-ctr/aes128-ctr [preauth]")
