@@ -39,6 +39,7 @@ OTHER = "127.0.0.2"     # all of 127/8 is loopback on Linux
 PROTOCOL_ERROR = 2      # RFC 4250 section 4.2.2
 KEY_EXCHANGE_FAILED = 3
 MAC_ERROR = 5
+NO_MORE_AUTH_METHODS = 14
 
 OPEN_ADMINISTRATIVELY_PROHIBITED = 1   # RFC 4254 section 5.1
 OPEN_RESOURCE_SHORTAGE = 4
@@ -407,6 +408,39 @@ def test_unknown_messages_get_unimplemented(srv, key):
         assert c.recv() == bytes([rt.MSG_REQUEST_FAILURE])
     log_line(srv, "answering unknown message (packet 0) with UNIMPLEMENTED [preauth]")
     log_line(srv, "answering unknown message (packet 6) with UNIMPLEMENTED\n")
+
+
+def test_auth_none_flood(srv, key):
+    """Only the first "none" request (RFC 4252 section 5.2) is free, as in
+    sshd: the next ones count against MaxAuthTries (6), so the seventh
+    ends the connection instead of the client asking until the grace
+    time runs out."""
+    def ask(c):
+        c.send(bytes([rt.MSG_SERVICE_REQUEST]) + string("ssh-userauth"))
+        assert c.recv()[0] == rt.MSG_SERVICE_ACCEPT
+
+    def fire(c):
+        none = (bytes([rt.MSG_USERAUTH_REQUEST]) + string("root") +
+                string("ssh-connection") + string("none"))
+        failures = 0
+        with pytest.raises(rt.Disconnected) as d:
+            for _ in range(20):
+                c.send(none)
+                assert c.recv()[0] == rt.MSG_USERAUTH_FAILURE
+                failures += 1
+        assert failures == 6
+        assert (d.value.reason, d.value.text) == \
+            (NO_MORE_AUTH_METHODS, "Too many authentication failures for root")
+        assert c.closed()
+        port = c.sock.getsockname()[1]
+        log_line(srv, f"maximum authentication attempts exceeded for root from "
+                      f"127.0.0.1 port {port} ssh2 [preauth]")
+
+    def prep(c):
+        kexed(c)
+        ask(c)
+
+    hold_and_fire(srv, key, [("none flood", prep, fire)])
 
 
 # ---- Window and channel abuse (RFC 4254 section 5) ---------------------------
