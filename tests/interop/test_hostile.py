@@ -220,10 +220,12 @@ def test_packet_above_35000_is_accepted(srv, key):
     250000 bytes after NEWKEYS too."""
     with rt.Client(srv.port) as c:
         c.hello()
+        other = Login(srv, key)     # served while this one is held
         c.send_plain(bytes([rt.MSG_IGNORE]) + string(bytes(200000)))
         c.kex(strict=False)
         c.send(bytes([rt.MSG_IGNORE]) + string(bytes(250000)))
         c.auth(key.path)
+        other.check()
 
 
 # ---- Strict KEX (Terrapin) ---------------------------------------------------
@@ -285,12 +287,14 @@ def test_without_strict_kex_ignore_is_harmless(srv, key):
     6 and is accepted."""
     with rt.Client(srv.port) as c:
         c.hello()
+        other = Login(srv, key)     # served while this one is held
         c.send_plain(bytes([rt.MSG_IGNORE]) + string(b"before"))
         c.send_plain(bytes([25]) + b"junk")
         assert c.read_plain() == bytes([rt.MSG_UNIMPLEMENTED]) + u32(1)
         c.kex(strict=False, before_init=[bytes([rt.MSG_IGNORE]) + string(b"in")])
         assert not c.strict and c.out.seq == 6 and c.inp.seq == 4
         c.auth(key.path)
+        other.check()
     log_line(srv, "kex: SSH_MSG_KEXINIT: kex: curve25519-sha256, host key: "
                   "ssh-ed25519, cipher in/out: aes128-ctr/aes128-ctr [preauth]")
 
@@ -303,8 +307,10 @@ def test_wrong_kex_guess_is_dropped(srv, key):
     dropped unread; the real exchange then completes."""
     with rt.Client(srv.port) as c:
         c.hello()
+        other = Login(srv, key)     # served while this one is held
         c.kex(strict=True, guess=GUESS_WRONG)
         c.auth(key.path)
+        other.check()
     log_line(srv, "kex: SSH_MSG_KEX_ECDH_INIT: dropping the peer's wrong "
                   "first-kex guess [preauth]")
     log_line(srv, "cipher in/out: aes128-ctr/aes128-ctr, strict KEX, ignoring "
@@ -317,10 +323,12 @@ def test_right_kex_guess_is_used(srv, key):
     server answers."""
     with rt.Client(srv.port) as c:
         lists = c.hello()
+        other = Login(srv, key)     # served while this one is held
         assert lists[0].split(",")[0] == rt.KEX
         assert lists[1].split(",")[0] == "ssh-ed25519"
         c.kex(strict=True, guess=rt.KEX)
         c.auth(key.path)
+        other.check()
     log_line(srv, "cipher in/out: aes128-ctr/aes128-ctr, strict KEX [preauth]")
     assert "first-kex guess" not in srv.log_text()
     assert "ignoring wrong guess" not in srv.log_text()
