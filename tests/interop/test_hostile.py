@@ -71,12 +71,16 @@ class Login:
 
     def __init__(self, srv, key):
         self.srv = srv
-        self.proc = subprocess.Popen(
-            ssh_cmd(srv, key, "echo served", args=["-b", OTHER]),
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE)
+        # ConnectTimeout also bounds ssh's whole handshake and
+        # authentication; 10 s is short for a sanitizer build on a loaded
+        # machine, and being served is what counts here, not how fast.
+        cmd = ["ConnectTimeout=60" if a == "ConnectTimeout=10" else a
+               for a in ssh_cmd(srv, key, "echo served", args=["-b", OTHER],
+                                verbose=True)]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
-    def check(self, timeout=60):
+    def check(self, timeout=90):
         try:
             out, err = self.proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -86,8 +90,8 @@ class Login:
                         f"{self.srv.log_tail()}")
         assert self.proc.returncode == 0 and out == b"served\n", \
             (f"the other login failed: status {self.proc.returncode}, "
-             f"stdout {out!r}, stderr {err.decode(errors='replace')[-1500:]}\n"
-             f"--- server log ---\n{self.srv.log_tail()}")
+             f"stdout {out!r}, stderr {err.decode(errors='replace')[-2500:]}\n"
+             f"--- server log ---\n{self.srv.log_tail(80)}")
 
 
 def still_up(srv):
