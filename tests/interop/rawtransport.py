@@ -108,7 +108,7 @@ def pad_packet(payload, block, padlen=None):
 class Client:
     """One raw connection: connect() then kex() then auth(); send/recv."""
 
-    def __init__(self, port, host="127.0.0.1", timeout=20.0):
+    def __init__(self, port, host="127.0.0.1", timeout=60.0):
         self.raw = rawssh.RawClient(port, host=host, timeout=timeout)
         self.sock = self.raw.sock
         self.timeout = timeout
