@@ -17,7 +17,7 @@ Covered: window and channel abuse, a flood of 10,000 global requests
 the sequence number reset, first_kex_packet_follows with a wrong and a
 right guess, oversize, short, misaligned and badly padded packets before
 and after the key exchange, truncated KEXINIT name-lists, unknown message
-numbers and a bad MAC.
+numbers, a bad MAC, and "none" authentication requests without end.
 
 Cases of one kind share a daemon and one login, so the file stays fast.
 """
