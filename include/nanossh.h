@@ -344,7 +344,8 @@ typedef struct nssh_callbacks {
      * in without a credential (then auth_complete as for any method),
      * e.g. an account whose password is empty under sshd's
      * PermitEmptyPasswords. NULL or NSSH_CB_REFUSE: FAILURE with the
-     * methods, not counted as an attempt. */
+     * methods, counted as an attempt (auth_max_tries) unless this was
+     * the connection's first request, as in sshd. */
     int (*auth_none)(void *user, nssh_str username);
 
     /* --- server role: security keys --- */

@@ -226,6 +226,8 @@ static int handle_request(nssh_conn *c, rd *r)
 {
     nssh_str user, service, method;
     int user_ok, e;
+    if (c->au.requests < UINT32_MAX)
+        c->au.requests++;
     if (rd_str(r, &user) < 0)
         return auth_bad(c, REQ, "user name", "truncated string");
     if (rd_str(r, &service) < 0)
@@ -256,7 +258,10 @@ static int handle_request(nssh_conn *c, rd *r)
      * exchange in progress; no FAILURE is sent for the aborted one. */
     c->au.kbd_active = 0;
     if (str_is(method, "none")) {
-        /* RFC 4252 section 5.2: learn the methods; not counted. */
+        /* RFC 4252 section 5.2: learn the methods. Only a "none" that
+         * opens the conversation is free, as in sshd; later ones count
+         * as failures, or a client could ask forever (and have the
+         * application look up a user each time) until the grace time. */
         conn_log(c, NSSH_LOG_DEBUG, "auth", REQ, NULL, "method none for %.*s",
                  str_clip(user), user.p);
         if (user_ok && c->cb->auth_none &&
@@ -264,6 +269,8 @@ static int handle_request(nssh_conn *c, rd *r)
             return auth_succeed(c, user, "none", NULL, NULL, 0);
         if (c->err)
             return c->err;
+        if (c->au.requests > 1)
+            return auth_failed(c, user);
         return send_failure(c, 0);
     }
     if (str_is(method, "publickey"))

@@ -179,6 +179,7 @@ typedef struct auth {
     int service_ok;            /* ssh-userauth accepted */
     int done;                  /* authenticated */
     uint32_t failures;
+    uint32_t requests;         /* USERAUTH_REQUESTs received */
     char user[NSSH_USER_MAX + 1];
     const char *method;        /* method that succeeded */
     int banner_sent;           /* USERAUTH_BANNER done (or none to send) */

@@ -102,7 +102,14 @@ static void cb_auth_request(void *user, nssh_str username, nssh_str method)
 {
     ipc_msg q = { .type = IPC_AUTHREQ }, a;
     nssh_config *cfg = &S->cfg;
+    nssh_str name = srv_user_part(username);
     (void)user;
+    /* Only for the log line at MaxAuthTries after nothing but "none"
+     * (srv_log_auth_limit); Match itself is the monitor's. */
+    if (!S->match_user[0] && name.n < sizeof(S->match_user)) {
+        memcpy(S->match_user, name.p, name.n);
+        S->match_user[name.n] = 0;
+    }
     q.user = bytes(username.p, username.n);
     q.method = bytes(method.p, method.n);
     ask(&q, &a);

@@ -96,11 +96,13 @@ void srv_log_auth_limit(dconn *s)
         return;
     s->auth_limit_logged = 1;
     who(s, w, sizeof(w));
+    /* Repeated "none" requests reach the limit with no method having
+     * named the user: the name the requests carried, as sshd says. */
     srv_log(s, LL_ERROR, "maximum authentication attempts exceeded for %s%s "
             "from %s port %d ssh2",
-            strcmp(s->user, s->io.pw.name) || s->access_denied
+            s->user[0] && (strcmp(s->user, s->io.pw.name) || s->access_denied)
                 ? "invalid user " : "",
-            s->user, s->io.peer, s->io.peer_port);
+            s->user[0] ? s->user : s->match_user, s->io.peer, s->io.peer_port);
     srv_log(s, LL_INFO, "Disconnecting %s%s port %d: Too many authentication "
             "failures", w, s->io.peer, s->io.peer_port);
 }

@@ -572,6 +572,52 @@ static void test_password_too_many_tries(void **st)
     pair_side_free(&sv);
 }
 
+/* Only a "none" that opens the conversation is free (as in sshd); later
+ * ones count against auth_max_tries, so a client cannot ask forever. */
+static void test_none_repeated_counts(void **st)
+{
+    side cl, sv;
+    int i;
+    (void)st;
+    password_pair(&cl, &sv, 3);
+    for (i = 0; i < 4; i++) {
+        cl.auth_done = 0;
+        assert_int_equal(nssh_client_auth_none(cl.c, "alice"), 0);
+        pair_pump(&cl, &sv);
+        if (i < 3) {
+            assert_true(cl.auth_done && !cl.auth_ok);
+            assert_int_equal(nssh_conn_error(sv.c), 0);
+        }
+    }
+    assert_int_equal(nssh_conn_error(sv.c), NSSH_ERR_AUTH_TRIES);
+    assert_int_equal(nssh_conn_error(cl.c), NSSH_ERR_PEER_DISCONNECT);
+    assert_non_null(strstr(cl.last_log, "14:"));   /* no more auth methods */
+    pair_side_free(&cl);
+    pair_side_free(&sv);
+}
+
+/* The first "none" costs nothing: three wrong passwords after it are
+ * still needed to reach a limit of 3. */
+static void test_none_first_is_free(void **st)
+{
+    side cl, sv;
+    int i;
+    (void)st;
+    password_pair(&cl, &sv, 3);
+    assert_int_equal(nssh_client_auth_none(cl.c, "alice"), 0);
+    pair_pump(&cl, &sv);
+    assert_true(cl.auth_done && !cl.auth_ok);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(nssh_conn_error(sv.c), 0);
+        cl.auth_done = 0;
+        assert_int_equal(nssh_client_auth_password(cl.c, "alice", "wrong"), 0);
+        pair_pump(&cl, &sv);
+    }
+    assert_int_equal(nssh_conn_error(sv.c), NSSH_ERR_AUTH_TRIES);
+    pair_side_free(&cl);
+    pair_side_free(&sv);
+}
+
 static int setup(void **st)
 {
     (void)st;
@@ -623,6 +669,8 @@ int main(void)
         cmocka_unit_test(test_sntrup_kex),
         cmocka_unit_test(test_password_login),
         cmocka_unit_test(test_password_too_many_tries),
+        cmocka_unit_test(test_none_repeated_counts),
+        cmocka_unit_test(test_none_first_is_free),
     };
     return cmocka_run_group_tests_name("pair", tests, setup, teardown);
 }
