@@ -210,8 +210,10 @@ class Bench:
         return path, base
 
     def sftp(self, srv, subsystem, direction, size):
-        """OpenSSH sftp's put or get of size bytes through subsystem; MB/s
-        of the whole batch (login included: small against the transfer)."""
+        """OpenSSH sftp's put or get of size bytes through subsystem: MB/s
+        of the whole batch (login included: small against the transfer)
+        and the server's CPU seconds per GiB (less swayed by other load
+        on the machine than the rate)."""
         local, base = self.sftp_file(size)
         remote = os.path.join(base, f"nanossh-bench-{os.getpid()}-{srv.name}.remote")
         back = local + ".back"
@@ -222,9 +224,13 @@ class Bench:
                  else f"get {remote} {back}\n")
         argv = ["sftp", "-q", "-b", "-", "-s", subsystem, "-P", str(srv.port),
                 "-i", self.key] + SSH_OPTS + [f"{USER}@127.0.0.1"]
+        base_children = len(procs.children(srv.pid))
+        cpu0 = srv.cpu_seconds()
         t0 = time.perf_counter()
         r = subprocess.run(argv, input=batch.encode(), capture_output=True, timeout=600)
         t1 = time.perf_counter()
+        self.settle(srv, base_children)
+        cpu = srv.cpu_seconds() - cpu0
         if r.returncode != 0:
             raise RuntimeError(f"sftp {direction} via {subsystem}: "
                                f"{r.stderr.decode(errors='replace').strip()}")
@@ -233,7 +239,7 @@ class Bench:
             raise RuntimeError(f"sftp {direction}: {os.path.getsize(check)} of {size} bytes")
         if direction == "get":
             os.unlink(back)
-        return size / (t1 - t0) / 1e6
+        return size / (t1 - t0) / 1e6, cpu * (1 << 30) / size
 
     # ---- login ----------------------------------------------------------
     def login(self, srv, kex):
@@ -419,12 +425,12 @@ class Bench:
                     subs = list(srv.sftp_subsystems().items())
                     k = r % len(subs) if subs else 0
                     for label, sub in subs[k:] + subs[:k]:
-                        mbs = self.sftp(srv, sub, direction, sftp_size)
+                        mbs, cpu = self.sftp(srv, sub, direction, sftp_size)
                         self.results["sftp"].append(
                             {"server": srv.name, "variant": label, "direction": direction,
-                             "round": r, "mb_s": mbs})
-                        print(f"  {srv.name:9} sftp {label:14} {direction:4} {mbs:8.1f} MB/s",
-                              flush=True)
+                             "round": r, "mb_s": mbs, "cpu_s_per_gib": cpu})
+                        print(f"  {srv.name:9} sftp {label:14} {direction:4} {mbs:8.1f} MB/s "
+                              f"cpu {cpu:5.2f} s/GiB", flush=True)
             for label, k in kexes if "login" in tests else ():
                 for _ in range(a.logins):
                     for srv in order:
