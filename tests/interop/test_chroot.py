@@ -12,6 +12,7 @@ import shutil
 import socket
 import stat
 import subprocess
+import threading
 import time
 
 import paramiko
@@ -348,6 +349,20 @@ if not os.path.exists("/dev/log"):
                "-o", "Subsystem=sftp internal-sftp -l INFO -f LOCAL3"]
         srv = Server(cmd, port, tmp_path / "srv.log", daemon_env())
         lines = []
+        done = threading.Event()
+
+        def drain():
+            # Read all the time, as a syslog daemon does: a datagram socket
+            # holds only a few messages (net.unix.max_dgram_qlen), and on
+            # a busy machine other programs' PAM lines come here too; a
+            # full queue would block every logger, the daemon included.
+            while not done.is_set():
+                try:
+                    lines.append(sock.recv(8192).decode(errors="replace"))
+                except socket.timeout:
+                    pass
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
         try:
             srv.wait_ready()
             user = jail["user"].pw_name
@@ -355,14 +370,13 @@ if not os.path.exists("/dev/log"):
             assert res.returncode == 0, explain(srv, res, "sftp (syslog)")
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
-                try:
-                    lines.append(sock.recv(8192).decode(errors="replace"))
-                except socket.timeout:
-                    pass
-                if any("session closed for local user" in x for x in lines):
+                if any("session closed for local user" in x for x in list(lines)):
                     break
+                time.sleep(0.1)
         finally:
             srv.stop()
+            done.set()
+            reader.join(5)
             sock.close()
             os.unlink("/dev/log")
         sftp_lines = [x for x in lines if "internal-sftp[" in x]
