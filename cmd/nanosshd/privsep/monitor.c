@@ -459,6 +459,7 @@ static int next(mon *m, uint8_t *buf, size_t cap, size_t *len)
     struct pollfd p = { .fd = m->fd, .events = POLLIN };
     uint64_t now = loop_now_ms();
     int wait = -1, r;
+    *len = 0;   /* nothing received: a signal must not replay the last message */
     if (m->deadline) {
         if (now >= m->deadline)
             return NSSH_ERR_TIMEOUT;
@@ -469,7 +470,6 @@ static int next(mon *m, uint8_t *buf, size_t cap, size_t *len)
         return NSSH_ERR_TIMEOUT;
     if (r < 0)
         return errno == EINTR ? 0 : NSSH_ERR_IO;
-    *len = 0;
     return ipc_recv(m->fd, buf, cap, len);
 }
 
@@ -502,7 +502,7 @@ int privsep_run(dconn *s)
     static uint8_t buf[IPC_MAX];
     static mon m;
     int sv[2], e = 0;
-    size_t len;
+    size_t len = 0;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
         log_error("privsep: socketpair: %s", strerror(errno));
         return NSSH_ERR_INTERNAL;
