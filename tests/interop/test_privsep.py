@@ -236,20 +236,24 @@ def test_no_keeps_one_process(start_server, keys):
 
 
 def test_missing_user_refused(nanosshd, hostkey, tmp_path, privsep_user):
-    """Without the nanosshd user (hidden here by a copy of /etc/passwd
-    bind-mounted in a mount namespace of the test's own) a root daemon
+    """Without the nanosshd user (hidden here by a copy of /etc mounted
+    over it in a mount namespace of the test's own) a root daemon
     with UsePrivilegeSeparation yes refuses to start, as sshd does without "sshd", and says how to fix it;
     -t says the same; with UsePrivilegeSeparation no it starts."""
-    passwd = tmp_path / "passwd"
+    # A copy of /etc without the user, mounted over /etc: a file bind-mounted
+    # over /etc/passwd would vanish when another program (useradd) renames
+    # a new passwd into place meanwhile.
+    etc = tmp_path / "etc"
+    subprocess.run(["cp", "-a", "/etc", str(etc)], check=True, timeout=120)
     with open("/etc/passwd") as f:
-        passwd.write_text("".join(line for line in f
-                                  if not line.startswith("nanosshd:")))
-    os.chmod(passwd, 0o644)
+        (etc / "passwd").write_text("".join(line for line in f
+                                            if not line.startswith("nanosshd:")))
+    os.chmod(etc / "passwd", 0o644)
 
     def run(*args):
-        script = 'mount --bind "$1" /etc/passwd && shift && exec "$@"'
+        script = 'mount --bind "$1" /etc && shift && exec "$@"'
         return subprocess.run(["unshare", "--mount", "--propagation", "private",
-                               "sh", "-c", script, "sh", str(passwd), nanosshd,
+                               "sh", "-c", script, "sh", str(etc), nanosshd,
                                "-f", "/dev/null", "-h", hostkey, *args],
                               capture_output=True, text=True, timeout=60,
                               stdin=subprocess.DEVNULL)
