@@ -172,10 +172,12 @@ int main(int argc, char **argv)
     hostkeys_load_certs(&hk, o.host_certs.v, o.host_certs.n);
     if (o.test_only && o.n_hostkeys && !usable_keys(&o, &hk))
         goto out;
-    if (o.test_only)
-        code = 0;
-    else if (privsep_ready(&o) < 0)
+    /* Like sshd -t, the test mode also checks what privilege separation
+     * needs (its user, its directory) when it would be used. */
+    if (privsep_ready(&o) < 0)
         ;   /* logged */
+    else if (o.test_only)
+        code = 0;
     else if (o.inetd)
         code = inetd(&o, &hk);
     else if (usable_keys(&o, &hk))

@@ -53,3 +53,9 @@ foreach(unit nanosshd.service nanosshd.socket nanosshd@.service)
   install(FILES ${CMAKE_BINARY_DIR}/systemd/${unit}
           DESTINATION ${NSSH_SYSTEMD_UNITDIR})
 endforeach()
+
+# The privilege-separation user (sysusers.d(5)): systemd-sysusers makes
+# "nanosshd" when missing, so a root daemon can start.
+set(NSSH_SYSUSERS_DIR "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d"
+    CACHE PATH "Where to install the sysusers.d file")
+install(FILES packaging/sysusers/nanosshd.conf DESTINATION ${NSSH_SYSUSERS_DIR})

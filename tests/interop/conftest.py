@@ -155,9 +155,12 @@ def start_server(nanosshd, hostkey, tmp_path):
             cmd += ["-h", str(host_key)]
         if authkeys_file:
             cmd += ["-o", f"AuthorizedKeysFile={ak}"]
-        if os.environ.get("NSSH_TEST_PRIVSEP") and not any(
+        # A root daemon separates privileges by default; NSSH_TEST_PRIVSEP=0
+        # runs the whole suite without (=1 with, also when not the default).
+        forced = {"0": "no", "1": "yes"}.get(os.environ.get("NSSH_TEST_PRIVSEP", ""))
+        if forced and not any(
                 o.lower().startswith("useprivilegeseparation") for o in opts):
-            cmd += ["-o", "UsePrivilegeSeparation=yes"]   # whole suite under privsep
+            cmd += ["-o", f"UsePrivilegeSeparation={forced}"]
         for o in opts:
             cmd += ["-o", o]
         cmd += list(args)

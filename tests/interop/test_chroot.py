@@ -342,35 +342,36 @@ if not os.path.exists("/dev/log"):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         sock.bind("/dev/log")
         sock.settimeout(0.2)
-        # Read from the start, in a thread: a datagram socket holds only
-        # net.unix.max_dgram_qlen messages (10 by default), and a logger
-        # whose queue is full blocks every syslog() call of the daemon.
-        lines, done = [], threading.Event()
-
-        def drain():
-            while not done.is_set():
-                try:
-                    lines.append(sock.recv(8192).decode(errors="replace"))
-                except socket.timeout:
-                    pass
-                except OSError:
-                    return
-        reader = threading.Thread(target=drain, daemon=True)
-        reader.start()
         port = free_port()
         cmd = [nanosshd, "-D", "-p", str(port), "-h", str(hostkey),
                "-o", "ListenAddress=127.0.0.1",
                "-o", f"ChrootDirectory={jail['base']}/%u",
                "-o", "Subsystem=sftp internal-sftp -l INFO -f LOCAL3"]
         srv = Server(cmd, port, tmp_path / "srv.log", daemon_env())
+        lines = []
+        done = threading.Event()
+
+        def drain():
+            # Read all the time, as a syslog daemon does: a datagram socket
+            # holds only a few messages (net.unix.max_dgram_qlen), and on
+            # a busy machine other programs' PAM lines come here too; a
+            # full queue would block every logger, the daemon included.
+            while not done.is_set():
+                try:
+                    lines.append(sock.recv(8192).decode(errors="replace"))
+                except socket.timeout:
+                    pass
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
         try:
             srv.wait_ready()
             user = jail["user"].pw_name
             res = sftp_batch(srv, keys["ed25519"], user, "ls\n", tmp_path)
             assert res.returncode == 0, explain(srv, res, "sftp (syslog)")
             deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and \
-                    not any("session closed for local user" in x for x in list(lines)):
+            while time.monotonic() < deadline:
+                if any("session closed for local user" in x for x in list(lines)):
+                    break
                 time.sleep(0.1)
         finally:
             srv.stop()

@@ -61,7 +61,7 @@ if SSH10:
 
     @pytest.mark.parametrize("privsep", [False, True], ids=["single", "privsep"])
     def test_pq_kex_hostkey_and_userkey(start_server, mlkeys, tmp_path, privsep):
-        opts = ["UsePrivilegeSeparation=yes"] if privsep else []
+        opts = [f"UsePrivilegeSeparation={'yes' if privsep else 'no'}"]
         srv = start_server(authorized=[mlkeys["user"][1]], opts=opts,
                            host_key=mlkeys["host"][0])
         r = _pq_login(srv, mlkeys["user"][0], _known(tmp_path, srv, mlkeys["host"][1]))

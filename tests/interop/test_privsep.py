@@ -13,6 +13,7 @@ import time
 import pytest
 
 from conftest import ssh, explain, wait_for_log
+from processes import free_port
 
 PRIVSEP = ["UsePrivilegeSeparation=yes"]
 
@@ -206,3 +207,62 @@ def test_penalties_see_the_preauth_child(start_server, keys, privsep_user):
                         "for penalty: exceeded LoginGraceTime"), explain(srv)
     res = ssh(srv, good, "echo in")
     assert res.returncode == 0 and res.stdout == b"in\n", explain(srv, res)
+
+
+def test_no_keeps_one_process(start_server, keys):
+    """UsePrivilegeSeparation no: the connection's process parses the
+    pre-auth bytes itself, as root, with no child; logins work."""
+    srv = start_server(authorized=[keys["ed25519"].line()],
+                       opts=["UsePrivilegeSeparation=no"])
+    conn = held_connection(srv)
+    try:
+        assert wait_for_log(srv, "SSH-2.0-held_open", 10), srv.log_tail()
+        end = time.monotonic() + 10
+        conns = []
+        while time.monotonic() < end and not conns:
+            conns = [c for c in children(srv.daemon_pid)
+                     if os.path.exists(f"/proc/{c}/status")]
+            time.sleep(0.1)
+        assert conns, srv.log_tail()
+        c = max(conns)
+        assert status(c)["Uid"].split()[0] == "0", ps(c)
+        assert status(c)["Seccomp"].strip() == "0", ps(c)
+        assert not children(c), ps(c, *children(c))
+        res = ssh(srv, keys["ed25519"], "echo in")
+        assert res.returncode == 0 and res.stdout == b"in\n", explain(srv, res)
+    finally:
+        conn.close()
+    assert "privsep: pre-auth child" not in srv.log_text()
+
+
+def test_missing_user_refused(nanosshd, hostkey, tmp_path, privsep_user):
+    """Without the nanosshd user (hidden here by a copy of /etc mounted
+    over it in a mount namespace of the test's own) a root daemon
+    with UsePrivilegeSeparation yes refuses to start, as sshd does without "sshd", and says how to fix it;
+    -t says the same; with UsePrivilegeSeparation no it starts."""
+    # A copy of /etc without the user, mounted over /etc: a file bind-mounted
+    # over /etc/passwd would vanish when another program (useradd) renames
+    # a new passwd into place meanwhile.
+    etc = tmp_path / "etc"
+    subprocess.run(["cp", "-a", "/etc", str(etc)], check=True, timeout=120)
+    with open("/etc/passwd") as f:
+        (etc / "passwd").write_text("".join(line for line in f
+                                            if not line.startswith("nanosshd:")))
+    os.chmod(etc / "passwd", 0o644)
+
+    def run(*args):
+        script = 'mount --bind "$1" /etc && shift && exec "$@"'
+        return subprocess.run(["unshare", "--mount", "--propagation", "private",
+                               "sh", "-c", script, "sh", str(etc), nanosshd,
+                               "-f", "/dev/null", "-h", hostkey, *args],
+                              capture_output=True, text=True, timeout=60,
+                              stdin=subprocess.DEVNULL)
+    why = "privilege separation user nanosshd does not exist"
+    res = run("-t", "-o", "UsePrivilegeSeparation=yes")
+    assert res.returncode == 255 and why in res.stderr, res
+    assert "useradd --system" in res.stderr, res
+    res = run("-D", "-e", "-p", str(free_port()), "-o", "ListenAddress=127.0.0.1",
+              "-o", "UsePrivilegeSeparation=yes")
+    assert res.returncode == 255 and why in res.stderr, res
+    res = run("-t", "-o", "UsePrivilegeSeparation=no")
+    assert res.returncode == 0, res

@@ -14,7 +14,8 @@ from skauth import ECDSA_SK, ED25519_SK, USER_PRESENT, USER_VERIFIED
 SUCCESS, FAILURE = 52, 51
 TOUCH = "rejected: user presence (authenticator touch) requirement not met"
 VERIFY = "rejected: user verification requirement not met"
-MODES = {"single": [], "privsep": ["UsePrivilegeSeparation=yes"]}
+MODES = {"single": ["UsePrivilegeSeparation=no"],
+         "privsep": ["UsePrivilegeSeparation=yes"]}
 
 
 @pytest.fixture(scope="module")

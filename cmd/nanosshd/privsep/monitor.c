@@ -481,6 +481,7 @@ static int next(mon *m, uint8_t *buf, size_t cap, size_t *len)
     struct pollfd p = { .fd = m->fd, .events = POLLIN };
     uint64_t now = loop_now_ms();
     int wait = -1, r;
+    *len = 0;   /* nothing received: a signal must not replay the last message */
     if (m->deadline) {
         if (now >= m->deadline)
             return NSSH_ERR_TIMEOUT;
@@ -491,7 +492,6 @@ static int next(mon *m, uint8_t *buf, size_t cap, size_t *len)
         return NSSH_ERR_TIMEOUT;
     if (r < 0)
         return errno == EINTR ? 0 : NSSH_ERR_IO;
-    *len = 0;
     return ipc_recv(m->fd, buf, cap, len);
 }
 
@@ -524,7 +524,7 @@ int privsep_run(dconn *s)
     static mon m;
     uint8_t *buf;
     int sv[2], e = 0, torn = 0;
-    size_t len, used = 0;
+    size_t len = 0, used = 0;
     /* The messages' buffer has room for the largest export blob (the
      * engine's state, sized for the largest packet), but the one a
      * connection sends is a few kB: from its own mapping the rest is

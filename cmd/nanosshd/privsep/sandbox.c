@@ -78,7 +78,11 @@ int privsep_ready(const daemon_opts *o)
     if (!o->privsep || geteuid() != 0)
         return 0;
     if (privsep_check(PRIVSEP_DIR, why, sizeof(why)) < 0) {
-        log_fatal("UsePrivilegeSeparation: %s", why);
+        /* As sshd ("Privilege separation user sshd does not exist"): a
+         * root daemon does not fall back to running pre-auth as root. */
+        log_fatal("UsePrivilegeSeparation: %s (make it with `useradd "
+                  "--system --no-create-home --shell /usr/sbin/nologin %s`, "
+                  "or set UsePrivilegeSeparation no)", why, PRIVSEP_USER);
         return -1;
     }
     return 0;
