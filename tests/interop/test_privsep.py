@@ -209,6 +209,27 @@ def test_penalties_see_the_preauth_child(start_server, keys, privsep_user):
     assert res.returncode == 0 and res.stdout == b"in\n", explain(srv, res)
 
 
+def test_default_as_root(start_server, keys, privsep_user, monkeypatch):
+    """No UsePrivilegeSeparation line: a root daemon separates privileges
+    (as sshd), and -T says so."""
+    monkeypatch.delenv("NSSH_TEST_PRIVSEP", raising=False)
+    srv = start_server(authorized=[keys["ed25519"].line()])
+    assert not any("UsePrivilegeSeparation" in a for a in srv.cmd), srv.cmd
+    conn = held_connection(srv)
+    try:
+        mon, child = preauth_child(srv)
+        st = status(child)
+        assert int(st["Uid"].split()[0]) == privsep_user.pw_uid, ps(mon, child)
+        assert st["Seccomp"].strip() == "2", st
+        res = ssh(srv, keys["ed25519"], "echo in")
+        assert res.returncode == 0 and res.stdout == b"in\n", explain(srv, res)
+    finally:
+        conn.close()
+    out = subprocess.run([srv.cmd[0], "-T", "-f", "/dev/null"], capture_output=True,
+                         text=True, timeout=30).stdout
+    assert "useprivilegeseparation yes\n" in out, out
+
+
 def test_no_keeps_one_process(start_server, keys):
     """UsePrivilegeSeparation no: the connection's process parses the
     pre-auth bytes itself, as root, with no child; logins work."""
@@ -258,11 +279,10 @@ def test_missing_user_refused(nanosshd, hostkey, tmp_path, privsep_user):
                               capture_output=True, text=True, timeout=60,
                               stdin=subprocess.DEVNULL)
     why = "privilege separation user nanosshd does not exist"
-    res = run("-t", "-o", "UsePrivilegeSeparation=yes")
+    res = run("-t")
     assert res.returncode == 255 and why in res.stderr, res
     assert "useradd --system" in res.stderr, res
-    res = run("-D", "-e", "-p", str(free_port()), "-o", "ListenAddress=127.0.0.1",
-              "-o", "UsePrivilegeSeparation=yes")
+    res = run("-D", "-e", "-p", str(free_port()), "-o", "ListenAddress=127.0.0.1")
     assert res.returncode == 255 and why in res.stderr, res
     res = run("-t", "-o", "UsePrivilegeSeparation=no")
     assert res.returncode == 0, res

@@ -72,6 +72,14 @@ static const kw_name privsep_modes[] = {
     { "yes", 1 }, { "no", 0 }, { "sandbox", 1 }, { NULL, 0 }
 };
 
+/* On by default where the sandbox has a seccomp filter (privsep/
+ * sandbox.c), as sshd's is; it only takes effect for a root daemon. */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define PRIVSEP_DEFAULT 1
+#else
+#define PRIVSEP_DEFAULT 0
+#endif
+
 const keyword config_keywords[] = {
     /* Where to listen and with which keys. */
     CUSTOM("Port", kw_port, 1, 1, 0, NULL, show_port),
@@ -129,7 +137,7 @@ const keyword config_keywords[] = {
            kw_reset_pkauth_opts, show_pkauth_opts),
     YESNO("StrictModes", strict_modes, 1, 0),
     /* sshd's old keyword: here a sandboxed pre-auth child (privsep/). */
-    ENUM("UsePrivilegeSeparation", privsep, 0, privsep_modes, 0),
+    ENUM("UsePrivilegeSeparation", privsep, PRIVSEP_DEFAULT, privsep_modes, 0),
     YESNO("PermitEmptyPasswords", permit_empty_passwd, 0, KW_MATCH),
     CUSTOM("AuthenticationMethods", config_kw_auth_methods, 1, CFG_ARGS_MAX,
            KW_MATCH, reset_auth_methods, show_auth_methods),

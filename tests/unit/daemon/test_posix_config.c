@@ -401,6 +401,10 @@ static void test_parity_keywords(void **state)
     opts_init(&o);
     assert_int_equal(opts_finish(&o), 0);
     assert_int_equal(o.strict_modes, 1);
+#if defined(__x86_64__) || defined(__aarch64__)
+    /* As sshd: a root daemon separates privileges unless told not to. */
+    assert_int_equal(o.privsep, 1);
+#endif
     /* sshd 9.8's per-source defaults; the GEX cap is nanosshd's. */
     assert_int_equal(o.persource_max, 0);
     assert_int_equal(o.netblock4, 32);
