@@ -22,7 +22,7 @@ from test_login import (test_login_with_key, test_exit_status,  # noqa: F401
                         test_stderr_is_separate, test_pty, test_paramiko_exec,
                         test_wrong_key_refused)
 from test_session import test_paramiko_two_channels  # noqa: F401
-from test_forward import (echo, background_ssh,  # noqa: F401
+from test_forward import (echo,  # noqa: F401
                           test_local_forward_streams, test_remote_forward_streams)
 from test_password import pw_user, pw_ssh  # noqa: F401
 
