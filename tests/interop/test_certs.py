@@ -337,3 +337,44 @@ def test_revoked(start_server, cas, user_key, tmp_path):
     srv = ca_server(start_server, ca, tmp_path, [f"RevokedKeys={plain}"])
     assert_in(srv, login(srv, user_key), False)
     assert wait_for_log(srv, f"revoked by file {plain}"), srv.log_tail()
+
+
+# ---- Every cert-authority line, and those of AuthorizedKeysCommand -----------
+
+def test_every_cert_authority_line(start_server, cas, user_key, tmp_path):
+    """sshd reads every line: a cert-authority line for the CA refused by
+    its from= or principals= does not hide a later one that accepts."""
+    lines = [f'cert-authority,from="10.9.9.9" {cas["ed"].pub}',
+             f'cert-authority,principals="alice" {cas["ed"].pub}',
+             f'cert-authority,principals="ops",command="echo third-line" {cas["ed"].pub}']
+    srv = start_server(authorized=lines)
+    sign(cas["ed"], user_key, principals="ops")
+    res = login(srv, user_key)
+    assert res.returncode == 0 and b"third-line" in res.stdout, explain(srv, res)
+    assert wait_for_log(srv, f"found at {srv.authorized_keys}:3"), srv.log_tail()
+    sign(cas["ed"], user_key, principals="bob")
+    assert_in(srv, login(srv, user_key), False)
+
+
+def test_command_cert_authority(start_server, cas, user_key, tmp_path, helperdir):
+    """AuthorizedKeysCommand's cert-authority lines are used, and the
+    command sees the certificate as %t and %k, the certified key's
+    fingerprint as %f (sshd's tokens)."""
+    prog = helperdir / "akc"
+    prog.write_text('#!/bin/sh\necho "akc-args=[$1 $2 $3]" >&2\n'
+                    f"echo 'cert-authority,principals=\"ops\" {cas['ed'].pub}'\n")
+    os.chmod(prog, 0o755)
+    sign(cas["ed"], user_key, principals="ops")
+    srv = start_server(authorized=[], opts=[f"AuthorizedKeysCommand={prog} %t %f %k",
+                                            "AuthorizedKeysCommandUser=nobody"])
+    assert_in(srv, login(srv, user_key), True)
+    assert wait_for_log(srv, "found at AuthorizedKeysCommand:1"), srv.log_tail()
+    fp = subprocess.run(["ssh-keygen", "-l", "-f", user_key.path + ".pub"],
+                        capture_output=True, text=True, check=True,
+                        timeout=30).stdout.split()[1]
+    cert_b64 = open(user_key.path + "-cert.pub").read().split()[1]
+    # (the log splits a long stderr line: the certificate's start is enough)
+    assert f"akc-args=[ssh-ed25519-cert-v01@openssh.com {fp} {cert_b64[:200]}" in \
+        srv.log_text(), srv.log_tail()
+    sign(cas["ed"], user_key, principals="dev")
+    assert_in(srv, login(srv, user_key), False)
