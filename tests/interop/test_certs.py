@@ -291,13 +291,18 @@ def test_principals_command(start_server, cas, user_key, tmp_path, helperdir):
     prog.write_text('#!/bin/sh\necho "uid=$(id -un) args=[$*]" >&2\n'
                     'echo ops-team\n')
     os.chmod(prog, 0o755)
-    opts = [f"AuthorizedPrincipalsCommand={prog} %u %i %s %T %t %%",
+    opts = [f"AuthorizedPrincipalsCommand={prog} %u %i %s %T %t %% %f",
             "AuthorizedPrincipalsCommandUser=nobody"]
-    sign(cas["ed"], user_key, principals="ops-team", ident="ci-runner", serial=77)
+    cert = sign(cas["ed"], user_key, principals="ops-team", ident="ci-runner",
+                serial=77)
     srv = ca_server(start_server, cas["ed"], tmp_path, opts)
     assert_in(srv, login(srv, user_key), True)
+    # %f: the certificate's fingerprint as ssh-keygen -l shows it (the
+    # certified key's)
+    fp = subprocess.run(["ssh-keygen", "-l", "-f", cert], capture_output=True,
+                        text=True, check=True, timeout=30).stdout.split()[1]
     want = ("uid=nobody args=[root ci-runner 77 ssh-ed25519 "
-            "ssh-ed25519-cert-v01@openssh.com %]")
+            f"ssh-ed25519-cert-v01@openssh.com % {fp}]")
     assert want in srv.log_text(), srv.log_tail()
     sign(cas["ed"], user_key, principals="root")
     assert_in(srv, login(srv, user_key), False)
@@ -378,3 +383,19 @@ def test_command_cert_authority(start_server, cas, user_key, tmp_path, helperdir
         srv.log_text(), srv.log_tail()
     sign(cas["ed"], user_key, principals="dev")
     assert_in(srv, login(srv, user_key), False)
+
+
+def test_ssh_rsa_cert_sha1(start_server, cas, tmp_path):
+    """ssh-rsa-cert-v01@openssh.com (SHA-1 signatures): known to the
+    configuration and usable once named, never enabled by default (sshd
+    10.5's default list has only the rsa-sha2-* certificate names)."""
+    k = make_key(tmp_path, "id_rsa1", "rsa", 2048)
+    sign(cas["ed"], k)
+    client = ["PubkeyAcceptedAlgorithms=ssh-rsa-cert-v01@openssh.com"]
+    srv = ca_server(start_server, cas["ed"], tmp_path,
+                    ["PubkeyAcceptedAlgorithms=+ssh-rsa-cert-v01@openssh.com"])
+    assert_in(srv, login(srv, k, opts=client), True)
+    assert wait_for_log(srv, "publickey attempt ssh-rsa-cert-v01@openssh.com"), \
+        srv.log_tail()
+    default = ca_server(start_server, cas["ed"], tmp_path)
+    assert_in(default, login(default, k, opts=client), False)

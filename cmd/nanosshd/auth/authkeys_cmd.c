@@ -105,20 +105,15 @@ int srv_authkeys_command(dconn *s, const char *type, const uint8_t *blob,
 int srv_authkeys_command_ca(dconn *s, const nssh_cert *c, const uint8_t *blob,
                             size_t len)
 {
-    uint8_t plain[8192];   /* the certified key as a plain key blob */
-    size_t tn = strlen(c->plain_type), pn = 4 + tn + c->key_len;
+    uint8_t plain[NSSH_KEYBLOB_MAX];   /* the certified key, plain */
+    size_t pn;
     char type[128];
     char *out = NULL;
     size_t out_len = 0;
     int ok;
-    if (pn > sizeof(plain) || c->type.n >= sizeof(type))
+    if (nssh_cert_plain_key(c, plain, sizeof(plain), &pn) < 0 ||
+        c->type.n >= sizeof(type))
         return 0;
-    plain[0] = (uint8_t)(tn >> 24);
-    plain[1] = (uint8_t)(tn >> 16);
-    plain[2] = (uint8_t)(tn >> 8);
-    plain[3] = (uint8_t)tn;
-    memcpy(plain + 4, c->plain_type, tn);
-    memcpy(plain + 4 + tn, c->key, c->key_len);
     memcpy(type, c->type.p, c->type.n);
     type[c->type.n] = 0;
     if (run_command(s, type, blob, len, plain, pn, &out, &out_len) < 0)
