@@ -67,6 +67,13 @@ int authkeys_find_file(const char *path, const char *key_type,
 
 void authkeys_opts_free(authkey_opts *opts);
 
+/* authkeys_merge.c: *out = the options of a key that succeeded after
+ * one with options a (NULL: b is the first, copied), as sshd merges them
+ * (restrictions accumulate, earliest expiry, a's lists first). 0, or -1
+ * with *err set ("forced command options do not match") and out empty. */
+int authkeys_opts_merge(const authkey_opts *a, const authkey_opts *b,
+                        authkey_opts *out, const char **err);
+
 /*
  * As authkeys_find, for a CA key: only lines with cert-authority count
  * (authkeys_find skips them, as sshd does: a CA key is not a user key).
