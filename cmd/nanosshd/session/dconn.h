@@ -71,7 +71,7 @@ typedef struct dconn {
 /* What a channel is, for ChannelTimeout's type names (chantime.c). */
 enum {
     CHK_NONE = 0, CHK_SESSION, CHK_SHELL, CHK_COMMAND, CHK_SUBSYSTEM,
-    CHK_DIRECT, CHK_FORWARDED, CHK_CLOSING
+    CHK_DIRECT, CHK_FORWARDED, CHK_FWD, CHK_CLOSING
 };
 
 #endif
