@@ -440,3 +440,15 @@ def test_match_subsystem(start_server, keys, tmp_path, nanosshd, hostkey):
                        ("extra", b"extra\n")):
         res = ssh(srv, keys["ed25519"], name, args=["-s"])
         assert res.returncode == 0 and res.stdout == want, explain(srv, res, name)
+
+
+def test_match_version(start_server, keys, tmp_path):
+    """Match Version (sshd 10.5): patterns against the server's own
+    release, nanossh_VERSION here (sshd: OpenSSH_10.5)."""
+    cfg = write(tmp_path / "sshd_config",
+                "SetEnv WHERE=global\n"
+                "Match Version NONEXIST\n    SetEnv WHERE=nonexist\n"
+                "Match Version nanossh_*\n    SetEnv WHERE=nanossh\n")
+    srv = start_server(authorized=[keys["ed25519"].line()], args=["-f", cfg])
+    res = ssh(srv, keys["ed25519"], 'echo "$WHERE"')
+    assert res.returncode == 0 and res.stdout == b"nanossh\n", explain(srv, res)
