@@ -7,7 +7,8 @@
  *   pamauth.c       PAM: auth, account and session phases
  *   access.c        DenyUsers, AllowUsers, DenyGroups, AllowGroups
  *   authkeys.c, authkeys_opts.c, authkeys_time.c   authorized_keys files
- *                   (authkeys.h)
+ *                   (authkeys.h); authkeys_merge.c  the options of two keys
+ *   authglob.c      glob patterns in AuthorizedKeysFile/PrincipalsFile
  *   authkeys_cmd.c  AuthorizedKeysCommand, over the runner in authcmd.c
  *                   (authcmd.h, with authcmd_args.c)
  *   krl.c, krl_file.c   RevokedKeys: KRLs and plain lists (krl.h)
