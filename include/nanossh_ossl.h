@@ -73,7 +73,9 @@ NSSH_API extern const nssh_sig_alg nssh_ossl_sig_ed25519,    /* ssh-ed25519 */
 NSSH_API extern const nssh_sig_alg nssh_ossl_sig_ed25519_cert,
     nssh_ossl_sig_ecdsa_p256_cert, nssh_ossl_sig_ecdsa_p384_cert,
     nssh_ossl_sig_ecdsa_p521_cert, nssh_ossl_sig_rsa_sha2_512_cert,
-    nssh_ossl_sig_rsa_sha2_256_cert;
+    nssh_ossl_sig_rsa_sha2_256_cert,
+    nssh_ossl_sig_ssh_rsa_cert,         /* SHA-1: legacy, off by default */
+    nssh_ossl_sig_mldsa44_ed25519_cert; /* off by default, as in sshd */
 /* Security-key user keys (PROTOCOL.u2f), verify only:
  * sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com. */
 NSSH_API extern const nssh_sig_alg nssh_ossl_sig_sk_ed25519,

@@ -173,6 +173,8 @@ static void cleanup(dconn *s)
     pconn_end_channels(&s->io);   /* the sessions' children hang up */
     if (s->have_kopts)
         authkeys_opts_free(&s->kopts);
+    if (s->have_acc_kopts)
+        authkeys_opts_free(&s->acc_kopts);
     pamauth_end(s);   /* closes the PAM session, as root */
     authinfo_end(s);  /* ExposeAuthInfo's file */
     authmeth_free(s);

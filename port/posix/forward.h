@@ -56,6 +56,8 @@ typedef struct fwd_chan {
     int sent_eof, sent_close;
     char host[FWD_HOST_MAX];   /* target or listen address, for logs */
     int port;
+    const char *type;          /* the channel type opened ("x11", ...;
+                                  static), NULL for "forwarded-tcpip" */
 } fwd_chan;
 
 /* What a listener's connections become. */

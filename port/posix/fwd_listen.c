@@ -292,6 +292,8 @@ void fwd_listen_accept(pconn *s, fwd_listener *l, int fd)
     if (fwd_attach(s, (uint32_t)ch, cfd, l->host, l->port) < 0) {
         close(cfd);
         nssh_channel_close(s->c, (uint32_t)ch);
+    } else {
+        s->fwd->ch[ch].type = open_type[l->kind];   /* for ChannelTimeout */
     }
     /* x11-req's single_connection: the listener serves only this one
      * (RFC 4254 section 6.3.1). */

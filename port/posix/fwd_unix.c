@@ -172,6 +172,7 @@ int fwd_open_streamlocal(pconn *s, uint32_t ch, const uint8_t *extra,
         return NSSH_CB_REFUSE_REASON(NSSH_OPEN_RESOURCE_SHORTAGE);
     }
     s->fwd->ch[ch].state = FC_RELAY;
+    s->fwd->ch[ch].type = "direct-streamlocal@openssh.com";
     return NSSH_CB_ACCEPT;
 }
 

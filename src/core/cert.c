@@ -14,7 +14,8 @@
 typedef struct cert_kind {
     const char *name, *plain;
     int fields;   /* 1: string pk (ed25519); 2: string curve, string Q;
-                     3: mpint e, mpint n */
+                     3: mpint e, mpint n; 4: string pk of ML-DSA-44 and
+                     Ed25519 (1312 + 32 bytes) */
     const char *curve;
 } cert_kind;
 
@@ -24,6 +25,8 @@ static const cert_kind kinds[] = {
     { "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp384", 2, "nistp384" },
     { "ecdsa-sha2-nistp521-cert-v01@openssh.com", "ecdsa-sha2-nistp521", 2, "nistp521" },
     { "ssh-rsa-cert-v01@openssh.com", "ssh-rsa", 3, NULL },
+    { "ssh-mldsa44-ed25519-cert-v01@openssh.com",
+      "ssh-mldsa44-ed25519@openssh.com", 4, NULL },
 };
 
 #define SUFFIX "-cert-v01@openssh.com"
@@ -43,6 +46,8 @@ static int key_fields(rd *r, const cert_kind *k)
     switch (k->fields) {
     case 1:
         return rd_string(r, &p, &n) < 0 || n != 32 ? NSSH_ERR_FORMAT : 0;
+    case 4:
+        return rd_string(r, &p, &n) < 0 || n != 1312 + 32 ? NSSH_ERR_FORMAT : 0;
     case 2:
         if (rd_str(r, &curve) < 0 || !str_is(curve, k->curve))
             return NSSH_ERR_FORMAT;

@@ -84,22 +84,66 @@ int send_unimplemented(nssh_conn *c, uint32_t seq)
     return pkt_end(c, &w);
 }
 
-/* RFC 8308 section 3.1: server-sig-algs lists the user key algorithms. */
+/* The plain signature algorithm a certificate algorithm signs with
+ * (PROTOCOL.certkeys): the name without "-cert-v01@openssh.com", with
+ * "@openssh.com" back for the vendor key types (ssh-mldsa44-ed25519,
+ * sk-*). 0, or -1 when out is too small. */
+static int cert_plain_name(const char *cert, char *out, size_t cap)
+{
+    static const char suffix[] = "-cert-v01@openssh.com";
+    size_t n = strlen(cert) - (sizeof(suffix) - 1);
+    int vendor = !strncmp(cert, "ssh-mldsa", 9) || !strncmp(cert, "sk-", 3);
+    if (n + (vendor ? 12 : 0) + 1 > cap)
+        return -1;
+    memcpy(out, cert, n);
+    memcpy(out + n, "@openssh.com", vendor ? 13 : 1);
+    out[n + (vendor ? 12 : 0)] = 0;
+    return 0;
+}
+
+/* Is name one of the configured algorithms? */
+static int sig_listed(const nssh_conn *c, const char *name)
+{
+    size_t i;
+    for (i = 0; i < c->cfg->n_sig_algs; i++)
+        if (!strcmp(c->cfg->sig_algs[i]->name, name))
+            return 1;
+    return 0;
+}
+
+/* RFC 8308 section 3.1: server-sig-algs lists the user key algorithms:
+ * the plain ones, as sshd sends, each certificate algorithm standing for
+ * the plain algorithm its signatures use (so ssh-rsa-cert-v01@openssh.com,
+ * when configured, brings "ssh-rsa", which an OpenSSH client looks for
+ * before it signs with that certificate). */
 int send_ext_info(nssh_conn *c)
 {
     wr w;
-    size_t mark, i;
-    int first = 1;
+    size_t mark, i, j;
+    int first = 1, dup;
+    char plain[96];
     pkt_begin(c, &w, MSG_EXT_INFO);
     wr_u32(&w, 1);
     wr_cstring(&w, "server-sig-algs");
     mark = wr_string_begin(&w);
     for (i = 0; i < c->cfg->n_sig_algs; i++) {
         const char *n = c->cfg->sig_algs[i]->name;
-        /* Plain algorithms only, as sshd sends: a certificate's
-         * signature is its plain key's. */
-        if (nssh_cert_is_cert_name(n))
-            continue;
+        if (nssh_cert_is_cert_name(n)) {
+            if (cert_plain_name(n, plain, sizeof(plain)) < 0 ||
+                sig_listed(c, plain))
+                continue;   /* listed as a plain algorithm anyway */
+            /* once, at its first certificate algorithm */
+            for (j = 0, dup = 0; j < i && !dup; j++) {
+                char other[96];
+                dup = nssh_cert_is_cert_name(c->cfg->sig_algs[j]->name) &&
+                      cert_plain_name(c->cfg->sig_algs[j]->name, other,
+                                      sizeof(other)) == 0 &&
+                      !strcmp(other, plain);
+            }
+            if (dup)
+                continue;
+            n = plain;
+        }
         if (first)
             first = 0;
         else

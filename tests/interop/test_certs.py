@@ -291,13 +291,18 @@ def test_principals_command(start_server, cas, user_key, tmp_path, helperdir):
     prog.write_text('#!/bin/sh\necho "uid=$(id -un) args=[$*]" >&2\n'
                     'echo ops-team\n')
     os.chmod(prog, 0o755)
-    opts = [f"AuthorizedPrincipalsCommand={prog} %u %i %s %T %t %%",
+    opts = [f"AuthorizedPrincipalsCommand={prog} %u %i %s %T %t %% %f",
             "AuthorizedPrincipalsCommandUser=nobody"]
-    sign(cas["ed"], user_key, principals="ops-team", ident="ci-runner", serial=77)
+    cert = sign(cas["ed"], user_key, principals="ops-team", ident="ci-runner",
+                serial=77)
     srv = ca_server(start_server, cas["ed"], tmp_path, opts)
     assert_in(srv, login(srv, user_key), True)
+    # %f: the certificate's fingerprint as ssh-keygen -l shows it (the
+    # certified key's)
+    fp = subprocess.run(["ssh-keygen", "-l", "-f", cert], capture_output=True,
+                        text=True, check=True, timeout=30).stdout.split()[1]
     want = ("uid=nobody args=[root ci-runner 77 ssh-ed25519 "
-            "ssh-ed25519-cert-v01@openssh.com %]")
+            f"ssh-ed25519-cert-v01@openssh.com % {fp}]")
     assert want in srv.log_text(), srv.log_tail()
     sign(cas["ed"], user_key, principals="root")
     assert_in(srv, login(srv, user_key), False)
@@ -337,3 +342,60 @@ def test_revoked(start_server, cas, user_key, tmp_path):
     srv = ca_server(start_server, ca, tmp_path, [f"RevokedKeys={plain}"])
     assert_in(srv, login(srv, user_key), False)
     assert wait_for_log(srv, f"revoked by file {plain}"), srv.log_tail()
+
+
+# ---- Every cert-authority line, and those of AuthorizedKeysCommand -----------
+
+def test_every_cert_authority_line(start_server, cas, user_key, tmp_path):
+    """sshd reads every line: a cert-authority line for the CA refused by
+    its from= or principals= does not hide a later one that accepts."""
+    lines = [f'cert-authority,from="10.9.9.9" {cas["ed"].pub}',
+             f'cert-authority,principals="alice" {cas["ed"].pub}',
+             f'cert-authority,principals="ops",command="echo third-line" {cas["ed"].pub}']
+    srv = start_server(authorized=lines)
+    sign(cas["ed"], user_key, principals="ops")
+    res = login(srv, user_key)
+    assert res.returncode == 0 and b"third-line" in res.stdout, explain(srv, res)
+    assert wait_for_log(srv, f"found at {srv.authorized_keys}:3"), srv.log_tail()
+    sign(cas["ed"], user_key, principals="bob")
+    assert_in(srv, login(srv, user_key), False)
+
+
+def test_command_cert_authority(start_server, cas, user_key, tmp_path, helperdir):
+    """AuthorizedKeysCommand's cert-authority lines are used, and the
+    command sees the certificate as %t and %k, the certified key's
+    fingerprint as %f (sshd's tokens)."""
+    prog = helperdir / "akc"
+    prog.write_text('#!/bin/sh\necho "akc-args=[$1 $2 $3]" >&2\n'
+                    f"echo 'cert-authority,principals=\"ops\" {cas['ed'].pub}'\n")
+    os.chmod(prog, 0o755)
+    sign(cas["ed"], user_key, principals="ops")
+    srv = start_server(authorized=[], opts=[f"AuthorizedKeysCommand={prog} %t %f %k",
+                                            "AuthorizedKeysCommandUser=nobody"])
+    assert_in(srv, login(srv, user_key), True)
+    assert wait_for_log(srv, "found at AuthorizedKeysCommand:1"), srv.log_tail()
+    fp = subprocess.run(["ssh-keygen", "-l", "-f", user_key.path + ".pub"],
+                        capture_output=True, text=True, check=True,
+                        timeout=30).stdout.split()[1]
+    cert_b64 = open(user_key.path + "-cert.pub").read().split()[1]
+    # (the log splits a long stderr line: the certificate's start is enough)
+    assert f"akc-args=[ssh-ed25519-cert-v01@openssh.com {fp} {cert_b64[:200]}" in \
+        srv.log_text(), srv.log_tail()
+    sign(cas["ed"], user_key, principals="dev")
+    assert_in(srv, login(srv, user_key), False)
+
+
+def test_ssh_rsa_cert_sha1(start_server, cas, tmp_path):
+    """ssh-rsa-cert-v01@openssh.com (SHA-1 signatures): known to the
+    configuration and usable once named, never enabled by default (sshd
+    10.5's default list has only the rsa-sha2-* certificate names)."""
+    k = make_key(tmp_path, "id_rsa1", "rsa", 2048)
+    sign(cas["ed"], k)
+    client = ["PubkeyAcceptedAlgorithms=ssh-rsa-cert-v01@openssh.com"]
+    srv = ca_server(start_server, cas["ed"], tmp_path,
+                    ["PubkeyAcceptedAlgorithms=+ssh-rsa-cert-v01@openssh.com"])
+    assert_in(srv, login(srv, k, opts=client), True)
+    assert wait_for_log(srv, "publickey attempt ssh-rsa-cert-v01@openssh.com"), \
+        srv.log_tail()
+    default = ca_server(start_server, cas["ed"], tmp_path)
+    assert_in(default, login(default, k, opts=client), False)

@@ -419,3 +419,36 @@ def test_help_names_every_flag(nanosshd):
     for flag in ("-C", "-D", "-d", "-E", "-e", "-f", "-h", "-i", "-o", "-p",
                  "-Q", "-q", "-T", "-t", "-V"):
         assert f"  {flag} " in text, f"--help lacks {flag}:\n{text}"
+
+
+def test_match_subsystem(start_server, keys, tmp_path, nanosshd, hostkey):
+    """Subsystem inside Match (sshd 10.5): the first Match block's
+    definition replaces the global one of that name and adds new names;
+    a block that does not apply changes nothing."""
+    cfg = write(tmp_path / "sshd_config",
+                "Subsystem greet /bin/echo global\n"
+                "Subsystem other /bin/echo other-global\n"
+                "Match User nobody\n    Subsystem other /bin/echo nobody\n"
+                "Match User root\n    Subsystem greet /bin/echo matched\n"
+                "    Subsystem extra /bin/echo extra\n"
+                "Match all\n    Subsystem greet /bin/echo second-block\n")
+    chk = subprocess.run([nanosshd, "-t", "-f", str(cfg), "-h", str(hostkey)],
+                         capture_output=True, text=True, timeout=30)
+    assert chk.returncode == 0, chk.stderr
+    srv = start_server(authorized=[keys["ed25519"].line()], args=["-f", cfg])
+    for name, want in (("greet", b"matched\n"), ("other", b"other-global\n"),
+                       ("extra", b"extra\n")):
+        res = ssh(srv, keys["ed25519"], name, args=["-s"])
+        assert res.returncode == 0 and res.stdout == want, explain(srv, res, name)
+
+
+def test_match_version(start_server, keys, tmp_path):
+    """Match Version (sshd 10.5): patterns against the server's own
+    release, nanossh_VERSION here (sshd: OpenSSH_10.5)."""
+    cfg = write(tmp_path / "sshd_config",
+                "SetEnv WHERE=global\n"
+                "Match Version NONEXIST\n    SetEnv WHERE=nonexist\n"
+                "Match Version nanossh_*\n    SetEnv WHERE=nanossh\n")
+    srv = start_server(authorized=[keys["ed25519"].line()], args=["-f", cfg])
+    res = ssh(srv, keys["ed25519"], 'echo "$WHERE"')
+    assert res.returncode == 0 and res.stdout == b"nanossh\n", explain(srv, res)

@@ -375,3 +375,39 @@ def test_streamlocal_refusals(start_server, keys, unix_echo, echo,   # noqa: F81
         assert "forwarding failed" in err and not os.path.exists(rpath), \
             explain(srv, None, f"ssh said: {err}")
     assert wait_for_log(srv, "Accepted publickey")
+
+
+# Connects to the forwarded agent, stays idle 5 s, then asks for the
+# identities (SSH_AGENTC_REQUEST_IDENTITIES, PROTOCOL.agent): "closed" when
+# the server closed the idle channel (EOF), "open" when the agent answered.
+IDLE_AGENT = ("python3 -c 'import os,socket,time\n"
+              "s=socket.socket(socket.AF_UNIX)\n"
+              "s.connect(os.environ[\"SSH_AUTH_SOCK\"])\n"
+              "time.sleep(5)\n"
+              "s.settimeout(10)\n"
+              "try:\n"
+              "    s.sendall(bytes([0,0,0,1,11]))\n"
+              "    r=s.recv(4)\n"
+              "except OSError:\n"
+              "    r=b\"\"\n"
+              "print(\"open\" if r else \"closed\")'")
+
+
+@pytest.mark.parametrize("spec,closed", [("agent-connection=1", True),
+                                         ("x11-connection=1", False)])
+def test_agent_channel_timeout(user_server, keys, plain_user, agent, spec,
+                               closed):
+    """ChannelTimeout's agent-connection type: an idle agent connection
+    is closed (its socket sees EOF), with sshd's line; another type's
+    timeout leaves it alone."""
+    env, fp = agent
+    srv = user_server([f"ChannelTimeout={spec}"])
+    res = ssh(srv, keys["ed25519"], IDLE_AGENT, user=plain_user.pw_name,
+              args=["-A"], env=env)
+    if closed:
+        assert b"closed" in res.stdout, explain(srv, res)
+        assert wait_for_log(srv, "closing after 1 seconds of inactivity"), \
+            explain(srv, res)
+    else:
+        assert b"open" in res.stdout, explain(srv, res)
+        assert "inactivity" not in srv.log_text(), explain(srv, res)

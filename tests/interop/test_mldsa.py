@@ -32,14 +32,15 @@ def _keygen(path, comment):
 
 
 def _pq_login(srv, user_key, known_hosts, *extra):
-    cmd = [SSH10, "-p", str(srv.port), "-i", user_key,
+    # extra comes first: ssh keeps the first value of an option.
+    cmd = [SSH10, "-p", str(srv.port), "-i", user_key, *extra,
            "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
            "-o", "StrictHostKeyChecking=yes",
            "-o", f"UserKnownHostsFile={known_hosts}",
            "-o", "KexAlgorithms=mlkem768x25519-sha256",
            "-o", f"HostKeyAlgorithms={ALG}",
            "-o", f"PubkeyAcceptedAlgorithms={ALG}",
-           "-o", "LogLevel=DEBUG1", "-o", "ConnectTimeout=10"] + list(extra)
+           "-o", "LogLevel=DEBUG1", "-o", "ConnectTimeout=10"]
     cmd += ["root@127.0.0.1", "echo pq; exit 3"]
     return subprocess.run(cmd, capture_output=True, timeout=90,
                           stdin=subprocess.DEVNULL)
@@ -88,3 +89,38 @@ if SSH10:
         r = _pq_login(srv, mlkeys["user"][0], _known(tmp_path, srv, mlkeys["host"][1]))
         assert r.returncode == 255 and r.stdout == b"", explain(srv, r)
         assert b"Permission denied (publickey" in r.stderr, explain(srv, r)
+
+    def test_mldsa_user_certificate(start_server, mlkeys, tmp_path):
+        """ssh-mldsa44-ed25519-cert-v01@openssh.com: accepted when named in
+        PubkeyAcceptedAlgorithms (sshd 10.5 does not enable it by default,
+        nor does nanosshd)."""
+        kg = str(pathlib.Path(SSH10).with_name("ssh-keygen"))
+        # An Ed25519 CA: an ML-DSA CA's key and signature would make the
+        # certificate larger than the engine's key blob limit (4 KiB).
+        subprocess.run([kg, "-q", "-t", "ed25519", "-N", "", "-f",
+                        str(tmp_path / "ca_ed")], check=True, timeout=60)
+        ca = (str(tmp_path / "ca_ed"),
+              (tmp_path / "ca_ed.pub").read_text().strip())
+        subprocess.run([kg, "-q", "-s", ca[0], "-I", "pq-cert", "-n", "root",
+                        mlkeys["user"][0] + ".pub"], check=True, timeout=60)
+        cert = mlkeys["user"][0] + "-cert.pub"
+        trusted = tmp_path / "trusted"
+        trusted.write_text(ca[1] + "\n")
+        cert_alg = "ssh-mldsa44-ed25519-cert-v01@openssh.com"
+        client = ["-o", f"CertificateFile={cert}",
+                  "-o", f"PubkeyAcceptedAlgorithms={cert_alg}"]
+        try:
+            srv = start_server(opts=[f"TrustedUserCAKeys={trusted}",
+                                     f"PubkeyAcceptedAlgorithms=+{cert_alg}"],
+                               host_key=mlkeys["host"][0])
+            r = _pq_login(srv, mlkeys["user"][0],
+                          _known(tmp_path, srv, mlkeys["host"][1]), *client)
+            assert r.returncode == 3 and r.stdout == b"pq\n", explain(srv, r)
+            assert 'Accepted certificate ID "pq-cert"' in srv.log_text(), explain(srv, r)
+            plain = start_server(opts=[f"TrustedUserCAKeys={trusted}"],
+                                 host_key=mlkeys["host"][0])
+            r = _pq_login(plain, mlkeys["user"][0],
+                          _known(tmp_path, plain, mlkeys["host"][1]), *client)
+            assert r.returncode == 255 and r.stdout == b"", explain(plain, r)
+        finally:
+            os.unlink(cert)

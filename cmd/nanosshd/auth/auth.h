@@ -7,7 +7,8 @@
  *   pamauth.c       PAM: auth, account and session phases
  *   access.c        DenyUsers, AllowUsers, DenyGroups, AllowGroups
  *   authkeys.c, authkeys_opts.c, authkeys_time.c   authorized_keys files
- *                   (authkeys.h)
+ *                   (authkeys.h); authkeys_merge.c  the options of two keys
+ *   authglob.c      glob patterns in AuthorizedKeysFile/PrincipalsFile
  *   authkeys_cmd.c  AuthorizedKeysCommand, over the runner in authcmd.c
  *                   (authcmd.h, with authcmd_args.c)
  *   krl.c, krl_file.c   RevokedKeys: KRLs and plain lists (krl.h)
@@ -18,6 +19,7 @@
 #define NSSHD_AUTH_H
 
 #include "dconn.h"
+#include "nanossh_cert.h"
 
 /* authcb.c */
 /* The account part of a user name: sshd reads "user:style" as the user
@@ -45,6 +47,9 @@ int srv_user_ok(dconn *s, const char *name);
  * saved_groups has room for NGROUPS_MAX. */
 int srv_as_user(const user_info *u, gid_t *saved_groups, int *n_saved);
 void srv_back_to_root(gid_t *saved_groups, int n_saved);
+/* The options of the key (or certificate) just found: kept in s->kopts
+ * (*o is emptied). */
+void srv_keep_kopts(dconn *s, authkey_opts *o);
 /* PermitRootLogin for s->io.pw with method ("publickey", "password",
  * "keyboard-interactive"); logs a refusal. */
 int srv_root_ok(dconn *s, const char *method);
@@ -55,6 +60,11 @@ int srv_root_ok(dconn *s, const char *method);
  * _REFUSED. */
 int srv_authkeys_command(dconn *s, const char *type, const uint8_t *blob,
                          size_t len);
+/* For a user certificate c (blob, len): the cert-authority lines the
+ * command prints for it (sshd runs it with the certificate as %k and %t):
+ * 1 when one accepts it (s->kopts set), else 0. */
+int srv_authkeys_command_ca(dconn *s, const nssh_cert *c, const uint8_t *blob,
+                            size_t len);
 
 /* authinfo.c (ExposeAuthInfo) */
 /* A method that succeeded (partially or fully), with its key if any. */

@@ -16,6 +16,7 @@
 #include "session.h"
 #include "strictmodes.h"
 #include "certauth.h"
+#include "authglob.h"
 
 /* The account behind a user name, looked up once per name. */
 static int lookup_user(dconn *s, const char *name)
@@ -100,13 +101,52 @@ int srv_root_ok(dconn *s, const char *method)
     return ok;
 }
 
+void srv_keep_kopts(dconn *s, authkey_opts *o)
+{
+    if (s->have_kopts)
+        authkeys_opts_free(&s->kopts);
+    s->kopts = *o;
+    s->have_kopts = 1;
+    memset(o, 0, sizeof(*o));
+}
+
+/* One authorized_keys file (a match of an AuthorizedKeysFile pattern). */
+static int find_key_in(dconn *s, const char *path, const char *type,
+                       const uint8_t *blob, size_t len)
+{
+    char why[256] = "";
+    authkey_opts opts;
+    unsigned line;
+    int r;
+
+    memset(&opts, 0, sizeof(opts));
+    if (s->o->strict_modes &&
+        strict_path_ok(path, s->io.pw.uid, s->io.pw.home, why,
+                       sizeof(why)) < 0) {
+        logit(LL_INFO, "Authentication refused: %s",
+              why[0] ? why : "cannot check the modes of the key file");
+        return AUTHKEYS_NOMATCH;
+    }
+    r = authkeys_find_file(path, type, blob, len, s->io.peer, NULL, &opts,
+                           &line, why, sizeof(why));
+    if (r == AUTHKEYS_MATCH) {
+        log_debug("%s:%u: matching key found", path, line);
+        srv_keep_kopts(s, &opts);
+    } else if (r == AUTHKEYS_REFUSED) {
+        logit(LL_INFO, "Authentication refused for %s from %s port %d: %s",
+              s->io.pw.name, s->io.peer, s->io.peer_port, why);
+    } else if (why[0]) {
+        log_debug2("%s: %s", path, why);
+    }
+    return r;
+}
+
 static int find_key(dconn *s, const char *type, const uint8_t *blob, size_t len)
 {
     static gid_t groups[NGROUPS_MAX];
-    char path[4096], why[256];
-    authkey_opts opts;
-    unsigned line;
-    size_t i;
+    char path[4096];
+    glob_t gl;
+    size_t i, j, n;
     int r = AUTHKEYS_NOMATCH, dropped, n_saved = 0;
     if ((dropped = srv_as_user(&s->io.pw, groups, &n_saved)) < 0)
         return AUTHKEYS_NOMATCH;
@@ -114,30 +154,13 @@ static int find_key(dconn *s, const char *type, const uint8_t *blob, size_t len)
         if (path_expand(s->o->akfiles[i], s->io.pw.home, s->io.pw.name, path,
                         sizeof(path)) < 0)
             continue;
-        why[0] = 0;
-        memset(&opts, 0, sizeof(opts));
-        if (s->o->strict_modes &&
-            strict_path_ok(path, s->io.pw.uid, s->io.pw.home, why,
-                           sizeof(why)) < 0) {
-            logit(LL_INFO, "Authentication refused: %s",
-                  why[0] ? why : "cannot check the modes of the key file");
-            r = AUTHKEYS_NOMATCH;
-            continue;
-        }
-        r = authkeys_find_file(path, type, blob, len, s->io.peer, NULL, &opts,
-                               &line, why, sizeof(why));
-        if (r == AUTHKEYS_MATCH) {
-            log_debug("%s:%u: matching key found", path, line);
-            if (s->have_kopts)
-                authkeys_opts_free(&s->kopts);
-            s->kopts = opts;
-            s->have_kopts = 1;
-        } else if (r == AUTHKEYS_REFUSED) {
-            logit(LL_INFO, "Authentication refused for %s from %s port %d: %s",
-                  s->io.pw.name, s->io.peer, s->io.peer_port, why);
-        } else if (why[0]) {
-            log_debug2("%s: %s", path, why);
-        }
+        /* sshd 10.5: each expanded path is a glob pattern; its matches
+         * are tried in order until one holds the key. */
+        n = authglob(path, &gl);
+        for (j = 0; j < n && r != AUTHKEYS_MATCH; j++)
+            r = find_key_in(s, gl.gl_pathv[j], type, blob, len);
+        if (n)
+            globfree(&gl);
     }
     if (dropped)
         srv_back_to_root(groups, n_saved);

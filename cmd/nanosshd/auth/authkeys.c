@@ -15,9 +15,6 @@
 #include "files.h"
 #include "nanossh_ossl.h"
 
-/* Largest authorized_keys file read. */
-#define AUTHKEYS_FILE_MAX (4u << 20)
-
 typedef struct fields {
     const char *opts;            /* NULL when the line has none */
     size_t opts_n;
@@ -169,15 +166,18 @@ static int decide(const fields *f, unsigned line, const char *addr,
     return AUTHKEYS_MATCH;
 }
 
+/* From byte *resume (line *line_no) when resume is given: the scan goes
+ * on after an earlier match, and *resume is left past the line that
+ * decided. */
 static int find(const char *data, size_t len, const char *key_type,
                 const uint8_t *blob, size_t blob_len, const char *remote_addr,
                 const char *remote_host, int want_ca, authkey_opts *opts,
-                unsigned *line_no, char *why, size_t why_cap)
+                size_t *resume, unsigned *line_no, char *why, size_t why_cap)
 {
     char note[256] = "";
-    unsigned line = 0, bad = 0;
+    unsigned line = resume && line_no ? *line_no : 0, bad = 0;
     uint8_t *buf = NULL;
-    size_t pos = 0, tlen = strlen(key_type);
+    size_t pos = resume ? *resume : 0, tlen = strlen(key_type);
     int r = AUTHKEYS_NOMATCH;
 
     memset(opts, 0, sizeof(*opts));
@@ -221,6 +221,8 @@ static int find(const char *data, size_t len, const char *key_type,
         if (line_no)
             *line_no = line;
     }
+    if (resume)
+        *resume = pos;
     free(buf);
     if (r != AUTHKEYS_MATCH)
         authkeys_opts_free(opts);
@@ -239,17 +241,17 @@ int authkeys_find(const char *data, size_t len, const char *key_type,
                   unsigned *line_no, char *why, size_t why_cap)
 {
     return find(data, len, key_type, blob, blob_len, remote_addr, remote_host,
-                0, opts, line_no, why, why_cap);
+                0, opts, NULL, line_no, why, why_cap);
 }
 
 int authkeys_find_ca(const char *data, size_t len, const char *key_type,
                      const uint8_t *blob, size_t blob_len,
                      const char *remote_addr, const char *remote_host,
-                     authkey_opts *opts, unsigned *line_no, char *why,
-                     size_t why_cap)
+                     authkey_opts *opts, size_t *resume, unsigned *line_no,
+                     char *why, size_t why_cap)
 {
     return find(data, len, key_type, blob, blob_len, remote_addr, remote_host,
-                1, opts, line_no, why, why_cap);
+                1, opts, resume, line_no, why, why_cap);
 }
 
 static int find_file(const char *path, const char *key_type,
@@ -268,7 +270,7 @@ static int find_file(const char *path, const char *key_type,
     if (file_read(path, AUTHKEYS_FILE_MAX, &data, &len, why, why_cap) < 0)
         return AUTHKEYS_NOMATCH;
     r = find(data, len, key_type, blob, blob_len, remote_addr, remote_host,
-             want_ca, opts, line_no, why, why_cap);
+             want_ca, opts, NULL, line_no, why, why_cap);
     free(data);
     return r;
 }

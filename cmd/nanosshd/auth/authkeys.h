@@ -67,20 +67,34 @@ int authkeys_find_file(const char *path, const char *key_type,
 
 void authkeys_opts_free(authkey_opts *opts);
 
+/* authkeys_merge.c: *out = the options of a key that succeeded after
+ * one with options a (NULL: b is the first, copied), as sshd merges them
+ * (restrictions accumulate, earliest expiry, a's lists first). 0, or -1
+ * with *err set ("forced command options do not match") and out empty. */
+int authkeys_opts_merge(const authkey_opts *a, const authkey_opts *b,
+                        authkey_opts *out, const char **err);
+
 /*
  * As authkeys_find, for a CA key: only lines with cert-authority count
  * (authkeys_find skips them, as sshd does: a CA key is not a user key).
+ * With resume (may be NULL) the scan starts at byte *resume and line
+ * *line_no (both 0 at first) and leaves them after the deciding line, so
+ * a caller can go on to the next cert-authority line for the same CA, as
+ * sshd tries every line. authkeys_find_ca_file reads the whole file.
  */
 int authkeys_find_ca(const char *data, size_t len, const char *key_type,
                      const uint8_t *blob, size_t blob_len,
                      const char *remote_addr, const char *remote_host,
-                     authkey_opts *opts, unsigned *line_no, char *why,
-                     size_t why_cap);
+                     authkey_opts *opts, size_t *resume, unsigned *line_no,
+                     char *why, size_t why_cap);
 int authkeys_find_ca_file(const char *path, const char *key_type,
                           const uint8_t *blob, size_t blob_len,
                           const char *remote_addr, const char *remote_host,
                           authkey_opts *opts, unsigned *line_no, char *why,
                           size_t why_cap);
+
+/* Largest authorized_keys file read. */
+#define AUTHKEYS_FILE_MAX (4u << 20)
 
 /* expiry-time's "YYYYMMDD[HHMM[SS]][Z]" (sshd's parse_absolute_time):
  * local time, or UTC with the Z. 0 and *t set, or -1 when malformed. */

@@ -153,36 +153,94 @@ static int update(struct authmeth *a, const char *method, const char *sub)
     return 0;
 }
 
+/* A certificate counts as the key it certifies (sshd compares the
+ * public keys): its plain blob in buf, else blob itself. */
+static const uint8_t *plain_key(const uint8_t *blob, size_t *len, uint8_t *buf,
+                                size_t cap)
+{
+    nssh_cert c;
+    if (blob && nssh_cert_parse(blob, *len, &c) == 0 &&
+        nssh_cert_plain_key(&c, buf, cap, len) == 0)
+        return buf;
+    return blob;
+}
+
 int authmeth_key_used(const dconn *s, const uint8_t *blob, size_t len)
 {
+    static uint8_t buf[NSSH_KEYBLOB_MAX];
     const struct authmeth *a = s->am;
     size_t i;
+    blob = plain_key(blob, &len, buf, sizeof(buf));
     for (i = 0; a && blob && i < a->n_keys; i++)
         if (a->key_len[i] == len && !memcmp(a->key[i], blob, len))
             return 1;
     return 0;
 }
 
+/* A key succeeded: its options (s->kopts) join those of the keys before
+ * it on this connection (sshd's auth_activate_options). -1 when they
+ * cannot be combined (logged as sshd logs it). */
+static int activate_kopts(dconn *s)
+{
+    authkey_opts merged;
+    const char *err;
+    if (!s->have_kopts)
+        return 0;
+    if (authkeys_opts_merge(s->have_acc_kopts ? &s->acc_kopts : NULL,
+                            &s->kopts, &merged, &err) < 0) {
+        log_error("Inconsistent authentication options: %s", err);
+        return -1;
+    }
+    if (s->have_acc_kopts)
+        authkeys_opts_free(&s->acc_kopts);
+    s->acc_kopts = merged;
+    s->have_acc_kopts = 1;
+    return 0;
+}
+
+/* Authenticated: the session obeys the merged options of the keys that
+ * succeeded, and none when no key did (a key only looked up, or tried
+ * without a good signature, leaves nothing behind). */
+static void final_kopts(dconn *s)
+{
+    if (s->have_kopts)
+        authkeys_opts_free(&s->kopts);
+    s->have_kopts = s->have_acc_kopts;
+    s->kopts = s->acc_kopts;
+    s->have_acc_kopts = 0;
+    memset(&s->acc_kopts, 0, sizeof(s->acc_kopts));
+}
+
 int authmeth_success(dconn *s, const char *method, const uint8_t *blob,
                      size_t len)
 {
+    static uint8_t plain[NSSH_KEYBLOB_MAX];
     struct authmeth *a = s->am;
     const char *sub = NULL;
     int done;
-    if (!a)
+    if (blob && !strcmp(method, "publickey") && activate_kopts(s) < 0)
+        return -1;
+    if (!a) {
+        final_kopts(s);
         return 1;
+    }
+    blob = plain_key(blob, &len, plain, sizeof(plain));
     if (blob && len && a->n_keys < KEYS_MAX &&
         (a->key[a->n_keys] = malloc(len)) != NULL) {
         memcpy(a->key[a->n_keys], blob, len);
         a->key_len[a->n_keys++] = len;
     }
-    if (!a->on)
+    if (!a->on) {
+        final_kopts(s);
         return 1;
+    }
     if (!strcmp(method, "keyboard-interactive"))
         sub = "pam";   /* the one device: PAM */
     done = update(a, method, sub);
     if (!done)
         s->cfg.auth_methods = authmeth_engine_bits(s, s->enabled_methods);
+    else
+        final_kopts(s);
     return done;
 }
 
@@ -190,6 +248,6 @@ int srv_auth_complete(void *user, nssh_str username, const char *method,
                       const uint8_t *blob, size_t blob_len)
 {
     (void)username;
-    return authmeth_success(user, method, blob, blob_len) ? NSSH_CB_ACCEPT
-                                                          : NSSH_CB_MORE;
+    int r = authmeth_success(user, method, blob, blob_len);
+    return r < 0 ? NSSH_CB_REFUSE : r ? NSSH_CB_ACCEPT : NSSH_CB_MORE;
 }

@@ -22,7 +22,9 @@ unsigned authmeth_engine_bits(const dconn *s, unsigned enabled);
 /* Did this user key already succeed on this connection? */
 int authmeth_key_used(const dconn *s, const uint8_t *blob, size_t len);
 /* method succeeded (blob: its user key or NULL): 1 when authentication
- * is complete, 0 when more must follow (the engine's methods updated). */
+ * is complete (s->kopts then holds the merged options of the keys that
+ * succeeded), 0 when more must follow (the engine's methods updated), -1
+ * when this key's options conflict with an earlier key's (refused). */
 int authmeth_success(dconn *s, const char *method, const uint8_t *blob,
                      size_t len);
 /* The engine's auth_complete callback. */

@@ -25,6 +25,8 @@
 
 #include "auth.h"
 #include "certauth.h"
+#include "authglob.h"
+#include "strictmodes.h"
 #include "authkeys_int.h"
 #include "files.h"
 #include "pattern.h"
@@ -334,15 +336,6 @@ static int line_opts_ok(dconn *s, const authkey_opts *o, int allow_ca)
     return 1;
 }
 
-static void keep_opts(dconn *s, authkey_opts *o)
-{
-    if (s->have_kopts)
-        authkeys_opts_free(&s->kopts);
-    s->kopts = *o;
-    s->have_kopts = 1;
-    memset(o, 0, sizeof(*o));
-}
-
 /* TrustedUserCAKeys (sshd's user_cert_trusted_ca): 1 accepted, 0 not. */
 static int trusted_ca(dconn *s, const nssh_cert *c, const uint8_t *blob,
                       size_t len, const char *ca_type, const char *ca_fp)
@@ -369,7 +362,14 @@ static int trusted_ca(dconn *s, const nssh_cert *c, const uint8_t *blob,
         if (expand(s->o->principals_file, &s->io.pw, path, sizeof(path)) == 0) {
             static gid_t groups[NGROUPS_MAX];
             int n_saved = 0, dropped = srv_as_user(&s->io.pw, groups, &n_saved);
-            found = dropped >= 0 && principals_file(s, path, c, &po);
+            glob_t gl;
+            size_t j, n = dropped >= 0 ? authglob(path, &gl) : 0;
+            /* sshd 10.5: a glob pattern; its matches in order until one
+             * names a principal. */
+            for (j = 0; j < n && !found; j++)
+                found = principals_file(s, gl.gl_pathv[j], c, &po);
+            if (n)
+                globfree(&gl);
             if (dropped > 0)
                 srv_back_to_root(groups, n_saved);
         }
@@ -394,7 +394,7 @@ static int trusted_ca(dconn *s, const nssh_cert *c, const uint8_t *blob,
         logit(LL_VERBOSE, "Accepted certificate ID \"%.*s\" (serial %llu) signed "
               "by %s CA %s via %s", (int)c->key_id.n, c->key_id.p,
               (unsigned long long)c->serial, label(ca_type), ca_fp, file);
-        keep_opts(s, &po);
+        srv_keep_kopts(s, &po);
     } else {
         logit(LL_ERROR, "Refusing certificate ID \"%.*s\" serial=%llu signed by "
               "%s CA %s: %s", (int)c->key_id.n, c->key_id.p,
@@ -405,19 +405,106 @@ static int trusted_ca(dconn *s, const nssh_cert *c, const uint8_t *blob,
     return ok;
 }
 
-/* cert-authority lines in the AuthorizedKeysFile files (sshd's
- * check_authkey_line for a certificate): 1 accepted, 0 not. */
-static int authorized_ca(dconn *s, const nssh_cert *c, const char *ca_type,
-                         const char *ca_fp)
+/* One cert-authority line's verdict on the certificate (sshd's
+ * check_authkey_line): 1 accepted (its options kept), 0 refused. loc
+ * names the line in the logs ("path:line"). */
+static int ca_line(dconn *s, const nssh_cert *c, authkey_opts *o,
+                   const char *ca_type, const char *ca_fp, const char *loc)
+{
+    const char *reason = NULL;
+    cert_perm p;
+    int ok = 0;
+
+    memset(&p, 0, sizeof(p));
+    if (perm_from_cert(c, &p) < 0)
+        reason = "Invalid certificate options";
+    else if (!perm_source_ok(s, &p, loc))
+        reason = "Refused by certificate options";
+    else if (merge(o, &p, &reason) < 0)
+        ;
+    else if (o->principals && !principal_in_list(c, o->principals))
+        reason = "Certificate does not contain an authorized principal";
+    else if (authority(c, o->principals ? NULL : s->io.pw.name, &reason) == 0)
+        ok = 1;
+    perm_free(&p);
+    if (ok) {
+        logit(LL_VERBOSE, "Accepted certificate ID \"%.*s\" (serial %llu) "
+              "signed by CA %s %s found at %s", (int)c->key_id.n,
+              c->key_id.p, (unsigned long long)c->serial, label(ca_type),
+              ca_fp, loc);
+        srv_keep_kopts(s, o);
+    } else {
+        logit(LL_ERROR, "Refusing certificate ID \"%.*s\" serial=%llu "
+              "signed by %s CA %s via %s: %s", (int)c->key_id.n,
+              c->key_id.p, (unsigned long long)c->serial, label(ca_type),
+              ca_fp, loc, reason);
+    }
+    return ok;
+}
+
+int certauth_ca_text(dconn *s, const nssh_cert *c, const char *data,
+                     size_t len, const char *where)
+{
+    char ca_type[64], ca_fp[128] = "", why[256], loc[4200];
+    authkey_opts o;
+    size_t pos = 0;
+    unsigned line = 0;
+    int r, ok = 0;
+
+    if (nssh_ossl_blob_type(c->ca_key, c->ca_key_len, ca_type, sizeof(ca_type)) < 0)
+        return 0;
+    nssh_ossl_fingerprint(c->ca_key, c->ca_key_len, ca_fp, sizeof(ca_fp));
+    /* Every cert-authority line for this CA until one accepts, as sshd
+     * reads the whole file: a line refused for its from= or principals=
+     * does not hide a later one. */
+    while (!ok && pos < len) {
+        r = authkeys_find_ca(data, len, ca_type, c->ca_key, c->ca_key_len,
+                             s->io.peer, NULL, &o, &pos, &line, why, sizeof(why));
+        if (r == AUTHKEYS_NOMATCH)
+            break;
+        if (r == AUTHKEYS_REFUSED) {
+            logit(LL_INFO, "Authentication refused for %s from %s port %d: %s",
+                  s->io.pw.name, s->io.peer, s->io.peer_port, why);
+            continue;
+        }
+        snprintf(loc, sizeof(loc), "%s:%u", where, line);
+        ok = ca_line(s, c, &o, ca_type, ca_fp, loc);
+        authkeys_opts_free(&o);
+    }
+    return ok;
+}
+
+/* One authorized_keys file (a match of an AuthorizedKeysFile pattern). */
+static int ca_file(dconn *s, const nssh_cert *c, const char *path)
+{
+    char *data = NULL, why[256] = "";
+    size_t len = 0;
+    int ok;
+
+    if (s->o->strict_modes &&
+        strict_path_ok(path, s->io.pw.uid, s->io.pw.home, why, sizeof(why)) < 0) {
+        logit(LL_INFO, "Authentication refused: %s",
+              why[0] ? why : "cannot check the modes of the key file");
+        return 0;
+    }
+    if (file_read(path, AUTHKEYS_FILE_MAX, &data, &len, why, sizeof(why)) < 0)
+        return 0;
+    ok = certauth_ca_text(s, c, data, len, path);
+    free(data);
+    return ok;
+}
+
+/* cert-authority lines in the AuthorizedKeysFile files (each pattern's
+ * matches in order), then in AuthorizedKeysCommand's output, as sshd's
+ * user_key_allowed reads them: 1 accepted, 0 not. */
+static int authorized_ca(dconn *s, const nssh_cert *c, const uint8_t *blob,
+                         size_t len)
 {
     static gid_t groups[NGROUPS_MAX];
-    char path[4096], why[256], loc[4200];
-    authkey_opts o;
-    cert_perm p;
-    const char *reason;
-    unsigned line;
-    size_t i;
-    int r, ok = 0, dropped, n_saved = 0;
+    char path[4096];
+    glob_t gl;
+    size_t i, j, n;
+    int ok = 0, dropped, n_saved = 0;
 
     if ((dropped = srv_as_user(&s->io.pw, groups, &n_saved)) < 0)
         return 0;
@@ -425,44 +512,15 @@ static int authorized_ca(dconn *s, const nssh_cert *c, const char *ca_type,
         if (path_expand(s->o->akfiles[i], s->io.pw.home, s->io.pw.name, path,
                         sizeof(path)) < 0)
             continue;
-        r = authkeys_find_ca_file(path, ca_type, c->ca_key, c->ca_key_len,
-                                  s->io.peer, NULL, &o, &line, why, sizeof(why));
-        if (r == AUTHKEYS_REFUSED)
-            logit(LL_INFO, "Authentication refused for %s from %s port %d: %s",
-                  s->io.pw.name, s->io.peer, s->io.peer_port, why);
-        if (r != AUTHKEYS_MATCH)
-            continue;
-        snprintf(loc, sizeof(loc), "%s:%u", path, line);
-        reason = NULL;
-        memset(&p, 0, sizeof(p));
-        if (perm_from_cert(c, &p) < 0)
-            reason = "Invalid certificate options";
-        else if (!perm_source_ok(s, &p, loc))
-            reason = "Refused by certificate options";
-        else if (merge(&o, &p, &reason) < 0)
-            ;
-        else if (o.principals && !principal_in_list(c, o.principals))
-            reason = "Certificate does not contain an authorized principal";
-        else if (authority(c, o.principals ? NULL : s->io.pw.name, &reason) == 0)
-            ok = 1;
-        perm_free(&p);
-        if (ok) {
-            logit(LL_VERBOSE, "Accepted certificate ID \"%.*s\" (serial %llu) "
-                  "signed by CA %s %s found at %s", (int)c->key_id.n,
-                  c->key_id.p, (unsigned long long)c->serial, label(ca_type),
-                  ca_fp, loc);
-            keep_opts(s, &o);
-        } else {
-            logit(LL_ERROR, "Refusing certificate ID \"%.*s\" serial=%llu "
-                  "signed by %s CA %s via %s: %s", (int)c->key_id.n,
-                  c->key_id.p, (unsigned long long)c->serial, label(ca_type),
-                  ca_fp, loc, reason);
-        }
-        authkeys_opts_free(&o);
+        n = authglob(path, &gl);
+        for (j = 0; j < n && !ok; j++)
+            ok = ca_file(s, c, gl.gl_pathv[j]);
+        if (n)
+            globfree(&gl);
     }
     if (dropped)
         srv_back_to_root(groups, n_saved);
-    return ok;
+    return ok || srv_authkeys_command_ca(s, c, blob, len);
 }
 
 /* The CA signed with an allowed algorithm, and the signature verifies. */
@@ -514,7 +572,7 @@ int certauth_check(dconn *s, const uint8_t *blob, size_t len)
     if (certauth_revoked(s, &c, blob, len, cert_label, label(ca_type)))
         return 0;
     return trusted_ca(s, &c, blob, len, ca_type, ca_fp) ||
-           authorized_ca(s, &c, ca_type, ca_fp);
+           authorized_ca(s, &c, blob, len);
 }
 
 void certauth_describe(const uint8_t *blob, size_t len, char *out, size_t cap)

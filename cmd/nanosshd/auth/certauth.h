@@ -26,6 +26,12 @@ void certauth_describe(const uint8_t *blob, size_t len, char *out, size_t cap);
 int certauth_principals_text(char *data, size_t len, const nssh_cert *c,
                              authkey_opts *o);
 
+/* The cert-authority lines of an authorized_keys text (a file's, or
+ * AuthorizedKeysCommand's output; where names it in the logs): each line
+ * for c's CA is tried in order until one accepts c (1, s->kopts set). */
+int certauth_ca_text(dconn *s, const nssh_cert *c, const char *data,
+                     size_t len, const char *where);
+
 /* certauth_cmd.c */
 /* AuthorizedPrincipalsCommand (run as AuthorizedPrincipalsCommandUser,
  * with sshd's tokens): 1 when its output names a principal of c (*o that

@@ -40,8 +40,13 @@ static size_t tokens(dconn *s, const nssh_cert *c, const uint8_t *blob,
     static char k64[NSSH_CERT_MAX * 2], ca64[NSSH_KEYBLOB_MAX * 2];
     static char fp[128], cafp[128], uid[32], conn[200], serial[32], id[1024],
         catype[64], type[64];
-    size_t n = 0;
-    nssh_ossl_fingerprint(blob, len, fp, sizeof(fp));
+    uint8_t plain[NSSH_KEYBLOB_MAX];
+    size_t n = 0, pn;
+    /* %f: the certified key's fingerprint, as ssh-keygen -l prints it for
+     * the certificate (sshd fingerprints the plain key). */
+    if (nssh_cert_plain_key(c, plain, sizeof(plain), &pn) < 0 ||
+        nssh_ossl_fingerprint(plain, pn, fp, sizeof(fp)) < 0)
+        fp[0] = 0;
     nssh_ossl_fingerprint(c->ca_key, c->ca_key_len, cafp, sizeof(cafp));
     if (nssh_ossl_base64_encode(blob, len, k64, sizeof(k64)) < 0)
         k64[0] = 0;

@@ -210,6 +210,7 @@ void show_acceptenv(const daemon_opts *o, const char *name, FILE *f);
 void show_pidfile(const daemon_opts *o, const char *name, FILE *f);
 void show_startups(const daemon_opts *o, const char *name, FILE *f);
 void show_subsystem(const daemon_opts *o, const char *name, FILE *f);
+void reset_subsystem(daemon_opts *o);
 /* config_fwd.c: StreamLocalBindMask (an octal umask). */
 int kw_streamlocal_mask(daemon_opts *o, char **av, size_t ac, char *err,
                         size_t cap);

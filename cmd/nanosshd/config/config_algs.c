@@ -97,7 +97,12 @@ static const char *const legacy_mac[] = {
     "umac-64@openssh.com", "umac-128-etm@openssh.com", "umac-128@openssh.com",
     NULL
 };
-static const char *const legacy_sig[] = { "ssh-rsa", NULL };
+/* Named only: never in the defaults, as in sshd 10.5 (whose default
+ * lists have neither SHA-1 RSA nor ML-DSA certificates). */
+static const char *const legacy_sig[] = {
+    "ssh-rsa", "ssh-rsa-cert-v01@openssh.com",
+    "ssh-mldsa44-ed25519-cert-v01@openssh.com", NULL
+};
 
 /* CASignatureAlgorithms: what a CA may sign certificates with, never a
  * certificate algorithm (sshd's default: the plain ones but "ssh-rsa"). */

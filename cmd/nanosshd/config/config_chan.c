@@ -27,9 +27,15 @@ int config_kw_subsystem(daemon_opts *o, char **av, size_t ac, char *err,
 {
     size_t i, len = 1;
     char *cmd;
+    size_t at = o->n_subsys;
     o->subsys_set = 1;
-    if (opts_subsystem(o, av[0]))
-        return 0;   /* defined before: the first definition stays */
+    /* Defined before: the first definition stays, except that a Match
+     * block's (the first one) replaces a global one, as in sshd 10.5. */
+    for (i = 0; i < o->n_subsys && at == o->n_subsys; i++)
+        if (!strcmp(o->subsys_name[i], av[0]))
+            at = i;
+    if (at < o->n_subsys && (at >= o->subsys_base || o->subsys_rematched[at]))
+        return 0;
     if (o->n_subsys >= OPTS_MAX_SUBSYS) {
         snprintf(err, cap, "Subsystem: too many subsystems (at most %d).",
                  OPTS_MAX_SUBSYS);
@@ -57,12 +63,25 @@ int config_kw_subsystem(daemon_opts *o, char **av, size_t ac, char *err,
         free(cmd);
         return NSSH_ERR_FORMAT;
     }
+    if (at < o->n_subsys) {   /* a Match block's replaces the global one */
+        free(o->subsys_cmd[at]);
+        o->subsys_cmd[at] = cmd;
+        o->subsys_rematched[at] = 1;
+        return 0;
+    }
     if (!(o->subsys_name[o->n_subsys] = strdup(av[0]))) {
         free(cmd);
         return NSSH_ERR_NOSPACE;
     }
     o->subsys_cmd[o->n_subsys++] = cmd;
     return 0;
+}
+
+/* Called at start-up and at the first Subsystem line of the Match blocks
+ * that apply: what is defined by then may be redefined once by them. */
+void reset_subsystem(daemon_opts *o)
+{
+    o->subsys_base = o->n_subsys;
 }
 
 const char *opts_subsystem(const daemon_opts *o, const char *name)

@@ -3,8 +3,9 @@
  * read, evaluated for a connection once its user is known, and the
  * blocks that apply laid over the global settings.
  *
- * Criteria: All, or any of User, Group, Host, Address, LocalAddress and
- * LocalPort, all of which must match. Patterns are sshd's (wildcards,
+ * Criteria: All, or any of User, Group, Host, Address, LocalAddress,
+ * LocalPort and Version (sshd 10's: the server's own release,
+ * "nanossh_" NSSH_VERSION_STRING here), all of which must match. Patterns are sshd's (wildcards,
  * comma lists, '!' negation); Address and LocalAddress also take
  * address/length networks. Without name lookups, Host is matched against
  * the client's address, as sshd does with UseDNS no.
@@ -19,12 +20,14 @@
 #include "pattern.h"
 #include "optval.h"
 
-enum { C_ALL, C_USER, C_GROUP, C_HOST, C_ADDRESS, C_LADDRESS, C_LPORT };
+enum { C_ALL, C_USER, C_GROUP, C_HOST, C_ADDRESS, C_LADDRESS, C_LPORT,
+       C_VERSION };
 
 static const kw_name criteria[] = {
     { "All", C_ALL }, { "User", C_USER }, { "Group", C_GROUP },
     { "Host", C_HOST }, { "Address", C_ADDRESS },
-    { "LocalAddress", C_LADDRESS }, { "LocalPort", C_LPORT }, { NULL, 0 }
+    { "LocalAddress", C_LADDRESS }, { "LocalPort", C_LPORT },
+    { "Version", C_VERSION }, { NULL, 0 }
 };
 
 static int criterion(const char *name)
@@ -66,7 +69,8 @@ int match_check(char **av, size_t ac, char *err, size_t cap)
     for (i = 0; i < ac; i += 2) {
         if ((c = criterion(av[i])) < 0) {
             snprintf(err, cap, "Match: unsupported criterion \"%.100s\" (All, "
-                     "User, Group, Host, Address, LocalAddress or LocalPort).",
+                     "User, Group, Host, Address, LocalAddress, LocalPort or "
+                     "Version).",
                      av[i]);
             return NSSH_ERR_FORMAT;
         }
@@ -124,6 +128,8 @@ static int one_matches(int c, const char *arg, const match_ctx *m)
                                                sizeof(why)) == 1;
     case C_LPORT:
         return optval_port(arg, &port) == 0 && port == m->lport;
+    case C_VERSION:   /* sshd matches its SSH_RELEASE, "OpenSSH_10.5" */
+        return match_pattern_list("nanossh_" NSSH_VERSION_STRING, arg) == 1;
     default: return 1;   /* All */
     }
 }

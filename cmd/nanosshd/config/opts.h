@@ -144,6 +144,9 @@ typedef struct daemon_opts {
     char *subsys_cmd[OPTS_MAX_SUBSYS];   /* command line, run by the shell */
     size_t n_subsys;
     int subsys_set;             /* any Subsystem line: no built-in sftp */
+    size_t subsys_base;         /* entries below it came before the Match
+                                   blocks: a Match may redefine them once */
+    unsigned char subsys_rematched[OPTS_MAX_SUBSYS];
     int allow_tcp_fwd;          /* FWD_ALLOW_*, 0 unset (all) */
     int gateway_ports;          /* GATEWAY_*, 0 unset (no) */
     int permit_open_mode;       /* PERMIT_*, 0 unset (any) */

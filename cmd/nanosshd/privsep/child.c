@@ -223,6 +223,8 @@ static int cb_auth_complete(void *user, nssh_str username, const char *method,
     q.method = cstr(method);
     ask(&q, &a);
     S->cfg.auth_methods = a.methods;
+    if (a.verdict == 2)
+        return NSSH_CB_REFUSE;   /* the keys' options conflict */
     return a.verdict ? NSSH_CB_ACCEPT : NSSH_CB_MORE;
 }
 

@@ -43,6 +43,16 @@ static int get_bool(cur *c)
     return c->p[c->pos++];
 }
 
+/* The answer's verdict: 0, 1, or 2 (IPC_COMPLETE's refusal). */
+static int get_verdict(cur *c)
+{
+    if (c->bad || c->pos >= c->len || c->p[c->pos] > 2) {
+        c->bad = 1;
+        return 0;
+    }
+    return c->p[c->pos++];
+}
+
 /* A string of at most max bytes; nul_ok 0: no NUL byte inside. */
 static void get_str(cur *c, ipc_bytes *b, size_t max, int nul_ok)
 {
@@ -118,7 +128,7 @@ int ipc_decode(const uint8_t *buf, size_t len, ipc_msg *m)
         get_str(&c, &m->method, IPC_NAME_MAX, 0);
         break;
     case IPC_ANSWER:
-        m->verdict = get_bool(&c);
+        m->verdict = get_verdict(&c);
         m->reason = get_u32(&c);
         get_str(&c, &m->text, IPC_TEXT_MAX, 0);
         get_str(&c, &m->data, IPC_TEXT_MAX, 1);
@@ -234,7 +244,7 @@ long ipc_encode(const ipc_msg *m, uint8_t *buf, size_t cap)
         put_str(&o, m->method);
         break;
     case IPC_ANSWER:
-        put_u8(&o, m->verdict != 0);
+        put_u8(&o, m->verdict == 2 ? 2 : m->verdict != 0);
         put_u32(&o, m->reason);
         put_str(&o, m->text);
         put_str(&o, m->data);

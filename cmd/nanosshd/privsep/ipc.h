@@ -42,8 +42,9 @@ enum {
                          * next round (ipc_round_encode) or empty */
     IPC_COMPLETE,       /* string user, string method: the monitor's
                          * success of method; verdict 1 complete, 0 more
-                         * methods (the answer's auth methods) */
-    /* monitor to child: bool verdict, uint32 disconnect reason (0: none),
+                         * methods (the answer's auth methods), 2 refused
+                         * (the keys' options conflict) */
+    /* monitor to child: verdict (0/1; 2 for IPC_COMPLETE), uint32 disconnect reason (0: none),
      * string disconnect text, string data (signature or banner), uint32
      * auth methods, uint32 max tries, uint64 rekey bytes, uint32 rekey
      * seconds, string the user the monitor's logs name, bool that user

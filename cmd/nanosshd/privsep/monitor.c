@@ -395,16 +395,17 @@ static int on_kbdint(mon *m, const ipc_msg *q)
 static int on_complete(mon *m, const ipc_msg *q)
 {
     ipc_msg a = { 0 };
-    int pk;
+    int pk, r;
     if (other_user(m, q->user))
         return hostile(m, "a success for another user");
     if (!m->auth_method || m->decided || !same(q->method, m->auth_method))
         return hostile(m, "a success the monitor did not decide");
     pk = !strcmp(m->auth_method, "publickey");
-    a.verdict = authmeth_success(m->s, m->auth_method, pk ? m->pk_blob : NULL,
-                                 pk ? m->pk_blob_len : 0);
+    r = authmeth_success(m->s, m->auth_method, pk ? m->pk_blob : NULL,
+                         pk ? m->pk_blob_len : 0);
+    a.verdict = r < 0 ? 2 : r;   /* 2: refused (conflicting key options) */
     m->decided = 1;
-    m->partial = !a.verdict;
+    m->partial = r == 0;
     a.methods = m->s->cfg.auth_methods;
     return answer(m, &a);
 }

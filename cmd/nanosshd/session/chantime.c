@@ -8,7 +8,9 @@
  * sshd names them: "session:shell", "session:command",
  * "session:subsystem:NAME" once a session runs something ("session"
  * before, and as a fallback when no entry matches the longer name),
- * "direct-tcpip", "forwarded-tcpip". "global" is never matched by a
+ * "direct-tcpip", "forwarded-tcpip", "direct-streamlocal@openssh.com",
+ * "forwarded-streamlocal@openssh.com", "x11-connection",
+ * "agent-connection" (sshd_config(5)). "global" is never matched by a
  * pattern: it covers all channels together, and when no channel moved a
  * byte for that long, all are closed. A channel idle past its timeout is
  * closed with sshd's line.
@@ -31,7 +33,22 @@ static const char *const kind_names[] = {
     [CHK_SUBSYSTEM] = "session:subsystem:",
     [CHK_DIRECT] = "direct-tcpip",
     [CHK_FORWARDED] = "forwarded-tcpip",
+    [CHK_FWD] = "forwarded-tcpip",
 };
+
+/* sshd's ChannelTimeout name for a channel the forwarding code serves,
+ * from the type it was opened with. */
+static const char *fwd_type_name(const dconn *s, uint32_t ch)
+{
+    const char *t = s->io.fwd->ch[ch].type;
+    if (!t)
+        return "forwarded-tcpip";
+    if (!strcmp(t, "x11"))
+        return "x11-connection";
+    if (!strcmp(t, "auth-agent@openssh.com"))
+        return "agent-connection";
+    return t;   /* the streamlocal types keep their names */
+}
 
 void chantime_open(dconn *s, uint32_t ch, int kind)
 {
@@ -66,6 +83,8 @@ static long limit_of(const dconn *s, uint32_t ch)
     if (k == CHK_SUBSYSTEM)
         snprintf(type, sizeof(type), "session:subsystem:%s",
                  s->io.sess[ch].subsystem);
+    else if (k == CHK_FWD && fwd_is(&s->io, ch))
+        snprintf(type, sizeof(type), "%s", fwd_type_name(s, ch));
     else
         snprintf(type, sizeof(type), "%s", kind_names[k]);
     v = lookup(s, type);
@@ -114,7 +133,7 @@ static int scan(dconn *s)
             continue;
         }
         if (s->chan_kind[ch] == CHK_NONE)
-            chantime_open(s, ch, is_fwd ? CHK_FORWARDED : CHK_SESSION);
+            chantime_open(s, ch, is_fwd ? CHK_FWD : CHK_SESSION);
         open++;
     }
     return open;

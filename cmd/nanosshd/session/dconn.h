@@ -22,8 +22,12 @@ typedef struct dconn {
     /* authentication */
     char user[NSSH_USER_MAX + 1];    /* last user name tried, or the user */
     char invalid_logged[NSSH_USER_MAX + 1];
-    authkey_opts kopts;
+    authkey_opts kopts;              /* the key being tried; the session's
+                                        options once authenticated */
     int have_kopts;
+    authkey_opts acc_kopts;          /* merged options of the keys that
+                                        succeeded so far (authmeth.c) */
+    int have_acc_kopts;
     long failures;                   /* refused attempts, queries included */
     int auth_attempted;              /* a method other than "none" refused */
     int valid_attempt;               /* ... for an existing, allowed user */
@@ -67,7 +71,7 @@ typedef struct dconn {
 /* What a channel is, for ChannelTimeout's type names (chantime.c). */
 enum {
     CHK_NONE = 0, CHK_SESSION, CHK_SHELL, CHK_COMMAND, CHK_SUBSYSTEM,
-    CHK_DIRECT, CHK_FORWARDED, CHK_CLOSING
+    CHK_DIRECT, CHK_FORWARDED, CHK_FWD, CHK_CLOSING
 };
 
 #endif

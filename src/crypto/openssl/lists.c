@@ -109,6 +109,8 @@ const nssh_sig_alg *const nssh_ossl_sig_user_algs[] = {
 
 static const nssh_sig_alg *const legacy_sig_algs[] = {
     &nssh_ossl_sig_ssh_rsa,
+    &nssh_ossl_sig_ssh_rsa_cert,
+    &nssh_ossl_sig_mldsa44_ed25519_cert,
     NULL
 };
 

@@ -59,3 +59,12 @@ CERT_ALG(nssh_ossl_sig_rsa_sha2_512_cert, nssh_ossl_sig_rsa_sha2_512,
          "rsa-sha2-512-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com");
 CERT_ALG(nssh_ossl_sig_rsa_sha2_256_cert, nssh_ossl_sig_rsa_sha2_256,
          "rsa-sha2-256-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com");
+/* Named in a configuration only, never offered by default (as in sshd
+ * 10.5): the SHA-1 RSA certificate algorithm (key type and algorithm
+ * share the name; the signature is "ssh-rsa"), and ML-DSA-44/Ed25519
+ * certificates, which sshd does not enable by default either. */
+CERT_ALG(nssh_ossl_sig_ssh_rsa_cert, nssh_ossl_sig_ssh_rsa,
+         "ssh-rsa-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com");
+CERT_ALG(nssh_ossl_sig_mldsa44_ed25519_cert, nssh_ossl_sig_mldsa44_ed25519,
+         "ssh-mldsa44-ed25519-cert-v01@openssh.com",
+         "ssh-mldsa44-ed25519-cert-v01@openssh.com");

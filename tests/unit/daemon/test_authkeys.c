@@ -238,7 +238,7 @@ static void test_cert_authority(void **state)
     n = nssh_ossl_base64_decode(K1, strlen(K1), blob, sizeof(blob));
     authkeys_opts_free(&o);
     assert_int_equal(authkeys_find_ca(text, strlen(text), ED, blob, (size_t)n,
-                                      "192.0.2.7", NULL, &o, &line, why,
+                                      "192.0.2.7", NULL, &o, NULL, &line, why,
                                       sizeof(why)), AUTHKEYS_MATCH);
     assert_int_equal(line, 1);
     assert_true(o.cert_authority);
@@ -246,9 +246,45 @@ static void test_cert_authority(void **state)
     authkeys_opts_free(&o);
     assert_int_equal(authkeys_find_ca("no-pty " ED " " K1 "\n", strlen(ED) + strlen(K1) + 9,
                                       ED, blob, (size_t)n, "192.0.2.7", NULL,
-                                      &o, &line, why, sizeof(why)),
+                                      &o, NULL, &line, why, sizeof(why)),
                      AUTHKEYS_NOMATCH);
     expect_refused("cert-authority,principals=\"\"", "principals");
+}
+
+/* Every cert-authority line for the CA is reachable (sshd tries each):
+ * resuming after a refused or a matching line finds the next one. */
+static void test_ca_lines_resume(void **state)
+{
+    const char *text = "cert-authority,from=\"10.0.0.0/8\" " ED " " K1 "\n"
+                       "# comment\n"
+                       "cert-authority,principals=\"ops\" " ED " " K1 "\n"
+                       "cert-authority,no-pty " ED " " K1 "\n";
+    uint8_t blob[256];
+    size_t pos = 0;
+    long n;
+
+    (void)state;
+    n = nssh_ossl_base64_decode(K1, strlen(K1), blob, sizeof(blob));
+    line = 0;
+    assert_int_equal(authkeys_find_ca(text, strlen(text), ED, blob, (size_t)n,
+                                      "192.0.2.7", NULL, &o, &pos, &line, why,
+                                      sizeof(why)), AUTHKEYS_REFUSED);
+    assert_int_equal(line, 1);
+    assert_int_equal(authkeys_find_ca(text, strlen(text), ED, blob, (size_t)n,
+                                      "192.0.2.7", NULL, &o, &pos, &line, why,
+                                      sizeof(why)), AUTHKEYS_MATCH);
+    assert_int_equal(line, 3);
+    assert_string_equal(o.principals, "ops");
+    authkeys_opts_free(&o);
+    assert_int_equal(authkeys_find_ca(text, strlen(text), ED, blob, (size_t)n,
+                                      "192.0.2.7", NULL, &o, &pos, &line, why,
+                                      sizeof(why)), AUTHKEYS_MATCH);
+    assert_int_equal(line, 4);
+    assert_true(o.no_pty);
+    authkeys_opts_free(&o);
+    assert_int_equal(authkeys_find_ca(text, strlen(text), ED, blob, (size_t)n,
+                                      "192.0.2.7", NULL, &o, &pos, &line, why,
+                                      sizeof(why)), AUTHKEYS_NOMATCH);
 }
 
 static void test_bad_option_syntax_refuses(void **state)
@@ -423,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_unknown_options_refuse),
         cmocka_unit_test(test_cert_authority),
+        cmocka_unit_test(test_ca_lines_resume),
         cmocka_unit_test(test_bad_option_syntax_refuses),
         cmocka_unit_test(test_from),
         cmocka_unit_test(test_expiry_time),
