@@ -404,7 +404,13 @@ void privsep_child(dconn *s, int ipc)
     srv_log_end(s);
     /* How the connection ended, for the monitor's exit status (the
      * listener's PerSourcePenalties): the login grace time is ours. */
-    e = nssh_conn_error(s->io.c) == NSSH_ERR_TIMEOUT ? EXIT_LOGIN_GRACE : 0;
+    e = nssh_conn_error(s->io.c);
+    if (e == NSSH_ERR_TIMEOUT)
+        e = EXIT_LOGIN_GRACE;
+    else if (e == 0 || e == NSSH_ERR_PEER_DISCONNECT || e == NSSH_ERR_EOF)
+        e = 0;
+    else
+        e = PRIVSEP_EXIT_ERR_BASE + (e > -63 ? -e : 63);
     nssh_conn_release(s->io.c);
     _exit(e);
 }

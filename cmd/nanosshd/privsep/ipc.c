@@ -131,7 +131,7 @@ int ipc_decode(const uint8_t *buf, size_t len, ipc_msg *m)
         m->verdict = get_verdict(&c);
         m->reason = get_u32(&c);
         get_str(&c, &m->text, IPC_TEXT_MAX, 0);
-        get_str(&c, &m->data, IPC_TEXT_MAX, 1);
+        get_str(&c, &m->data, IPC_BANNER_MAX, 1);
         m->methods = get_u32(&c);
         m->max_tries = get_u32(&c);
         m->rekey_bytes = get_u64(&c);

@@ -15,14 +15,18 @@
 
 #include "nanossh.h"
 
-/* Largest message: an export blob and its framing. */
-#define IPC_MAX (NSSH_EXPORT_MAX + 64u)
+/* Largest message: an export blob and its framing, or an answer with a
+ * disconnect text and a banner of a whole packet. */
+#define IPC_MAX (NSSH_EXPORT_MAX + IPC_TEXT_MAX + 64u)
 /* Per-field bounds. */
 #define IPC_NAME_MAX 64u        /* method, algorithm names */
 #define IPC_DATA_MAX 8192u      /* exchange hash or signed userauth data (a certificate in it) */
 #define IPC_SIG_MAX 8192u       /* a signature blob (RSA up to 16384 bits) */
 #define IPC_PASSWORD_MAX 1024u
-#define IPC_TEXT_MAX (32u * 1024u)   /* banner, disconnect text */
+#define IPC_TEXT_MAX (32u * 1024u)   /* disconnect text, prompts */
+/* The Banner text: the engine sends what fits in one packet, as without
+ * privilege separation, so the monitor passes up to a packet's worth. */
+#define IPC_BANNER_MAX NSSH_MAX_PACKET
 
 enum {
     /* child to monitor */

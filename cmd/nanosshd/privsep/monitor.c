@@ -136,7 +136,7 @@ static int hostile(mon *m, const char *why)
 /* The answer, with the disconnect the daemon's code asked for, if any. */
 static int answer(mon *m, ipc_msg *a)
 {
-    static uint8_t buf[IPC_TEXT_MAX * 2 + 256];
+    static uint8_t buf[IPC_TEXT_MAX + IPC_BANNER_MAX + 256];
     long n;
     a->type = IPC_ANSWER;
     a->user.p = (const uint8_t *)m->s->user;
@@ -198,8 +198,8 @@ static int on_authreq(mon *m, const ipc_msg *q)
     if (s->cfg.banner) {
         a.data.p = (const uint8_t *)s->cfg.banner;
         a.data.n = strlen(s->cfg.banner);
-        if (a.data.n > IPC_TEXT_MAX)
-            a.data.n = 0;
+        if (a.data.n > IPC_BANNER_MAX)   /* more than a packet: the engine */
+            a.data.n = IPC_BANNER_MAX;   /* cuts it shorter still */
     }
     return answer(m, &a);
 }
@@ -433,6 +433,7 @@ static int on_export(mon *m, const ipc_msg *q)
 {
     char user[NSSH_USER_MAX + 1];
     dconn *s = m->s;
+    nssh_str acct;
     int e;
     if (!m->auth_method || !s->io.authenticated)
         return hostile(m, "an export before the monitor saw a login");
@@ -440,7 +441,11 @@ static int on_export(mon *m, const ipc_msg *q)
     e = nssh_conn_import(s->io.c, q->data.p, q->data.n, user, sizeof(user));
     if (e == NSSH_ERR_FORMAT || e == NSSH_ERR_STATE)
         return hostile(m, "an export that does not import");
-    if (strcmp(user, m->user) || strcmp(user, s->io.pw.name))
+    /* The engine's user is the name as sent ("user:style" too); its
+     * account part is the user the monitor logged in. */
+    acct = srv_user_part((nssh_str){ user, strlen(user) });
+    if (strcmp(user, m->user) || acct.n != strlen(s->io.pw.name) ||
+        memcmp(acct.p, s->io.pw.name, acct.n) != 0)
         return hostile(m, "an export for another user");
     return e < 0 ? e : 1;
 }
@@ -584,6 +589,9 @@ int privsep_run(dconn *s)
         if (e == NSSH_ERR_TIMEOUT)
             s->preauth_status = EXIT_LOGIN_GRACE;
         s->end_logged = 1;
+        if (e == NSSH_ERR_EOF && s->preauth_status > PRIVSEP_EXIT_ERR_BASE &&
+            s->preauth_status <= PRIVSEP_EXIT_ERR_BASE + 63)
+            return PRIVSEP_EXIT_ERR_BASE - s->preauth_status;   /* its error */
         return e == NSSH_ERR_EOF ? 0 : e;
     }
     reap(&m, 0);   /* its work is done; it may not wait to be asked */

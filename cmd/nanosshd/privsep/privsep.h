@@ -23,6 +23,11 @@
 #endif
 #ifndef PRIVSEP_DIR
 #define PRIVSEP_DIR "/run/nanosshd/empty"
+/* The pre-auth child's exit status when its connection ended in an
+ * engine error e (a bad version line, a failed key exchange): this base
+ * plus -e (at most 63), so that the monitor returns the error as the
+ * single-process path does (-i then exits 255, as sshd). */
+#define PRIVSEP_EXIT_ERR_BASE 64
 #endif
 
 struct dconn;
