@@ -157,6 +157,8 @@ static int find_key(dconn *s, const char *type, const uint8_t *blob, size_t len)
         /* sshd 10.5: each expanded path is a glob pattern; its matches
          * are tried in order until one holds the key. */
         n = authglob(path, &gl);
+        if (!n)
+            log_debug2("%s: no file matches", path);
         for (j = 0; j < n && r != AUTHKEYS_MATCH; j++)
             r = find_key_in(s, gl.gl_pathv[j], type, blob, len);
         if (n)
