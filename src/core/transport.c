@@ -106,7 +106,7 @@ static int sig_listed(const nssh_conn *c, const char *name)
 {
     size_t i;
     for (i = 0; i < c->cfg->n_sig_algs; i++)
-        if (!strcmp(c->cfg->sig_algs[i]->name, name))
+        if (str_is((nssh_str){ c->cfg->sig_algs[i]->name, strlen(c->cfg->sig_algs[i]->name) }, name))
             return 1;
     return 0;
 }
@@ -138,7 +138,7 @@ int send_ext_info(nssh_conn *c)
                 dup = nssh_cert_is_cert_name(c->cfg->sig_algs[j]->name) &&
                       cert_plain_name(c->cfg->sig_algs[j]->name, other,
                                       sizeof(other)) == 0 &&
-                      !strcmp(other, plain);
+                      str_is((nssh_str){ other, strlen(other) }, plain);
             }
             if (dup)
                 continue;
