@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +105,21 @@ static int inetd(daemon_opts *o, const hostkey_set *hk)
     return e == 0 || e == NSSH_ERR_PEER_DISCONNECT || e == NSSH_ERR_EOF ? 0 : 255;
 }
 
+/* NSS loads the modules nsswitch.conf names (systemd, ...) at their
+ * first use, and a login's group lookup walks all of them: done once in
+ * the listener, their relocated data pages are shared by every
+ * connection instead of written again by each (about 20 kB apiece). */
+static void nss_preload(void)
+{
+    gid_t groups[4];
+    int n = 4;
+    struct passwd *pw = getpwuid(0);
+    if (pw)
+        (void)getgrouplist(pw->pw_name, pw->pw_gid, groups, &n);
+    endpwent();
+    endgrent();
+}
+
 static int serve(daemon_opts *o, const hostkey_set *hk)
 {
     listener l = { { 0 }, 0, 0 };
@@ -114,6 +131,7 @@ static int serve(daemon_opts *o, const hostkey_set *hk)
      * signals are handled: this takes a while under sanitizers. */
     moduli_get(o->moduli_file, &n_moduli);
     nssh_ossl_preload();
+    nss_preload();
     if (opts_use_pam(o) && geteuid() == 0)
         pamauth_preload(o);
     if ((o->single_process && single_check(o) < 0) || listener_open(&l, o) < 0)

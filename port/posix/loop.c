@@ -251,7 +251,10 @@ static void dispatch(pconn *s, const pollset *p)
 
 int loop_run(pconn *s)
 {
-    pollset p;
+    /* Static, not on the stack: the set has room for every fd of 1,024
+     * channels (about 45 kB) while a connection uses a few entries, and
+     * only the pages it touches become its own. One loop per process. */
+    static pollset p;
     int timeout, r;
     for (;;) {
         s->now = loop_now_ms();
@@ -267,6 +270,7 @@ int loop_run(pconn *s)
         if (s->stack_spent) {
             s->stack_spent = 0;
             stack_release();
+            heap_release();
         }
         timeout = build(&p, s);
         r = poll(p.fds, p.n, timeout);

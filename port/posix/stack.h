@@ -10,5 +10,7 @@
  * (after authentication, after a session's start): the pages come back
  * zeroed as deeper calls touch them again. */
 void stack_release(void);
+/* Free heap pages go back to the kernel (where the C library can). */
+void heap_release(void);
 
 #endif
