@@ -27,6 +27,7 @@ import fcntl
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -68,6 +69,13 @@ def big_pipe(fd):
         fcntl.fcntl(fd, F_SETPIPE_SZ, CHUNK)
     except OSError:
         pass
+
+
+def children_cpu():
+    """CPU seconds of this program's waited-for children so far: the ssh
+    client of a transfer, once it has been waited for."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 class Bench:
@@ -120,6 +128,7 @@ class Bench:
     def download(self, srv, cipher, mac, size):
         base = len(procs.children(srv.pid))
         cpu0 = srv.cpu_seconds()
+        ccpu0 = children_cpu()
         p = subprocess.Popen(self.ssh_argv(srv, f"head -c {size} /dev/zero",
                                            cipher=cipher, mac=mac),
                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -148,16 +157,19 @@ class Bench:
             t1 = time.perf_counter()
         err = p.stderr.read().decode(errors="replace")
         p.wait()
+        ccpu = children_cpu() - ccpu0
         self.settle(srv, base)
         cpu = srv.cpu_seconds() - cpu0
         if p.returncode != 0 or got != size:
             raise RuntimeError(f"download got {got} of {size} bytes, "
                                f"status {p.returncode}: {err.strip()}")
-        return (got - first) / (t1 - t0) / 1e6, cpu * (1 << 30) / size
+        return ((got - first) / (t1 - t0) / 1e6, cpu * (1 << 30) / size,
+                ccpu * (1 << 30) / size)
 
     def upload(self, srv, cipher, mac, size):
         base = len(procs.children(srv.pid))
         cpu0 = srv.cpu_seconds()
+        ccpu0 = children_cpu()
         p = subprocess.Popen(self.ssh_argv(srv, "echo go; cat | wc -c",
                                            cipher=cipher, mac=mac),
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -182,6 +194,7 @@ class Bench:
         p.stdout.read()
         err = p.stderr.read().decode(errors="replace")
         p.wait()
+        ccpu = children_cpu() - ccpu0
         self.settle(srv, base)
         cpu = srv.cpu_seconds() - cpu0
         try:
@@ -191,7 +204,8 @@ class Bench:
         if p.returncode != 0 or count != size:
             raise RuntimeError(f"upload: server counted {count} of {size} bytes, "
                                f"status {p.returncode}: {err.strip()}")
-        return size / (t1 - t0) / 1e6, cpu * (1 << 30) / size
+        return (size / (t1 - t0) / 1e6, cpu * (1 << 30) / size,
+                ccpu * (1 << 30) / size)
 
     # ---- SFTP -----------------------------------------------------------
     def sftp_file(self, size):
@@ -411,10 +425,11 @@ class Bench:
                     if not usable.get((srv.name, label)):
                         continue
                     for direction, fn in (("download", self.download), ("upload", self.upload)):
-                        mbs, cpu = fn(srv, c, m, size)
+                        mbs, cpu, ccpu = fn(srv, c, m, size)
                         self.results["throughput"].append(
                             {"server": srv.name, "cipher": label, "direction": direction,
-                             "round": r, "mb_s": mbs, "cpu_s_per_gib": cpu})
+                             "round": r, "mb_s": mbs, "cpu_s_per_gib": cpu,
+                             "client_cpu_s_per_gib": ccpu})
                         print(f"  {srv.name:9} {label:30} {direction:8} {mbs:8.1f} MB/s "
                               f"cpu {cpu:5.2f} s/GiB", flush=True)
             sftp_size = a.sftp_size << 20

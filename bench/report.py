@@ -50,7 +50,7 @@ def throughput_table(res, servers):
     return "\n".join(rows)
 
 
-def cpu_table(res, servers):
+def cpu_table(res, servers, key="cpu_s_per_gib"):
     rows = ["| cipher | direction | " + " | ".join(servers) + " |",
             "|---|---|" + "---|" * len(servers)]
     ciphers = []
@@ -59,8 +59,8 @@ def cpu_table(res, servers):
             ciphers.append(x["cipher"])
     for c in ciphers:
         for d in ("download", "upload"):
-            cells = [_cell([x["cpu_s_per_gib"] for x in res["throughput"]
-                            if x["server"] == s and x["cipher"] == c and x["direction"] == d],
+            cells = [_cell([x[key] for x in res["throughput"]
+                            if key in x and x["server"] == s and x["cipher"] == c and x["direction"] == d],
                            "{:.2f}") for s in servers]
             rows.append(f"| {c} | {d} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
@@ -300,6 +300,18 @@ def write(res, out):
             "(the same for all).",
             "",
             cpu_table(res, servers),
+            "",
+            "## Client CPU per GiB (seconds)",
+            "",
+            "CPU of the ssh client of the same transfers: user and system "
+            "time of the whole process, its login included (small against a "
+            "transfer of hundreds of MiB). The client and the server share the "
+            "machine's cores: with C seconds of client CPU per GiB, no "
+            "server can move more than 1/C GiB per second to or from that "
+            "client, and the client's and the server's CPU together bound "
+            "the rate on two cores.",
+            "",
+            cpu_table(res, servers, "client_cpu_s_per_gib"),
             "",
         ]
     if res.get("sftp"):
