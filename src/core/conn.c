@@ -320,11 +320,38 @@ void conn_log(nssh_conn *c, int level, const char *stage, const char *message,
     emit(c, level, 0, stage, message, field, text);
 }
 
+/*
+ * Before the client's identification string there is no binary packet
+ * protocol to carry a DISCONNECT: the server says why in a line of plain
+ * text, as sshd does ("Invalid SSH identification string." or "Protocol
+ * major versions differ."), which a person or a script at the other end
+ * can read.
+ */
+static void send_text_line(nssh_conn *c, const char *why)
+{
+    static const char bad_id[] = "Invalid SSH identification string.\r\n";
+    static const char major[] = "Protocol major versions differ.\r\n";
+    static const char major_why[] = "protocol major versions differ";
+    size_t k = 0;
+    int is_major;
+    while (k < sizeof(major_why) - 1 && why[k] == major_why[k])
+        k++;
+    is_major = k == sizeof(major_why) - 1;
+    const char *t = is_major ? major : bad_id;
+    size_t n = is_major ? sizeof(major) - 1 : sizeof(bad_id) - 1;
+    if (c->out_len + n > NSSH_OUTBUF_SIZE)
+        return;
+    memcpy(c->outbuf + c->out_len, t, n);
+    c->out_len += n;
+}
+
 static void send_disconnect(nssh_conn *c, uint32_t reason, const char *text)
 {
     wr w;
-    if (!c->version_done && c->role == NSSH_ROLE_SERVER)
-        return;   /* no binary packet protocol yet */
+    if (!c->version_done && c->role == NSSH_ROLE_SERVER) {
+        send_text_line(c, text);
+        return;
+    }
     if (pkt_begin(c, &w, MSG_DISCONNECT) < 0)
         return;
     wr_u32(&w, reason);

@@ -40,6 +40,30 @@ def test_inetd_wrong_version_exits_255(nanosshd, hostkey, tmp_path, client):
     assert res.returncode == 255, \
         f"a {client!r} client must end -i with status 255, as sshd: " \
         f"{res.returncode}\n{err}"
+    assert res.stdout.endswith(b"Protocol major versions differ.\r\n"), \
+        f"the reason in plain text, as sshd sends it: {res.stdout[-80:]!r}"
+
+
+# ---- regress/multiplex.sh: a line that is not an identification string -------
+
+@pytest.mark.parametrize("line", [b"", b"hello", b"GET / HTTP/1.0"])
+def test_not_an_identification_string_answered_in_text(nanosshd, hostkey,
+                                                       tmp_path, line):
+    """sshd answers a client whose first line is not "SSH-..." with
+    "Invalid SSH identification string." in plain text (there is no
+    binary packet protocol yet to carry a DISCONNECT); the suite's
+    multiplex test looks for it through a forwarded Unix socket."""
+    cfg = config(tmp_path, hostkey)
+    res = subprocess.run([nanosshd, "-i", "-e", "-f", cfg],
+                         input=line + b"\r\n", capture_output=True,
+                         timeout=60, env=daemon_env())
+    err = res.stderr.decode(errors="replace")
+    no_sanitizer(err, "nanosshd -i")
+    assert res.stdout.startswith(b"SSH-2.0-"), res.stdout[:80]
+    assert res.stdout.endswith(b"Invalid SSH identification string.\r\n"), \
+        f"no plain-text reason: {res.stdout[-80:]!r}"
+    assert "not an SSH identification string" in err, err
+    assert res.returncode == 255, (res.returncode, err)
 
 
 def test_inetd_client_closing_at_once_exits_0(nanosshd, hostkey, tmp_path):
