@@ -106,19 +106,35 @@ static int refuse(int n, const struct pam_message **msg,
     return PAM_CONV_ERR;
 }
 
+/* The listener's handle, made before any fork: its service's stack is
+ * parsed and every module loaded once, in pages every connection shares.
+ * A connection's first login takes it over (its process has its own
+ * copy), so it does not parse the stack again into pages of its own. */
+static pam_handle_t *preloaded;
+static char preloaded_service[64];
+
 void pamauth_preload(const daemon_opts *o)
 {
-    /* pam_start reads the service's stack and loads every module in it;
-     * they stay loaded while this handle lives, which is as long as the
-     * listener. No module function is ever called through it. */
-    static pam_handle_t *h;
     struct pam_conv conv = { refuse, NULL };
-    if (h)
+    if (preloaded)
         return;
-    if (pam_start(service_of(o), NULL, &conv, &h) != PAM_SUCCESS) {
+    snprintf(preloaded_service, sizeof(preloaded_service), "%s",
+             service_of(o));
+    if (pam_start(preloaded_service, NULL, &conv, &preloaded) != PAM_SUCCESS) {
         log_debug("PAM: modules not preloaded");
-        h = NULL;
+        preloaded = NULL;
     }
+}
+
+/* The preloaded handle for service, once per process; NULL when there is
+ * none or it is for another service. */
+static pam_handle_t *take_preloaded(const char *svc)
+{
+    pam_handle_t *h = preloaded;
+    if (!h || strcmp(svc, preloaded_service) != 0)
+        return NULL;
+    preloaded = NULL;
+    return h;
 }
 
 /* libpam calls this instead of sleeping after a failure: the caller pads
@@ -155,7 +171,19 @@ static int start(dconn *s, const char *name)
     end_handle(p);
     conv.conv = converse;
     conv.appdata_ptr = p;
-    p->last = pam_start(service(s), name, &conv, &p->h);
+    p->h = take_preloaded(service(s));
+    if (p->h) {
+        /* What pam_start would have set: the user and the conversation. */
+        p->last = pam_set_item(p->h, PAM_USER, name);
+        if (p->last == PAM_SUCCESS)
+            p->last = pam_set_item(p->h, PAM_CONV, &conv);
+        if (p->last != PAM_SUCCESS) {
+            pam_end(p->h, p->last);
+            p->h = NULL;
+        }
+    }
+    if (!p->h)
+        p->last = pam_start(service(s), name, &conv, &p->h);
     if (p->last != PAM_SUCCESS) {
         log_error("PAM: pam_start(%s): %s", service(s),
                   pam_strerror(p->h, p->last));
