@@ -1,6 +1,10 @@
 /*
  * The "publickey" method, server role (RFC 4252 section 7): the query
  * answered with PK_OK, the signed request verified over the session.
+ * Also OpenSSH's "publickey-hostbound-v00@openssh.com" (PROTOCOL 2.5),
+ * the same with the server's host key after the key blob, signed too: an
+ * ssh-agent key restricted to certain hosts (ssh-add -h) signs only such
+ * requests, so it cannot be replayed to another server.
  */
 #include <string.h>
 
@@ -15,8 +19,9 @@ typedef struct pkreq {
     nssh_str user;
     int has_sig;
     nssh_str alg;
-    const uint8_t *blob, *sig;
-    size_t blob_len, sig_len;
+    const uint8_t *blob, *sig, *hk;   /* hk: the host-bound form's host key */
+    size_t blob_len, sig_len, hk_len;
+    int hostbound;
 } pkreq;
 
 static int bad(nssh_conn *c, const char *field, const char *what)
@@ -43,6 +48,8 @@ static int parse(nssh_conn *c, rd *r, pkreq *q)
         return bad(c, "public key algorithm name", "truncated string");
     if (rd_string(r, &q->blob, &q->blob_len) < 0)
         return bad(c, "public key blob", "truncated string");
+    if (q->hostbound && rd_string(r, &q->hk, &q->hk_len) < 0)
+        return bad(c, "server host key", "truncated string");
     if (q->has_sig && rd_string(r, &q->sig, &q->sig_len) < 0)
         return bad(c, "signature", "truncated string");
     if (rd_end(r) < 0)
@@ -88,8 +95,8 @@ static int verify(nssh_conn *c, const pkreq *q, const nssh_sig_alg *alg)
     wr w;
     int e;
     wr_init(&w, data, sizeof(data));
-    auth_signed_data(c, &w, (const uint8_t *)q->user.p, q->user.n, alg->name,
-                     q->blob, q->blob_len);
+    auth_signed_data_bound(c, &w, (const uint8_t *)q->user.p, q->user.n,
+                           alg->name, q->blob, q->blob_len, q->hk, q->hk_len);
     if (w.err)
         return NSSH_ERR_NOSPACE;
     e = alg->verify(q->blob, q->blob_len, data, w.len, q->sig, q->sig_len);
@@ -116,6 +123,15 @@ static int sk_allowed(nssh_conn *c, const pkreq *q, const nssh_sig_alg *alg)
         return (flags & NSSH_SK_USER_PRESENT) != 0;
     return c->cb->auth_sk(c->cfg->user, q->user, alg->name, q->blob,
                           q->blob_len, flags, counter) == NSSH_CB_ACCEPT;
+}
+
+/* The host-bound form names the host key of the first key exchange, as
+ * sshd requires (the key the client's agent was told it is talking to). */
+static int host_key_matches(const nssh_conn *c, const pkreq *q)
+{
+    const nssh_hostkey *hk = c->kx.first_hostkey;
+    return hk && hk->blob_len == q->hk_len &&
+           memcmp(hk->blob, q->hk, q->hk_len) == 0;
 }
 
 /* Why the attempt is refused, or NULL. */
@@ -145,7 +161,8 @@ static const char *judge(nssh_conn *c, const pkreq *q, const nssh_sig_alg *alg,
     return NULL;
 }
 
-int auth_publickey(nssh_conn *c, rd *r, nssh_str user, int user_ok)
+int auth_publickey(nssh_conn *c, rd *r, nssh_str user, int user_ok,
+                   int hostbound)
 {
     pkreq q;
     const nssh_sig_alg *alg;
@@ -154,13 +171,20 @@ int auth_publickey(nssh_conn *c, rd *r, nssh_str user, int user_ok)
     int e;
     memset(&q, 0, sizeof(q));
     q.user = user;
+    q.hostbound = hostbound;
     if ((e = parse(c, r, &q)) < 0)
         return e;
+    /* A client that names another host key is broken or relaying the
+     * request elsewhere: the end, as with sshd. */
+    if (hostbound && !host_key_matches(c, &q))
+        return bad(c, "server host key",
+                   "not the host key of the first key exchange");
     alg = find_alg(c, q.alg);
     why = judge(c, &q, alg, user_ok);
-    conn_log(c, NSSH_LOG_VERBOSE, "auth", REQ, NULL, "publickey %s %.*s for %.*s: %s",
+    conn_log(c, NSSH_LOG_VERBOSE, "auth", REQ, NULL, "publickey %s %.*s for %.*s: %s%s",
              q.has_sig ? "attempt" : "query", str_clip(q.alg), q.alg.p,
-             str_clip(q.user), q.user.p, why ? why : "ok");
+             str_clip(q.user), q.user.p, why ? why : "ok",
+             hostbound ? " (host-bound)" : "");
     if (!why)
         return q.has_sig ? auth_succeed(c, user, "publickey", alg->name, q.blob,
                                         q.blob_len)

@@ -22,14 +22,27 @@ void auth_signed_data(const nssh_conn *c, wr *w, const uint8_t *user,
                       size_t user_len, const char *alg, const uint8_t *blob,
                       size_t blob_len)
 {
+    auth_signed_data_bound(c, w, user, user_len, alg, blob, blob_len, NULL, 0);
+}
+
+/* OpenSSH's publickey-hostbound-v00@openssh.com (PROTOCOL 2.5): the same
+ * fields under that method name, then string(the server's host key of
+ * the first key exchange), when hk is not NULL. */
+void auth_signed_data_bound(const nssh_conn *c, wr *w, const uint8_t *user,
+                            size_t user_len, const char *alg,
+                            const uint8_t *blob, size_t blob_len,
+                            const uint8_t *hk, size_t hk_len)
+{
     wr_string(w, c->session_id, c->session_id_len);
     wr_u8(w, MSG_USERAUTH_REQUEST);
     wr_string(w, user, user_len);
     wr_cstring(w, "ssh-connection");
-    wr_cstring(w, "publickey");
+    wr_cstring(w, hk ? AUTH_HOSTBOUND : "publickey");
     wr_bool(w, 1);
     wr_cstring(w, alg);
     wr_string(w, blob, blob_len);
+    if (hk)
+        wr_string(w, hk, hk_len);
 }
 
 #if NSSH_ENABLE_SERVER
@@ -274,7 +287,9 @@ static int handle_request(nssh_conn *c, rd *r)
         return send_failure(c, 0);
     }
     if (str_is(method, "publickey"))
-        return auth_publickey(c, r, user, user_ok);
+        return auth_publickey(c, r, user, user_ok, 0);
+    if (str_is(method, AUTH_HOSTBOUND))
+        return auth_publickey(c, r, user, user_ok, 1);
     if (str_is(method, "password"))
         return auth_password(c, r, user, user_ok);
     if (str_is(method, "keyboard-interactive"))

@@ -148,6 +148,7 @@ typedef struct kex {
     int sent_newkeys, recv_newkeys;
     const nssh_kem *kem;
     const nssh_hostkey *hostkey;        /* server: the chosen key */
+    const nssh_hostkey *first_hostkey;  /* server: that of the first exchange */
     const nssh_sig_alg *hostkey_alg;    /* client: the chosen algorithm */
     const nssh_cipher *cipher[2];      /* [0] client to server, [1] server to client */
     const nssh_mac *mac[2];
@@ -392,15 +393,22 @@ int auth_client_handle(nssh_conn *c, uint8_t msg, rd *r);
 void auth_client_kex_done(nssh_conn *c);
 /* Longest signature algorithm name accepted in a publickey request. */
 #define AUTH_ALG_NAME_MAX 64u
-/* Bytes of the data a publickey signature covers, at most. */
+/* OpenSSH's publickey method bound to the server's host key. */
+#define AUTH_HOSTBOUND "publickey-hostbound-v00@openssh.com"
+/* Bytes of the data a publickey signature covers, at most (the
+ * host-bound form names a longer method and adds the host key). */
 #define AUTH_SIGNED_MAX (4u + NSSH_HASH_MAX + 1u + 4u + NSSH_USER_MAX + \
-                         4u + 14u + 4u + 9u + 1u + 4u + AUTH_ALG_NAME_MAX + \
-                         4u + NSSH_KEYBLOB_MAX)
+                         4u + 14u + 4u + 35u + 1u + 4u + AUTH_ALG_NAME_MAX + \
+                         4u + NSSH_KEYBLOB_MAX + 4u + NSSH_KEYBLOB_MAX)
 /* auth_server.c (both roles): the data a publickey signature covers
  * (RFC 4252 section 7), written to w. */
 void auth_signed_data(const nssh_conn *c, wr *w, const uint8_t *user,
                       size_t user_len, const char *alg, const uint8_t *blob,
                       size_t blob_len);
+void auth_signed_data_bound(const nssh_conn *c, wr *w, const uint8_t *user,
+                            size_t user_len, const char *alg,
+                            const uint8_t *blob, size_t blob_len,
+                            const uint8_t *hk, size_t hk_len);
 /* auth_server.c, for the method files: a malformed USERAUTH message
  * (fatal); a refused attempt, counted (FAILURE or, at the limit, the end);
  * the attempt's result to the auth_result callback; success (user kept,
@@ -414,7 +422,8 @@ int auth_succeed(nssh_conn *c, nssh_str user, const char *method,
                  const char *alg, const uint8_t *blob, size_t blob_len);
 /* auth_publickey.c: the rest of a "publickey" request (RFC 4252
  * section 7). */
-int auth_publickey(nssh_conn *c, rd *r, nssh_str user, int user_ok);
+int auth_publickey(nssh_conn *c, rd *r, nssh_str user, int user_ok,
+                   int hostbound);
 /* auth_password.c: the rest of a "password" request (RFC 4252 section 8). */
 int auth_password(nssh_conn *c, rd *r, nssh_str user, int user_ok);
 /* auth_kbdint.c: a "keyboard-interactive" request and INFO_RESPONSE

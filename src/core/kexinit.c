@@ -257,6 +257,8 @@ static int choose_all(nssh_conn *c, const peer_init *pi)
     if (c->role == NSSH_ROLE_SERVER) {
         c->kx.hostkey = &k->hostkeys[idx[L_HOSTKEY]];
         c->kx.hostkey_alg = c->kx.hostkey->alg;
+        if (!c->kx.count)
+            c->kx.first_hostkey = c->kx.hostkey;
     } else {
         c->kx.hostkey_alg = k->sig_algs[idx[L_HOSTKEY]];
     }

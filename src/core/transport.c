@@ -123,7 +123,10 @@ int send_ext_info(nssh_conn *c)
     int first = 1, dup;
     char plain[96];
     pkt_begin(c, &w, MSG_EXT_INFO);
-    wr_u32(&w, 1);
+    wr_u32(&w, 2);
+    /* PROTOCOL 2.5: publickey-hostbound-v00@openssh.com is taken. */
+    wr_cstring(&w, "publickey-hostbound@openssh.com");
+    wr_cstring(&w, "0");
     wr_cstring(&w, "server-sig-algs");
     mark = wr_string_begin(&w);
     for (i = 0; i < c->cfg->n_sig_algs; i++) {

@@ -49,6 +49,7 @@ typedef struct mon {
     uint64_t deadline;          /* login grace plus slack (0: none) */
     long requests;
     int signed_kex;
+    size_t kex_hostkey;                /* the host key that signed it */
     uint8_t sid[NSSH_HASH_MAX];
     size_t sid_len;
     char user[NSSH_USER_MAX + 1];   /* from the first AUTHREQ */
@@ -171,6 +172,7 @@ static int on_sign(mon *m, const ipc_msg *q)
         return hostile(m, "signing data that is not an exchange hash");
     hk = &cfg->hostkeys[q->index];
     m->signed_kex = 1;
+    m->kex_hostkey = q->index;
     memcpy(m->sid, q->data.p, n);   /* H of the first exchange */
     m->sid_len = n;
     if (hk->alg->sign(hk->key, q->data.p, n, sig, sizeof(sig), &len,
@@ -268,7 +270,9 @@ static int signed_data_ok(const mon *m, ipc_bytes data)
 {
     const uint8_t *p = data.p;
     size_t left = data.n;
-    ipc_bytes sid, user, service, method, alg, blob;
+    ipc_bytes sid, user, service, method, alg, blob, hk;
+    const nssh_hostkey *mine = &m->s->cfg.hostkeys[m->kex_hostkey];
+    int bound;
     if (rd_str(&p, &left, &sid) < 0 || sid.n != m->sid_len ||
         memcmp(sid.p, m->sid, sid.n) || left < 1 || p[0] != 50)
         return 0;
@@ -276,16 +280,23 @@ static int signed_data_ok(const mon *m, ipc_bytes data)
     left--;
     if (rd_str(&p, &left, &user) < 0 || !same(user, m->user) ||
         rd_str(&p, &left, &service) < 0 || !same(service, "ssh-connection") ||
-        rd_str(&p, &left, &method) < 0 || !same(method, "publickey") ||
-        left < 1 || p[0] != 1)
+        rd_str(&p, &left, &method) < 0 || left < 1 || p[0] != 1)
+        return 0;
+    /* OpenSSH's host-bound form ends with the host key of this
+     * connection's key exchange (PROTOCOL 2.5). */
+    bound = same(method, "publickey-hostbound-v00@openssh.com");
+    if (!bound && !same(method, "publickey"))
         return 0;
     p++;
     left--;
     if (rd_str(&p, &left, &alg) < 0 || !same(alg, m->pk_alg) ||
         rd_str(&p, &left, &blob) < 0 || blob.n != m->pk_blob_len ||
-        memcmp(blob.p, m->pk_blob, blob.n) || left)
+        memcmp(blob.p, m->pk_blob, blob.n))
         return 0;
-    return 1;
+    if (bound && (rd_str(&p, &left, &hk) < 0 || hk.n != mine->blob_len ||
+                  memcmp(hk.p, mine->blob, hk.n)))
+        return 0;
+    return left == 0;
 }
 
 /* A verified security-key signature (PROTOCOL.u2f): the flags and
