@@ -1,7 +1,7 @@
 /*
- * Security-key user keys (OpenSSH PROTOCOL.u2f, "SSH U2F Key formats" and
- * "SSH U2F signatures"). The server only verifies: the private half stays
- * in the authenticator.
+ * Security keys (OpenSSH PROTOCOL.u2f, "SSH U2F Key formats" and
+ * "SSH U2F signatures"). Verifying is here; signing (host keys) goes to
+ * the authenticator through the key's signer (key_sk.c).
  *
  *   key blob   string "sk-ssh-ed25519@openssh.com", string key(32),
  *              string application
@@ -123,14 +123,26 @@ out:
     return e;
 }
 
-/* The private half is in the authenticator, never here. */
-static int sk_sign(const nssh_key *key, const uint8_t *data, size_t len,
-                   uint8_t *sig, size_t sig_max, size_t *sig_len,
-                   nssh_rng_fn rng, void *rng_user)
+/* The private half is in the authenticator: the key's signer asks it
+ * (key_sk.c). */
+static int sk_ed_sign(const nssh_key *key, const uint8_t *data, size_t len,
+                      uint8_t *sig, size_t sig_max, size_t *sig_len,
+                      nssh_rng_fn rng, void *rng_user)
 {
-    (void)key, (void)data, (void)len, (void)sig, (void)sig_max;
-    (void)sig_len, (void)rng, (void)rng_user;
-    return NSSH_ERR_KEY;
+    (void)rng, (void)rng_user;
+    if (nssh_ossl_key_type(key) != NSSH_KEY_SK_ED25519)
+        return NSSH_ERR_KEY;
+    return key_sk_sign(key, SK_ED25519, data, len, sig, sig_max, sig_len);
+}
+
+static int sk_ec_sign(const nssh_key *key, const uint8_t *data, size_t len,
+                      uint8_t *sig, size_t sig_max, size_t *sig_len,
+                      nssh_rng_fn rng, void *rng_user)
+{
+    (void)rng, (void)rng_user;
+    if (nssh_ossl_key_type(key) != NSSH_KEY_SK_ECDSA_P256)
+        return NSSH_ERR_KEY;
+    return key_sk_sign(key, SK_ECDSA, data, len, sig, sig_max, sig_len);
 }
 
 static int sk_ed_verify(const uint8_t *kb, size_t kl, const uint8_t *d,
@@ -148,7 +160,7 @@ static int sk_ec_verify(const uint8_t *kb, size_t kl, const uint8_t *d,
 const nssh_sig_alg nssh_ossl_sig_sk_ed25519 = {
     .name = SK_ED25519,
     .key_type = SK_ED25519,
-    .sign = sk_sign,
+    .sign = sk_ed_sign,
     .verify = sk_ed_verify,
     .flags = NSSH_SIG_SK,
 };
@@ -156,7 +168,7 @@ const nssh_sig_alg nssh_ossl_sig_sk_ed25519 = {
 const nssh_sig_alg nssh_ossl_sig_sk_ecdsa_p256 = {
     .name = SK_ECDSA,
     .key_type = SK_ECDSA,
-    .sign = sk_sign,
+    .sign = sk_ec_sign,
     .verify = sk_ec_verify,
     .flags = NSSH_SIG_SK,
 };
