@@ -82,6 +82,11 @@ NSSH_API extern const nssh_sig_alg nssh_ossl_sig_ed25519_cert,
 NSSH_API extern const nssh_sig_alg nssh_ossl_sig_sk_ed25519,
     nssh_ossl_sig_sk_ecdsa_p256, nssh_ossl_sig_sk_ed25519_cert,
     nssh_ossl_sig_sk_ecdsa_p256_cert;
+/* webauthn-sk-ecdsa-sha2-nistp256@openssh.com: an sk-ecdsa key signing
+ * through a web browser (PROTOCOL.u2f); verify only, named only (not in
+ * the default lists, as in sshd). The sk-ecdsa algorithm accepts this
+ * signature form too, as sshd does. */
+NSSH_API extern const nssh_sig_alg nssh_ossl_sig_webauthn_sk_ecdsa_p256;
 
 /* NULL-terminated lists of everything the backend has, in the default
  * order of preference, and lookups by SSH name (NULL when unknown). */

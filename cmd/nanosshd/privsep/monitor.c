@@ -104,6 +104,10 @@ static int sig_name_ok(ipc_bytes b, const char *alg)
     size_t n = strlen(alg), s = sizeof(sfx) - 1, d = sizeof(dom) - 1;
     if (same(b, alg))
         return 1;
+    /* An sk-ecdsa key may sign in the webauthn form (PROTOCOL.u2f). */
+    if (!strncmp(alg, "sk-ecdsa-sha2-nistp256", 22) &&
+        same(b, "webauthn-sk-ecdsa-sha2-nistp256@openssh.com"))
+        return 1;
     if (!nssh_cert_is_cert_name(alg) || b.n < n - s || memcmp(b.p, alg, n - s))
         return 0;
     return b.n == n - s ||
@@ -303,8 +307,8 @@ static int sk_ok(mon *m, const nssh_sig_alg *alg, const ipc_msg *q)
     uint32_t counter;
     nssh_str user = { m->user, strlen(m->user) };
     if (rd_str(&p, &left, &name) < 0 || rd_str(&p, &left, &raw) < 0 ||
-        left != 5)
-        return 0;
+        left < 5 || (left != 5 && !same(name, "webauthn-sk-ecdsa-sha2-nistp256@openssh.com")))
+        return 0;   /* webauthn: origin, clientData, extensions follow */
     counter = ((uint32_t)p[1] << 24) | ((uint32_t)p[2] << 16) |
               ((uint32_t)p[3] << 8) | p[4];
     return srv_auth_sk(m->s, user, alg->name, q->blob.p, q->blob.n, p[0],

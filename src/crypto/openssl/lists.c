@@ -114,6 +114,7 @@ static const nssh_sig_alg *const legacy_sig_algs[] = {
     &nssh_ossl_sig_ssh_rsa,
     &nssh_ossl_sig_ssh_rsa_cert,
     &nssh_ossl_sig_mldsa44_ed25519_cert,
+    &nssh_ossl_sig_webauthn_sk_ecdsa_p256,
     NULL
 };
 

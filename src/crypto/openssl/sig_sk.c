@@ -37,7 +37,7 @@ static int is_name(const uint8_t *p, size_t n, const char *want)
 }
 
 /* Public key of an sk blob of type name, and its application string. */
-static int sk_pubkey(const char *name, const uint8_t *blob, size_t len,
+int sig_sk_pubkey(const char *name, const uint8_t *blob, size_t len,
                      EVP_PKEY **pkey, const uint8_t **app, size_t *app_len)
 {
     const uint8_t *t, *a, *b;
@@ -108,7 +108,7 @@ static int sk_verify(const char *name, const uint8_t *keyblob, size_t keylen,
     } else if ((e = sig_ecdsa_ssh_to_der(raw, rn, &der, &der_len)) < 0) {
         return e;
     }
-    if ((e = sk_pubkey(name, keyblob, keylen, &pkey, &app, &app_len)) < 0)
+    if ((e = sig_sk_pubkey(name, keyblob, keylen, &pkey, &app, &app_len)) < 0)
         goto out;
     if ((e = sk_signed(app, app_len, flags, counter, data, len, msg)) < 0)
         goto out;
@@ -151,9 +151,17 @@ static int sk_ed_verify(const uint8_t *kb, size_t kl, const uint8_t *d,
     return sk_verify(SK_ED25519, kb, kl, d, dl, s, sl);
 }
 
+/* An sk-ecdsa key may also have signed through a web browser: sshd takes
+ * the webauthn form for the key's own algorithm too (sig_webauthn.c). */
 static int sk_ec_verify(const uint8_t *kb, size_t kl, const uint8_t *d,
                         size_t dl, const uint8_t *s, size_t sl)
 {
+    const uint8_t *t;
+    size_t tn;
+    rd r;
+    rd_init(&r, s, sl);
+    if (rd_string(&r, &t, &tn) == 0 && is_name(t, tn, SIG_WEBAUTHN_NAME))
+        return sig_webauthn_verify(kb, kl, d, dl, s, sl);
     return sk_verify(SK_ECDSA, kb, kl, d, dl, s, sl);
 }
 

@@ -322,6 +322,132 @@ static void test_ecdsa_blob_layout(void **state)
                      NSSH_ERR_SIGNATURE);
 }
 
+/* ---- webauthn (PROTOCOL.u2f "webauthn signatures") ------------------------ */
+/* The private scalar in the sk-ecdsa vector's key handle ("SSK1" || 0 ||
+ * d, the test middleware's format). */
+static const uint8_t *ec_handle_priv(void)
+{
+    static uint8_t bin[1024];
+    char text[1024];
+    const char *p = strchr(ec_file, '\n') + 1, *end = strstr(ec_file, "-----END");
+    size_t n = 0, i;
+    long got;
+    for (; p < end; p++)
+        if (*p != '\n')
+            text[n++] = *p;
+    got = nssh_ossl_base64_decode(text, n, bin, sizeof(bin));
+    assert_true(got > 0);
+    for (i = 0; i + 37 <= (size_t)got; i++)
+        if (!memcmp(bin + i, "SSK1", 4) && bin[i + 4] == 0)
+            return bin + i + 5;
+    fail();
+    return NULL;
+}
+
+/* A browser's signature by the sk-ecdsa vector key over data: clientData
+ * names the challenge (base64url of data, "" to forge) and origin. */
+static size_t webauthn_sig(const uint8_t *data, size_t len, const char *challenge,
+                           const char *origin, uint8_t flags, const char *ext,
+                           uint8_t *out, size_t cap)
+{
+    uint8_t pub[256], msg[512], der[128], h[32];
+    size_t pn = decode(ec_pub, pub, sizeof(pub)), dl = sizeof(der), mark, el = strlen(ext);
+    char cd[512], b64[256];
+    long bn;
+    unsigned n;
+    nssh_key *k = load(ec_file);
+    const uint8_t *handle_priv;
+    EVP_PKEY *pkey = NULL;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    ECDSA_SIG *es;
+    const unsigned char *p = der;
+    const BIGNUM *br, *bs;
+    uint8_t r[40], s[40];
+    int rl, sl;
+    rd rr;
+    const uint8_t *t, *q;
+    size_t tn, qn;
+    wr w;
+
+    handle_priv = ec_handle_priv();
+    bn = nssh_ossl_base64_encode(data, len, b64, sizeof(b64));
+    assert_true(bn > 0);
+    while (bn > 0 && b64[bn - 1] == '=')
+        b64[--bn] = 0;
+    for (long i = 0; i < bn; i++)
+        b64[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
+    snprintf(cd, sizeof(cd),
+             "{\"type\":\"webauthn.get\",\"challenge\":\"%s\",\"origin\":\"%s\","
+             "\"crossOrigin\":false}", challenge ? challenge : b64, origin);
+    assert_true(EVP_Digest("ssh:", 4, msg, &n, EVP_sha256(), NULL));
+    msg[32] = flags;
+    put_be32(msg + 33, 5);
+    memcpy(msg + 37, ext, el);
+    assert_true(EVP_Digest(cd, strlen(cd), h, &n, EVP_sha256(), NULL));
+    memcpy(msg + 37 + el, h, 32);
+    rd_init(&rr, pub, pn);
+    assert_int_equal(rd_string(&rr, &t, &tn), 0);
+    assert_int_equal(rd_string(&rr, &t, &tn), 0);
+    assert_int_equal(rd_string(&rr, &q, &qn), 0);
+    assert_int_equal(key_build_ecdsa(key_info_by_type(NSSH_KEY_ECDSA_P256), q, qn,
+                                     handle_priv, 32, &pkey), 0);
+    assert_int_equal(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, pkey), 1);
+    assert_int_equal(EVP_DigestSign(md, der, &dl, msg, 37 + el + 32), 1);
+    es = d2i_ECDSA_SIG(NULL, &p, (long)dl);
+    ECDSA_SIG_get0(es, &br, &bs);
+    rl = BN_bn2bin(br, r);
+    sl = BN_bn2bin(bs, s);
+    wr_init(&w, out, cap);
+    wr_cstring(&w, "webauthn-sk-ecdsa-sha2-nistp256@openssh.com");
+    mark = wr_string_begin(&w);
+    wr_mpint(&w, r, (size_t)rl);
+    wr_mpint(&w, s, (size_t)sl);
+    wr_string_end(&w, mark);
+    wr_u8(&w, flags);
+    wr_u32(&w, 5);
+    wr_cstring(&w, origin);
+    wr_cstring(&w, cd);
+    wr_string(&w, ext, el);
+    assert_int_equal(w.err, 0);
+    ECDSA_SIG_free(es);
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(pkey);
+    nssh_ossl_key_free(k);
+    return w.len;
+}
+
+static void test_webauthn(void **state)
+{
+    uint8_t pub[256], sig[1024], data[48];
+    size_t pn = decode(ec_pub, pub, sizeof(pub)), sl;
+    const nssh_sig_alg *wa = nssh_ossl_sig_by_name("webauthn-sk-ecdsa-sha2-nistp256@openssh.com");
+
+    (void)state;
+    assert_ptr_equal(wa, &nssh_ossl_sig_webauthn_sk_ecdsa_p256);
+    memset(data, 0xc3, sizeof(data));
+    sl = webauthn_sig(data, sizeof(data), NULL, "https://example.org", 0x01, "", sig, sizeof(sig));
+    assert_int_equal(wa->verify(pub, pn, data, sizeof(data), sig, sl), 0);
+    /* sshd takes the webauthn form for the sk-ecdsa algorithm itself. */
+    assert_int_equal(nssh_ossl_sig_sk_ecdsa_p256.verify(pub, pn, data, sizeof(data), sig, sl), 0);
+    data[0] ^= 1;   /* clientData's challenge is another message */
+    assert_int_equal(wa->verify(pub, pn, data, sizeof(data), sig, sl), NSSH_ERR_SIGNATURE);
+    data[0] ^= 1;
+    sl = webauthn_sig(data, sizeof(data), "AAAA", "https://example.org", 0x01, "", sig, sizeof(sig));
+    assert_int_equal(wa->verify(pub, pn, data, sizeof(data), sig, sl), NSSH_ERR_SIGNATURE);
+    /* Extensions must be announced by the ED flag, and only then. */
+    sl = webauthn_sig(data, sizeof(data), NULL, "https://example.org", 0x81, "\xa0", sig, sizeof(sig));
+    assert_int_equal(wa->verify(pub, pn, data, sizeof(data), sig, sl), 0);
+    sl = webauthn_sig(data, sizeof(data), NULL, "https://example.org", 0x01, "\xa0", sig, sizeof(sig));
+    assert_int_equal(wa->verify(pub, pn, data, sizeof(data), sig, sl), NSSH_ERR_SIGNATURE);
+    sl = webauthn_sig(data, sizeof(data), NULL, "https://example.org", 0x41, "", sig, sizeof(sig));
+    assert_int_equal(wa->verify(pub, pn, data, sizeof(data), sig, sl), NSSH_ERR_SIGNATURE);
+    /* Trailing bytes; and this server never signs in that form. */
+    sl = webauthn_sig(data, sizeof(data), NULL, "https://example.org", 0x01, "", sig, sizeof(sig));
+    assert_int_equal(wa->verify(pub, pn, data, sizeof(data), sig, sl + 1), NSSH_ERR_FORMAT);
+    assert_int_equal(wa->sign(NULL, data, 4, sig, sizeof(sig), &sl, NULL, NULL),
+                     NSSH_ERR_UNSUPPORTED);
+}
+
 /* ---- Damaged files --------------------------------------------------------- */
 /* An openssh-key-v1 file for the ed25519 vector's public key with the
  * private fields given (PROTOCOL.key; check integers, comment, padding). */
@@ -408,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_sign_ecdsa),
         cmocka_unit_test(test_sign_refusals),
         cmocka_unit_test(test_ecdsa_blob_layout),
+        cmocka_unit_test(test_webauthn),
         cmocka_unit_test(test_damaged_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
