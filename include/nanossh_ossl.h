@@ -86,7 +86,8 @@ NSSH_API extern const nssh_sig_alg nssh_ossl_sig_sk_ed25519,
  * through a web browser (PROTOCOL.u2f); verify only, named only (not in
  * the default lists, as in sshd). The sk-ecdsa algorithm accepts this
  * signature form too, as sshd does. */
-NSSH_API extern const nssh_sig_alg nssh_ossl_sig_webauthn_sk_ecdsa_p256;
+NSSH_API extern const nssh_sig_alg nssh_ossl_sig_webauthn_sk_ecdsa_p256,
+    nssh_ossl_sig_webauthn_sk_ecdsa_p256_cert;
 
 /* NULL-terminated lists of everything the backend has, in the default
  * order of preference, and lookups by SSH name (NULL when unknown). */

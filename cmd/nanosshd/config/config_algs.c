@@ -102,7 +102,8 @@ static const char *const legacy_mac[] = {
 static const char *const legacy_sig[] = {
     "ssh-rsa", "ssh-rsa-cert-v01@openssh.com",
     "ssh-mldsa44-ed25519-cert-v01@openssh.com",
-    "webauthn-sk-ecdsa-sha2-nistp256@openssh.com", NULL
+    "webauthn-sk-ecdsa-sha2-nistp256@openssh.com",
+    "webauthn-sk-ecdsa-sha2-nistp256-cert-v01@openssh.com", NULL
 };
 
 /* CASignatureAlgorithms: what a CA may sign certificates with, never a

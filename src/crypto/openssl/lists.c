@@ -115,6 +115,7 @@ static const nssh_sig_alg *const legacy_sig_algs[] = {
     &nssh_ossl_sig_ssh_rsa_cert,
     &nssh_ossl_sig_mldsa44_ed25519_cert,
     &nssh_ossl_sig_webauthn_sk_ecdsa_p256,
+    &nssh_ossl_sig_webauthn_sk_ecdsa_p256_cert,
     NULL
 };
 

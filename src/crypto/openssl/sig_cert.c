@@ -79,3 +79,8 @@ CERT_ALG_F(nssh_ossl_sig_sk_ed25519_cert, nssh_ossl_sig_sk_ed25519,
 CERT_ALG_F(nssh_ossl_sig_sk_ecdsa_p256_cert, nssh_ossl_sig_sk_ecdsa_p256,
            "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
            "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com", NSSH_SIG_SK);
+/* A browser-made signature by an sk-ecdsa certificate's key: named only. */
+CERT_ALG_F(nssh_ossl_sig_webauthn_sk_ecdsa_p256_cert,
+           nssh_ossl_sig_webauthn_sk_ecdsa_p256,
+           "webauthn-sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
+           "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com", NSSH_SIG_SK);
