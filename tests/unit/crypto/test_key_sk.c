@@ -97,7 +97,7 @@ static int fake_sign(void *user, const nssh_ossl_sk_request *q,
     uint8_t msg[69], sig[128];
     size_t sig_len = sizeof(sig);
     EVP_PKEY *pkey = NULL;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_MD_CTX *md;
     rd r;
     const uint8_t *t, *qp;
     size_t tn, qn;
@@ -107,6 +107,8 @@ static int fake_sign(void *user, const nssh_ossl_sk_request *q,
     snprintf(a->seen_app, sizeof(a->seen_app), "%s", q->application);
     if (a->fail)
         return NSSH_ERR_CRYPTO;
+    md = EVP_MD_CTX_new();
+    assert_non_null(md);
     assert_int_equal(q->key_handle_len, 37);
     assert_memory_equal(h, "SSK1", 4);
     assert_int_equal(h[4], q->ecdsa ? 0 : 1);
@@ -355,7 +357,6 @@ static size_t webauthn_sig(const uint8_t *data, size_t len, const char *challeng
     char cd[512], b64[256];
     long bn;
     unsigned n;
-    nssh_key *k = load(ec_file);
     const uint8_t *handle_priv;
     EVP_PKEY *pkey = NULL;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -412,7 +413,6 @@ static size_t webauthn_sig(const uint8_t *data, size_t len, const char *challeng
     ECDSA_SIG_free(es);
     EVP_MD_CTX_free(md);
     EVP_PKEY_free(pkey);
-    nssh_ossl_key_free(k);
     return w.len;
 }
 
