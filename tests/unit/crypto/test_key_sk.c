@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "keyint.h"
 #include "nanossh.h"
+#include "nanossh_cert.h"
 #include "nanossh_ossl.h"
 
 static const char ed_file[] =
@@ -50,6 +51,20 @@ static const char ec_pub[] =
     "AAAAInNrLWVjZHNhLXNoYTItbmlzdHAyNTZAb3BlbnNzaC5jb20AAAAIbmlzdHAyNTYAAABB"
     "BIxNmof0Xz8Nnwqrug2iMLepl8Va7q9LTNXXEkzd22zdFzmscdAkXvzxl+amTAVpm5ZHlBcc"
     "p7AvMpXrdDlVIeEAAAAEc3NoOg==";
+
+/* ssh-keygen -s (ed25519 CA) -I skcert -n root -z 9 of the sk-ecdsa
+ * vector: a sk-ecdsa-sha2-nistp256-cert-v01@openssh.com user certificate. */
+static const char ec_cert[] =
+    "AAAAK3NrLWVjZHNhLXNoYTItbmlzdHAyNTYtY2VydC12MDFAb3BlbnNzaC5jb20AAAAguv"
+    "iucD8nzc1QcwqUfvPKKXNr2mmRDGdjs0CeCwQnUugAAAAIbmlzdHAyNTYAAABBBIxNmof0"
+    "Xz8Nnwqrug2iMLepl8Va7q9LTNXXEkzd22zdFzmscdAkXvzxl+amTAVpm5ZHlBccp7AvMp"
+    "XrdDlVIeEAAAAEc3NoOgAAAAAAAAAJAAAAAQAAAAZza2NlcnQAAAAIAAAABHJvb3QAAAAA"
+    "AAAAAP//////////AAAAAAAAAIIAAAAVcGVybWl0LVgxMS1mb3J3YXJkaW5nAAAAAAAAAB"
+    "dwZXJtaXQtYWdlbnQtZm9yd2FyZGluZwAAAAAAAAAWcGVybWl0LXBvcnQtZm9yd2FyZGlu"
+    "ZwAAAAAAAAAKcGVybWl0LXB0eQAAAAAAAAAOcGVybWl0LXVzZXItcmMAAAAAAAAAAAAAAD"
+    "MAAAALc3NoLWVkMjU1MTkAAAAgk6dU2E4xpVevayxPlLffPtCqicnQNaRcU6sSAigvNFEA"
+    "AABTAAAAC3NzaC1lZDI1NTE5AAAAQIJpJYEqpDFpJvo9H5lIk/p1oZerCceVPsf2dY84Up"
+    "bIa0Ql/oEkIZHvTOuoElSrpWqwzLF2/uK9JWO88dg42AA=";
 
 static nssh_key *load(const char *text)
 {
@@ -448,6 +463,46 @@ static void test_webauthn(void **state)
                      NSSH_ERR_UNSUPPORTED);
 }
 
+/* ---- Certificates (PROTOCOL.u2f "SSH U2F Key formats", certkeys) ------- */
+static void test_certificate(void **state)
+{
+    uint8_t blob[1024], pub[256], plain[256], sig[NSSH_SIG_MAX], data[16];
+    size_t bn = decode(ec_cert, blob, sizeof(blob)), pn = decode(ec_pub, pub, sizeof(pub));
+    size_t n, sl, cut;
+    fake_auth a = { .pub = pub, .pub_len = pn, .flags = 1, .counter = 3 };
+    nssh_key *k = load(ec_file);
+    nssh_cert c;
+
+    (void)state;
+    assert_int_equal(nssh_cert_parse(blob, bn, &c), 0);
+    assert_int_equal(c.cert_type, NSSH_CERT_USER);
+    assert_int_equal(c.serial, 9);
+    assert_string_equal(c.plain_type, "sk-ecdsa-sha2-nistp256@openssh.com");
+    /* The certified key is the plain sk key, application included. */
+    assert_int_equal(nssh_cert_plain_key(&c, plain, sizeof(plain), &n), 0);
+    assert_int_equal(n, pn);
+    assert_memory_equal(plain, pub, pn);
+    /* The CA's signature over everything before it. */
+    assert_int_equal(nssh_ossl_sig_ed25519.verify(c.ca_key, c.ca_key_len, blob,
+                                                  c.signed_len, c.signature,
+                                                  c.signature_len), 0);
+    /* The certificate algorithm verifies the key's sk signatures. */
+    memset(data, 7, sizeof(data));
+    nssh_ossl_key_set_sk_signer(k, fake_sign, &a);
+    assert_int_equal(nssh_ossl_sig_sk_ecdsa_p256.sign(k, data, sizeof(data), sig,
+                                                      sizeof(sig), &sl, NULL, NULL), 0);
+    assert_int_equal(nssh_ossl_sig_sk_ecdsa_p256_cert.verify(blob, bn, data, sizeof(data),
+                                                             sig, sl), 0);
+    assert_true(nssh_ossl_sig_sk_ecdsa_p256_cert.flags & NSSH_SIG_SK);
+    data[3] ^= 1;
+    assert_int_equal(nssh_ossl_sig_sk_ecdsa_p256_cert.verify(blob, bn, data, sizeof(data),
+                                                             sig, sl), NSSH_ERR_SIGNATURE);
+    /* Every truncation is refused. */
+    for (cut = 0; cut < bn; cut++)
+        assert_int_not_equal(nssh_cert_parse(blob, cut, &c), 0);
+    nssh_ossl_key_free(k);
+}
+
 /* ---- Damaged files --------------------------------------------------------- */
 /* An openssh-key-v1 file for the ed25519 vector's public key with the
  * private fields given (PROTOCOL.key; check integers, comment, padding). */
@@ -535,6 +590,7 @@ int main(void)
         cmocka_unit_test(test_sign_refusals),
         cmocka_unit_test(test_ecdsa_blob_layout),
         cmocka_unit_test(test_webauthn),
+        cmocka_unit_test(test_certificate),
         cmocka_unit_test(test_damaged_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
