@@ -173,7 +173,7 @@ typedef struct nssh_sig_alg {
 /* A security-key algorithm (OpenSSH PROTOCOL.u2f): the signature blob
  * carries byte flags || uint32 counter after the raw signature, both
  * covered by it; verify checks the signature, the server's auth_sk
- * callback judges the flags. Such an algorithm cannot sign here. */
+ * callback judges the flags. It signs only through an authenticator. */
 #define NSSH_SIG_SK 0x01u
 
 /* A host key as the engine uses it: one entry per signature algorithm (an

@@ -76,10 +76,18 @@ NSSH_API extern const nssh_sig_alg nssh_ossl_sig_ed25519_cert,
     nssh_ossl_sig_rsa_sha2_256_cert,
     nssh_ossl_sig_ssh_rsa_cert,         /* SHA-1: legacy, off by default */
     nssh_ossl_sig_mldsa44_ed25519_cert; /* off by default, as in sshd */
-/* Security-key user keys (PROTOCOL.u2f), verify only:
- * sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com. */
+/* Security keys (PROTOCOL.u2f): sk-ssh-ed25519@openssh.com,
+ * sk-ecdsa-sha2-nistp256@openssh.com and their certificates. They verify,
+ * and sign through a key's signer (nssh_ossl_key_set_sk_signer). */
 NSSH_API extern const nssh_sig_alg nssh_ossl_sig_sk_ed25519,
-    nssh_ossl_sig_sk_ecdsa_p256;
+    nssh_ossl_sig_sk_ecdsa_p256, nssh_ossl_sig_sk_ed25519_cert,
+    nssh_ossl_sig_sk_ecdsa_p256_cert;
+/* webauthn-sk-ecdsa-sha2-nistp256@openssh.com: an sk-ecdsa key signing
+ * through a web browser (PROTOCOL.u2f); verify only, named only (not in
+ * the default lists, as in sshd). The sk-ecdsa algorithm accepts this
+ * signature form too, as sshd does. */
+NSSH_API extern const nssh_sig_alg nssh_ossl_sig_webauthn_sk_ecdsa_p256,
+    nssh_ossl_sig_webauthn_sk_ecdsa_p256_cert;
 
 /* NULL-terminated lists of everything the backend has, in the default
  * order of preference, and lookups by SSH name (NULL when unknown). */
@@ -87,8 +95,9 @@ NSSH_API extern const nssh_kem *const nssh_ossl_kems[];
 NSSH_API extern const nssh_cipher *const nssh_ossl_ciphers[];
 NSSH_API extern const nssh_mac *const nssh_ossl_macs[];
 NSSH_API extern const nssh_sig_alg *const nssh_ossl_sig_algs[];
-/* User-key algorithms only (no host key can use them): the security
- * keys. Found by nssh_ossl_sig_by_name too. */
+/* User-key algorithms only (no host key can use them); empty now that
+ * security keys sign through their authenticator. Found by
+ * nssh_ossl_sig_by_name too. */
 NSSH_API extern const nssh_sig_alg *const nssh_ossl_sig_user_algs[];
 NSSH_API const nssh_kem *nssh_ossl_kem_by_name(const char *name);
 NSSH_API const nssh_cipher *nssh_ossl_cipher_by_name(const char *name);
@@ -112,7 +121,9 @@ enum {
     NSSH_KEY_ECDSA_P384,
     NSSH_KEY_ECDSA_P521,
     NSSH_KEY_RSA,
-    NSSH_KEY_MLDSA44_ED25519     /* ssh-mldsa44-ed25519@openssh.com */
+    NSSH_KEY_MLDSA44_ED25519,    /* ssh-mldsa44-ed25519@openssh.com */
+    NSSH_KEY_SK_ED25519,         /* sk-ssh-ed25519@openssh.com */
+    NSSH_KEY_SK_ECDSA_P256       /* sk-ecdsa-sha2-nistp256@openssh.com */
 };
 
 /* Generate a private key (bits used for RSA only; 0 means 3072). */
@@ -146,6 +157,41 @@ NSSH_API int nssh_ossl_key_public_line(const nssh_key *k, const char *comment, c
  * many were written (RSA: rsa-sha2-512, rsa-sha2-256). */
 NSSH_API size_t nssh_ossl_key_sig_algs(const nssh_key *k, const nssh_sig_alg **out,
                                        size_t max);
+
+/* ---- Security keys (OpenSSH PROTOCOL.u2f) -------------------------------- */
+/* A security-key private key file holds no private key: it names the
+ * authenticator's credential (application, flags, key handle), and the
+ * authenticator signs. The application supplies that signer, typically
+ * through a FIDO middleware library (sshd's SecurityKeyProvider). */
+typedef struct nssh_ossl_sk_request {
+    int ecdsa;                   /* 1 for sk-ecdsa (P-256), 0 for Ed25519 */
+    const uint8_t *data;         /* the message; the authenticator hashes it */
+    size_t data_len;
+    const char *application;     /* NUL-terminated, e.g. "ssh:" */
+    const uint8_t *key_handle;
+    size_t key_handle_len;
+    uint8_t flags;               /* the key's flags (user presence ...) */
+} nssh_ossl_sk_request;
+
+#define NSSH_OSSL_SK_SIG_MAX 72u
+typedef struct nssh_ossl_sk_result {
+    uint8_t flags;               /* what the authenticator says it checked */
+    uint32_t counter;
+    /* Ed25519: the 64-byte signature in r (s_len 0); ECDSA: r and s as
+     * unsigned big-endian numbers. */
+    uint8_t r[NSSH_OSSL_SK_SIG_MAX], s[NSSH_OSSL_SK_SIG_MAX];
+    size_t r_len, s_len;
+} nssh_ossl_sk_result;
+
+/* Sign q; fill *out. 0, or a negative error (the signature fails). */
+typedef int (*nssh_ossl_sk_sign_fn)(void *user, const nssh_ossl_sk_request *q,
+                                    nssh_ossl_sk_result *out);
+/* Attach the signer to a security-key private key; without one it cannot
+ * sign (NSSH_ERR_KEY). Has no effect on other keys. */
+NSSH_API void nssh_ossl_key_set_sk_signer(nssh_key *k, nssh_ossl_sk_sign_fn fn,
+                                          void *user);
+/* 1 for a security key (public or private), else 0. */
+NSSH_API int nssh_ossl_key_is_sk(const nssh_key *k);
 
 /* "SHA256:base64-without-padding" of a blob, as ssh-keygen -l prints. */
 NSSH_API int nssh_ossl_fingerprint(const uint8_t *blob, size_t len, char *out, size_t cap);

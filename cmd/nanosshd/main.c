@@ -183,7 +183,8 @@ int main(int argc, char **argv)
         code = show(&o);
         goto out;
     }
-    loaded = hostkeys_load(&hk, o.hostkeys, o.n_hostkeys, !o.test_only);
+    loaded = hostkeys_load_sk(&hk, o.hostkeys, o.n_hostkeys, !o.test_only,
+                              o.sk_provider);
     if (loaded < 0)
         goto out;
     drop_small_rsa(&o, &hk);   /* RequiredRSASize */

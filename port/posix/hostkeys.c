@@ -2,8 +2,9 @@
  * Host keys: HostKey files (OpenSSH or PEM private keys, so the system's
  * /etc/ssh/ssh_host_*_key work as they are), or the daemon's own keys in
  * its state directory. Each key becomes one engine entry per signature
- * algorithm: ssh-mldsa44-ed25519@openssh.com, ed25519, ecdsa, then
- * rsa-sha2-512 and rsa-sha2-256.
+ * algorithm: ssh-mldsa44-ed25519@openssh.com, ed25519, ecdsa, security
+ * keys, then rsa-sha2-512 and rsa-sha2-256. A security-key host key
+ * (PROTOCOL.u2f) signs through the SecurityKeyProvider library.
  */
 #include <errno.h>
 #include <pwd.h>
@@ -53,6 +54,22 @@ static int perms_ok(const char *path)
     return 1;
 }
 
+/* A security-key host key needs the provider, loaded with the first one. */
+static int sk_ready(hostkey_set *hs, nssh_key *k, const char *path)
+{
+    if (!hs->sk_tried) {
+        hs->sk_tried = 1;
+        hs->sk = sk_provider_open(hs->sk_path);
+    }
+    if (!hs->sk) {
+        log_error("Skipping security key host key %s (%s): no usable "
+                  "SecurityKeyProvider", path, nssh_ossl_key_type_name(k));
+        return 0;
+    }
+    nssh_ossl_key_set_sk_signer(k, sk_provider_sign, hs->sk);
+    return 1;
+}
+
 static int load_one(hostkey_set *hs, const char *path)
 {
     uint8_t blob[NSSH_KEYBLOB_MAX];
@@ -74,6 +91,10 @@ static int load_one(hostkey_set *hs, const char *path)
         nssh_ossl_key_free(k);
         return e;
     }
+    if (nssh_ossl_key_is_sk(k) && !sk_ready(hs, k, path)) {
+        nssh_ossl_key_free(k);
+        return NSSH_ERR_KEY;
+    }
     if (!(hs->blobs[hs->n_keys] = malloc(blob_len))) {
         nssh_ossl_key_free(k);
         return NSSH_ERR_NOSPACE;
@@ -91,7 +112,9 @@ static int rank(const nssh_key *k)
     switch (nssh_ossl_key_type(k)) {
     case NSSH_KEY_MLDSA44_ED25519: return 0;   /* post-quantum first */
     case NSSH_KEY_ED25519: return 1;
-    case NSSH_KEY_RSA: return 3;
+    case NSSH_KEY_SK_ED25519:
+    case NSSH_KEY_SK_ECDSA_P256: return 3;
+    case NSSH_KEY_RSA: return 4;
     default: return 2;   /* ECDSA curves */
     }
 }
@@ -103,7 +126,7 @@ static void build_entries(hostkey_set *hs)
     size_t i, j, n;
     int r;
     hs->n_entries = 0;
-    for (r = 0; r <= 3; r++)
+    for (r = 0; r <= 4; r++)
         for (i = 0; i < hs->n_keys; i++) {
             if (rank(hs->keys[i]) != r)
                 continue;
@@ -140,8 +163,15 @@ static int load_state_dir(hostkey_set *hs, int generate)
 int hostkeys_load(hostkey_set *hs, char *const *files, size_t n_files,
                   int generate)
 {
+    return hostkeys_load_sk(hs, files, n_files, generate, NULL);
+}
+
+int hostkeys_load_sk(hostkey_set *hs, char *const *files, size_t n_files,
+                     int generate, const char *sk_provider)
+{
     size_t i;
     memset(hs, 0, sizeof(*hs));
+    hs->sk_path = sk_provider;
     if (n_files == 0)
         load_state_dir(hs, generate);
     for (i = 0; i < n_files; i++)
@@ -163,5 +193,6 @@ void hostkeys_free(hostkey_set *hs)
     }
     for (i = 0; i < hs->n_certs; i++)
         free(hs->certs[i]);
+    sk_provider_close(hs->sk);
     memset(hs, 0, sizeof(*hs));
 }

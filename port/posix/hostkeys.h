@@ -10,6 +10,7 @@
 
 #include "nanossh.h"
 #include "nanossh_ossl.h"
+#include "skprov.h"
 
 #define HOSTKEYS_MAX 16
 
@@ -25,6 +26,10 @@ typedef struct hostkey_set {
     size_t cert_lens[HOSTKEYS_MAX];
     size_t cert_key[HOSTKEYS_MAX];   /* index into keys */
     size_t n_certs;
+    /* SecurityKeyProvider: signs for the security-key host keys. */
+    const char *sk_path;
+    sk_provider *sk;
+    int sk_tried;
 } hostkey_set;
 
 /* Directory for generated host keys ($NANOSSH_STATE_DIR, /var/lib/nanossh
@@ -34,6 +39,10 @@ int hostkeys_state_dir(char *out, size_t cap);
  * (generated when missing and generate is set). */
 int hostkeys_load(hostkey_set *hs, char *const *files, size_t n_files,
                   int generate);
+/* The same, with the SecurityKeyProvider library (or NULL) that signs for
+ * security-key host keys; such a key is skipped (logged) without one. */
+int hostkeys_load_sk(hostkey_set *hs, char *const *files, size_t n_files,
+                     int generate, const char *sk_provider);
 void hostkeys_free(hostkey_set *hs);
 /* hostcert.c: load the n_files HostCertificate files (OpenSSH public key
  * lines) and pair each with the loaded key it certifies. A file that

@@ -4,4 +4,4 @@
 file(GLOB POSIX_SRC CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.c)
 add_library(nanossh_posix STATIC ${POSIX_SRC})
 target_include_directories(nanossh_posix PUBLIC ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(nanossh_posix PUBLIC nanossh_internal util)
+target_link_libraries(nanossh_posix PUBLIC nanossh_internal util ${CMAKE_DL_LIBS})

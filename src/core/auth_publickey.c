@@ -114,8 +114,13 @@ static int sk_allowed(nssh_conn *c, const pkreq *q, const nssh_sig_alg *alg)
     rd r;
     rd_init(&r, q->sig, q->sig_len);
     if (rd_str(&r, &name) < 0 || rd_str(&r, &raw) < 0 ||
-        rd_u8(&r, &flags) < 0 || rd_u32(&r, &counter) < 0 || rd_end(&r) < 0)
+        rd_u8(&r, &flags) < 0 || rd_u32(&r, &counter) < 0)
         return 0;   /* the backend accepted what it should not have */
+    /* The webauthn form goes on with origin, clientData and extensions
+     * (PROTOCOL.u2f), which the backend checked; every other ends here. */
+    if (!str_is(name, "webauthn-sk-ecdsa-sha2-nistp256@openssh.com") &&
+        rd_end(&r) < 0)
+        return 0;
     conn_log(c, NSSH_LOG_DEBUG, "auth", REQ, "signature",
              "security key flags %u counter %lu", (unsigned)flags,
              (unsigned long)counter);

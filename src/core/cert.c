@@ -15,7 +15,8 @@ typedef struct cert_kind {
     const char *name, *plain;
     int fields;   /* 1: string pk (ed25519); 2: string curve, string Q;
                      3: mpint e, mpint n; 4: string pk of ML-DSA-44 and
-                     Ed25519 (1312 + 32 bytes) */
+                     Ed25519 (1312 + 32 bytes); 5 and 6: 1 and 2 followed
+                     by string application (security keys, PROTOCOL.u2f) */
     const char *curve;
 } cert_kind;
 
@@ -27,6 +28,9 @@ static const cert_kind kinds[] = {
     { "ssh-rsa-cert-v01@openssh.com", "ssh-rsa", 3, NULL },
     { "ssh-mldsa44-ed25519-cert-v01@openssh.com",
       "ssh-mldsa44-ed25519@openssh.com", 4, NULL },
+    { "sk-ssh-ed25519-cert-v01@openssh.com", "sk-ssh-ed25519@openssh.com", 5, NULL },
+    { "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
+      "sk-ecdsa-sha2-nistp256@openssh.com", 6, "nistp256" },
 };
 
 #define SUFFIX "-cert-v01@openssh.com"
@@ -43,6 +47,13 @@ static int key_fields(rd *r, const cert_kind *k)
     size_t n;
     nssh_str curve;
 
+    if (k->fields >= 5) {
+        cert_kind inner = *k;
+        inner.fields = k->fields - 4;
+        if (key_fields(r, &inner) < 0 || rd_string(r, &p, &n) < 0)
+            return NSSH_ERR_FORMAT;
+        return 0;
+    }
     switch (k->fields) {
     case 1:
         return rd_string(r, &p, &n) < 0 || n != 32 ? NSSH_ERR_FORMAT : 0;

@@ -87,12 +87,13 @@ int send_unimplemented(nssh_conn *c, uint32_t seq)
 /* The plain signature algorithm a certificate algorithm signs with
  * (PROTOCOL.certkeys): the name without "-cert-v01@openssh.com", with
  * "@openssh.com" back for the vendor key types (ssh-mldsa44-ed25519,
- * sk-*). 0, or -1 when out is too small. */
+ * sk-*, webauthn-sk-*). 0, or -1 when out is too small. */
 static int cert_plain_name(const char *cert, char *out, size_t cap)
 {
     static const char suffix[] = "-cert-v01@openssh.com";
     size_t n = strlen(cert) - (sizeof(suffix) - 1);
-    int vendor = !strncmp(cert, "ssh-mldsa", 9) || !strncmp(cert, "sk-", 3);
+    int vendor = !strncmp(cert, "ssh-mldsa", 9) || !strncmp(cert, "sk-", 3) ||
+                 !strncmp(cert, "webauthn-", 9);
     if (n + (vendor ? 12 : 0) + 1 > cap)
         return -1;
     memcpy(out, cert, n);

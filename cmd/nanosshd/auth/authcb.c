@@ -268,10 +268,10 @@ int srv_auth_pubkey(void *user, nssh_str username, const char *alg_name,
 static const char *key_label(const char *type)
 {
     int cert = nssh_cert_is_cert_name(type);
-    if (!strcmp(type, "sk-ssh-ed25519@openssh.com"))
-        return "ED25519-SK";
-    if (!strcmp(type, "sk-ecdsa-sha2-nistp256@openssh.com"))
-        return "ECDSA-SK";
+    if (!strncmp(type, "sk-ssh-ed25519", 14))
+        return cert ? "ED25519-SK-CERT" : "ED25519-SK";
+    if (!strncmp(type, "sk-ecdsa-", 9))
+        return cert ? "ECDSA-SK-CERT" : "ECDSA-SK";
     if (!strcmp(type, "ssh-mldsa44-ed25519@openssh.com"))
         return "MLDSA44-ED25519";
     if (!strncmp(type, "ssh-ed25519", 11))

@@ -37,6 +37,7 @@
 /* What the certificate itself allows (sshd's sshauthopt_from_cert). */
 typedef struct cert_perm {
     int pty, port_fwd, agent_fwd, x11_fwd, user_rc;
+    int no_touch, verify;   /* security keys: no-touch-required, verify-required */
     char *command;   /* force-command, malloc'ed */
     char *source;    /* source-address, malloc'ed */
 } cert_perm;
@@ -59,6 +60,10 @@ static int str_eq(nssh_str s, const char *lit)
 /* sshd names key types in upper case in these lines. */
 static const char *label(const char *type)
 {
+    if (!strncmp(type, "sk-ssh-ed25519", 14))
+        return "ED25519-SK";
+    if (!strncmp(type, "sk-ecdsa-", 9))
+        return "ECDSA-SK";
     if (!strncmp(type, "ssh-ed25519", 11))
         return "ED25519";
     if (!strncmp(type, "ecdsa-sha2-", 11))
@@ -96,7 +101,8 @@ static int perm_from_cert(const nssh_cert *c, cert_perm *p)
             p->x11_fwd = 1;
         else if (str_eq(name, "permit-user-rc"))
             p->user_rc = 1;
-        /* no-touch-required: meaningful for security keys only. */
+        else if (str_eq(name, "no-touch-required"))
+            p->no_touch = 1;   /* meaningful for security keys only */
     }
     if (e < 0)
         return -1;
@@ -113,9 +119,12 @@ static int perm_from_cert(const nssh_cert *c, cert_perm *p)
                 logit(LL_ERROR, "Certificate source-address contents invalid");
                 return -1;
             }
+        } else if (str_eq(name, "verify-required") && !value.n &&
+                   c->type.n > 3 && !memcmp(c->type.p, "sk-", 3)) {
+            p->verify = 1;   /* PIN or biometric on every signature */
         } else {
-            /* verify-required needs a security key, which a certificate
-             * of these key types is not: refused, as sshd refuses it. */
+            /* Unknown, or verify-required on a key that is no security
+             * key and so can never satisfy it: refused. */
             return -1;
         }
     }
@@ -136,8 +145,11 @@ static int perm_source_ok(dconn *s, const cert_perm *p, const char *loc)
 }
 
 /* Line options AND certificate permissions (sshd's sshauthopt_merge):
- * a permission needs both; force-commands must agree. */
-static int merge(authkey_opts *o, cert_perm *p, const char **reason)
+ * a permission needs both; force-commands must agree. Without a line
+ * (TrustedUserCAKeys and no principals file) the certificate alone says
+ * whether a security key may sign without a touch. */
+static int merge(authkey_opts *o, cert_perm *p, int have_line,
+                 const char **reason)
 {
     if (o->command && p->command && strcmp(o->command, p->command)) {
         *reason = "forced command options do not match";
@@ -152,6 +164,8 @@ static int merge(authkey_opts *o, cert_perm *p, const char **reason)
     o->no_agent_forwarding |= !p->agent_fwd;
     o->no_x11_forwarding |= !p->x11_fwd;
     o->no_user_rc |= !p->user_rc;
+    o->no_touch_required = (have_line ? o->no_touch_required : 1) && p->no_touch;
+    o->verify_required |= p->verify;
     return 0;
 }
 
@@ -388,7 +402,7 @@ static int trusted_ca(dconn *s, const nssh_cert *c, const uint8_t *blob,
         reason = "Refused by certificate options";
     else if (found && !line_opts_ok(s, &po, 0))
         reason = "Refused by certificate principals options";
-    else if (merge(&po, &p, &reason) == 0)
+    else if (merge(&po, &p, found, &reason) == 0)
         ok = 1;
     if (ok) {
         logit(LL_VERBOSE, "Accepted certificate ID \"%.*s\" (serial %llu) signed "
@@ -420,7 +434,7 @@ static int ca_line(dconn *s, const nssh_cert *c, authkey_opts *o,
         reason = "Invalid certificate options";
     else if (!perm_source_ok(s, &p, loc))
         reason = "Refused by certificate options";
-    else if (merge(o, &p, &reason) < 0)
+    else if (merge(o, &p, 1, &reason) < 0)
         ;
     else if (o->principals && !principal_in_list(c, o->principals))
         reason = "Certificate does not contain an authorized principal";

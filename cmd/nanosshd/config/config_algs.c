@@ -101,7 +101,9 @@ static const char *const legacy_mac[] = {
  * lists have neither SHA-1 RSA nor ML-DSA certificates). */
 static const char *const legacy_sig[] = {
     "ssh-rsa", "ssh-rsa-cert-v01@openssh.com",
-    "ssh-mldsa44-ed25519-cert-v01@openssh.com", NULL
+    "ssh-mldsa44-ed25519-cert-v01@openssh.com",
+    "webauthn-sk-ecdsa-sha2-nistp256@openssh.com",
+    "webauthn-sk-ecdsa-sha2-nistp256-cert-v01@openssh.com", NULL
 };
 
 /* CASignatureAlgorithms: what a CA may sign certificates with, never a

@@ -100,9 +100,10 @@ const keyword config_keywords[] = {
            kw_reset_penalty_exempt, show_penalty_exempt),
     STR("VersionAddendum", version_addendum, KW_NONE | KW_RAW),
     CUSTOM("IPQoS", kw_ipqos, 1, 2, KW_MATCH, kw_reset_ipqos, show_ipqos),
-    /* sshd's helper programs and its FIDO middleware: nanosshd runs
-     * neither (sessions are forked in process, security keys are not
-     * loaded on the server), so any path is accepted and unused. */
+    /* The FIDO middleware that signs with security-key host keys
+     * (port/posix/skprov.c). sshd's helper programs: nanosshd runs none
+     * (sessions are forked in process), so any path is accepted and
+     * unused. */
     STR("SecurityKeyProvider", sk_provider, 0),
     STR("SshdSessionPath", sshd_session_path, 0),
     STR("SshdAuthPath", sshd_auth_path, 0),

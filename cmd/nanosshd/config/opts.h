@@ -220,7 +220,7 @@ typedef struct daemon_opts {
     int streamlocal_bind_unlink;   /* StreamLocalBindUnlink */
     char *moduli_file;          /* ModuliFile for group exchange */
     char *version_addendum;     /* VersionAddendum; "" for none */
-    char *sk_provider;          /* SecurityKeyProvider: accepted, unused */
+    char *sk_provider;          /* SecurityKeyProvider: signs for security-key host keys */
     char *sshd_session_path;    /* SshdSessionPath: accepted, unused */
     char *sshd_auth_path;       /* SshdAuthPath: accepted, unused */
     int single_process;         /* SingleProcess: one loop, no fork (single.c) */

@@ -96,14 +96,23 @@ static int same(ipc_bytes b, const char *s)
 
 /* The signature blob names the algorithm, or for a certificate
  * algorithm the plain one it signs with (PROTOCOL.certkeys:
- * "rsa-sha2-512-cert-v01@openssh.com" signs as "rsa-sha2-512"). */
+ * "rsa-sha2-512-cert-v01@openssh.com" signs as "rsa-sha2-512"; the
+ * vendor types keep their domain: "sk-ssh-ed25519-cert-v01@openssh.com"
+ * signs as "sk-ssh-ed25519@openssh.com", PROTOCOL.u2f). */
 static int sig_name_ok(ipc_bytes b, const char *alg)
 {
-    static const char sfx[] = "-cert-v01@openssh.com";
-    size_t n = strlen(alg), s = sizeof(sfx) - 1;
+    static const char sfx[] = "-cert-v01@openssh.com", dom[] = "@openssh.com";
+    size_t n = strlen(alg), s = sizeof(sfx) - 1, d = sizeof(dom) - 1;
     if (same(b, alg))
         return 1;
-    return nssh_cert_is_cert_name(alg) && b.n == n - s && !memcmp(b.p, alg, b.n);
+    /* An sk-ecdsa key may sign in the webauthn form (PROTOCOL.u2f). */
+    if (!strncmp(alg, "sk-ecdsa-sha2-nistp256", 22) &&
+        same(b, "webauthn-sk-ecdsa-sha2-nistp256@openssh.com"))
+        return 1;
+    if (!nssh_cert_is_cert_name(alg) || b.n < n - s || memcmp(b.p, alg, n - s))
+        return 0;
+    return b.n == n - s ||
+           (b.n == n - s + d && !memcmp(b.p + n - s, dom, d));
 }
 
 static void to_cstr(ipc_bytes b, char *out, size_t cap)
@@ -309,8 +318,8 @@ static int sk_ok(mon *m, const nssh_sig_alg *alg, const ipc_msg *q)
     uint32_t counter;
     nssh_str user = { m->user, strlen(m->user) };
     if (rd_str(&p, &left, &name) < 0 || rd_str(&p, &left, &raw) < 0 ||
-        left != 5)
-        return 0;
+        left < 5 || (left != 5 && !same(name, "webauthn-sk-ecdsa-sha2-nistp256@openssh.com")))
+        return 0;   /* webauthn: origin, clientData, extensions follow */
     counter = ((uint32_t)p[1] << 24) | ((uint32_t)p[2] << 16) |
               ((uint32_t)p[3] << 8) | p[4];
     return srv_auth_sk(m->s, user, alg->name, q->blob.p, q->blob.n, p[0],

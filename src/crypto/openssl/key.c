@@ -20,6 +20,9 @@ static const key_info infos[] = {
     { NSSH_KEY_RSA, "ssh-rsa", NULL, NULL, 0, 0 },
     /* bits as OpenSSH reports them (ssh-keygen -l) */
     { NSSH_KEY_MLDSA44_ED25519, "ssh-mldsa44-ed25519@openssh.com", NULL, NULL, 0, 256 },
+    /* PROTOCOL.u2f; no group, so PEM files never map to them */
+    { NSSH_KEY_SK_ED25519, "sk-ssh-ed25519@openssh.com", NULL, NULL, 32, 256 },
+    { NSSH_KEY_SK_ECDSA_P256, "sk-ecdsa-sha2-nistp256@openssh.com", "nistp256", NULL, 32, 256 },
 };
 #define N_INFOS (sizeof(infos) / sizeof(infos[0]))
 
@@ -114,6 +117,7 @@ void nssh_ossl_key_free(nssh_key *k)
         return;
     EVP_PKEY_free(k->pkey);    /* OpenSSL clears private parts it frees */
     key_free_mldsa(k);
+    key_free_sk(k);
     memset(k, 0, sizeof(*k));
     free(k);
 }
@@ -163,6 +167,12 @@ size_t nssh_ossl_key_sig_algs(const nssh_key *k, const nssh_sig_alg **out,
         break;
     case NSSH_KEY_ECDSA_P521:
         list[n++] = &nssh_ossl_sig_ecdsa_p521;
+        break;
+    case NSSH_KEY_SK_ED25519:
+        list[n++] = &nssh_ossl_sig_sk_ed25519;
+        break;
+    case NSSH_KEY_SK_ECDSA_P256:
+        list[n++] = &nssh_ossl_sig_sk_ecdsa_p256;
         break;
     case NSSH_KEY_RSA:
         /* RFC 8332: the SHA-2 signatures; SHA-1 "ssh-rsa" is left out. */

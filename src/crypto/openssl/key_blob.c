@@ -57,6 +57,12 @@ int nssh_ossl_key_from_blob(const uint8_t *blob, size_t len, nssh_key **out)
     ki = key_info_by_name(name, name_len);
     if (!ki)
         return NSSH_ERR_KEY;
+    if (key_is_sk_type(ki->type)) {
+        e = key_sk_from_blob(ki->type, &r, out);
+        if (e < 0)
+            ERR_clear_error();
+        return e == NSSH_ERR_CRYPTO || e == NSSH_ERR_INTERNAL ? e : e < 0 ? NSSH_ERR_KEY : 0;
+    }
     if (ki->type == NSSH_KEY_MLDSA44_ED25519) {
         const uint8_t *pk;
         size_t pk_len;
@@ -89,6 +95,8 @@ int key_put_public(const nssh_key *k, wr *w)
 
     if (!ki || !k->pkey)
         return NSSH_ERR_KEY;
+    if (key_is_sk_type(k->type))
+        return key_sk_put_public(k, w);
     switch (k->type) {
     case NSSH_KEY_ED25519:
         e = key_ed25519_raw(k->pkey, 0, raw);

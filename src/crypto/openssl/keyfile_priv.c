@@ -43,6 +43,8 @@ int keyfile_put_private(const nssh_key *k, wr *w)
 
     if (!ki || !k->has_private)
         return NSSH_ERR_KEY;
+    if (key_is_sk_type(k->type))
+        return key_sk_put_private(k, w);
     switch (k->type) {
     case NSSH_KEY_ED25519:
         return put_ed25519(k, w);
@@ -108,6 +110,8 @@ int keyfile_get_private(const key_info *ki, rd *r, nssh_key **out)
     EVP_PKEY *pkey = NULL;
     int e;
 
+    if (key_is_sk_type(ki->type))
+        return key_sk_get_private(ki->type, r, out);
     switch (ki->type) {
     case NSSH_KEY_MLDSA44_ED25519: {
         const uint8_t *pk, *seeds;

@@ -11,6 +11,8 @@
  *   keyfile_save.c writing them
  *   keyfile_priv.c the private key fields inside openssh-key-v1
  *   keyfile_pem.c  PEM private keys (PKCS#1, SEC1, PKCS#8)
+ *   key_sk.c       security keys (PROTOCOL.u2f): fields, signing through
+ *                  the authenticator
  *   base64.c       RFC 4648 base64
  */
 #ifndef NSSH_OSSL_KEYINT_H
@@ -100,6 +102,23 @@ int key_build_mldsa(const uint8_t *pk, const uint8_t *seeds, nssh_key **out);
 int key_generate_mldsa(nssh_key **out);
 /* Wipes and frees k->mldsa. */
 void key_free_mldsa(nssh_key *k);
+
+/* ---- key_sk.c -------------------------------------------------------------- */
+int key_is_sk_type(int type);
+void key_free_sk(nssh_key *k);
+/* The fields after the type name: a public blob's (to its end), or a
+ * private key file's. */
+int key_sk_from_blob(int type, rd *r, nssh_key **out);
+int key_sk_get_private(int type, rd *r, nssh_key **out);
+int key_sk_put_public(const nssh_key *k, wr *w);
+int key_sk_put_private(const nssh_key *k, wr *w);
+/* The SSH signature blob of an authenticator's answer (name: the
+ * algorithm; ecdsa: r and s as mpints inside the raw signature). */
+int key_sk_sig_blob(const char *name, int ecdsa, const nssh_ossl_sk_result *res,
+                    uint8_t *sig, size_t sig_max, size_t *sig_len);
+/* Sign through the key's signer; NSSH_ERR_KEY without one. */
+int key_sk_sign(const nssh_key *k, const char *name, const uint8_t *data,
+                size_t len, uint8_t *sig, size_t sig_max, size_t *sig_len);
 
 /* ---- key_blob.c ------------------------------------------------------------ */
 /* Blob fields after the type name (the public part), to w. */

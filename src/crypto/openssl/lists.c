@@ -83,12 +83,15 @@ static const nssh_mac *const legacy_macs[] = {
     NULL
 };
 
-/* Certificates first, as in sshd's default HostKeyAlgorithms. */
+/* Certificates first, as in sshd's default HostKeyAlgorithms; security
+ * keys after the other elliptic curves, as there. */
 const nssh_sig_alg *const nssh_ossl_sig_algs[] = {
     &nssh_ossl_sig_ed25519_cert,
     &nssh_ossl_sig_ecdsa_p256_cert,
     &nssh_ossl_sig_ecdsa_p384_cert,
     &nssh_ossl_sig_ecdsa_p521_cert,
+    &nssh_ossl_sig_sk_ed25519_cert,
+    &nssh_ossl_sig_sk_ecdsa_p256_cert,
     &nssh_ossl_sig_rsa_sha2_512_cert,
     &nssh_ossl_sig_rsa_sha2_256_cert,
     &nssh_ossl_sig_mldsa44_ed25519,     /* post-quantum, as the KEMs lead */
@@ -96,14 +99,14 @@ const nssh_sig_alg *const nssh_ossl_sig_algs[] = {
     &nssh_ossl_sig_ecdsa_p256,
     &nssh_ossl_sig_ecdsa_p384,
     &nssh_ossl_sig_ecdsa_p521,
+    &nssh_ossl_sig_sk_ed25519,
+    &nssh_ossl_sig_sk_ecdsa_p256,
     &nssh_ossl_sig_rsa_sha2_512,
     &nssh_ossl_sig_rsa_sha2_256,
     NULL
 };
 
 const nssh_sig_alg *const nssh_ossl_sig_user_algs[] = {
-    &nssh_ossl_sig_sk_ed25519,
-    &nssh_ossl_sig_sk_ecdsa_p256,
     NULL
 };
 
@@ -111,6 +114,8 @@ static const nssh_sig_alg *const legacy_sig_algs[] = {
     &nssh_ossl_sig_ssh_rsa,
     &nssh_ossl_sig_ssh_rsa_cert,
     &nssh_ossl_sig_mldsa44_ed25519_cert,
+    &nssh_ossl_sig_webauthn_sk_ecdsa_p256,
+    &nssh_ossl_sig_webauthn_sk_ecdsa_p256_cert,
     NULL
 };
 

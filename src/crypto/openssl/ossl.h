@@ -14,6 +14,7 @@ struct nssh_key {
     int has_private;
     EVP_PKEY *pkey;    /* ssh-mldsa44-ed25519: its Ed25519 half */
     struct key_mldsa *mldsa;   /* ssh-mldsa44-ed25519 only (key_mldsa.c) */
+    struct key_sk *sk;         /* security keys only (key_sk.c) */
 };
 
 /* X25519 (kem_x25519.c), shared by the key exchanges built on it. Keys

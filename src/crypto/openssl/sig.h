@@ -8,7 +8,8 @@
  *   sig_ecdsa.c    ecdsa-sha2-nistp256/384/521 (RFC 5656 section 3.1.2)
  *   sig_rsa.c      rsa-sha2-512, rsa-sha2-256 (RFC 8332), ssh-rsa
  *   sig_sk.c       sk-ssh-ed25519@openssh.com, sk-ecdsa-sha2-nistp256@openssh.com
- *                  (security keys, PROTOCOL.u2f): verify only
+ *                  (security keys, PROTOCOL.u2f); signing in key_sk.c
+ *   sig_webauthn.c webauthn-sk-ecdsa-sha2-nistp256@openssh.com: verify only
  *   sig_mldsa.c    ssh-mldsa44-ed25519@openssh.com (OpenSSH's PROTOCOL)
  *
  * Error codes of verify: NSSH_ERR_FORMAT when the SSH encoding itself is
@@ -75,5 +76,16 @@ int sig_evp_verify(EVP_PKEY *pkey, const char *mdname, const uint8_t *data,
     }                                                                        \
     const nssh_sig_alg var = { .name = sshname, .key_type = ktype,           \
                                .sign = var##_sign, .verify = var##_verify }
+
+/* sig_sk.c: the EC or Ed25519 key of an sk public blob of type name
+ * (PROTOCOL.u2f) and its application (a view into blob). */
+int sig_sk_pubkey(const char *name, const uint8_t *blob, size_t len,
+                  EVP_PKEY **pkey, const uint8_t **app, size_t *app_len);
+/* sig_webauthn.c: a webauthn-sk-ecdsa-sha2-nistp256@openssh.com
+ * signature over data by an sk-ecdsa key blob. */
+#define SIG_WEBAUTHN_NAME "webauthn-sk-ecdsa-sha2-nistp256@openssh.com"
+int sig_webauthn_verify(const uint8_t *keyblob, size_t keylen,
+                        const uint8_t *data, size_t len, const uint8_t *sig,
+                        size_t siglen);
 
 #endif

@@ -25,7 +25,7 @@ static int cert_verify(const nssh_sig_alg *plain, const uint8_t *keyblob,
     return plain->verify(key, n, data, len, sig, siglen);
 }
 
-#define CERT_ALG(var, plain, algname, keytype)                                  \
+#define CERT_ALG_F(var, plain, algname, keytype, fl)                            \
     static int var##_sign(const nssh_key *key, const uint8_t *data, size_t len, \
                           uint8_t *sig, size_t sig_max, size_t *sig_len,        \
                           nssh_rng_fn rng, void *rng_user)                      \
@@ -39,7 +39,10 @@ static int cert_verify(const nssh_sig_alg *plain, const uint8_t *keyblob,
         return cert_verify(&(plain), kb, kl, data, len, sig, sl);               \
     }                                                                           \
     const nssh_sig_alg var = { .name = algname, .key_type = keytype,            \
-                               .sign = var##_sign, .verify = var##_verify }
+                               .sign = var##_sign, .verify = var##_verify,      \
+                               .flags = (fl) }
+#define CERT_ALG(var, plain, algname, keytype) \
+    CERT_ALG_F(var, plain, algname, keytype, 0)
 
 CERT_ALG(nssh_ossl_sig_ed25519_cert, nssh_ossl_sig_ed25519,
          "ssh-ed25519-cert-v01@openssh.com", "ssh-ed25519-cert-v01@openssh.com");
@@ -68,3 +71,16 @@ CERT_ALG(nssh_ossl_sig_ssh_rsa_cert, nssh_ossl_sig_ssh_rsa,
 CERT_ALG(nssh_ossl_sig_mldsa44_ed25519_cert, nssh_ossl_sig_mldsa44_ed25519,
          "ssh-mldsa44-ed25519-cert-v01@openssh.com",
          "ssh-mldsa44-ed25519-cert-v01@openssh.com");
+/* Security keys (PROTOCOL.u2f): their signatures carry flags and a
+ * counter that the application judges, so the flag stays. */
+CERT_ALG_F(nssh_ossl_sig_sk_ed25519_cert, nssh_ossl_sig_sk_ed25519,
+           "sk-ssh-ed25519-cert-v01@openssh.com",
+           "sk-ssh-ed25519-cert-v01@openssh.com", NSSH_SIG_SK);
+CERT_ALG_F(nssh_ossl_sig_sk_ecdsa_p256_cert, nssh_ossl_sig_sk_ecdsa_p256,
+           "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
+           "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com", NSSH_SIG_SK);
+/* A browser-made signature by an sk-ecdsa certificate's key: named only. */
+CERT_ALG_F(nssh_ossl_sig_webauthn_sk_ecdsa_p256_cert,
+           nssh_ossl_sig_webauthn_sk_ecdsa_p256,
+           "webauthn-sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
+           "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com", NSSH_SIG_SK);

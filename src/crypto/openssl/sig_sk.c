@@ -1,7 +1,7 @@
 /*
- * Security-key user keys (OpenSSH PROTOCOL.u2f, "SSH U2F Key formats" and
- * "SSH U2F signatures"). The server only verifies: the private half stays
- * in the authenticator.
+ * Security keys (OpenSSH PROTOCOL.u2f, "SSH U2F Key formats" and
+ * "SSH U2F signatures"). Verifying is here; signing (host keys) goes to
+ * the authenticator through the key's signer (key_sk.c).
  *
  *   key blob   string "sk-ssh-ed25519@openssh.com", string key(32),
  *              string application
@@ -37,7 +37,7 @@ static int is_name(const uint8_t *p, size_t n, const char *want)
 }
 
 /* Public key of an sk blob of type name, and its application string. */
-static int sk_pubkey(const char *name, const uint8_t *blob, size_t len,
+int sig_sk_pubkey(const char *name, const uint8_t *blob, size_t len,
                      EVP_PKEY **pkey, const uint8_t **app, size_t *app_len)
 {
     const uint8_t *t, *a, *b;
@@ -108,7 +108,7 @@ static int sk_verify(const char *name, const uint8_t *keyblob, size_t keylen,
     } else if ((e = sig_ecdsa_ssh_to_der(raw, rn, &der, &der_len)) < 0) {
         return e;
     }
-    if ((e = sk_pubkey(name, keyblob, keylen, &pkey, &app, &app_len)) < 0)
+    if ((e = sig_sk_pubkey(name, keyblob, keylen, &pkey, &app, &app_len)) < 0)
         goto out;
     if ((e = sk_signed(app, app_len, flags, counter, data, len, msg)) < 0)
         goto out;
@@ -123,14 +123,26 @@ out:
     return e;
 }
 
-/* The private half is in the authenticator, never here. */
-static int sk_sign(const nssh_key *key, const uint8_t *data, size_t len,
-                   uint8_t *sig, size_t sig_max, size_t *sig_len,
-                   nssh_rng_fn rng, void *rng_user)
+/* The private half is in the authenticator: the key's signer asks it
+ * (key_sk.c). */
+static int sk_ed_sign(const nssh_key *key, const uint8_t *data, size_t len,
+                      uint8_t *sig, size_t sig_max, size_t *sig_len,
+                      nssh_rng_fn rng, void *rng_user)
 {
-    (void)key, (void)data, (void)len, (void)sig, (void)sig_max;
-    (void)sig_len, (void)rng, (void)rng_user;
-    return NSSH_ERR_KEY;
+    (void)rng, (void)rng_user;
+    if (nssh_ossl_key_type(key) != NSSH_KEY_SK_ED25519)
+        return NSSH_ERR_KEY;
+    return key_sk_sign(key, SK_ED25519, data, len, sig, sig_max, sig_len);
+}
+
+static int sk_ec_sign(const nssh_key *key, const uint8_t *data, size_t len,
+                      uint8_t *sig, size_t sig_max, size_t *sig_len,
+                      nssh_rng_fn rng, void *rng_user)
+{
+    (void)rng, (void)rng_user;
+    if (nssh_ossl_key_type(key) != NSSH_KEY_SK_ECDSA_P256)
+        return NSSH_ERR_KEY;
+    return key_sk_sign(key, SK_ECDSA, data, len, sig, sig_max, sig_len);
 }
 
 static int sk_ed_verify(const uint8_t *kb, size_t kl, const uint8_t *d,
@@ -139,16 +151,24 @@ static int sk_ed_verify(const uint8_t *kb, size_t kl, const uint8_t *d,
     return sk_verify(SK_ED25519, kb, kl, d, dl, s, sl);
 }
 
+/* An sk-ecdsa key may also have signed through a web browser: sshd takes
+ * the webauthn form for the key's own algorithm too (sig_webauthn.c). */
 static int sk_ec_verify(const uint8_t *kb, size_t kl, const uint8_t *d,
                         size_t dl, const uint8_t *s, size_t sl)
 {
+    const uint8_t *t;
+    size_t tn;
+    rd r;
+    rd_init(&r, s, sl);
+    if (rd_string(&r, &t, &tn) == 0 && is_name(t, tn, SIG_WEBAUTHN_NAME))
+        return sig_webauthn_verify(kb, kl, d, dl, s, sl);
     return sk_verify(SK_ECDSA, kb, kl, d, dl, s, sl);
 }
 
 const nssh_sig_alg nssh_ossl_sig_sk_ed25519 = {
     .name = SK_ED25519,
     .key_type = SK_ED25519,
-    .sign = sk_sign,
+    .sign = sk_ed_sign,
     .verify = sk_ed_verify,
     .flags = NSSH_SIG_SK,
 };
@@ -156,7 +176,7 @@ const nssh_sig_alg nssh_ossl_sig_sk_ed25519 = {
 const nssh_sig_alg nssh_ossl_sig_sk_ecdsa_p256 = {
     .name = SK_ECDSA,
     .key_type = SK_ECDSA,
-    .sign = sk_sign,
+    .sign = sk_ec_sign,
     .verify = sk_ec_verify,
     .flags = NSSH_SIG_SK,
 };

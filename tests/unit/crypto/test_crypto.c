@@ -284,7 +284,7 @@ static void test_ed25519_rfc8032(void **state)
     for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         uint8_t seed[32], pk[32], msg[4], sig[128], blob[64], raw[64];
         size_t ml, sl = 0, bl;
-        struct nssh_key key = { NSSH_KEY_ED25519, 1, NULL, NULL };
+        struct nssh_key key = { NSSH_KEY_ED25519, 1, NULL, NULL, NULL };
         rd r;
         const uint8_t *p;
         size_t n;
@@ -589,7 +589,7 @@ static void test_rsa_roundtrip(void **state)
                                    &nssh_ossl_sig_ssh_rsa };
     uint8_t blob[NSSH_KEYBLOB_MAX], sig[NSSH_SIG_MAX];
     nssh_key *k = NULL;
-    struct nssh_key small = { NSSH_KEY_RSA, 1, NULL, NULL };
+    struct nssh_key small = { NSSH_KEY_RSA, 1, NULL, NULL, NULL };
     size_t bl, i, sl;
 
     (void)state;
@@ -639,10 +639,13 @@ static void test_lists(void **state)
         "ecdsa-sha2-nistp256-cert-v01@openssh.com",
         "ecdsa-sha2-nistp384-cert-v01@openssh.com",
         "ecdsa-sha2-nistp521-cert-v01@openssh.com",
+        "sk-ssh-ed25519-cert-v01@openssh.com",
+        "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
         "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com",
         "ssh-mldsa44-ed25519@openssh.com",
         "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
-        "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256" };
+        "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com",
+        "sk-ecdsa-sha2-nistp256@openssh.com", "rsa-sha2-512", "rsa-sha2-256" };
     size_t i;
 
     (void)state;
@@ -667,7 +670,7 @@ static void test_lists(void **state)
         assert_ptr_equal(nssh_ossl_mac_by_name(macs[i]), nssh_ossl_macs[i]);
     }
     assert_null(nssh_ossl_macs[i]);
-    for (i = 0; i < 13; i++) {
+    for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
         assert_string_equal(nssh_ossl_sig_algs[i]->name, sigs[i]);
         assert_ptr_equal(nssh_ossl_sig_by_name(sigs[i]), nssh_ossl_sig_algs[i]);
     }

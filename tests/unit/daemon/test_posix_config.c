@@ -511,8 +511,8 @@ static void test_typed_defaults(void **state)
     assert_null(o.banner);
     assert_null(o.force_command);
     assert_int_equal(o.kex_algs.n, 11);   /* the backend's default list */
-    assert_int_equal(o.pubkey_algs.n, 15);   /* 6 certificate, 7 plain, 2 security keys */
-    assert_int_equal(o.ca_sign_algs.n, 7);
+    assert_int_equal(o.pubkey_algs.n, 17);   /* 8 certificate, 9 plain (2 security keys) */
+    assert_int_equal(o.ca_sign_algs.n, 9);
     assert_int_equal(o.macs.n, 4);
     assert_int_equal(opts_finish(&o), 0);   /* again: nothing changes */
     assert_int_equal(o.n_accept_env, 2);

@@ -275,7 +275,7 @@ static void test_engine_tables(void **state)
     assert_int_equal(algs_ciphers(&o.ciphers, ciphers, OPTS_MAX_ALGS), 6);
     assert_int_equal(algs_macs(&o.macs, macs, OPTS_MAX_ALGS), 2);
     assert_string_equal(macs[0]->name, "hmac-sha1");
-    assert_int_equal(algs_sigs(&o.pubkey_algs, sigs, OPTS_MAX_ALGS), 16);   /* with the certificates and the two security keys */
+    assert_int_equal(algs_sigs(&o.pubkey_algs, sigs, OPTS_MAX_ALGS), 18);   /* with the certificates and the security keys */
     assert_string_equal(sigs[0]->name, "ssh-rsa");
     /* Host keys: one entry per listed algorithm and key that signs with it. */
     memset(&hs, 0, sizeof(hs));
