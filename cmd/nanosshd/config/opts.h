@@ -221,6 +221,7 @@ typedef struct daemon_opts {
     char *moduli_file;          /* ModuliFile for group exchange */
     char *version_addendum;     /* VersionAddendum; "" for none */
     char *sk_provider;          /* SecurityKeyProvider: accepted, unused */
+    char *host_key_agent;       /* HostKeyAgent: socket, or "SSH_AUTH_SOCK" */
     char *sshd_session_path;    /* SshdSessionPath: accepted, unused */
     char *sshd_auth_path;       /* SshdAuthPath: accepted, unused */
     int single_process;         /* SingleProcess: one loop, no fork (single.c) */

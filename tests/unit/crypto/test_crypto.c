@@ -284,7 +284,7 @@ static void test_ed25519_rfc8032(void **state)
     for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         uint8_t seed[32], pk[32], msg[4], sig[128], blob[64], raw[64];
         size_t ml, sl = 0, bl;
-        struct nssh_key key = { NSSH_KEY_ED25519, 1, NULL, NULL };
+        struct nssh_key key = { .type = NSSH_KEY_ED25519, .has_private = 1 };
         rd r;
         const uint8_t *p;
         size_t n;
@@ -589,7 +589,7 @@ static void test_rsa_roundtrip(void **state)
                                    &nssh_ossl_sig_ssh_rsa };
     uint8_t blob[NSSH_KEYBLOB_MAX], sig[NSSH_SIG_MAX];
     nssh_key *k = NULL;
-    struct nssh_key small = { NSSH_KEY_RSA, 1, NULL, NULL };
+    struct nssh_key small = { .type = NSSH_KEY_RSA, .has_private = 1 };
     size_t bl, i, sl;
 
     (void)state;
