@@ -182,8 +182,26 @@ static int on_sign(mon *m, const ipc_msg *q)
     return answer(m, &a);
 }
 
+/* The user's PubkeyAcceptedAlgorithms after Match, comma-separated: the
+ * child's engine offers them in server-sig-algs and takes only those. */
+static size_t sig_alg_names(const nssh_config *cfg, char *out, size_t cap)
+{
+    size_t i, n = 0, l;
+    for (i = 0; i < cfg->n_sig_algs; i++) {
+        l = strlen(cfg->sig_algs[i]->name);
+        if (n + l + 2 > cap)
+            break;
+        if (n)
+            out[n++] = ',';
+        memcpy(out + n, cfg->sig_algs[i]->name, l);
+        n += l;
+    }
+    return n;
+}
+
 static int on_authreq(mon *m, const ipc_msg *q)
 {
+    static char algs[IPC_TEXT_MAX];
     dconn *s = m->s;
     ipc_msg a = { 0 };
     if (!m->signed_kex || !q->user.n)
@@ -201,6 +219,8 @@ static int on_authreq(mon *m, const ipc_msg *q)
         if (a.data.n > IPC_BANNER_MAX)   /* more than a packet: the engine */
             a.data.n = IPC_BANNER_MAX;   /* cuts it shorter still */
     }
+    a.text.p = (const uint8_t *)algs;
+    a.text.n = sig_alg_names(&s->cfg, algs, sizeof(algs));
     return answer(m, &a);
 }
 
