@@ -32,7 +32,8 @@
 static int show(daemon_opts *o)
 {
     match_ctx m = { o->spec_user, o->spec_host ? o->spec_host : o->spec_addr,
-                    o->spec_addr, o->spec_laddr, o->spec_lport };
+                    o->spec_addr, o->spec_laddr, o->spec_lport,
+                    o->spec_rdomain, o->spec_invalid_user };
     if (o->spec_set && config_match_apply(o, &m) < 0)
         return 255;
     config_show(o, stdout);
