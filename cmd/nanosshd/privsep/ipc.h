@@ -20,7 +20,8 @@
 #define IPC_MAX (NSSH_EXPORT_MAX + IPC_TEXT_MAX + 64u)
 /* Per-field bounds. */
 #define IPC_NAME_MAX 64u        /* method, algorithm names */
-#define IPC_DATA_MAX 8192u      /* exchange hash or signed userauth data (a certificate in it) */
+/* exchange hash or signed userauth data (a certificate in it) */
+#define IPC_DATA_MAX (NSSH_KEYBLOB_MAX + 1024u)
 #define IPC_SIG_MAX 8192u       /* a signature blob (RSA up to 16384 bits) */
 #define IPC_PASSWORD_MAX 1024u
 #define IPC_TEXT_MAX (32u * 1024u)   /* disconnect text, prompts */

@@ -95,14 +95,19 @@ static int same(ipc_bytes b, const char *s)
 
 /* The signature blob names the algorithm, or for a certificate
  * algorithm the plain one it signs with (PROTOCOL.certkeys:
- * "rsa-sha2-512-cert-v01@openssh.com" signs as "rsa-sha2-512"). */
+ * "rsa-sha2-512-cert-v01@openssh.com" signs as "rsa-sha2-512"; the
+ * vendor ones keep their domain: "ssh-mldsa44-ed25519-cert-v01@openssh.com"
+ * signs as "ssh-mldsa44-ed25519@openssh.com", sk-* alike). */
 static int sig_name_ok(ipc_bytes b, const char *alg)
 {
-    static const char sfx[] = "-cert-v01@openssh.com";
-    size_t n = strlen(alg), s = sizeof(sfx) - 1;
+    static const char sfx[] = "-cert-v01@openssh.com", dom[] = "@openssh.com";
+    size_t n = strlen(alg), s = sizeof(sfx) - 1, d = sizeof(dom) - 1;
+    int vendor = !strncmp(alg, "ssh-mldsa", 9) || !strncmp(alg, "sk-", 3);
     if (same(b, alg))
         return 1;
-    return nssh_cert_is_cert_name(alg) && b.n == n - s && !memcmp(b.p, alg, b.n);
+    if (!nssh_cert_is_cert_name(alg) || b.n < n - s || memcmp(b.p, alg, n - s))
+        return 0;
+    return vendor ? b.n == n - s + d && !memcmp(b.p + n - s, dom, d) : b.n == n - s;
 }
 
 static void to_cstr(ipc_bytes b, char *out, size_t cap)
