@@ -16,6 +16,7 @@ Two independent sources:
 import base64
 import os
 import pathlib
+import socket
 import struct
 import subprocess
 import time
@@ -127,3 +128,74 @@ def test_host_cert_mldsa_ca(start_server, keys, tmp_path):
     assert res.returncode == 0 and b"mldsa-cert-ok" in res.stdout, explain(srv, res)
     assert b"Server host certificate: ssh-mldsa44-ed25519-cert-v01@openssh.com" \
         in res.stderr, explain(srv, res)
+
+
+# ---- A certificate made here, signed by noble ----------------------------------
+
+def _u64(v):
+    return struct.pack(">Q", v)
+
+
+def noble_cert(ca_seeds, ca_blob, user_pub_blob, principals, corrupt=None):
+    """ssh-ed25519-cert-v01@openssh.com (PROTOCOL.certkeys) for the Ed25519
+    key in user_pub_blob, signed by the ML-DSA CA through noble."""
+    from test_mldsa_noble import noble, _s
+    ed_pk = paramiko.Message(user_pub_blob)
+    assert ed_pk.get_text() == "ssh-ed25519"
+    pk = ed_pk.get_binary()
+    exts = b"".join(_s(n) + _s(b"") for n in
+                    ("permit-X11-forwarding", "permit-agent-forwarding",
+                     "permit-port-forwarding", "permit-pty", "permit-user-rc"))
+    body = (_s("ssh-ed25519-cert-v01@openssh.com") + _s(os.urandom(32)) + _s(pk)
+            + _u64(4242) + struct.pack(">I", 1) + _s("noble-mldsa-ca")
+            + _s(b"".join(_s(p) for p in principals))
+            + _u64(0) + _u64(0xFFFFFFFFFFFFFFFF) + _s(b"") + _s(exts) + _s(b"")
+            + _s(ca_blob))
+    sig = bytearray.fromhex(noble(op="sign", seeds=ca_seeds.hex(), msg=body.hex())["sig"])
+    if corrupt is not None:
+        sig[corrupt] ^= 0x01
+    return body + _s(_s("ssh-mldsa44-ed25519@openssh.com") + _s(bytes(sig)))
+
+
+def paramiko_cert_login(srv, key, cert_blob):
+    key.load_certificate(paramiko.Message(cert_blob))
+    sock = socket.create_connection(("127.0.0.1", srv.port), timeout=20)
+    t = paramiko.Transport(sock)
+    try:
+        t.start_client(timeout=30)
+        t.auth_publickey("root", key)
+        ch = t.open_session()
+        ch.exec_command("echo noble-cert-ok")
+        return ch.makefile("rb").read()
+    finally:
+        t.close()
+
+
+def test_noble_signed_mldsa_ca_cert(start_server, tmp_path):
+    """nanosshd checks a 4.2 KB certificate whose ML-DSA-44 + Ed25519 CA
+    signature noble made; one flipped bit in either half is refused."""
+    from test_mldsa_noble import noble, _s
+    seeds = os.urandom(64)
+    ca_pk = bytes.fromhex(noble(op="public", seeds=seeds.hex())["pk"])
+    ca_blob = _s("ssh-mldsa44-ed25519@openssh.com") + _s(ca_pk)
+    ca_file = tmp_path / "noble_ca.pub"
+    ca_file.write_text("ssh-mldsa44-ed25519@openssh.com "
+                       + base64.b64encode(ca_blob).decode() + " noble-ca\n")
+    user = make_key(tmp_path, "noble_user", "ed25519")
+    key = paramiko.Ed25519Key.from_private_key_file(user.path)
+    user_blob = base64.b64decode(user.pub.split()[1])
+    srv = start_server(opts=[f"TrustedUserCAKeys={ca_file}"])
+    cert = noble_cert(seeds, ca_blob, user_blob, ["root"])
+    assert len(cert) > 4096, len(cert)
+    assert paramiko_cert_login(srv, key, cert) == b"noble-cert-ok\n", srv.log_tail()
+    assert wait_for_log(srv, 'ID "noble-mldsa-ca" (serial 4242) signed by '
+                             'ssh-mldsa44-ed25519@openssh.com CA'), srv.log_tail()
+    for corrupt in (100, 2420 + 10):   # in the ML-DSA half, in the Ed25519 half
+        bad = noble_cert(seeds, ca_blob, user_blob, ["root"], corrupt=corrupt)
+        with pytest.raises(paramiko.AuthenticationException):
+            paramiko_cert_login(srv, paramiko.Ed25519Key.from_private_key_file(user.path),
+                                bad)
+    other = noble_cert(seeds, ca_blob, user_blob, ["someoneelse"])
+    with pytest.raises(paramiko.AuthenticationException):
+        paramiko_cert_login(srv, paramiko.Ed25519Key.from_private_key_file(user.path),
+                            other)
