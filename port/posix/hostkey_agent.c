@@ -41,6 +41,8 @@ static int load_pub(const char *path, nssh_key **out)
     if (file_read(path, PUBFILE_MAX, &data, &len, NULL, 0) == 0 &&
         hostkeys_public_line(data, len, blob, sizeof(blob), &blob_len) == 0)
         e = nssh_ossl_key_from_blob(blob, blob_len, out);
+    if (data)   /* it may have been a private key file after all */
+        explicit_bzero(data, len);
     free(data);
     return e;
 }
