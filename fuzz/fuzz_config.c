@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Match blocks, for a connection that meets most criteria. */
         {
             match_ctx m = { "root", "client.example.org", "127.0.0.1",
-                            "127.0.0.1", 22 };
+                            "127.0.0.1", 22, "", 0 };
             if (config_match_apply(&a, &m) < 0)
                 abort();
         }

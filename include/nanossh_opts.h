@@ -115,9 +115,14 @@
 /* Largest public key blob and signature blob (RSA 8192 fits; so does
  * ssh-mldsa44-ed25519@openssh.com: a 1383-byte key, a 2523-byte
  * signature). A key blob may be an OpenSSH certificate (a key, a CA key
- * and the CA's signature: RSA 8192 under an RSA 8192 CA fits). */
+ * and the CA's signature): under an ssh-mldsa44-ed25519 CA one is about
+ * 4.2 KB for an Ed25519 key and 5.5 KB for an ML-DSA key, so 8 KiB (RSA
+ * 8192 under an ML-DSA or RSA 8192 CA fits too). The engine keeps no
+ * blob in a connection's memory; the bound sizes stack buffers of the
+ * publickey method only. A firmware profile that takes no certificates
+ * sets it small (port/netduinoplus2/fw_opts.h). */
 #ifndef NSSH_KEYBLOB_MAX
-#define NSSH_KEYBLOB_MAX 4096u
+#define NSSH_KEYBLOB_MAX 8192u
 #endif
 #ifndef NSSH_SIG_MAX
 #define NSSH_SIG_MAX 2560u

@@ -193,6 +193,18 @@ NSSH_API void nssh_ossl_key_set_sk_signer(nssh_key *k, nssh_ossl_sk_sign_fn fn,
 /* 1 for a security key (public or private), else 0. */
 NSSH_API int nssh_ossl_key_is_sk(const nssh_key *k);
 
+/* A signer for a public key whose private half is held elsewhere, such
+ * as an ssh-agent (sshd_config's HostKeyAgent): it MUST write the SSH
+ * signature blob of data by algorithm alg ("rsa-sha2-512") with the key
+ * whose public blob is given, and return 0 or a negative error. */
+typedef int (*nssh_ossl_signer_fn)(void *user, const uint8_t *blob, size_t blob_len,
+                                   const char *alg, const uint8_t *data, size_t len,
+                                   uint8_t *sig, size_t sig_max, size_t *sig_len);
+/* Let a public-only key sign through signer (NULL: not at all). The
+ * algorithms' sign functions then call it and check that the blob it
+ * returns names their algorithm. A key with its private half ignores it. */
+NSSH_API int nssh_ossl_key_set_signer(nssh_key *k, nssh_ossl_signer_fn signer, void *user);
+
 /* "SHA256:base64-without-padding" of a blob, as ssh-keygen -l prints. */
 NSSH_API int nssh_ossl_fingerprint(const uint8_t *blob, size_t len, char *out, size_t cap);
 /* Key type name inside a blob ("ssh-rsa"), copied NUL-terminated. */

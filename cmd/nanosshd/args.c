@@ -21,7 +21,8 @@ static void usage(FILE *f)
         "                [-p port] [-Q kex|cipher|mac|key]\n"
         "\n"
         "  -C spec     with -T: apply the Match blocks for this connection,\n"
-        "              \"user=NAME,addr=ADDR,host=NAME,laddr=ADDR,lport=PORT\"\n"
+        "              \"user=NAME,addr=ADDR,host=NAME,laddr=ADDR,lport=PORT,\n"
+        "              rdomain=NAME,invalid-user\"\n"
         "  -D          do not detach (run in the foreground)\n"
         "  -d          debug: foreground, log to stderr at DEBUG, serve one\n"
         "              connection and exit (-dd, -ddd for more)\n"
@@ -55,6 +56,10 @@ static int conn_spec(daemon_opts *o, const char *spec)
         return NSSH_ERR_FORMAT;
     strcpy(buf, spec);
     while ((kv = strsep(&p, ",")) != NULL) {
+        if (!strcmp(kv, "invalid-user")) {   /* sshd: the user has no account */
+            o->spec_invalid_user = 1;
+            continue;
+        }
         if (!(v = strchr(kv, '=')) || v == kv)
             return NSSH_ERR_FORMAT;
         *v++ = 0;
@@ -71,6 +76,8 @@ static int conn_spec(daemon_opts *o, const char *spec)
             dst = &o->spec_addr;
         else if (!strcmp(kv, "laddr"))
             dst = &o->spec_laddr;
+        else if (!strcmp(kv, "rdomain"))
+            dst = &o->spec_rdomain;
         else
             return NSSH_ERR_FORMAT;
         free(*dst);

@@ -20,6 +20,7 @@
 #include "auth.h"
 #include "daemon.h"
 #include "hostkeys.h"
+#include "agent.h"
 #include "listener.h"
 #include "sd.h"
 #include "server.h"
@@ -33,7 +34,8 @@
 static int show(daemon_opts *o)
 {
     match_ctx m = { o->spec_user, o->spec_host ? o->spec_host : o->spec_addr,
-                    o->spec_addr, o->spec_laddr, o->spec_lport };
+                    o->spec_addr, o->spec_laddr, o->spec_lport,
+                    o->spec_rdomain, o->spec_invalid_user };
     if (o->spec_set && config_match_apply(o, &m) < 0)
         return 255;
     config_show(o, stdout);
@@ -99,6 +101,25 @@ static int log_file(daemon_opts *o)
 /* -i: 0 when the connection ended normally (the client closed it), 255
  * when it ended in an error (a bad version line, a failed key exchange),
  * the status sshd's fatal() leaves and ProxyCommand users test for. */
+/* HostKeyAgent's socket when the agent answers (sshd: "SSH_AUTH_SOCK"
+ * takes the environment's); an agent that cannot be reached is said, and
+ * keys that need it are then missing. */
+static const char *host_key_agent(const daemon_opts *o)
+{
+    const char *sock = o->host_key_agent;
+    char why[300];
+    if (!sock)
+        return NULL;
+    if (!strcmp(sock, "SSH_AUTH_SOCK"))
+        sock = getenv("SSH_AUTH_SOCK");
+    if (!sock || agent_check(sock, why, sizeof(why)) < 0) {
+        log_error("Could not connect to agent \"%s\": %s", o->host_key_agent,
+                  sock ? why : "SSH_AUTH_SOCK is not set");
+        return NULL;
+    }
+    return sock;
+}
+
 static int inetd(daemon_opts *o, const hostkey_set *hk)
 {
     int e = server_run_inetd(o, hk);
@@ -183,8 +204,8 @@ int main(int argc, char **argv)
         code = show(&o);
         goto out;
     }
-    loaded = hostkeys_load_sk(&hk, o.hostkeys, o.n_hostkeys, !o.test_only,
-                              o.sk_provider);
+    loaded = hostkeys_load_ext(&hk, o.hostkeys, o.n_hostkeys, !o.test_only,
+                               o.sk_provider, host_key_agent(&o));
     if (loaded < 0)
         goto out;
     drop_small_rsa(&o, &hk);   /* RequiredRSASize */

@@ -15,8 +15,7 @@
 
 #define CERTFILE_MAX (64u * 1024u)
 
-/* The blob of the first line's "type base64": 0, or -1. */
-static int decode_line(const char *data, size_t len, uint8_t *blob,
+int hostkeys_public_line(const char *data, size_t len, uint8_t *blob,
                        size_t cap, size_t *blob_len)
 {
     size_t i = 0, t, b;
@@ -82,7 +81,7 @@ void hostkeys_load_certs(hostkey_set *hs, char *const *files, size_t n_files)
     for (i = 0; i < n_files; i++) {
         data = NULL;
         if (file_read(files[i], CERTFILE_MAX, &data, &len, NULL, 0) < 0 ||
-            decode_line(data, len, blob, sizeof(blob), &blob_len) < 0) {
+            hostkeys_public_line(data, len, blob, sizeof(blob), &blob_len) < 0) {
             log_error("Could not load host certificate \"%s\"", files[i]);
             free(data);
             continue;

@@ -70,23 +70,43 @@ static int sk_ready(hostkey_set *hs, nssh_key *k, const char *path)
     return 1;
 }
 
-static int load_one(hostkey_set *hs, const char *path)
+/* The private key in path, or with an agent its public half (a public
+ * key file given as HostKey, or path.pub beside a missing private file). */
+static int load_key(hostkey_set *hs, const char *path, nssh_key **k)
 {
-    uint8_t blob[NSSH_KEYBLOB_MAX];
-    char *data = NULL, fp[128] = "";
-    size_t len = 0, blob_len;
-    nssh_key *k = NULL;
+    char *data = NULL;
+    size_t len = 0;
     int e;
-    if (hs->n_keys >= HOSTKEYS_MAX)
-        return NSSH_ERR_NOSPACE;
+    if (hs->agent && hostkeys_load_agent_key(hs, path, k, 0) == 0)
+        return 0;
+    if (hs->agent && access(path, F_OK) < 0)
+        return hostkeys_load_agent_key(hs, path, k, 1);
     if (!perms_ok(path) || (e = file_read(path, KEYFILE_MAX, &data, &len, NULL, 0)) < 0) {
         log_error("Unable to load host key: %s", path);
         return NSSH_ERR_KEY;
     }
-    e = nssh_ossl_key_load_private((const uint8_t *)data, len, &k, NULL, 0);
+    e = nssh_ossl_key_load_private((const uint8_t *)data, len, k, NULL, 0);
     explicit_bzero(data, len);
     free(data);
-    if (e < 0 || (e = nssh_ossl_key_public_blob(k, blob, sizeof(blob), &blob_len)) < 0) {
+    if (e < 0 && hs->agent && hostkeys_load_agent_key(hs, path, k, 1) == 0)
+        return 0;
+    if (e < 0)
+        log_error("Unable to load host key \"%s\": %s", path, nssh_strerror(e));
+    return e;
+}
+
+static int load_one(hostkey_set *hs, const char *path)
+{
+    uint8_t blob[NSSH_KEYBLOB_MAX];
+    char fp[128] = "";
+    size_t blob_len;
+    nssh_key *k = NULL;
+    int e;
+    if (hs->n_keys >= HOSTKEYS_MAX)
+        return NSSH_ERR_NOSPACE;
+    if ((e = load_key(hs, path, &k)) < 0)
+        return e;   /* logged */
+    if ((e = nssh_ossl_key_public_blob(k, blob, sizeof(blob), &blob_len)) < 0) {
         log_error("Unable to load host key \"%s\": %s", path, nssh_strerror(e));
         nssh_ossl_key_free(k);
         return e;
@@ -163,15 +183,17 @@ static int load_state_dir(hostkey_set *hs, int generate)
 int hostkeys_load(hostkey_set *hs, char *const *files, size_t n_files,
                   int generate)
 {
-    return hostkeys_load_sk(hs, files, n_files, generate, NULL);
+    return hostkeys_load_ext(hs, files, n_files, generate, NULL, NULL);
 }
 
-int hostkeys_load_sk(hostkey_set *hs, char *const *files, size_t n_files,
-                     int generate, const char *sk_provider)
+int hostkeys_load_ext(hostkey_set *hs, char *const *files, size_t n_files,
+                      int generate, const char *sk_provider, const char *agent)
 {
     size_t i;
     memset(hs, 0, sizeof(*hs));
     hs->sk_path = sk_provider;
+    if (agent && !(hs->agent = strdup(agent)))
+        return NSSH_ERR_NOSPACE;
     if (n_files == 0)
         load_state_dir(hs, generate);
     for (i = 0; i < n_files; i++)
@@ -194,5 +216,6 @@ void hostkeys_free(hostkey_set *hs)
     for (i = 0; i < hs->n_certs; i++)
         free(hs->certs[i]);
     sk_provider_close(hs->sk);
+    free(hs->agent);
     memset(hs, 0, sizeof(*hs));
 }

@@ -267,6 +267,13 @@ static int handle_request(nssh_conn *c, rd *r)
     }
     if ((e = send_banner(c)) < 0)
         return e;
+    /* Then, as sshd does after the first request, server-sig-algs again
+     * with the user's own algorithms (OpenSSH PROTOCOL section 1.10,
+     * ext-info-in-auth): a Match block may allow what the global list
+     * did not, and the client offers only what the list names. */
+    if (c->au.requests == 1 && c->kx.peer_ext_in_auth &&
+        (e = send_ext_info(c)) < 0)
+        return e;
     /* RFC 4252 section 5: a new request aborts a keyboard-interactive
      * exchange in progress; no FAILURE is sent for the aborted one. */
     c->au.kbd_active = 0;

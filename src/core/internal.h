@@ -144,6 +144,8 @@ typedef struct kex {
     unsigned dh_count;         /* finite-field DH computations (server) */
     int strict;                /* kex-strict-*-v00 agreed on the first KEXINIT */
     int peer_ext_info;         /* peer asked for ext-info (server: ext-info-c) */
+    int peer_ext_in_auth;      /* server: the client's EXT_INFO had
+                                * ext-info-in-auth@openssh.com (PROTOCOL 1.10) */
     int skip_guess;            /* drop the peer's wrong first-kex guess */
     int sent_newkeys, recv_newkeys;
     const nssh_kem *kem;

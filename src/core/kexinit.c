@@ -112,9 +112,12 @@ int kex_start(nssh_conn *c)
         our_names(c, cat, &o);
         if (cat == L_KEX && c->kx.count == 0) {
             /* Markers go in the first KEXINIT only (PROTOCOL, strict KEX). */
-            if (c->role == NSSH_ROLE_SERVER)
-                x1 = STRICT_S;
-            else {
+            if (c->role == NSSH_ROLE_SERVER) {
+                /* RFC 8308 section 2.1: ext-info-s lets a client send
+                 * its own EXT_INFO (OpenSSH's ext-info-in-auth). */
+                x1 = "ext-info-s";
+                x2 = STRICT_S;
+            } else {
                 x1 = "ext-info-c";
                 x2 = STRICT_C;
             }

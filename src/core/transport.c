@@ -40,6 +40,12 @@ static int on_ext_info(nssh_conn *c, rd *r)
             return bad(c, MSG_EXT_INFO, "extension");
         conn_log(c, NSSH_LOG_DEBUG, "transport", "SSH_MSG_EXT_INFO", NULL,
                  "peer extension %.*s", (int)name.n, name.p);
+        /* OpenSSH PROTOCOL section 1.10: the client takes a second
+         * server-sig-algs during user authentication, once the server
+         * knows the user (its Match blocks may change the list). */
+        if (c->role == NSSH_ROLE_SERVER &&
+            str_is(name, "ext-info-in-auth@openssh.com") && str_is(value, "0"))
+            c->kx.peer_ext_in_auth = 1;
     }
     return 0;
 }

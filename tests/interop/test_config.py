@@ -162,7 +162,37 @@ def test_show_with_connection_spec(nanosshd, hostkey, tmp_path):
     assert "pubkeyauthentication yes" in other, "Match Address must not match"
 
 
+def test_show_invalid_user_rdomain(nanosshd, hostkey, tmp_path):
+    """-C takes sshd's invalid-user and rdomain=; Match Invalid-User and
+    RDomain (also in the criterion=pattern form) then apply."""
+    cfg = write(tmp_path / "sshd_config",
+                "Match Invalid-User\n    MaxAuthTries 1\n"
+                "Match RDomain=vrf-* User ops\n    MaxAuthTries 4\n")
+    ghost = show(nanosshd, "-f", cfg, "-h", hostkey, "-C", "user=ghost,invalid-user")
+    ops = show(nanosshd, "-f", cfg, "-h", hostkey, "-C", "user=ops,rdomain=vrf-blue")
+    plain = show(nanosshd, "-f", cfg, "-h", hostkey, "-C", "user=ops")
+    assert "maxauthtries 1" in ghost, "\n".join(ghost)
+    assert "maxauthtries 4" in ops, "\n".join(ops)
+    assert "maxauthtries 6" in plain, "\n".join(plain)
+
+
 # ---- Match blocks ---------------------------------------------------------------
+
+@pytest.mark.parametrize("privsep", ["yes", "no"])
+def test_match_invalid_user_live(start_server, keys, tmp_path, privsep):
+    """Match Invalid-User applies to a user without an account only."""
+    banner = write(tmp_path / "banner", "no-such-account-banner\n")
+    cfg = write(tmp_path / "sshd_config",
+                f"UsePrivilegeSeparation {privsep}\n"
+                f"Match Invalid-User\n    Banner {banner}\n")
+    srv = start_server(authorized=[keys["ed25519"].line()], args=["-f", cfg])
+    res = ssh(srv, keys["ed25519"], "true", user="nosuchuser-nssh", verbose=True)
+    assert res.returncode == 255 and b"no-such-account-banner" in res.stderr, \
+        explain(srv, res)
+    res = ssh(srv, keys["ed25519"], "true", verbose=True)
+    assert res.returncode == 0 and b"no-such-account-banner" not in res.stderr, \
+        explain(srv, res)
+
 
 def test_match_user_changes_setting(start_server, keys, tmp_path):
     cfg = write(tmp_path / "sshd_config",

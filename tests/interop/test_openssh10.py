@@ -49,3 +49,25 @@ if SSH10:
         want = hashlib.sha256(data).hexdigest()
         assert hashlib.sha256(remote.read_bytes()).hexdigest() == want
         assert hashlib.sha256(back.read_bytes()).hexdigest() == want
+
+    import pytest
+
+    @pytest.mark.parametrize("privsep", ["yes", "no"])
+    def test_ssh10_match_server_sig_algs(start_server, keys, tmp_path, privsep):
+        """The global PubkeyAcceptedAlgorithms allows Ed25519 only; a Match
+        block adds RSA for root. OpenSSH 10 (ext-info-in-auth@openssh.com)
+        takes the second server-sig-algs sent after its first request, as
+        from sshd, and so offers its RSA key (regress test limit-keytype)."""
+        cfg = tmp_path / "sshd_config"
+        cfg.write_text("PubkeyAcceptedAlgorithms ssh-ed25519\n"
+                       f"UsePrivilegeSeparation {privsep}\n"
+                       "Match User root\n"
+                       "    PubkeyAcceptedAlgorithms +rsa-sha2-512,rsa-sha2-256\n")
+        srv = start_server(authorized=[keys["rsa"].line()], args=["-f", str(cfg)])
+        r = subprocess.run(_cmd(srv, keys["rsa"], "-o", "LogLevel=DEBUG1",
+                                "root@127.0.0.1", "echo rsa-ok"),
+                           capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+        assert r.returncode == 0 and r.stdout == b"rsa-ok\n", explain(srv, r)
+        lists = re.findall(rb"server-sig-algs=<([^>]*)>", r.stderr)
+        assert len(lists) == 2 and lists[0] == b"ssh-ed25519", explain(srv, r)
+        assert b"rsa-sha2-512" in lists[1].split(b","), explain(srv, r)

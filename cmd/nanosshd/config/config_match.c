@@ -4,11 +4,16 @@
  * blocks that apply laid over the global settings.
  *
  * Criteria: All, or any of User, Group, Host, Address, LocalAddress,
- * LocalPort and Version (sshd 10's: the server's own release,
- * "nanossh_" NSSH_VERSION_STRING here), all of which must match. Patterns are sshd's (wildcards,
- * comma lists, '!' negation); Address and LocalAddress also take
- * address/length networks. Without name lookups, Host is matched against
- * the client's address, as sshd does with UseDNS no.
+ * LocalPort, RDomain, Version (sshd 10's: the server's own release,
+ * "nanossh_" NSSH_VERSION_STRING here) and Invalid-User (no pattern:
+ * the user has no account), all of which must match. A pattern follows
+ * its criterion as the next word or after '=' ("User=alice"), as in
+ * sshd 10. Patterns are sshd's (wildcards, comma lists, '!' negation);
+ * Address and LocalAddress also take address/length networks. Without
+ * name lookups, Host is matched against the client's address, as sshd
+ * does with UseDNS no. RDomain is the connection's routing domain: on
+ * Linux the VRF device its socket is bound to (sshd's SO_BINDTODEVICE
+ * name), the empty string when there is none.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,13 +26,14 @@
 #include "optval.h"
 
 enum { C_ALL, C_USER, C_GROUP, C_HOST, C_ADDRESS, C_LADDRESS, C_LPORT,
-       C_VERSION };
+       C_VERSION, C_RDOMAIN, C_INVALID_USER };
 
 static const kw_name criteria[] = {
     { "All", C_ALL }, { "User", C_USER }, { "Group", C_GROUP },
     { "Host", C_HOST }, { "Address", C_ADDRESS },
     { "LocalAddress", C_LADDRESS }, { "LocalPort", C_LPORT },
-    { "Version", C_VERSION }, { NULL, 0 }
+    { "Version", C_VERSION }, { "RDomain", C_RDOMAIN },
+    { "Invalid-User", C_INVALID_USER }, { NULL, 0 }
 };
 
 static int criterion(const char *name)
@@ -37,6 +43,46 @@ static int criterion(const char *name)
         if (!strcasecmp(name, c->name))
             return c->value;
     return -1;
+}
+
+/* One criterion of a Match line: its kind, name and pattern. */
+typedef struct crit {
+    int c;
+    const char *name, *arg;
+} crit;
+
+/* The criterion at av[*i] (advancing *i past it and its pattern): 0, or
+ * NSSH_ERR_FORMAT with the reason. Splits "name=pattern" in place. */
+static int next_crit(char **av, size_t ac, size_t *i, crit *out, char *err,
+                     size_t cap)
+{
+    char *eq = strchr(av[*i], '=');
+    out->name = av[(*i)++];
+    out->arg = "";
+    if (eq && eq != out->name) {
+        *eq = 0;
+        out->arg = eq + 1;
+    }
+    if ((out->c = criterion(out->name)) < 0) {
+        snprintf(err, cap, "Match: unsupported criterion \"%.100s\" (All, "
+                 "User, Group, Host, Address, LocalAddress, LocalPort, "
+                 "RDomain, Version or Invalid-User).", out->name);
+        return NSSH_ERR_FORMAT;
+    }
+    if (out->c == C_ALL || out->c == C_INVALID_USER) {
+        if (eq) {
+            snprintf(err, cap, "Match %s takes no pattern.", out->name);
+            return NSSH_ERR_FORMAT;
+        }
+        return 0;
+    }
+    if (!eq && *i < ac)
+        out->arg = av[(*i)++];
+    if (!*out->arg) {
+        snprintf(err, cap, "Match %s: missing pattern.", out->name);
+        return NSSH_ERR_FORMAT;
+    }
+    return 0;
 }
 
 static int check_one(int c, const char *name, const char *arg, char *err,
@@ -60,21 +106,27 @@ static int check_one(int c, const char *name, const char *arg, char *err,
 
 int match_check(char **av, size_t ac, char *err, size_t cap)
 {
-    size_t i;
-    int c;
+    char copy[4096], *cv[CFG_ARGS_MAX];
+    size_t i = 0, j, n = 0;
+    crit k;
     if (ac == 0) {
         snprintf(err, cap, "Match: missing criteria.");
         return NSSH_ERR_FORMAT;
     }
-    for (i = 0; i < ac; i += 2) {
-        if ((c = criterion(av[i])) < 0) {
-            snprintf(err, cap, "Match: unsupported criterion \"%.100s\" (All, "
-                     "User, Group, Host, Address, LocalAddress, LocalPort or "
-                     "Version).",
-                     av[i]);
+    /* Checked on a copy: the caller keeps the words as written. */
+    for (j = 0; j < ac && j < CFG_ARGS_MAX; j++) {
+        size_t l = strlen(av[j]) + 1;
+        if (n + l > sizeof(copy)) {
+            snprintf(err, cap, "Match: line too long.");
             return NSSH_ERR_FORMAT;
         }
-        if (c == C_ALL) {
+        cv[j] = memcpy(copy + n, av[j], l);
+        n += l;
+    }
+    while (i < ac) {
+        if (next_crit(cv, ac, &i, &k, err, cap) < 0)
+            return NSSH_ERR_FORMAT;
+        if (k.c == C_ALL) {
             if (ac != 1) {
                 snprintf(err, cap, "Match All cannot be combined with other "
                          "criteria.");
@@ -82,11 +134,7 @@ int match_check(char **av, size_t ac, char *err, size_t cap)
             }
             return 0;
         }
-        if (i + 1 >= ac) {
-            snprintf(err, cap, "Match %s: missing pattern.", av[i]);
-            return NSSH_ERR_FORMAT;
-        }
-        if (check_one(c, av[i], av[i + 1], err, cap) < 0)
+        if (check_one(k.c, k.name, k.arg, err, cap) < 0)
             return NSSH_ERR_FORMAT;
     }
     return 0;
@@ -130,19 +178,25 @@ static int one_matches(int c, const char *arg, const match_ctx *m)
         return optval_port(arg, &port) == 0 && port == m->lport;
     case C_VERSION:   /* sshd matches its SSH_RELEASE, "OpenSSH_10.5" */
         return match_pattern_list("nanossh_" NSSH_VERSION_STRING, arg) == 1;
+    case C_RDOMAIN:
+        return m->rdomain && match_pattern_list(m->rdomain, arg) == 1;
+    case C_INVALID_USER:   /* sshd: only once the user is known */
+        return m->user && m->user_invalid;
     default: return 1;   /* All */
     }
 }
 
 static int block_matches(const match_block *mb, const match_ctx *m)
 {
-    char copy[4096], *av[CFG_ARGS_MAX];
-    size_t ac = 0, i;
+    char copy[4096], *av[CFG_ARGS_MAX], err[256];
+    size_t ac = 0, i = 0;
+    crit k;
     snprintf(copy, sizeof(copy), "%s", mb->criteria);
     if (config_split(copy, av, CFG_ARGS_MAX, &ac) < 0)
         return 0;   /* checked at load: cannot happen */
-    for (i = 0; i < ac; i += 2)
-        if (!one_matches(criterion(av[i]), i + 1 < ac ? av[i + 1] : "", m))
+    while (i < ac)
+        if (next_crit(av, ac, &i, &k, err, sizeof(err)) < 0 ||
+            !one_matches(k.c, k.arg, m))
             return 0;
     return 1;
 }

@@ -86,6 +86,8 @@ const keyword config_keywords[] = {
     ENUM("AddressFamily", address_family, AF_UNSPEC, families, 0),
     CUSTOM("ListenAddress", kw_listen, 1, 1, 0, NULL, show_listen),
     CUSTOM("HostKey", kw_hostkey, 1, 1, 0, NULL, show_hostkey),
+    /* Host keys held by an ssh-agent (port/posix/hostkey_agent.c). */
+    STR("HostKeyAgent", host_key_agent, 0),
     CUSTOM("PidFile", kw_pidfile, 1, 1, 0, NULL, show_pidfile),
     YESNO("TCPKeepAlive", tcp_keepalive, 1, 0),
     /* nanosshd's own: every connection in one process (single.c). */
@@ -242,7 +244,7 @@ static const char *const elsewhere[] = {
     "GSSAPICleanupCredentials", "GSSAPIKexAlgorithms", "GSSAPIKeyExchange",
     "GSSAPIStoreCredentialsOnRekey", "GSSAPIStrictAcceptorCheck",
     "HostbasedAcceptedAlgorithms", "HostbasedUsesNameFromPacketOnly",
-    "HostKeyAgent", "IgnoreUserKnownHosts",
+    "IgnoreUserKnownHosts",
     "KerberosGetAFSToken", "KerberosOrLocalPasswd", "KerberosTicketCleanup",
     "RDomain",
 };

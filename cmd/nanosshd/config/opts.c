@@ -124,5 +124,7 @@ void opts_free(daemon_opts *o)
     free(o->spec_host);
     free(o->spec_addr);
     free(o->spec_laddr);
+    free(o->spec_rdomain);
     o->spec_user = o->spec_host = o->spec_addr = o->spec_laddr = NULL;
+    o->spec_rdomain = NULL;
 }

@@ -83,6 +83,10 @@ typedef struct match_ctx {
     const char *addr;           /* client address */
     const char *laddr;          /* local address */
     int lport;                  /* local port, 0 when unknown */
+    const char *rdomain;        /* routing domain (Linux: the VRF device the
+                                 * socket is bound to, "" for none); NULL
+                                 * when unknown: RDomain never matches */
+    int user_invalid;           /* the user has no account (Invalid-User) */
 } match_ctx;
 
 /* Keywords in the table, at most (Match bookkeeping). */
@@ -173,7 +177,8 @@ typedef struct daemon_opts {
     const char *log_file;       /* -E: log lines appended to this file */
     int show_config;            /* -T */
     char *spec_user, *spec_host, *spec_addr, *spec_laddr;   /* -C */
-    int spec_lport;
+    char *spec_rdomain;
+    int spec_lport, spec_invalid_user;
     int spec_set;
     const char *ident;          /* program name for syslog (argv[0]) */
     char *start_dir;            /* working directory at start (SIGHUP) */
@@ -221,6 +226,7 @@ typedef struct daemon_opts {
     char *moduli_file;          /* ModuliFile for group exchange */
     char *version_addendum;     /* VersionAddendum; "" for none */
     char *sk_provider;          /* SecurityKeyProvider: signs for security-key host keys */
+    char *host_key_agent;       /* HostKeyAgent: socket, or "SSH_AUTH_SOCK" */
     char *sshd_session_path;    /* SshdSessionPath: accepted, unused */
     char *sshd_auth_path;       /* SshdAuthPath: accepted, unused */
     int single_process;         /* SingleProcess: one loop, no fork (single.c) */

@@ -96,6 +96,33 @@ static int child_verify(const uint8_t *keyblob, size_t keylen,
     return a.verdict ? 0 : NSSH_ERR_SIGNATURE;
 }
 
+/* The user's signature algorithms from the monitor's list (names it
+ * took from the backend's table, so anything else is skipped); the
+ * monitor still checks every key and signature itself. */
+static void set_user_algs(ipc_bytes list)
+{
+    char name[IPC_NAME_MAX + 1];
+    const nssh_sig_alg *alg;
+    size_t i = 0, j, n = 0;
+    while (i < list.n && n < OPTS_MAX_ALGS) {
+        for (j = i; j < list.n && list.p[j] != ','; j++)
+            ;
+        if (j - i && j - i <= IPC_NAME_MAX) {
+            memcpy(name, list.p + i, j - i);
+            name[j - i] = 0;
+            if ((alg = nssh_ossl_sig_by_name(name)) != NULL) {
+                user_algs[n] = *alg;
+                user_algs[n].verify = child_verify;
+                S->sigs[n] = &user_algs[n];
+                n++;
+            }
+        }
+        i = j + 1;
+    }
+    S->cfg.sig_algs = S->sigs;
+    S->cfg.n_sig_algs = n;
+}
+
 /* The monitor applies Match for the user and answers with the settings
  * the engine reads afterwards. */
 static void cb_auth_request(void *user, nssh_str username, nssh_str method)
@@ -117,6 +144,8 @@ static void cb_auth_request(void *user, nssh_str username, nssh_str method)
     cfg->auth_max_tries = a.max_tries;
     cfg->rekey_bytes = a.rekey_bytes;
     cfg->rekey_seconds = a.rekey_seconds;
+    if (!a.reason)   /* else the text is the disconnect's */
+        set_user_algs(a.text);
     free(banner);
     banner = NULL;
     if (a.data.n && (banner = malloc(a.data.n + 1)) != NULL) {

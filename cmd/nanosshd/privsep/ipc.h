@@ -51,7 +51,9 @@ enum {
                          * methods (the answer's auth methods), 2 refused
                          * (the keys' options conflict) */
     /* monitor to child: verdict (0/1; 2 for IPC_COMPLETE), uint32 disconnect reason (0: none),
-     * string disconnect text, string data (signature or banner), uint32
+     * string disconnect text (without a disconnect, IPC_AUTHREQ's answer
+     * has the user's signature algorithms there, comma-separated),
+     * string data (signature or banner), uint32
      * auth methods, uint32 max tries, uint64 rekey bytes, uint32 rekey
      * seconds, string the user the monitor's logs name, bool that user
      * exists and may log in (for the child's closing log line) */

@@ -97,12 +97,15 @@ static int same(ipc_bytes b, const char *s)
 /* The signature blob names the algorithm, or for a certificate
  * algorithm the plain one it signs with (PROTOCOL.certkeys:
  * "rsa-sha2-512-cert-v01@openssh.com" signs as "rsa-sha2-512"; the
- * vendor types keep their domain: "sk-ssh-ed25519-cert-v01@openssh.com"
- * signs as "sk-ssh-ed25519@openssh.com", PROTOCOL.u2f). */
+ * vendor ones keep their domain: "ssh-mldsa44-ed25519-cert-v01@openssh.com"
+ * signs as "ssh-mldsa44-ed25519@openssh.com", and
+ * "sk-ssh-ed25519-cert-v01@openssh.com" as "sk-ssh-ed25519@openssh.com",
+ * PROTOCOL.u2f). */
 static int sig_name_ok(ipc_bytes b, const char *alg)
 {
     static const char sfx[] = "-cert-v01@openssh.com", dom[] = "@openssh.com";
     size_t n = strlen(alg), s = sizeof(sfx) - 1, d = sizeof(dom) - 1;
+    int vendor = !strncmp(alg, "ssh-mldsa", 9) || !strncmp(alg, "sk-", 3);
     if (same(b, alg))
         return 1;
     /* An sk-ecdsa key may sign in the webauthn form (PROTOCOL.u2f). */
@@ -111,8 +114,7 @@ static int sig_name_ok(ipc_bytes b, const char *alg)
         return 1;
     if (!nssh_cert_is_cert_name(alg) || b.n < n - s || memcmp(b.p, alg, n - s))
         return 0;
-    return b.n == n - s ||
-           (b.n == n - s + d && !memcmp(b.p + n - s, dom, d));
+    return vendor ? b.n == n - s + d && !memcmp(b.p + n - s, dom, d) : b.n == n - s;
 }
 
 static void to_cstr(ipc_bytes b, char *out, size_t cap)
@@ -193,8 +195,26 @@ static int on_sign(mon *m, const ipc_msg *q)
     return answer(m, &a);
 }
 
+/* The user's PubkeyAcceptedAlgorithms after Match, comma-separated: the
+ * child's engine offers them in server-sig-algs and takes only those. */
+static size_t sig_alg_names(const nssh_config *cfg, char *out, size_t cap)
+{
+    size_t i, n = 0, l;
+    for (i = 0; i < cfg->n_sig_algs; i++) {
+        l = strlen(cfg->sig_algs[i]->name);
+        if (n + l + 2 > cap)
+            break;
+        if (n)
+            out[n++] = ',';
+        memcpy(out + n, cfg->sig_algs[i]->name, l);
+        n += l;
+    }
+    return n;
+}
+
 static int on_authreq(mon *m, const ipc_msg *q)
 {
+    static char algs[IPC_TEXT_MAX];
     dconn *s = m->s;
     ipc_msg a = { 0 };
     if (!m->signed_kex || !q->user.n)
@@ -212,6 +232,8 @@ static int on_authreq(mon *m, const ipc_msg *q)
         if (a.data.n > IPC_BANNER_MAX)   /* more than a packet: the engine */
             a.data.n = IPC_BANNER_MAX;   /* cuts it shorter still */
     }
+    a.text.p = (const uint8_t *)algs;
+    a.text.n = sig_alg_names(&s->cfg, algs, sizeof(algs));
     return answer(m, &a);
 }
 

@@ -4,9 +4,11 @@
  * client, DenyUsers / AllowUsers / DenyGroups / AllowGroups, and the
  * Banner. As in sshd, the user name may not change afterwards.
  */
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "session.h"
 #include "access.h"
@@ -53,6 +55,18 @@ static void load_banner(dconn *s)
     s->cfg.banner = text;
 }
 
+/* Match RDomain: the VRF device the connection's socket is bound to, as
+ * sshd reads it on Linux (SO_BINDTODEVICE; "" when unbound); NULL when
+ * the descriptor is not a socket (inetd mode on a pipe). */
+static const char *rdomain_of(int fd, char *dev, size_t cap)
+{
+    socklen_t len = (socklen_t)(cap - 1);
+    if (cap < 2 || getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, &len) < 0)
+        return NULL;
+    dev[len < cap ? len : cap - 1] = 0;
+    return dev;
+}
+
 static void changed_user(dconn *s, const char *name)
 {
     int known = s->io.pw.name[0] && !strcmp(s->io.pw.name, s->match_user);
@@ -83,7 +97,8 @@ static void check_access(dconn *s, const char *name)
 void srv_auth_request(void *user, nssh_str username, nssh_str method)
 {
     dconn *s = user;
-    char name[NSSH_USER_MAX + 1];
+    char name[NSSH_USER_MAX + 1], rdomain[IFNAMSIZ + 1];
+    user_info u;
     match_ctx m;
     (void)method;
     username = srv_user_part(username);
@@ -96,11 +111,14 @@ void srv_auth_request(void *user, nssh_str username, nssh_str method)
     }
     s->user_fixed = 1;
     snprintf(s->match_user, sizeof(s->match_user), "%s", name);
+    memset(&m, 0, sizeof(m));
     m.user = name;
     m.host = s->io.peer;   /* no name lookups (UseDNS no) */
     m.addr = s->io.peer;
     m.laddr = s->io.local;
     m.lport = s->io.local_port;
+    m.rdomain = rdomain_of(s->io.fd, rdomain, sizeof(rdomain));
+    m.user_invalid = user_lookup(name, &u) < 0;
     /* Single-process mode has no Match blocks (single.c): the options
      * are every connection's and stay as they are. */
     if (!s->o->single_process && config_match_apply(s->o, &m) < 0) {

@@ -15,6 +15,10 @@ struct nssh_key {
     EVP_PKEY *pkey;    /* ssh-mldsa44-ed25519: its Ed25519 half */
     struct key_mldsa *mldsa;   /* ssh-mldsa44-ed25519 only (key_mldsa.c) */
     struct key_sk *sk;         /* security keys only (key_sk.c) */
+    /* A public key whose private half is held elsewhere (an ssh-agent):
+     * its signatures are made by this callback (key_signer.c). */
+    nssh_ossl_signer_fn signer;
+    void *signer_user;
 };
 
 /* X25519 (kem_x25519.c), shared by the key exchanges built on it. Keys

@@ -39,6 +39,11 @@ int sigblob_get(const char *want, const uint8_t *sig, size_t sig_len,
  * type ktype (NSSH_KEY_*). The caller frees *out with nssh_ossl_key_free. */
 int sigblob_pubkey(const char *key_type, int ktype, const uint8_t *blob,
                    size_t len, nssh_key **out);
+/* key_signer.c: a public key of type ktype with a signer of its own,
+ * and a signature by it as alg (checked to be a blob of alg). */
+int sig_has_signer(const nssh_key *k, int ktype);
+int sig_signer_sign(const nssh_key *k, const char *alg, const uint8_t *data,
+                    size_t len, uint8_t *sig, size_t sig_max, size_t *sig_len);
 /* A key that can sign as ktype. */
 int sig_check_private(const nssh_key *k, int ktype);
 

@@ -59,6 +59,8 @@ static int ec_sign(const ec_alg *a, const nssh_key *key, const uint8_t *data,
     wr w;
     int e;
 
+    if (sig_has_signer(key, a->ktype))
+        return sig_signer_sign(key, a->name, data, len, sig, sig_max, sig_len);
     if ((e = sig_check_private(key, a->ktype)) < 0)
         return e;
     if ((e = sig_evp_sign(key->pkey, a->md, data, len, der, &der_len)) < 0)

@@ -16,6 +16,8 @@ static int ed_sign(const nssh_key *key, const uint8_t *data, size_t len,
 
     (void)rng;
     (void)rng_user;  /* Ed25519 is deterministic */
+    if (sig_has_signer(key, NSSH_KEY_ED25519))
+        return sig_signer_sign(key, "ssh-ed25519", data, len, sig, sig_max, sig_len);
     if ((e = sig_check_private(key, NSSH_KEY_ED25519)) < 0)
         return e;
     if ((e = sig_evp_sign(key->pkey, NULL, data, len, raw, &n)) < 0)

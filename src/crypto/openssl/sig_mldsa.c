@@ -46,6 +46,9 @@ static int mldsa_sign(const nssh_key *key, const uint8_t *data, size_t len,
     size_t n = ED_SIG;
     int e;
 
+    if (sig_has_signer(key, NSSH_KEY_MLDSA44_ED25519))
+        return sig_signer_sign(key, NAME, data, len,
+                               sig, sig_max, sig_len);
     if ((e = sig_check_private(key, NSSH_KEY_MLDSA44_ED25519)) < 0)
         return e;
     if (!key->mldsa)

@@ -32,6 +32,8 @@ static int rsa_sign(const rsa_alg *a, const nssh_key *key, const uint8_t *data,
     size_t n = sizeof(raw), mod;
     int e;
 
+    if (sig_has_signer(key, NSSH_KEY_RSA))
+        return sig_signer_sign(key, a->name, data, len, sig, sig_max, sig_len);
     if ((e = sig_check_private(key, NSSH_KEY_RSA)) < 0)
         return e;
     mod = (size_t)EVP_PKEY_get_size(key->pkey);

@@ -159,4 +159,18 @@ int send_unimplemented(nssh_conn *c, uint32_t seq)
     return pkt_end(c, &w);
 }
 
+/* The second EXT_INFO (ext-info-in-auth): captured like any packet, with
+ * the configured algorithm names only. */
+int send_ext_info(nssh_conn *c)
+{
+    wr w;
+    size_t i;
+    pkt_begin(c, &w, MSG_EXT_INFO);
+    wr_u32(&w, 1);
+    wr_cstring(&w, "server-sig-algs");
+    for (i = 0; i < c->cfg->n_sig_algs; i++)
+        wr_cstring(&w, c->cfg->sig_algs[i]->name);
+    return pkt_end(c, &w);
+}
+
 #endif

@@ -284,7 +284,7 @@ static void test_ed25519_rfc8032(void **state)
     for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         uint8_t seed[32], pk[32], msg[4], sig[128], blob[64], raw[64];
         size_t ml, sl = 0, bl;
-        struct nssh_key key = { NSSH_KEY_ED25519, 1, NULL, NULL, NULL };
+        struct nssh_key key = { .type = NSSH_KEY_ED25519, .has_private = 1 };
         rd r;
         const uint8_t *p;
         size_t n;
@@ -589,7 +589,7 @@ static void test_rsa_roundtrip(void **state)
                                    &nssh_ossl_sig_ssh_rsa };
     uint8_t blob[NSSH_KEYBLOB_MAX], sig[NSSH_SIG_MAX];
     nssh_key *k = NULL;
-    struct nssh_key small = { NSSH_KEY_RSA, 1, NULL, NULL, NULL };
+    struct nssh_key small = { .type = NSSH_KEY_RSA, .has_private = 1 };
     size_t bl, i, sl;
 
     (void)state;
@@ -624,6 +624,54 @@ static void test_rsa_roundtrip(void **state)
 }
 
 /* ---- lists ------------------------------------------------------------------------------ */
+
+/* A public-only key signing through a signer of its own (HostKeyAgent):
+ * the signer gets the key's blob and the algorithm; what it returns is
+ * taken only as a blob of that algorithm. */
+static nssh_key *signer_priv;
+static const char *signer_rename;
+static char signer_alg[64];
+
+static int test_signer(void *user, const uint8_t *blob, size_t blob_len,
+                       const char *alg, const uint8_t *data, size_t len,
+                       uint8_t *sig, size_t sig_max, size_t *sig_len)
+{
+    const nssh_sig_alg *a = nssh_ossl_sig_by_name(signer_rename ? signer_rename : alg);
+    uint8_t own[NSSH_KEYBLOB_MAX];
+    size_t n;
+    (void)user;
+    snprintf(signer_alg, sizeof(signer_alg), "%s", alg);
+    assert_int_equal(nssh_ossl_key_public_blob(signer_priv, own, sizeof(own), &n), 0);
+    assert_int_equal(n, blob_len);
+    assert_memory_equal(own, blob, n);
+    return a->sign(signer_priv, data, len, sig, sig_max, sig_len, NULL, NULL);
+}
+
+static void test_external_signer(void **state)
+{
+    static const uint8_t msg[] = "exchange hash";
+    uint8_t blob[NSSH_KEYBLOB_MAX], sig[NSSH_SIG_MAX];
+    const nssh_sig_alg *r512 = nssh_ossl_sig_by_name("rsa-sha2-512");
+    nssh_key *pub = NULL;
+    size_t bl, sl = 0;
+    (void)state;
+    assert_int_equal(nssh_ossl_key_generate(NSSH_KEY_RSA, 2048, &signer_priv), 0);
+    assert_int_equal(nssh_ossl_key_public_blob(signer_priv, blob, sizeof(blob), &bl), 0);
+    assert_int_equal(nssh_ossl_key_from_blob(blob, bl, &pub), 0);
+    /* Without a signer a public key cannot sign. */
+    assert_true(r512->sign(pub, msg, sizeof(msg), sig, sizeof(sig), &sl, NULL, NULL) < 0);
+    assert_int_equal(nssh_ossl_key_set_signer(pub, test_signer, NULL), 0);
+    assert_int_equal(r512->sign(pub, msg, sizeof(msg), sig, sizeof(sig), &sl, NULL, NULL), 0);
+    assert_string_equal(signer_alg, "rsa-sha2-512");
+    assert_int_equal(r512->verify(blob, bl, msg, sizeof(msg), sig, sl), 0);
+    /* An answer of another algorithm (SHA-1 for a SHA-2 request). */
+    signer_rename = "ssh-rsa";
+    assert_int_equal(r512->sign(pub, msg, sizeof(msg), sig, sizeof(sig), &sl, NULL, NULL),
+                     NSSH_ERR_SIGNATURE);
+    signer_rename = NULL;
+    nssh_ossl_key_free(pub);
+    nssh_ossl_key_free(signer_priv);
+}
 
 static void test_lists(void **state)
 {
@@ -722,6 +770,7 @@ int main(void)
         cmocka_unit_test(test_gcm_roundtrip),
         cmocka_unit_test(test_ecdsa_roundtrip),
         cmocka_unit_test(test_rsa_roundtrip),
+        cmocka_unit_test(test_external_signer),
         cmocka_unit_test(test_lists),
         cmocka_unit_test(test_rng),
     };

@@ -81,7 +81,7 @@ static void load(daemon_opts *o, const char *user)
 {
     char path[] = "/tmp/nanosshd-mkw-XXXXXX";
     int fd = mkstemp(path);
-    match_ctx m = { user, "127.0.0.1", "127.0.0.1", "127.0.0.1", 22 };
+    match_ctx m = { user, "127.0.0.1", "127.0.0.1", "127.0.0.1", 22, NULL, 0 };
     assert_true(fd >= 0);
     assert_int_equal(write(fd, conf, strlen(conf)), (ssize_t)strlen(conf));
     close(fd);

@@ -247,7 +247,8 @@ static void test_file(void **state)
  * fails when a keyword is added without one here. */
 static const char *const good_lines[] = {
     "Port 2200", "AddressFamily inet6", "ListenAddress [::1]:2201",
-    "HostKey /etc/ssh/ssh_host_ed25519_key", "PidFile /run/n.pid",
+    "HostKey /etc/ssh/ssh_host_ed25519_key", "HostKeyAgent SSH_AUTH_SOCK",
+    "PidFile /run/n.pid",
     "TCPKeepAlive no", "SingleProcess yes", "MaxStartups 5:50:20", "LoginGraceTime 1h",
     "KexAlgorithms curve25519-sha256,+nothing-else-matters",
     "HostKeyAlgorithms ssh-ed25519,rsa-sha2-*",

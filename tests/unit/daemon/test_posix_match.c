@@ -59,7 +59,7 @@ static void load(daemon_opts *o)
 static void test_match_override(void **state)
 {
     daemon_opts o;
-    match_ctx m = { "alice", "10.1.1.1", "10.1.1.1", "10.9.9.9", 22 };
+    match_ctx m = { "alice", "10.1.1.1", "10.1.1.1", "10.9.9.9", 22, NULL, 0 };
     (void)state;
     load(&o);
     assert_int_equal(config_match_apply(&o, &m), 3);
@@ -81,11 +81,11 @@ static void test_match_override(void **state)
 static void test_match_criteria(void **state)
 {
     daemon_opts o;
-    match_ctx mallory = { "mallory", "10.1.1.1", "10.1.1.1", NULL, 0 };
-    match_ctx outside = { "alice", "172.16.0.1", "172.16.0.1", NULL, 0 };
-    match_ctx exact = { "alice", "192.0.2.7", "192.0.2.7", NULL, 0 };
-    match_ctx root = { "root", "127.0.0.1", "127.0.0.1", "127.0.0.1", 2222 };
-    match_ctx nouser = { NULL, "127.0.0.1", "127.0.0.1", "10.0.0.1", 2222 };
+    match_ctx mallory = { "mallory", "10.1.1.1", "10.1.1.1", NULL, 0, NULL, 0 };
+    match_ctx outside = { "alice", "172.16.0.1", "172.16.0.1", NULL, 0, NULL, 0 };
+    match_ctx exact = { "alice", "192.0.2.7", "192.0.2.7", NULL, 0, NULL, 0 };
+    match_ctx root = { "root", "127.0.0.1", "127.0.0.1", "127.0.0.1", 2222, NULL, 0 };
+    match_ctx nouser = { NULL, "127.0.0.1", "127.0.0.1", "10.0.0.1", 2222, NULL, 0 };
     (void)state;
     load(&o);
     assert_int_equal(config_match_apply(&o, &mallory), 1);   /* All only */
@@ -108,6 +108,70 @@ static void test_match_criteria(void **state)
     load(&o);
     assert_int_equal(config_match_apply(&o, &nouser), 1);  /* LocalAddress no */
     opts_free(&o);
+}
+
+static int load_text(daemon_opts *o, const char *text)
+{
+    char path[] = "/tmp/nanosshd-match-XXXXXX";
+    int fd = mkstemp(path), e;
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (int)strlen(text));
+    close(fd);
+    opts_init(o);
+    e = config_load(o, path, 1);
+    if (e == 0)
+        assert_int_equal(opts_finish(o), 0);
+    unlink(path);
+    return e;
+}
+
+/* sshd 10's Invalid-User (no pattern), RDomain (the VRF device; unknown
+ * never matches, none is "") and the criterion=pattern form. */
+static void test_match_invalid_user_rdomain(void **state)
+{
+    static const char *text =
+        "Match Invalid-User\n"
+        "    MaxAuthTries 1\n"
+        "Match RDomain vrf-blue User=alice\n"
+        "    MaxAuthTries 4\n"
+        "Match rdomain=*,!vrf-red\n"
+        "    ClientAliveInterval 9\n";
+    static const char *const bad[] = {
+        "Match Invalid-User=yes\n", "Match RDomain\n", "Match User=\n",
+        "Match SessionType shell\n", "Match All Invalid-User\n",
+    };
+    match_ctx blue = { "alice", "10.1.1.1", "10.1.1.1", NULL, 22, "vrf-blue", 0 };
+    match_ctx red = { "alice", "10.1.1.1", "10.1.1.1", NULL, 22, "vrf-red", 0 };
+    match_ctx unknown = { "alice", "10.1.1.1", "10.1.1.1", NULL, 22, NULL, 0 };
+    match_ctx ghost = { "ghost", "10.1.1.1", "10.1.1.1", NULL, 22, "", 1 };
+    match_ctx before_user = { NULL, "10.1.1.1", "10.1.1.1", NULL, 22, "", 1 };
+    daemon_opts o;
+    size_t i;
+    (void)state;
+    assert_int_equal(load_text(&o, text), 0);
+    assert_int_equal(config_match_apply(&o, &blue), 2);
+    assert_int_equal(o.max_auth_tries, 4);
+    assert_int_equal(o.alive_interval, 9);
+    opts_free(&o);
+    assert_int_equal(load_text(&o, text), 0);
+    assert_int_equal(config_match_apply(&o, &red), 0);
+    assert_int_equal(o.max_auth_tries, 6);
+    opts_free(&o);
+    assert_int_equal(load_text(&o, text), 0);
+    assert_int_equal(config_match_apply(&o, &unknown), 0);
+    opts_free(&o);
+    assert_int_equal(load_text(&o, text), 0);
+    assert_int_equal(config_match_apply(&o, &ghost), 2);
+    assert_int_equal(o.max_auth_tries, 1);
+    opts_free(&o);
+    assert_int_equal(load_text(&o, text), 0);
+    assert_int_equal(config_match_apply(&o, &before_user), 1);   /* rdomain "" */
+    assert_int_equal(o.max_auth_tries, 6);
+    opts_free(&o);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_true(load_text(&o, bad[i]) < 0);
+        opts_free(&o);
+    }
 }
 
 static char *shown(const daemon_opts *o)
@@ -313,6 +377,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_match_override),
         cmocka_unit_test(test_match_criteria),
+        cmocka_unit_test(test_match_invalid_user_rdomain),
         cmocka_unit_test(test_show),
         cmocka_unit_test(test_access),
         cmocka_unit_test(test_startups),

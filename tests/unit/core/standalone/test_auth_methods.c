@@ -628,9 +628,40 @@ static void test_none(void **state)
     assert_int_equal(ev.complete_calls, 1);
 }
 
+/* ext-info-in-auth@openssh.com (OpenSSH PROTOCOL section 1.10): after
+ * the first request, and only then, server-sig-algs again with the
+ * algorithms the application left for this user; never without the
+ * client's key (test_none sees FAILURE first). */
+static void test_ext_info_in_auth(void **state)
+{
+    static const nssh_sig_alg ed = { .name = "ssh-ed25519", .key_type = "ssh-ed25519" };
+    static const nssh_sig_alg *const algs[] = { &ed };
+    nssh_conn *c = *state = mk();
+    nssh_config *cfg = (nssh_config *)c->cfg;
+    wr w;
+    rd r;
+    uint32_t n;
+    cfg->sig_algs = algs;
+    cfg->n_sig_algs = 1;
+    c->kx.peer_ext_in_auth = 1;
+    ureq(&w, "alice", "none");
+    assert_int_equal(feed(c, &w), 0);
+    r = out(0, MSG_EXT_INFO);
+    assert_int_equal(rd_u32(&r, &n), 0);
+    assert_int_equal(n, 1);
+    expect_str(&r, "server-sig-algs");
+    expect_str(&r, "ssh-ed25519");
+    out(1, MSG_USERAUTH_FAILURE);
+    ureq(&w, "alice", "none");
+    assert_int_equal(feed(c, &w), 0);
+    out(2, MSG_USERAUTH_FAILURE);
+    assert_int_equal(stub_n, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_ext_info_in_auth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_then_success, setup, teardown),
         cmocka_unit_test_setup_teardown(test_complete_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_none, setup, teardown),
