@@ -344,6 +344,25 @@ def test_revoked(start_server, cas, user_key, tmp_path):
     assert wait_for_log(srv, f"revoked by file {plain}"), srv.log_tail()
 
 
+def test_revoked_several_files(start_server, cas, user_key, tmp_path):
+    """RevokedKeys names several files on one line (sshd 9.8 and later;
+    OpenSSH's cert-userkey test writes "RevokedKeys /dev/null FILE"): each
+    is read, and any one that revokes the key refuses it."""
+    ca = cas["ed"]
+    empty = tmp_path / "revoked_none"
+    empty.write_text("")
+    sign(ca, user_key, serial=3)
+    srv = ca_server(start_server, ca, tmp_path,
+                    [f"RevokedKeys /dev/null {empty}"])
+    assert_in(srv, login(srv, user_key), True)
+    listed = tmp_path / "revoked_ca"
+    listed.write_text(ca.pub + "\n")
+    srv = ca_server(start_server, ca, tmp_path,
+                    [f"RevokedKeys /dev/null {empty} {listed}"])
+    assert_in(srv, login(srv, user_key), False)
+    assert wait_for_log(srv, "revoked by file /dev/null"), srv.log_tail()
+
+
 # ---- Every cert-authority line, and those of AuthorizedKeysCommand -----------
 
 def test_every_cert_authority_line(start_server, cas, user_key, tmp_path):

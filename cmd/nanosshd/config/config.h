@@ -60,6 +60,7 @@ enum {
 #define KW_FIRST 0x04u   /* KT_LIST: the first line wins, later ones ignored */
 #define KW_RAW 0x08u     /* one argument: the rest of the line as written */
 #define KW_NAMEVAL 0x10u /* KT_LIST: each word is NAME=value */
+#define KW_WORDS 0x20u   /* KT_STR: several words, kept joined by one space */
 
 typedef struct kw_name {
     const char *name;

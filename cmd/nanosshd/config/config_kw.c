@@ -101,13 +101,28 @@ static int parse_enum(const keyword *k, int *f, const char *v, char *err,
     return NSSH_ERR_FORMAT;
 }
 
-static int parse_str(const keyword *k, char **f, const char *v)
+static int parse_str(const keyword *k, char **f, char **av, size_t ac)
 {
+    size_t i, n = 0;
+    const char *v = av[0];
     if (*f)
         return 0;
-    if ((k->flags & KW_NONE) && !strcasecmp(v, "none"))
+    if ((k->flags & KW_NONE) && ac == 1 && !strcasecmp(v, "none"))
         v = "";
-    return (*f = strdup(v)) ? 0 : NSSH_ERR_NOSPACE;
+    if (!(k->flags & KW_WORDS) || ac == 1)
+        return (*f = strdup(v)) ? 0 : NSSH_ERR_NOSPACE;
+    for (i = 0; i < ac; i++)
+        n += strlen(av[i]) + 1;
+    if (!(*f = malloc(n)))
+        return NSSH_ERR_NOSPACE;
+    for (i = 0, n = 0; i < ac; i++) {
+        if (i)
+            (*f)[n++] = ' ';
+        memcpy(*f + n, av[i], strlen(av[i]));
+        n += strlen(av[i]);
+    }
+    (*f)[n] = 0;
+    return 0;
 }
 
 /* Does l already hold an entry with the name of "NAME=value" entry? */
@@ -166,7 +181,7 @@ int kw_parse_typed(const keyword *k, daemon_opts *o, char **av, size_t ac,
     case KT_NUM:
     case KT_TIME: return parse_num(k, FIELD(o, k, long), av[0], err, cap);
     case KT_ENUM: return parse_enum(k, FIELD(o, k, int), av[0], err, cap);
-    case KT_STR: return parse_str(k, FIELD(o, k, char *), av[0]);
+    case KT_STR: return parse_str(k, FIELD(o, k, char *), av, ac);
     case KT_LIST: return parse_list(k, FIELD(o, k, strlist), av, ac, err, cap);
     case KT_FIXED: return parse_fixed(k, av[0], err, cap);
     default: return k->parse(o, av, ac, err, cap);

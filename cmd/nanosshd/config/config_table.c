@@ -160,7 +160,9 @@ const keyword config_keywords[] = {
     /* AuthorizedKeysCommand runs without a shell (auth/authcmd.h). */
     STR("AuthorizedKeysCommand", ak_command, KW_MATCH | KW_NONE | KW_RAW),
     STR("AuthorizedKeysCommandUser", ak_command_user, KW_MATCH | KW_NONE),
-    STR("RevokedKeys", revoked_keys, KW_MATCH | KW_NONE),
+    /* Several files on one line, as sshd 9.8 and later take them. */
+    { .name = "RevokedKeys", .type = KT_STR, .flags = KW_MATCH | KW_NONE | KW_WORDS,
+      .min_args = 1, .max_args = CFG_ARGS_MAX, .off = OFF(revoked_keys) },
     YESNO("ExposeAuthInfo", expose_auth_info, 0, KW_MATCH),
     LIST("DenyUsers", deny_users, KW_MATCH),
     LIST("AllowUsers", allow_users, KW_MATCH),
