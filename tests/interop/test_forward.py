@@ -465,3 +465,18 @@ def test_permit_listen(start_server, keys, echo, background_ssh):
     srv2 = start_server(authorized=[keys["ed25519"].line(
         f'permitlisten="localhost:{free_port()}"')])
     expect_remote_refused(srv2, keys["ed25519"], echo)
+
+
+def test_permit_listen_bare_port_any_address(start_server, keys, echo,
+                                             background_ssh):
+    """A bare port in permitlisten= (and PermitListen) allows that port on
+    any listen address, as sshd reads it ("*:port"): -R 127.0.0.1:PORT
+    is allowed, another port is not (OpenSSH's cfgmatchlisten test)."""
+    allowed = free_port()
+    srv = start_server(authorized=[keys["ed25519"].line(
+        f'permitlisten="{allowed}"')])
+    p = background_ssh(srv, keys["ed25519"],
+                       ["-R", f"127.0.0.1:{allowed}:127.0.0.1:{echo.port}"])
+    wait_listening(allowed, p, srv)
+    assert round_trip(allowed, b"bare ok") == b"bare ok"
+    expect_remote_refused(srv, keys["ed25519"], echo)

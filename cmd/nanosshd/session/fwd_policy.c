@@ -36,8 +36,8 @@ static int open_entry_match(const char *entry, const char *host, int port)
     return (!strcmp(eh, "*") || !strcmp(eh, host)) && port_match(ep, port);
 }
 
-/* PermitListen / permitlisten: "port" stands for the client's default
- * listen address "localhost"; a host may be a pattern. */
+/* PermitListen / permitlisten: a bare "port" allows any listen address
+ * ("*:port", as sshd reads both); a host may be a pattern. */
 static int listen_entry_match(const char *entry, const char *host, int port)
 {
     char eh[OPTS_HOST_MAX], ep[16];
@@ -46,7 +46,7 @@ static int listen_entry_match(const char *entry, const char *host, int port)
     if (!port_match(ep, port))
         return 0;
     if (!eh[0])
-        return !strcmp(host, "localhost");
+        return 1;
     return !strcmp(eh, "*") || match_pattern_list(host, eh) == 1;
 }
 
