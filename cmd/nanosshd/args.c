@@ -56,6 +56,8 @@ static int conn_spec(daemon_opts *o, const char *spec)
         return NSSH_ERR_FORMAT;
     strcpy(buf, spec);
     while ((kv = strsep(&p, ",")) != NULL) {
+        if (!*kv)
+            continue;   /* an empty item ("user=u,"), which sshd passes over */
         if (!strcmp(kv, "invalid-user")) {   /* sshd: the user has no account */
             o->spec_invalid_user = 1;
             continue;

@@ -130,3 +130,50 @@ def test_subsystem_quoted_argument_stays_one_word(start_server, nanosshd, keys,
                           timeout=60, env=daemon_env())
     assert 'subsystem xxx /bin/sh -c "exit 23"\n' in show.stdout.decode(), \
         f"-T prints the command so that it loads back the same: {show}"
+
+
+# ---- regress/servcfginclude.sh and cfgmatch.sh: Include inside Match ----------
+
+def _banner_for(nanosshd, cfg, host):
+    res = subprocess.run([nanosshd, "-T", "-f", cfg, "-C",
+                          f"host={host},user=test,addr=127.0.0.1,"],
+                         capture_output=True, text=True, timeout=60,
+                         env=daemon_env())
+    assert res.returncode == 0, res.stderr
+    lines = [ln.split()[1] for ln in res.stdout.splitlines()
+             if ln.lower().startswith("banner ")]
+    return lines[0] if lines else None
+
+
+def test_include_inside_match_is_gated_by_it(nanosshd, hostkey, tmp_path):
+    """An Include inside a Match block brings its files under that block's
+    criteria, their own Match blocks too; after the Include the block goes
+    on; a Match block opened by an included file ends with that file. The
+    first value of a keyword wins, as in sshd. (-C takes a trailing comma,
+    as the suite writes it.)"""
+    inc = tmp_path / "inc.conf"
+    inc.write_text("Match host a\n\tBanner /from-inc-a\n"
+                   "Match host d\n\tBanner /from-inc-d\n"
+                   "Match all\n\tBanner /from-inc-all\n")
+    cfg = tmp_path / "sshd_config"
+    cfg.write_text(f"HostKey {hostkey}\n"
+                   f"Match host=b\n\tInclude {inc}\n\tBanner /b-after\n"
+                   f"Match host a\n\tInclude {inc}\n\tBanner /a-after\n"
+                   f"Match host d\n\tBanner /d-own\n"
+                   f"Match host m\n\tInclude {inc}\n")
+    os.chmod(cfg, 0o644)
+    inc2 = tmp_path / "inc2.conf"
+    inc2.write_text("Match host q\n\tBanner /q\n")
+    top = tmp_path / "top.conf"
+    top.write_text(f"HostKey {hostkey}\nInclude {inc2}\nBanner /top-after\n")
+    os.chmod(top, 0o644)
+    cfg, top = str(cfg), str(top)
+    assert _banner_for(nanosshd, cfg, "a") == "/from-inc-a"
+    assert _banner_for(nanosshd, cfg, "b") == "/from-inc-all"
+    # d: the file included under "host b" and "host a" must not reach it
+    assert _banner_for(nanosshd, cfg, "d") == "/d-own"
+    assert _banner_for(nanosshd, cfg, "m") == "/from-inc-all"
+    assert _banner_for(nanosshd, cfg, "x") == "none"
+    # at the top level, the included file's last Match block ends with it
+    assert _banner_for(nanosshd, top, "x") == "/top-after"
+    assert _banner_for(nanosshd, top, "q") == "/q"

@@ -21,7 +21,39 @@ typedef struct loader {
     match_block *cur;          /* the Match block being read, or NULL */
     int bad_match;             /* after a bad Match line: check, keep nothing */
     unsigned bad;
+    /* Inside a file included from a Match block: that block's criteria,
+     * which gate everything the file holds, its own Match blocks too. */
+    const char *outer;
 } loader;
+
+/* "Match all" alone (a comment may follow). */
+static int is_all(const char *c)
+{
+    while (*c == ' ' || *c == '\t')
+        c++;
+    if (strncasecmp(c, "all", 3))
+        return 0;
+    c += 3;
+    while (*c == ' ' || *c == '\t')
+        c++;
+    return !*c || *c == '#';
+}
+
+/* The criteria of a Match line read under outer (NULL: none): both must
+ * hold, so the words are joined (criteria are ANDed); "all" adds nothing. */
+static char *combine(const char *outer, const char *inner)
+{
+    char *s;
+    size_t n;
+    if (!outer || is_all(outer))
+        return strdup(inner);
+    if (is_all(inner))
+        return strdup(outer);
+    n = strlen(outer) + strlen(inner) + 2;
+    if ((s = malloc(n)))
+        snprintf(s, n, "%s %s", outer, inner);
+    return s;
+}
 
 static int load_file(loader *ld, const char *path, int must_exist, int depth);
 
@@ -49,7 +81,8 @@ static int begin_match(loader *ld, char *rest, const char *path,
     o->matches = mb;
     mb = &o->matches[o->n_matches];
     memset(mb, 0, sizeof(*mb));
-    if (!(mb->criteria = strdup(rest)) || !(mb->source = strdup(path))) {
+    if (!(mb->criteria = combine(ld->outer, rest)) ||
+        !(mb->source = strdup(path))) {
         free(mb->criteria);
         return NSSH_ERR_NOSPACE;
     }
@@ -89,16 +122,48 @@ static int keep_match_line(loader *ld, const char *line, const char *path,
     return 0;
 }
 
+/* A new block with the criteria of block i, for the lines after an Include
+ * inside it that brought Match blocks of its own (order decides, first
+ * value wins). */
+static int continue_block(loader *ld, size_t i)
+{
+    daemon_opts *o = ld->o;
+    match_block *mb = realloc(o->matches, (o->n_matches + 1) * sizeof(*mb));
+    if (!mb)
+        return NSSH_ERR_NOSPACE;
+    o->matches = mb;
+    mb = &o->matches[o->n_matches];
+    memset(mb, 0, sizeof(*mb));
+    mb->lineno = o->matches[i].lineno;
+    if (!(mb->criteria = strdup(o->matches[i].criteria)) ||
+        !(mb->source = strdup(o->matches[i].source))) {
+        free(mb->criteria);
+        return NSSH_ERR_NOSPACE;
+    }
+    o->n_matches++;
+    ld->cur = mb;
+    return 0;
+}
+
 /* Include: each word a file or glob(7) pattern, read in place (a relative
  * one from the including file's directory); patterns matching nothing
- * are not an error, as in sshd. */
+ * are not an error, as in sshd. Each file starts in the including line's
+ * context: inside a Match block, that block's criteria gate the whole
+ * file (its Match blocks too); a Match block the file opens ends with it,
+ * as sshd's parser restores its state after an Include. */
+static int include_files(loader *ld, char **av, size_t ac, const char *path,
+                         char *dirbuf, size_t dircap, long cur, int bad,
+                         int depth, char *why, size_t cap);
+
 static int include(loader *ld, char *rest, const char *path, int depth,
                    char *why, size_t cap)
 {
-    char *av[CFG_ARGS_MAX], dirbuf[4096], pat[8192];
-    size_t ac, i, j;
-    glob_t g;
-    int e;
+    daemon_opts *o = ld->o;
+    char *av[CFG_ARGS_MAX], dirbuf[4096], *outer = NULL;
+    const char *saved_outer = ld->outer;
+    long cur = ld->cur ? (long)(ld->cur - o->matches) : -1;
+    int saved_bad = ld->bad_match, e;
+    size_t ac, before = o->n_matches;
     if (depth >= INCLUDE_DEPTH_MAX) {
         snprintf(why, cap, "Include nested too deeply (at most %d levels).",
                  INCLUDE_DEPTH_MAX);
@@ -109,10 +174,33 @@ static int include(loader *ld, char *rest, const char *path, int depth,
         return NSSH_ERR_FORMAT;
     }
     snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+    if (cur >= 0 && !(outer = strdup(o->matches[cur].criteria)))
+        return NSSH_ERR_NOSPACE;
+    if (outer)
+        ld->outer = outer;
+    e = include_files(ld, av, ac, path, dirbuf, sizeof(dirbuf), cur, saved_bad,
+                      depth, why, cap);
+    ld->outer = saved_outer;
+    ld->bad_match = saved_bad;
+    ld->cur = cur >= 0 ? &o->matches[cur] : NULL;
+    if (e == 0 && cur >= 0 && o->n_matches != before)
+        e = continue_block(ld, (size_t)cur);
+    free(outer);
+    return e;
+}
+
+static int include_files(loader *ld, char **av, size_t ac, const char *path,
+                         char *dirbuf, size_t dircap, long cur, int bad,
+                         int depth, char *why, size_t cap)
+{
+    char pat[8192];
+    size_t i, j;
+    glob_t g;
+    int e;
     for (i = 0; i < ac; i++) {
         snprintf(pat, sizeof(pat), "%s%s%s", av[i][0] == '/' ? "" : dirname(dirbuf),
                  av[i][0] == '/' ? "" : "/", av[i]);
-        snprintf(dirbuf, sizeof(dirbuf), "%s", path);
+        snprintf(dirbuf, dircap, "%s", path);
         e = glob(pat, 0, NULL, &g);
         if (e == GLOB_NOMATCH)
             continue;
@@ -120,8 +208,11 @@ static int include(loader *ld, char *rest, const char *path, int depth,
             snprintf(why, cap, "Include: cannot expand \"%.200s\".", av[i]);
             return NSSH_ERR_FORMAT;
         }
-        for (j = 0; j < g.gl_pathc; j++)
+        for (j = 0; j < g.gl_pathc; j++) {
+            ld->cur = cur >= 0 ? &ld->o->matches[cur] : NULL;
+            ld->bad_match = bad;
             load_file(ld, g.gl_pathv[j], 1, depth + 1);
+        }
         globfree(&g);
     }
     return 0;
@@ -173,7 +264,7 @@ static int load_file(loader *ld, const char *path, int must_exist, int depth)
 
 int config_load(daemon_opts *o, const char *path, int must_exist)
 {
-    loader ld = { o, NULL, 0, 0 };
+    loader ld = { o, NULL, 0, 0, NULL };
     load_file(&ld, path, must_exist, 0);
     if (ld.bad) {
         fprintf(stderr, "%s: terminating, %u bad configuration options\n",
