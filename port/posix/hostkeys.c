@@ -72,15 +72,18 @@ static int sk_ready(hostkey_set *hs, nssh_key *k, const char *path)
 
 /* The private key in path, or with an agent its public half (a public
  * key file given as HostKey, or path.pub beside a missing private file). */
-static int load_key(hostkey_set *hs, const char *path, nssh_key **k)
+static int load_key(hostkey_set *hs, const char *path, nssh_key **k,
+                    int *via_agent)
 {
     char *data = NULL;
     size_t len = 0;
     int e;
+    *via_agent = 1;
     if (hs->agent && hostkeys_load_agent_key(hs, path, k, 0) == 0)
         return 0;
     if (hs->agent && access(path, F_OK) < 0)
         return hostkeys_load_agent_key(hs, path, k, 1);
+    *via_agent = 0;
     if (!perms_ok(path) || (e = file_read(path, KEYFILE_MAX, &data, &len, NULL, 0)) < 0) {
         log_error("Unable to load host key: %s", path);
         return NSSH_ERR_KEY;
@@ -88,8 +91,10 @@ static int load_key(hostkey_set *hs, const char *path, nssh_key **k)
     e = nssh_ossl_key_load_private((const uint8_t *)data, len, k, NULL, 0);
     explicit_bzero(data, len);
     free(data);
-    if (e < 0 && hs->agent && hostkeys_load_agent_key(hs, path, k, 1) == 0)
+    if (e < 0 && hs->agent && hostkeys_load_agent_key(hs, path, k, 1) == 0) {
+        *via_agent = 1;
         return 0;
+    }
     if (e < 0)
         log_error("Unable to load host key \"%s\": %s", path, nssh_strerror(e));
     return e;
@@ -101,17 +106,18 @@ static int load_one(hostkey_set *hs, const char *path)
     char fp[128] = "";
     size_t blob_len;
     nssh_key *k = NULL;
-    int e;
+    int e, via_agent;
     if (hs->n_keys >= HOSTKEYS_MAX)
         return NSSH_ERR_NOSPACE;
-    if ((e = load_key(hs, path, &k)) < 0)
+    if ((e = load_key(hs, path, &k, &via_agent)) < 0)
         return e;   /* logged */
     if ((e = nssh_ossl_key_public_blob(k, blob, sizeof(blob), &blob_len)) < 0) {
         log_error("Unable to load host key \"%s\": %s", path, nssh_strerror(e));
         nssh_ossl_key_free(k);
         return e;
     }
-    if (nssh_ossl_key_is_sk(k) && !sk_ready(hs, k, path)) {
+    /* An agent drives the authenticator of an agent-held security key. */
+    if (nssh_ossl_key_is_sk(k) && !via_agent && !sk_ready(hs, k, path)) {
         nssh_ossl_key_free(k);
         return NSSH_ERR_KEY;
     }

@@ -132,6 +132,9 @@ static int sk_ed_sign(const nssh_key *key, const uint8_t *data, size_t len,
     (void)rng, (void)rng_user;
     if (nssh_ossl_key_type(key) != NSSH_KEY_SK_ED25519)
         return NSSH_ERR_KEY;
+    /* A public half whose authenticator an ssh-agent drives (HostKeyAgent). */
+    if (sig_has_signer(key, NSSH_KEY_SK_ED25519))
+        return sig_signer_sign(key, SK_ED25519, data, len, sig, sig_max, sig_len);
     return key_sk_sign(key, SK_ED25519, data, len, sig, sig_max, sig_len);
 }
 
@@ -142,6 +145,8 @@ static int sk_ec_sign(const nssh_key *key, const uint8_t *data, size_t len,
     (void)rng, (void)rng_user;
     if (nssh_ossl_key_type(key) != NSSH_KEY_SK_ECDSA_P256)
         return NSSH_ERR_KEY;
+    if (sig_has_signer(key, NSSH_KEY_SK_ECDSA_P256))
+        return sig_signer_sign(key, SK_ECDSA, data, len, sig, sig_max, sig_len);
     return key_sk_sign(key, SK_ECDSA, data, len, sig, sig_max, sig_len);
 }
 
