@@ -171,3 +171,43 @@ def test_agent_gone(start_server, keys, agent_keys, tmp_path, privsep):
         assert srv.alive(), srv.log_tail()
     finally:
         again.stop()
+
+
+@pytest.mark.parametrize("kind,alg", [("ed25519-sk", "sk-ssh-ed25519@openssh.com"),
+                                      ("ecdsa-sk", "sk-ecdsa-sha2-nistp256@openssh.com")])
+def test_agent_security_key_host_key(start_server, nanosshd, keys, tmp_path,
+                                     kind, alg):
+    """A security-key host key held by the agent: the agent drives the
+    authenticator (the tests' software one, allowed with ssh-agent -P),
+    the daemon needs no SecurityKeyProvider, and the signature's flags and
+    counter after the signature are taken (PROTOCOL.u2f)."""
+    lib = str(pathlib.Path(nanosshd).parent / "tests" / "libsoftsk.so")
+    assert os.path.exists(lib), f"{lib} missing (tests/sk/sk.cmake)"
+    need_tool("ssh-agent")
+    sock = str(tmp_path / "agent-sk.sock")
+    proc = subprocess.Popen(["ssh-agent", "-D", "-a", sock, "-P", lib],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        end = time.monotonic() + 10
+        while not os.path.exists(sock) and time.monotonic() < end:
+            time.sleep(0.05)
+        path = tmp_path / f"agent_host_{kind}"
+        subprocess.run(["ssh-keygen", "-q", "-t", kind, "-w", lib, "-N", "",
+                        "-f", str(path)], check=True, capture_output=True,
+                       timeout=60, stdin=subprocess.DEVNULL)
+        subprocess.run(["ssh-add", "-q", "-S", lib, str(path)], check=True,
+                       capture_output=True, timeout=30,
+                       env=dict(os.environ, SSH_AUTH_SOCK=sock))
+        os.unlink(path)
+        pub = pathlib.Path(str(path) + ".pub").read_text().strip()
+        srv = start_server(authorized=[keys["ed25519"].line()], host_key=None,
+                           opts=[f"HostKeyAgent={sock}", f"HostKey={path}.pub"])
+        kh = tmp_path / f"known_hosts.sk.{srv.port}"
+        kh.write_text(f"[127.0.0.1]:{srv.port} {pub}\n")
+        res = login(srv, keys["ed25519"], kh, alg)
+        assert res.returncode == 0 and b"agent-ok" in res.stdout, \
+            explain(srv, res, alg)
+    finally:
+        stop_pid(proc.pid)
+        proc.wait(timeout=10)

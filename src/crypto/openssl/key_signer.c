@@ -4,6 +4,8 @@
  * halves). The algorithms' sign functions hand such a key to its signer
  * and accept only a well-formed blob of their own algorithm back.
  */
+#include <string.h>
+
 #include "sig.h"
 
 int nssh_ossl_key_set_signer(nssh_key *k, nssh_ossl_signer_fn signer, void *user)
@@ -25,7 +27,7 @@ int sig_signer_sign(const nssh_key *k, const char *alg, const uint8_t *data,
 {
     uint8_t blob[NSSH_KEYBLOB_MAX];
     const uint8_t *raw;
-    size_t blob_len, raw_len;
+    size_t blob_len, raw_len, n;
     int e;
     if ((e = nssh_ossl_key_public_blob(k, blob, sizeof(blob), &blob_len)) < 0)
         return e;
@@ -34,9 +36,13 @@ int sig_signer_sign(const nssh_key *k, const char *alg, const uint8_t *data,
                        sig_max, sig_len)) < 0)
         return e;
     /* RFC 4253 section 6.6: string name || string signature, nothing
-     * after; an agent that answers with another algorithm (an RSA SHA-1
+     * after (a security key's flags and counter excepted, PROTOCOL.u2f);
+     * an agent that answers with another algorithm (an RSA SHA-1
      * signature for a SHA-2 request) is refused here. */
-    if (*sig_len > sig_max || sigblob_get(alg, sig, *sig_len, &raw, &raw_len) < 0) {
+    n = *sig_len;
+    if (!strncmp(alg, "sk-", 3))
+        n = n >= 5 ? n - 5 : 0;
+    if (*sig_len > sig_max || sigblob_get(alg, sig, n, &raw, &raw_len) < 0) {
         *sig_len = 0;
         return NSSH_ERR_SIGNATURE;
     }
