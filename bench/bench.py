@@ -223,13 +223,37 @@ class Bench:
         self.cleanup_files.add(path)
         return path, base
 
+    def sftp_remote(self, srv, size):
+        base = self.sftp_file(size)[1]
+        return os.path.join(base, f"nanossh-bench-{os.getpid()}-{srv.name}.remote")
+
+    def sftp_warm(self, servers, size):
+        """Before the gets: copy each file the puts left (and delete the
+        copy), outside any server. Without it the first get after the
+        puts runs about a quarter slower than the gets after it, whichever
+        server and SFTP server it is (a copy here removes that; a pause
+        does not), so the first in turn would carry it alone."""
+        for srv in servers:
+            remote = self.sftp_remote(srv, size)
+            if not os.path.exists(remote):
+                continue
+            scratch = remote + ".warm"
+            self.cleanup_files.add(scratch)
+            with open(remote, "rb") as src, open(scratch, "wb") as dst:
+                while True:
+                    b = src.read(CHUNK)
+                    if not b:
+                        break
+                    dst.write(b)
+            os.unlink(scratch)
+
     def sftp(self, srv, subsystem, direction, size):
         """OpenSSH sftp's put or get of size bytes through subsystem: MB/s
         of the whole batch (login included: small against the transfer)
         and the server's CPU seconds per GiB (less swayed by other load
         on the machine than the rate)."""
-        local, base = self.sftp_file(size)
-        remote = os.path.join(base, f"nanossh-bench-{os.getpid()}-{srv.name}.remote")
+        local = self.sftp_file(size)[0]
+        remote = self.sftp_remote(srv, size)
         back = local + ".back"
         self.cleanup_files.update({remote, back})
         if direction == "get" and not os.path.exists(remote):
@@ -434,11 +458,17 @@ class Bench:
                               f"cpu {cpu:5.2f} s/GiB", flush=True)
             sftp_size = a.sftp_size << 20
             for direction in ("put", "get") if "sftp" in tests else ():
+                if direction == "get":
+                    self.sftp_warm(order, sftp_size)
                 for srv in order:
                     # The subsystems take turns going first too, so neither
-                    # always follows the same transfer.
+                    # always follows the same transfer. Their turn must not
+                    # follow the servers' rotation in step: with two servers
+                    # and two subsystems one subsystem would always come
+                    # first right after the other server's transfer.
                     subs = list(srv.sftp_subsystems().items())
-                    k = r % len(subs) if subs else 0
+                    n = len(servers)
+                    k = (r // n + r % n) % len(subs) if subs else 0
                     for label, sub in subs[k:] + subs[:k]:
                         mbs, cpu = self.sftp(srv, sub, direction, sftp_size)
                         self.results["sftp"].append(
