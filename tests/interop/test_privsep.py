@@ -53,19 +53,48 @@ def status(pid):
                     if ":\t" in line)
 
 
-def preauth_child(srv, timeout=10.0):
-    """(monitor, child) of the held connection: the newest pre-auth child
-    once the child logged the held client's version (the readiness probe's
-    connection may still be ending)."""
+def socket_inode(local_port, remote_port):
+    """The inode of the server's end of a TCP connection on 127.0.0.1, from
+    /proc/net/tcp, or None."""
+    with open("/proc/net/tcp") as f:
+        for line in f.read().splitlines()[1:]:
+            fields = line.split()
+            local, remote = fields[1], fields[2]
+            if (int(local.split(":")[1], 16) == local_port and
+                    int(remote.split(":")[1], 16) == remote_port):
+                return fields[9]
+    return None
+
+
+def holds(pid, inode):
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]":
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def preauth_child(srv, conn, timeout=10.0):
+    """(monitor, child) of the held connection conn: the daemon's child
+    that holds the server's end of conn's socket (or whose child does), and
+    its pre-auth child once that child logged the held client's version.
+    Other connections' processes (the readiness probe's may still be
+    ending) are not taken for it."""
     assert wait_for_log(srv, "SSH-2.0-held_open", timeout), srv.log_tail()
+    inode = socket_inode(srv.port, conn.getsockname()[1])
+    assert inode, "no server end of the held connection in /proc/net/tcp"
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        found = [(kid, mon) for mon in children(srv.daemon_pid)
-                 for kid in children(mon)
-                 if os.path.exists(f"/proc/{kid}/status")]
-        if found:
-            kid, mon = max(found)
-            return mon, kid
+        for mon in children(srv.daemon_pid):
+            kids = [k for k in children(mon) if os.path.exists(f"/proc/{k}/status")]
+            if kids and (holds(mon, inode) or any(holds(k, inode) for k in kids)):
+                return mon, max(kids)
         time.sleep(0.1)
     pytest.fail("no pre-auth child under the daemon\n" + srv.log_tail())
 
@@ -88,7 +117,7 @@ def test_preauth_child_sandboxed(start_server, keys, privsep_user):
     srv = start_server(authorized=[keys["ed25519"].line()], opts=PRIVSEP)
     conn = held_connection(srv)
     try:
-        mon, child = preauth_child(srv)
+        mon, child = preauth_child(srv, conn)
         table = ps(srv.daemon_pid, mon, child)
         print("pre-auth processes:\n" + table)
         st = status(child)
@@ -143,7 +172,7 @@ def test_failed_login_and_next(start_server, keys, privsep_user):
 def test_grace_timeout(start_server, privsep_user):
     srv = start_server(opts=PRIVSEP + ["LoginGraceTime=2"])
     conn = held_connection(srv)
-    mon, child = preauth_child(srv)
+    mon, child = preauth_child(srv, conn)
     conn.settimeout(15)
     data = b""
     try:
@@ -217,7 +246,7 @@ def test_default_as_root(start_server, keys, privsep_user, monkeypatch):
     assert not any("UsePrivilegeSeparation" in a for a in srv.cmd), srv.cmd
     conn = held_connection(srv)
     try:
-        mon, child = preauth_child(srv)
+        mon, child = preauth_child(srv, conn)
         st = status(child)
         assert int(st["Uid"].split()[0]) == privsep_user.pw_uid, ps(mon, child)
         assert st["Seccomp"].strip() == "2", st
@@ -238,14 +267,14 @@ def test_no_keeps_one_process(start_server, keys):
     conn = held_connection(srv)
     try:
         assert wait_for_log(srv, "SSH-2.0-held_open", 10), srv.log_tail()
+        inode = socket_inode(srv.port, conn.getsockname()[1])
         end = time.monotonic() + 10
         conns = []
         while time.monotonic() < end and not conns:
-            conns = [c for c in children(srv.daemon_pid)
-                     if os.path.exists(f"/proc/{c}/status")]
+            conns = [c for c in children(srv.daemon_pid) if holds(c, inode)]
             time.sleep(0.1)
         assert conns, srv.log_tail()
-        c = max(conns)
+        c = conns[0]
         assert status(c)["Uid"].split()[0] == "0", ps(c)
         assert status(c)["Seccomp"].strip() == "0", ps(c)
         assert not children(c), ps(c, *children(c))
